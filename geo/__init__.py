@@ -1,0 +1,1 @@
+"""Otbasy geo: layers, schemas, validation, travel costs and coverage."""

@@ -1,0 +1,181 @@
+"""Layer schemas: the columns, types, allowed values and CRS of every Otbasy layer.
+
+One `LayerSchema` per layer. Loaders map incoming headers (Latin or Cyrillic aliases) onto
+these canonical names, coerce types and report every violation with file, row and field.
+A ministry's real registry and the bundled demo data load through the same schemas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CRS = "EPSG:4326"
+
+INSTITUTION_TYPES = (
+    "baby_home",
+    "childrens_home",
+    "family_type_home",
+    "boarding_school_disability",
+    "boarding_school_general",
+)
+CENTRE_KINDS = ("social_work_centre", "family_support_centre")
+OPERATORS = ("state", "ngo", "private")
+COUNTRIES = ("KZ", "KG", "TJ", "TM", "UZ")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column: canonical name, type, whether required, constraints and header aliases."""
+
+    name: str
+    dtype: str  # "str" | "int" | "float" | "bool"
+    required: bool = True
+    allowed: tuple[str, ...] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    aliases: tuple[str, ...] = ()
+    nullable: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class LayerSchema:
+    """A layer: its fields, geometry types and CRS."""
+
+    name: str
+    fields: tuple[Field, ...]
+    geometry_types: tuple[str, ...]
+    id_field: str | None = None
+    crs: str = CRS
+    description: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def field(self, name: str) -> Field:
+        """Return the field called `name` (KeyError if the layer has none)."""
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.required)
+
+
+# Coordinate column aliases for CSV/XLSX point files (matched case-insensitively).
+LATITUDE_ALIASES = ("lat", "latitude", "y", "широта", "ендік")
+LONGITUDE_ALIASES = ("lon", "lng", "long", "longitude", "x", "долгота", "бойлық")
+
+_DEMO = Field("demo", "bool", required=False, aliases=("демо",),
+              description="True for demo records calibrated to published totals")
+_COUNTRY = Field("country", "str", allowed=COUNTRIES, aliases=("страна", "ел"))
+_NAME = Field("name", "str", aliases=("название", "наименование", "атауы", "name_en"))
+_UNIT = Field("unit_code", "str", required=False, nullable=True,
+              aliases=("код_области", "region_code"),
+              description="code of the boundary unit (default version) the point lies in")
+
+BOUNDARIES = LayerSchema(
+    name="boundaries",
+    id_field="code",
+    geometry_types=("Polygon", "MultiPolygon"),
+    description="First-level administrative units (oblasts and cities of republican significance)",
+    fields=(
+        Field("code", "str", aliases=("ADM1_PCODE", "iso_3166_2", "код"),
+              description="stable unit code, ISO 3166-2 numeric form, e.g. KZ-10"),
+        Field("kato", "str", required=False, nullable=True, aliases=("KATO", "като"),
+              description="KATO classifier code (Kazakhstan only)"),
+        Field("name_en", "str", aliases=("ADM1_EN", "name", "название_en")),
+        Field("name_kk", "str", required=False, nullable=True, aliases=("ADM1_KK",)),
+        Field("name_ru", "str", required=False, nullable=True, aliases=("ADM1_RU",)),
+        Field("country", "str", allowed=COUNTRIES, required=False),
+        Field("version", "int", required=False, minimum=1991, maximum=2100,
+              description="year of the boundary version"),
+        Field("approximate", "bool", required=False,
+              description="True where the polygon is derived, not official"),
+    ),
+)
+
+SETTLEMENTS = LayerSchema(
+    name="settlements",
+    id_field="settlement_id",
+    geometry_types=("Point",),
+    description="Settlements with population: the demand layer",
+    fields=(
+        Field("settlement_id", "str", aliases=("id", "geonameid", "ид")),
+        _NAME,
+        _COUNTRY,
+        Field("population", "int", minimum=0, aliases=("население", "халық саны", "pop")),
+        Field("children", "int", required=False, minimum=0, aliases=("дети", "балалар"),
+              description="estimated children aged 0-17"),
+        Field("child_share", "float", required=False, minimum=0, maximum=1),
+        Field("unit_2014", "str", required=False, nullable=True),
+        Field("unit_2018", "str", required=False, nullable=True),
+        Field("unit_2022", "str", required=False, nullable=True),
+    ),
+)
+
+INSTITUTIONS = LayerSchema(
+    name="institutions",
+    id_field="institution_id",
+    geometry_types=("Point",),
+    description="Residential institutions for children",
+    fields=(
+        Field("institution_id", "str", aliases=("id", "ид", "код_учреждения")),
+        _NAME,
+        Field("type", "str", allowed=INSTITUTION_TYPES, aliases=("тип", "түрі")),
+        Field("capacity", "int", minimum=1, aliases=("мощность", "вместимость", "сыйымдылығы")),
+        Field("children", "int", minimum=0, aliases=("дети", "воспитанники", "балалар"),
+              description="children in care"),
+        Field("operator", "str", required=False, allowed=OPERATORS, aliases=("оператор",)),
+        Field("year", "int", minimum=1991, maximum=2100, aliases=("год", "жыл")),
+        _COUNTRY,
+        _UNIT,
+        Field("settlement_id", "str", required=False, nullable=True),
+        _DEMO,
+    ),
+)
+
+CENTRES = LayerSchema(
+    name="centres",
+    id_field="centre_id",
+    geometry_types=("Point",),
+    description="Existing community social-work and family-support centres (gatekeeping services)",
+    fields=(
+        Field("centre_id", "str", aliases=("id", "ид")),
+        _NAME,
+        Field("kind", "str", allowed=CENTRE_KINDS, aliases=("вид", "тип")),
+        Field("staff", "int", required=False, minimum=0, aliases=("сотрудники", "штат"),
+              description="social workers"),
+        Field("capacity", "int", required=False, minimum=0,
+              description="children (cases) the centre can serve"),
+        Field("operator", "str", required=False, allowed=OPERATORS, aliases=("оператор",)),
+        Field("year", "int", minimum=1991, maximum=2100, aliases=("год", "жыл")),
+        _COUNTRY,
+        _UNIT,
+        Field("settlement_id", "str", required=False, nullable=True),
+        _DEMO,
+    ),
+)
+
+FOSTER = LayerSchema(
+    name="foster",
+    id_field="settlement_id",
+    geometry_types=("Point",),
+    description=("Family-based care aggregated per settlement (never a household): "
+                 "the point is the settlement's, and public views aggregate further"),
+    fields=(
+        Field("settlement_id", "str", aliases=("id", "ид")),
+        _COUNTRY,
+        Field("foster_families", "int", minimum=0, aliases=("приемные_семьи",)),
+        Field("foster_children", "int", required=False, minimum=0),
+        Field("guardianship_children", "int", required=False, minimum=0,
+              aliases=("опека",)),
+        Field("year", "int", minimum=1991, maximum=2100, aliases=("год", "жыл")),
+        _UNIT,
+        _DEMO,
+    ),
+)
+
+LAYERS: dict[str, LayerSchema] = {
+    s.name: s for s in (BOUNDARIES, SETTLEMENTS, INSTITUTIONS, CENTRES, FOSTER)
+}

@@ -1,0 +1,1 @@
+"""Otbasy planning: siting scenarios, the optimisation model, solving and results."""
