@@ -1,0 +1,177 @@
+"""Per-unit summary of the layers: settlements, people, institutions, family care, centres.
+
+`summarise(layers)` is a pure function on a `geo.layers.Layers` bundle; `python -m geo summary`
+prints it as an aligned table or JSON. Every point layer is assigned to units by
+point-in-polygon against the chosen boundary version (not by a stored unit code), so the
+same facilities can be summarised on the 2014, 2018 or 2022 map.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Protocol
+
+import geopandas as gpd
+import pandas as pd
+
+TOTAL = "TOTAL"
+COUNT_COLUMNS = ("settlements", "population", "children", "institutions",
+                 "children_in_institutions", "foster_families", "centres")
+COLUMNS = ("code", "name", *COUNT_COLUMNS, "demo")
+DEMO_FOOTER = ("Demo data: facility figures are a demo dataset calibrated to published totals "
+               "(see data/facilities/README.md)")
+_METRIC_CRS = "EPSG:3857"  # only to find the nearest unit for a point just outside every unit
+
+
+class LayerBundle(Protocol):
+    """What `summarise` needs from `geo.layers.Layers`."""
+
+    boundaries: gpd.GeoDataFrame
+    settlements: gpd.GeoDataFrame
+    institutions: gpd.GeoDataFrame
+    centres: gpd.GeoDataFrame
+    foster: gpd.GeoDataFrame
+
+
+def assign_units(points: gpd.GeoDataFrame, boundaries: gpd.GeoDataFrame) -> pd.Series:
+    """The boundary `code` each point lies in (index aligned with `points`).
+
+    A point on a shared border goes to the lowest code; a point outside every polygon (a
+    border village on a simplified outline) goes to the nearest unit, so none is lost.
+    """
+    if points.empty:
+        return pd.Series([], index=points.index, dtype=object)
+    geometry = points.geometry
+    if geometry.crs is None:  # bundled layers are EPSG:4326 (geo.schema.CRS)
+        geometry = geometry.set_crs(boundaries.crs)
+    pts = gpd.GeoDataFrame(geometry=geometry.to_crs(boundaries.crs).to_numpy(),
+                           index=pd.RangeIndex(len(points)), crs=boundaries.crs)
+    units = boundaries[["code", "geometry"]].reset_index(drop=True)
+    hit = gpd.sjoin(pts, units, how="inner", predicate="intersects")
+    code = hit["code"].groupby(level=0).min().reindex(pts.index)
+    lost = code.index[code.isna()]
+    if len(lost):
+        near = gpd.sjoin_nearest(pts.loc[lost].to_crs(_METRIC_CRS), units.to_crs(_METRIC_CRS))
+        code.loc[lost] = near["code"].groupby(level=0).min()
+    return pd.Series(code.to_numpy(), index=points.index, dtype=object)
+
+
+def _is_demo(layer: gpd.GeoDataFrame) -> pd.Series:
+    if "demo" not in layer:
+        return pd.Series(False, index=layer.index)
+    return layer["demo"].fillna(False).astype(bool)
+
+
+def _per_unit(layer: gpd.GeoDataFrame, boundaries: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The layer's attribute columns plus `code` (its unit) and `is_demo`."""
+    if layer.empty:
+        return pd.DataFrame({"code": pd.Series(dtype=object), "is_demo": pd.Series(dtype=bool)})
+    frame = pd.DataFrame(layer.drop(columns=layer.geometry.name))
+    return frame.assign(code=assign_units(layer, boundaries), is_demo=_is_demo(layer))
+
+
+def summarise(layers: LayerBundle) -> pd.DataFrame:
+    """One row per unit of `layers.boundaries` (sorted by code) plus a TOTAL row.
+
+    Columns: code, name, settlements, population, children, institutions,
+    children_in_institutions, foster_families, centres (integers) and demo (True when any
+    demo record is counted in the row).
+    """
+    b = layers.boundaries
+    settlements = _per_unit(layers.settlements, b)
+    institutions = _per_unit(layers.institutions, b)
+    foster = _per_unit(layers.foster, b)
+    centres = _per_unit(layers.centres, b)
+    out = pd.DataFrame({"code": b["code"].to_numpy(), "name": b["name_en"].to_numpy()})
+    out = out.sort_values("code", ignore_index=True).set_index("code", drop=False)
+
+    def count(frame: pd.DataFrame) -> pd.Series:
+        return frame.groupby("code").size()
+
+    def total(frame: pd.DataFrame, column: str) -> pd.Series:
+        if column not in frame:  # an empty layer may come without its columns
+            return pd.Series(dtype="int64")
+        return pd.to_numeric(frame[column], errors="coerce").fillna(0).groupby(frame["code"]).sum()
+
+    parts = {
+        "settlements": count(settlements),
+        "population": total(settlements, "population"),
+        "children": total(settlements, "children"),
+        "institutions": count(institutions),
+        "children_in_institutions": total(institutions, "children"),
+        "foster_families": total(foster, "foster_families"),
+        "centres": count(centres),
+    }
+    for column, values in parts.items():
+        out[column] = values.reindex(out.index).fillna(0).astype("int64")
+    demo = pd.concat([f.loc[f["is_demo"], "code"] for f in (institutions, foster, centres)])
+    out["demo"] = out["code"].isin(demo)
+    totals = {"code": TOTAL, "name": "Total", **{c: int(out[c].sum()) for c in COUNT_COLUMNS},
+              "demo": bool(out["demo"].any())}
+    out = pd.concat([out, pd.DataFrame([totals])], ignore_index=True)
+    return out[list(COLUMNS)]
+
+
+def to_records(summary: pd.DataFrame) -> list[dict]:
+    """JSON-ready rows with plain Python ints and bools."""
+    return [{"code": str(r["code"]), "name": str(r["name"]),
+             **{c: int(r[c]) for c in COUNT_COLUMNS}, "demo": bool(r["demo"])}
+            for _, r in summary.iterrows()]
+
+
+def format_table(summary: pd.DataFrame) -> str:
+    """Aligned text: names left, numbers right with thousands separators; demo footer if any."""
+    headers = [c for c in COLUMNS if c != "demo"]
+    rows = [[str(r["code"]), str(r["name"]), *(f"{int(r[c]):,}" for c in COUNT_COLUMNS)]
+            for _, r in summary.iterrows()]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) if i < 2 else c.rjust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    text = [line(headers), line(["-" * w for w in widths])]
+    text += [line(r) for r in rows[:-1]] + [line(["-" * w for w in widths]), line(rows[-1])]
+    if summary["demo"].any():
+        text += ["", DEMO_FOOTER]
+    return "\n".join(text)
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `python -m geo summary`."""
+    parser.description = "Per-unit totals of settlements, institutions, family care and centres."
+    parser.add_argument("--country", default="KZ", type=str.upper,
+                        help="ISO2 country code: KZ, KG, TJ, TM or UZ (default KZ)")
+    parser.add_argument("--boundaries", type=int, default=None, metavar="YEAR",
+                        help="boundary version, e.g. 2014, 2018 or 2022 for KZ "
+                             "(default: the country's latest)")
+    parser.add_argument("--json", action="store_true", help="print a JSON list of rows")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the summary; 2 for a bad country or version, 1 when the data cannot be read."""
+    from geo import layers as geo_layers
+    from geo.validate import LayerError
+
+    if args.country not in geo_layers.countries():
+        print(f"error: unknown country '{args.country}'; choose one of: "
+              + ", ".join(geo_layers.countries()), file=sys.stderr)
+        return 2
+    versions = geo_layers.boundary_versions(args.country)
+    if args.boundaries is not None and args.boundaries not in versions:
+        print(f"error: no {args.boundaries} boundaries for {args.country}; available: "
+              + ", ".join(str(v) for v in versions), file=sys.stderr)
+        return 2
+    try:
+        bundle = geo_layers.load_layers(args.country, args.boundaries)
+    except (OSError, ValueError, LayerError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    summary = summarise(bundle)
+    if args.json:
+        print(json.dumps(to_records(summary), ensure_ascii=False, indent=1))
+    else:
+        print(format_table(summary))
+    return 0
