@@ -1,0 +1,63 @@
+"""`python -m geo SUBCOMMAND ...`: the command-line entry point of Otbasy's geo tools.
+
+Each subcommand is a module with `configure(parser)` and `run(args) -> int`, registered by one
+line in `SUBCOMMANDS`. Modules are imported only when used, so a broken one never breaks others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from types import ModuleType
+
+SUBCOMMANDS: dict[str, str] = {
+    "check": "geo.check",
+}
+
+
+def _load(name: str) -> ModuleType:
+    return importlib.import_module(SUBCOMMANDS[name])
+
+
+def _summary(name: str) -> str:
+    """First docstring line of a subcommand, or why it cannot be loaded."""
+    try:
+        doc = _load(name).__doc__ or ""
+    except Exception as exc:  # a broken subcommand is listed, not fatal
+        return f"(unavailable: {type(exc).__name__}: {exc})"
+    return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
+def usage() -> str:
+    lines = ["usage: python -m geo SUBCOMMAND [options]   (python -m geo SUBCOMMAND --help)",
+             "", "subcommands:"]
+    width = max(len(n) for n in SUBCOMMANDS)
+    lines += [f"  {name.ljust(width)}  {_summary(name)}" for name in SUBCOMMANDS]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Dispatch to a subcommand; return its exit code (2 for usage errors)."""
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help"):
+        print(usage(), file=sys.stdout if argv else sys.stderr)
+        return 0 if argv else 2
+    name = argv[0]
+    if name not in SUBCOMMANDS:
+        print(f"python -m geo: unknown subcommand '{name}'; choose one of: "
+              + ", ".join(SUBCOMMANDS), file=sys.stderr)
+        return 2
+    try:
+        module = _load(name)
+    except Exception as exc:  # report, do not crash the dispatcher
+        print(f"python -m geo {name}: unavailable ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return 2
+    parser = argparse.ArgumentParser(prog=f"python -m geo {name}", description=module.__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    module.configure(parser)
+    return int(module.run(parser.parse_args(argv[1:])))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,432 @@
+"""Read any layer file a ministry or NGO might hand us into a validated EPSG:4326 GeoDataFrame.
+
+Formats: GeoPackage, GeoJSON, Shapefile (loose or zipped), CSV/TSV (UTF-8 with or without BOM,
+UTF-16, Windows-1251; comma, semicolon, tab or pipe) and XLSX with coordinate columns. Every
+failure becomes a `Problem` naming the file, row and field, gathered into one `LayerError`:
+bad input never reaches the user as a traceback.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import tempfile
+import zipfile
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS as ProjCRS
+from pyproj.exceptions import CRSError
+from shapely.geometry import shape as to_shape
+from shapely.geometry.base import BaseGeometry
+
+from geo.schema import COUNTRIES, CRS, LATITUDE_ALIASES, LAYERS, LONGITUDE_ALIASES
+from geo.validate import GEOMETRY, LayerError, Problem, clean, to_float
+
+__all__ = ["ACCEPTED", "LayerError", "Problem", "country_outline", "read_layer"]
+
+ACCEPTED = (".gpkg", ".geojson", ".json", ".shp", ".zip", ".csv", ".tsv", ".txt", ".xlsx")
+_TABLES = (".csv", ".tsv", ".txt", ".xlsx")
+_ZIP_MAGIC = b"PK\x03\x04"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def _fail(source: str, message: str, field: str | None = None) -> LayerError:
+    return LayerError([Problem(source, None, field, message)])
+
+
+def read_layer(
+    path: str | Path,
+    layer: str,
+    *,
+    country: str | None = None,
+    crs: str | None = None,
+    country_shape: BaseGeometry | None = None,
+) -> gpd.GeoDataFrame:
+    """Read, reproject and validate one layer file; raise `LayerError` listing every problem.
+
+    `crs` is the coordinate system of a file that declares none (CSV/XLSX in metres, a
+    shapefile without .prj). With `country`, points are checked against `country_shape` or,
+    when not given, the bundled boundary of that country. Repairs made on the way (invalid
+    geometry fixed, reprojection) are listed as text in `gdf.attrs["notes"]`.
+    """
+    source = str(path)
+    if layer not in LAYERS:
+        raise _fail(source, f"unknown layer '{layer}'; choose one of: {', '.join(LAYERS)}")
+    if country is not None and country.upper() not in COUNTRIES:
+        raise _fail(source, f"unknown country '{country}'; choose one of: {', '.join(COUNTRIES)}")
+    frame, numbers, problems = _read_any(Path(path), source, layer, crs)
+    notes: list[Problem] = []
+    frame = _to_wgs84(frame, crs, source, notes)
+    if country is not None and country_shape is None:
+        country_shape = country_outline(country.upper())
+        if country_shape is None:
+            notes.append(Problem(source, None, None, f"no bundled boundary for {country.upper()}: "
+                                                     "points not checked against it", "note"))
+    gdf, found = clean(frame, layer, source, country=country, country_shape=country_shape,
+                       rows=numbers)
+    already = {p.row for p in problems if p.row is not None}
+    problems += [p for p in found if not (p.field == GEOMETRY and p.row in already)]
+    if len(gdf) == 0:
+        problems.append(Problem(source, None, None, "contains no records"))
+    errors = sorted((p for p in problems if p.is_error), key=lambda p: (p.row is not None,
+                                                                        p.row or 0))
+    if errors:
+        raise LayerError(errors)
+    gdf.attrs["notes"] = [str(p) for p in notes + [p for p in problems if not p.is_error]]
+    return gdf
+
+
+def _read_any(path: Path, source: str, layer: str, crs: str | None):
+    """Return (frame, data-row numbers or None, problems found while reading)."""
+    if not path.exists():
+        raise _fail(source, "file not found")
+    if path.is_dir():
+        raise _fail(source, "is a folder, not a file (zip a shapefile's files or name the .shp)")
+    if path.stat().st_size == 0:
+        raise _fail(source, "file is empty")
+    ext = path.suffix.lower()
+    if ext not in ACCEPTED:
+        hint = " (old Excel: save it as .xlsx or CSV)" if ext == ".xls" else ""
+        raise _fail(source, f"unknown file type '{ext or path.name}'{hint}; accepted: "
+                            + ", ".join(ACCEPTED))
+    if ext == ".zip":
+        return _read_zip(path, source, layer, crs)
+    if ext in _TABLES:
+        if layer == "boundaries":
+            raise _fail(source, "boundaries need polygons, which a CSV/XLSX table cannot carry: "
+                                "use GeoPackage, GeoJSON or a Shapefile")
+        header, rows, numbers, problems = (_xlsx_rows if ext == ".xlsx" else _csv_rows)(
+            path, source)
+        frame, coord_problems = _points(header, rows, numbers, source)
+        return frame, numbers, problems + coord_problems
+    if ext in (".geojson", ".json"):
+        return *_read_geojson(path, source), None
+    if ext == ".gpkg":
+        return _read_gpkg(path, source, layer), None, []
+    return _read_shapefile(path, source), None, []
+
+
+# --- coordinate systems ------------------------------------------------------------------
+
+def _parse_crs(text: str, source: str) -> ProjCRS:
+    try:
+        return ProjCRS.from_user_input(text)
+    except CRSError:
+        raise _fail(source, f"unknown coordinate system '{text}' (use e.g. EPSG:32642)") from None
+
+
+def _to_wgs84(frame, crs: str | None, source: str, notes: list[Problem]):
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return frame
+    given = _parse_crs(crs, source) if crs else None
+    if frame.crs is None:
+        if given is None:
+            return frame.set_crs(CRS)  # lon/lat assumed; out-of-range coordinates are reported
+        frame = frame.set_crs(given)
+    elif given is not None and not frame.crs.equals(given):
+        notes.append(Problem(source, None, None, f"the file declares {_crs_name(frame.crs)}; "
+                                                 f"--crs {crs} ignored", "note"))
+    if frame.crs.equals(CRS, ignore_axis_order=True):
+        return frame.set_crs(CRS, allow_override=True)
+    notes.append(Problem(source, None, None,
+                         f"reprojected from {_crs_name(frame.crs)} to {CRS}", "note"))
+    try:
+        return frame.to_crs(CRS)
+    except Exception as exc:  # pyproj raises several types for impossible transforms
+        raise _fail(source, f"cannot reproject from {_crs_name(frame.crs)}: {exc}") from None
+
+
+def _crs_name(crs: ProjCRS) -> str:
+    epsg = crs.to_epsg()
+    return f"EPSG:{epsg}" if epsg else crs.name
+
+
+@lru_cache(maxsize=8)
+def country_outline(country: str) -> BaseGeometry | None:
+    """The dissolved bundled boundary of `country`, or None when it is not available."""
+    try:
+        from geo.layers import load_boundaries
+        boundaries = load_boundaries(country)
+    except (ImportError, OSError, KeyError, ValueError, LayerError):
+        return None
+    if boundaries.empty:
+        return None
+    return shapely.union_all(shapely.make_valid(boundaries.to_crs(CRS).geometry.values))
+
+
+# --- tables (CSV / XLSX) -----------------------------------------------------------------
+
+def _decode(data: bytes, source: str) -> str:
+    if data.startswith(_ZIP_MAGIC):
+        raise _fail(source, "is a zip/Excel file, not text: give an .xlsx its real extension")
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                          (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise _fail(source, f"is not valid {encoding.upper()} text "
+                                    f"(byte {exc.start + len(bom)})") from None
+    if b"\x00" in data[:8192]:
+        raise _fail(source, "is a binary file, not text (CSV): is this the right file?")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("cp1251", errors="replace")  # Windows Cyrillic, Excel's default
+    controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\t\r\n")
+    if controls > 0.01 * len(text[:8192]) or "\ufffd" in text[:8192]:
+        raise _fail(source, "is a binary file, not text (CSV): is this the right file?")
+    return text
+
+
+def _delimiter(lines: list[str]) -> str:
+    """The delimiter that splits the header into most columns, consistently across rows."""
+    best, best_score = ",", 1
+    for delim in _DELIMITERS:
+        counts = [len(r) for r in csv.reader(lines, delimiter=delim) if any(c.strip() for c in r)]
+        if not counts or counts[0] < 2:
+            continue
+        consistent = sum(1 for c in counts if c == counts[0]) >= 0.8 * len(counts)
+        if consistent and counts[0] > best_score:
+            best, best_score = delim, counts[0]
+    return best
+
+
+def _csv_rows(path: Path, source: str):
+    text = _decode(path.read_bytes(), source)
+    lines = text.splitlines()
+    delim = _delimiter(lines[:50])
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    return _table(records, source)
+
+
+def _xlsx_rows(path: Path, source: str):
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    if head != _ZIP_MAGIC:
+        kind = "text (CSV)" if b"\x00" not in path.read_bytes()[:4096] else "not an Excel workbook"
+        raise _fail(source, f"has an .xlsx name but is {kind}: save it as a real Excel workbook "
+                            "or rename it to .csv")
+    import openpyxl  # heavy: only when a workbook is read
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged workbooks
+        raise _fail(source, f"is not a readable Excel workbook ({type(exc).__name__})") from None
+    try:
+        sheet = book.worksheets[0]
+        records = [list(r) for r in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    return _table(records, source)
+
+
+def _table(records: list[list], source: str):
+    """Split records into header and data rows; number rows like a spreadsheet user sees them."""
+    def blank(r: list) -> bool:
+        return all(c is None or str(c).strip() == "" for c in r)
+
+    start = next((i for i, r in enumerate(records) if not blank(r)), None)
+    if start is None:
+        raise _fail(source, "has no header row (the file holds no data)")
+    raw_header = [("" if c is None else str(c)).strip() for c in records[start]]
+    while raw_header and raw_header[-1] == "":
+        raw_header.pop()
+    header, problems, seen = [], [], set()
+    for i, name in enumerate(raw_header):
+        if name.lower() in seen and name:
+            problems.append(Problem(source, None, name, "column appears twice in the header"))
+        seen.add(name.lower())
+        header.append(name or f"column {i + 1}")
+    rows, numbers = [], []
+    for number, record in enumerate(records[start + 1:], start=1):
+        if blank(record):
+            continue
+        extra = [c for c in record[len(header):] if c is not None and str(c).strip() != ""]
+        if extra:
+            problems.append(Problem(source, number, None,
+                                    f"has {len(header) + len(extra)} values but the header has "
+                                    f"{len(header)} columns (stray delimiter or unquoted comma?)"))
+        rows.append(list(record[:len(header)]) + [None] * (len(header) - len(record)))
+        numbers.append(number)
+    return header, rows, numbers, problems
+
+
+def _find(header: list[str], aliases: tuple[str, ...]) -> str | None:
+    keys = {a.strip().lower() for a in aliases}
+    return next((h for h in header if h.strip().lower() in keys), None)
+
+
+def _points(header: list[str], rows: list[list], numbers: list[int], source: str):
+    """Build point geometry from latitude/longitude columns, one problem per bad cell."""
+    lat, lon = _find(header, LATITUDE_ALIASES), _find(header, LONGITUDE_ALIASES)
+    missing = [what for what, col, aliases in (("latitude", lat, LATITUDE_ALIASES),
+                                               ("longitude", lon, LONGITUDE_ALIASES)) if col is None]
+    if missing:
+        wanted = "; ".join(f"{m}: one of {', '.join(a)}" for m, a in
+                           (("latitude", LATITUDE_ALIASES), ("longitude", LONGITUDE_ALIASES))
+                           if m in missing)
+        raise _fail(source, f"no {' and '.join(missing)} column ({wanted}); headers found: "
+                            + ", ".join(header))
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    geoms, problems = [], []
+    for i, (y, x) in enumerate(zip(frame[lat], frame[lon])):
+        point, row_problems = _point(x, y, lon, lat, numbers[i], source)
+        geoms.append(point)
+        problems += row_problems
+    return gpd.GeoDataFrame(frame.drop(columns=[lat, lon]), geometry=geoms, crs=None), problems
+
+
+def _point(x, y, lon: str, lat: str, row: int, source: str):
+    values, problems = [], []
+    for value, column in ((x, lon), (y, lat)):
+        if value is None or str(value).strip() == "":
+            problems.append(Problem(source, row, column, "missing coordinate"))
+            continue
+        try:
+            values.append(to_float(value))
+        except (ValueError, TypeError):
+            problems.append(Problem(source, row, column, f"'{str(value).strip()}' is not a number"))
+    return (shapely.Point(values) if len(values) == 2 else None), problems
+
+
+# --- vector formats ----------------------------------------------------------------------
+
+def _read_geojson(path: Path, source: str):
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _fail(source, "is not UTF-8 text, so not GeoJSON: is this the right file?") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _fail(source, f"is not valid JSON (line {exc.lineno}, column {exc.colno}: "
+                            f"{exc.msg}): truncated or damaged?") from None
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        data = {"type": "FeatureCollection", "features": [data]}
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" \
+            or not isinstance(data.get("features"), list):
+        kind = data.get("type") if isinstance(data, dict) else type(data).__name__
+        raise _fail(source, f"is JSON but not a GeoJSON FeatureCollection (found "
+                            f"{kind!r}): export the layer as GeoJSON features")
+    rows, geoms, problems = [], [], []
+    for number, feature in enumerate(data["features"], start=1):
+        props, geom, problem = _feature(feature, number, source)
+        rows.append(props)
+        geoms.append(geom)
+        if problem:
+            problems.append(problem)
+    crs = _geojson_crs(data, source)
+    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=crs), problems
+
+
+def _feature(feature, number: int, source: str):
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        return {}, None, Problem(source, number, None, "is not a GeoJSON Feature")
+    props = feature.get("properties") or {}
+    if not isinstance(props, dict):
+        return {}, None, Problem(source, number, None, "'properties' is not an object")
+    if feature.get("geometry") is None:
+        return props, None, None  # reported as missing geometry by validation
+    try:
+        return props, to_shape(feature["geometry"]), None
+    except Exception as exc:  # shapely raises several types for malformed coordinates
+        return props, None, Problem(source, number, GEOMETRY,
+                                    f"unreadable geometry ({type(exc).__name__}: {exc})")
+
+
+def _geojson_crs(data: dict, source: str) -> ProjCRS | None:
+    """Honour the pre-RFC 7946 `crs` member (QGIS still writes it for projected data)."""
+    name = ((data.get("crs") or {}).get("properties") or {}).get("name")
+    return _parse_crs(name, source) if name else None
+
+
+def _read_vector(path: Path, source: str, **kwargs) -> gpd.GeoDataFrame:
+    try:
+        return gpd.read_file(path, engine="pyogrio", **kwargs)
+    except Exception as exc:  # GDAL errors come in several classes; one line for the user
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise _fail(source, f"could not be read: {first}") from None
+
+
+def _read_gpkg(path: Path, source: str, layer: str) -> gpd.GeoDataFrame:
+    with path.open("rb") as fh:
+        if fh.read(16) != _SQLITE_MAGIC:
+            raise _fail(source, "is not a GeoPackage (not an SQLite database)")
+    try:
+        names = [str(n) for n, _ in pyogrio.list_layers(path)]
+    except Exception:  # damaged database
+        raise _fail(source, "is not a readable GeoPackage") from None
+    if not names:
+        raise _fail(source, "GeoPackage holds no layers")
+    chosen = next((n for n in names if n.lower() == layer), names[0] if len(names) == 1 else None)
+    if chosen is None:
+        raise _fail(source, f"GeoPackage holds {len(names)} layers ({', '.join(names)}) and none "
+                            f"is called '{layer}': rename the one to import")
+    return _read_vector(path, source, layer=chosen)
+
+
+def _sibling(path: Path, ext: str) -> Path | None:
+    return next((p for p in path.parent.glob(path.stem + ".*")
+                 if p.stem == path.stem and p.suffix.lower() == ext), None)
+
+
+def _read_shapefile(path: Path, source: str) -> gpd.GeoDataFrame:
+    missing = [ext for ext in (".shx", ".dbf") if _sibling(path, ext) is None]
+    if missing:
+        raise _fail(source, f"shapefile is missing its {' and '.join(missing)} file: send all "
+                            "files sharing its name (.shp .shx .dbf .prj .cpg), ideally zipped")
+    kwargs = {}
+    if _sibling(path, ".cpg") is None:
+        kwargs["encoding"] = _dbf_encoding(_sibling(path, ".dbf"))
+    return _read_vector(path, source, **kwargs)
+
+
+def _dbf_encoding(dbf: Path) -> str | None:
+    """Guess the text encoding of a .dbf without .cpg: UTF-8 if it decodes, else Windows-1251."""
+    data = dbf.read_bytes()[32:]
+    if data.isascii():
+        return None
+    try:
+        data.decode("utf-8")
+        return "UTF-8"
+    except UnicodeDecodeError:
+        return "CP1251"
+
+
+def _read_zip(path: Path, source: str, layer: str, crs: str | None):
+    if not zipfile.is_zipfile(path):
+        raise _fail(source, "is not a valid zip archive")
+    with zipfile.ZipFile(path) as archive:
+        members = [m for m in archive.namelist()
+                   if not m.endswith("/") and "__MACOSX" not in m
+                   and not PurePosixPath(m).name.startswith(".")]
+        shps = [m for m in members if m.lower().endswith(".shp")]
+        others = [m for m in members if PurePosixPath(m).suffix.lower() in ACCEPTED
+                  and PurePosixPath(m).suffix.lower() not in (".zip", ".shp", ".txt")]
+        if len(shps) > 1:
+            raise _fail(source, "zip holds several shapefiles (" + ", ".join(shps)
+                                + "): zip one layer at a time")
+        if not shps and len(others) != 1:
+            found = ", ".join(members) or "nothing"
+            raise _fail(source, f"zip holds no shapefile (.shp); found: {found}")
+        wanted = shps[0] if shps else others[0]
+        stem = str(PurePosixPath(wanted).with_suffix("")).lower()
+        with tempfile.TemporaryDirectory() as tmp:
+            for m in members:
+                if str(PurePosixPath(m).with_suffix("")).lower() == stem:
+                    target = Path(tmp) / PurePosixPath(m).name
+                    target.write_bytes(archive.read(m))
+            frame, numbers, problems = _read_any(Path(tmp) / PurePosixPath(wanted).name,
+                                                 source, layer, crs)
+            if isinstance(frame, gpd.GeoDataFrame):
+                frame = frame.copy()  # detach from files about to be deleted
+    return frame, numbers, problems
