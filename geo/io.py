@@ -108,7 +108,8 @@ def _read_any(path: Path, source: str, layer: str, crs: str | None):
         frame, coord_problems = _points(header, rows, numbers, source)
         return frame, numbers, problems + coord_problems
     if ext in (".geojson", ".json"):
-        return *_read_geojson(path, source), None
+        frame, problems = _read_geojson(path, source)
+        return frame, None, problems
     if ext == ".gpkg":
         return _read_gpkg(path, source, layer), None, []
     return _read_shapefile(path, source), None, []

@@ -141,7 +141,6 @@ def header_map(columns: list[str], schema: LayerSchema, source: str) -> tuple[di
         if len(found) > 1 and len(exact) != 1:
             problems.append(Problem(source, None, f.name, "columns " + ", ".join(
                 f"'{c}'" for c in found) + " all mean this field; keep one"))
-            continue
         mapping[exact[0] if exact else found[0]] = f.name
     return mapping, problems
 
