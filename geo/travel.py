@@ -59,6 +59,15 @@ class TravelParams:
         return asdict(self)
 
 
+def describe(params: TravelParams) -> str:
+    """Human-readable statement of how travel times were computed."""
+    if params.provider == "road":
+        return (f"road network ({params.graph_path}), snap legs at {params.snap_speed_kmh:g} km/h, "
+                f"standard {params.max_minutes:g} min")
+    return (f"straight line x {params.circuity:g} circuity at {params.speed_kmh:g} km/h, "
+            f"standard {params.max_minutes:g} min")
+
+
 @dataclass
 class TravelMatrix:
     """Sparse matrix in coordinate form: pair k joins origins[rows[k]] and sites[cols[k]]."""
@@ -70,10 +79,15 @@ class TravelMatrix:
     km: np.ndarray
     minutes: np.ndarray
     params: TravelParams
+    warnings: tuple[str, ...] = ()
 
     @property
     def provider(self) -> str:
         return self.params.provider
+
+    def describe(self) -> str:
+        """One line naming the provider and its parameters, for results and exports."""
+        return describe(self.params)
 
     @property
     def nnz(self) -> int:
@@ -107,7 +121,7 @@ class TravelMatrix:
         keep = self.minutes <= minutes + 1e-9
         return TravelMatrix(
             self.origin_ids, self.site_ids, self.rows[keep], self.cols[keep],
-            self.km[keep], self.minutes[keep], self.params,
+            self.km[keep], self.minutes[keep], self.params, self.warnings,
         )
 
 
@@ -184,3 +198,53 @@ def travel_matrix(
     from geo.network import road_matrix  # imported lazily: osmnx is heavy
 
     return road_matrix(origins, sites, params, origin_id=origin_id, site_id=site_id)
+
+
+def straight_nearest(
+    origins: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    params: TravelParams = TravelParams(),
+    *,
+    origin_id: str | None = None,
+    site_id: str | None = None,
+) -> pd.DataFrame:
+    """Nearest site for every origin, no cut-off: origin_id, site_id, km, minutes.
+
+    Candidates are the 3 nearest on the sphere; the exact WGS84 geodesic picks among them.
+    """
+    o_ids, s_ids = _ids(origins, origin_id), _ids(sites, site_id)
+    out = pd.DataFrame({"origin_id": o_ids, "site_id": pd.Series([None] * len(o_ids), dtype=object),
+                        "km": np.inf, "minutes": np.inf})
+    if not len(o_ids) or not len(s_ids):
+        return out
+    ox, oy = _lonlat(origins)
+    sx, sy = _lonlat(sites)
+    k = min(3, len(s_ids))
+    tree = BallTree(np.radians(np.column_stack([sy, sx])), metric="haversine")
+    _, cand = tree.query(np.radians(np.column_stack([oy, ox])), k=k)
+    rows = np.repeat(np.arange(len(o_ids)), k)
+    cols = cand.reshape(-1)
+    _, _, metres = _GEOD.inv(ox[rows], oy[rows], sx[cols], sy[cols])
+    metres = np.asarray(metres, dtype=float).reshape(-1, k)
+    best = np.argmin(metres, axis=1)
+    km = metres[np.arange(len(o_ids)), best] / 1000.0 * params.circuity
+    out["site_id"] = s_ids[cand[np.arange(len(o_ids)), best]]
+    out["km"] = km
+    out["minutes"] = km / params.speed_kmh * 60.0
+    return out
+
+
+def nearest_sites(
+    origins: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    params: TravelParams = TravelParams(),
+    *,
+    origin_id: str | None = None,
+    site_id: str | None = None,
+) -> pd.DataFrame:
+    """Nearest site per origin with the provider named in ``params`` (no cut-off)."""
+    if params.provider == "straight":
+        return straight_nearest(origins, sites, params, origin_id=origin_id, site_id=site_id)
+    from geo.network import road_nearest
+
+    return road_nearest(origins, sites, params, origin_id=origin_id, site_id=site_id)

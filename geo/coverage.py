@@ -1,0 +1,151 @@
+"""Coverage analytics: who can reach a centre within the travel-time standard.
+
+Pure functions on (Geo)DataFrames, shared by the Coverage gaps page, the NGO view, the
+planning KPIs and ``python -m geo coverage``. Minutes come from the provider in
+`geo.travel.TravelParams` (``straight`` or ``road``); results carry the provider's name.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.travel import TravelParams, nearest_sites
+
+TOTAL = "TOTAL"
+
+
+def nearest_centre(
+    settlements: gpd.GeoDataFrame,
+    centres: gpd.GeoDataFrame,
+    params: TravelParams = TravelParams(),
+    *,
+    minutes: float | None = None,
+    settlement_id: str = "settlement_id",
+    centre_id: str = "centre_id",
+) -> pd.DataFrame:
+    """For each settlement its nearest centre by travel time and whether that is within the
+    standard (``minutes``, default ``params.max_minutes``).
+
+    Columns: settlement_id, centre_id (None if no centre is reachable), km, minutes (inf if
+    unreachable), covered, provider. One row per settlement, in input order.
+    """
+    _require(settlements, settlement_id, "settlements")
+    _require(centres, centre_id, "centres")
+    standard = params.max_minutes if minutes is None else float(minutes)
+    near = nearest_sites(settlements, centres, params, origin_id=settlement_id,
+                         site_id=centre_id)
+    near = near.rename(columns={"origin_id": "settlement_id", "site_id": "centre_id"})
+    near["covered"] = near["minutes"] <= standard + 1e-9
+    near["provider"] = params.provider
+    return near
+
+
+def _require(frame: pd.DataFrame, column: str, layer: str) -> None:
+    if column not in frame.columns:
+        raise ValueError(f"{layer}: missing column {column!r}")
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """Smallest value v with at least a share q of the weight at values <= v (NaN if no weight).
+
+    Used for the travel time of the median (q=0.5) or 90th-percentile child.
+    """
+    values, weights = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
+    if weights.sum() <= 0:
+        return float("nan")
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    k = int(np.searchsorted(cum, q * cum[-1] - 1e-9 * cum[-1]))
+    return float(values[order][min(k, len(order) - 1)])
+
+
+def _summary(minutes: np.ndarray, children: np.ndarray, covered: np.ndarray) -> dict:
+    total = int(children.sum())
+    inside = int(children[covered].sum())
+    return {
+        "settlements": int(minutes.size),
+        "children": total,
+        "children_covered": inside,
+        "children_uncovered": total - inside,
+        "coverage_pct": round(100.0 * inside / total, 1) if total else None,
+        "median_minutes": weighted_quantile(minutes, children, 0.5),
+        "p90_minutes": weighted_quantile(minutes, children, 0.9),
+    }
+
+
+def coverage_by_unit(
+    settlements: pd.DataFrame,
+    nearest: pd.DataFrame,
+    *,
+    minutes: float = 60.0,
+    unit: str = "unit_code",
+    names: dict[str, str] | None = None,
+    total: bool = True,
+) -> pd.DataFrame:
+    """Children within and beyond the standard per unit, and their travel-time distribution.
+
+    ``settlements`` needs settlement_id, children and ``unit``; ``nearest`` is the output of
+    `nearest_centre`. Median / p90 minutes are child-weighted (the travel time of the median
+    child; inf when that child cannot reach any centre). Settlements without a unit are counted
+    only in the TOTAL row (``total=True`` appends it).
+    Columns: code, name, settlements, children, children_covered, children_uncovered,
+    coverage_pct, median_minutes, p90_minutes.
+    """
+    for col in ("settlement_id", "children", unit):
+        _require(settlements, col, "settlements")
+    joined = pd.DataFrame({
+        "settlement_id": settlements["settlement_id"].astype(str).to_numpy(),
+        "children": pd.to_numeric(settlements["children"]).fillna(0).to_numpy(dtype=float),
+        "code": settlements[unit].to_numpy(dtype=object),
+    }).merge(nearest[["settlement_id", "minutes"]], on="settlement_id", how="left",
+             validate="one_to_one")
+    joined["minutes"] = joined["minutes"].fillna(np.inf)
+    joined["covered"] = joined["minutes"] <= minutes + 1e-9
+    rows = []
+    for code, grp in joined[joined["code"].notna()].groupby("code", sort=True):
+        rows.append({"code": str(code), "name": (names or {}).get(code, str(code)),
+                     **_summary(grp["minutes"].to_numpy(), grp["children"].to_numpy(),
+                                grp["covered"].to_numpy())})
+    if total:
+        rows.append({"code": TOTAL, "name": "Total",
+                     **_summary(joined["minutes"].to_numpy(), joined["children"].to_numpy(),
+                                joined["covered"].to_numpy())})
+    columns = ["code", "name", "settlements", "children", "children_covered",
+               "children_uncovered", "coverage_pct", "median_minutes", "p90_minutes"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def travel_time_histogram(nearest: pd.DataFrame, settlements: pd.DataFrame,
+                          bins: tuple[float, ...] = (0, 15, 30, 45, 60, 90, 120)) -> pd.DataFrame:
+    """Children per travel-time band to the nearest centre (last band open-ended, incl. none)."""
+    joined = settlements[["settlement_id", "children"]].astype({"settlement_id": str}).merge(
+        nearest[["settlement_id", "minutes"]], on="settlement_id", how="left")
+    edges = [*bins, np.inf]
+    labels = [f"{int(a)}-{int(b)}" for a, b in zip(bins[:-1], bins[1:])] + [f">{int(bins[-1])}"]
+    band = pd.cut(joined["minutes"].fillna(np.inf), edges, labels=labels, right=True,
+                  include_lowest=True)
+    out = joined.groupby(band, observed=False)["children"].sum().astype(int)
+    return out.rename_axis("minutes").reset_index()
+
+
+def gaps(
+    settlements: gpd.GeoDataFrame,
+    nearest: pd.DataFrame,
+    *,
+    minutes: float = 60.0,
+) -> gpd.GeoDataFrame:
+    """Settlements beyond the standard with their nearest centre and minutes, most children
+    first: the places a new centre or an outreach route would serve."""
+    near = nearest.set_index("settlement_id")
+    key = settlements["settlement_id"].astype(str)
+    merged = settlements.copy()
+    merged["nearest_centre"] = key.map(near["centre_id"]).to_numpy()
+    merged["nearest_km"] = key.map(near["km"]).to_numpy()
+    merged["nearest_minutes"] = key.map(near["minutes"]).to_numpy()
+    merged["nearest_minutes"] = merged["nearest_minutes"].fillna(np.inf)
+    out = merged[merged["nearest_minutes"] > minutes + 1e-9]
+    sort_by = ["children", "nearest_minutes"] if "children" in out.columns else ["nearest_minutes"]
+    out = out.sort_values(sort_by, ascending=False, kind="stable")
+    return gpd.GeoDataFrame(out, geometry=settlements.geometry.name, crs=settlements.crs)
