@@ -1,0 +1,143 @@
+"""Small-number suppression for every public table, map popup and download.
+
+Children's data is sensitive: a public output never shows a count of 1-4 (it shows "<5"),
+and never a foster family or child as a point. `suppress_small` is the one function that
+applies the rule; it also suppresses complementary cells so that a published column total
+minus the visible cells cannot reveal a suppressed cell.
+
+What a reader learns from an output, and what the rule guarantees against:
+- a "<5" cell holds 1, 2, 3 or 4 (zeros are shown as 0);
+- a "x" cell is withheld: any value from 0 upwards;
+- each column's total row (when published, itself suppressed if 1-4) is the column sum.
+From these, no suppressed cell's value can be worked out exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+WITHHELD = "x"
+VISIBLE, SMALL, COMPLEMENT = 0, 1, 2
+
+# Layers whose points may appear on a public map. Anything else (foster care, any layer of
+# children or households, uploads) is shown to the public only aggregated per unit.
+PUBLIC_POINT_LAYERS = frozenset({"boundaries", "settlements", "institutions", "centres"})
+
+
+def public_points_allowed(layer: str) -> bool:
+    """True when `layer`'s points may be drawn on a public view (closed by default)."""
+    return layer in PUBLIC_POINT_LAYERS
+
+
+def small_label(threshold: int = 5) -> str:
+    """The text shown instead of a count from 1 to threshold-1."""
+    return f"<{threshold}"
+
+
+def suppress_small(table: pd.DataFrame, count_columns: Sequence[str], total_row: bool = True,
+                   threshold: int = 5, total_label: str = "Total") -> pd.DataFrame:
+    """A copy of `table` safe to publish: small counts as "<5", complements as "x".
+
+    `count_columns` hold non-negative whole counts. With `total_row`, a row of true column
+    totals is appended (labelled `total_label` in the first non-count column) and cells are
+    withheld until no suppressed value follows from the visible cells and the total.
+    Without it, only the small counts themselves are replaced.
+    """
+    if threshold < 3:
+        raise ValueError(f"threshold: must be at least 3, got {threshold}")
+    counts = _counts(table, list(count_columns))
+    if total_row:
+        counts = np.vstack([counts, counts.sum(axis=0, keepdims=True)])
+    status = np.where((counts >= 1) & (counts < threshold), SMALL, VISIBLE)
+    if total_row:
+        for j in range(counts.shape[1]):
+            while _recoverable(counts[:, j], status[:, j], threshold):
+                _withhold_one_more(counts[:, j], status[:, j])
+    out = table.reset_index(drop=True).copy()
+    if total_row:
+        total = pd.DataFrame({c: [None] for c in out.columns})
+        labels = [c for c in out.columns if c not in count_columns]
+        if labels:
+            total[labels[0]] = total_label
+        out = pd.concat([out.astype(object), total.astype(object)], ignore_index=True)
+    for j, column in enumerate(count_columns):
+        out[column] = [
+            int(v) if s == VISIBLE else small_label(threshold) if s == SMALL else WITHHELD
+            for v, s in zip(counts[:, j], status[:, j], strict=True)
+        ]
+    return out
+
+
+def public_summary(frame: pd.DataFrame, by: str, count_columns: Sequence[str],
+                   threshold: int = 5, total_label: str = "Total") -> pd.DataFrame:
+    """Sum `count_columns` per `by` (e.g. unit_code), drop geometry, then suppress."""
+    data = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+    grouped = data.groupby(by, dropna=False)[list(count_columns)].sum().reset_index()
+    return suppress_small(grouped, count_columns, True, threshold, total_label)
+
+
+def cell_bounds(values: np.ndarray, status: np.ndarray, threshold: int) -> list[tuple[float, float]]:
+    """What a reader can infer about each cell of one column whose last entry is its total.
+
+    Returns (low, high) per cell from the labels alone and the column equation.
+    """
+    bounds = [(float(v), float(v)) if s == VISIBLE else
+              (1.0, float(threshold - 1)) if s == SMALL else (0.0, math.inf)
+              for v, s in zip(values, status, strict=True)]
+    lo, hi = [b[0] for b in bounds], [b[1] for b in bounds]
+    last = len(bounds) - 1
+    inferred = []
+    for k in range(len(bounds)):
+        if k == last:  # total = sum(cells)
+            low, high = sum(lo[:-1]), sum(hi[:-1])
+        else:  # cell = total - sum(other cells)
+            low = lo[last] - _sum_except(hi[:-1], k)
+            high = hi[last] - _sum_except(lo[:-1], k)
+        inferred.append((max(lo[k], low), min(hi[k], high)))
+    return inferred
+
+
+def _sum_except(values: list[float], k: int) -> float:
+    return sum(v for i, v in enumerate(values) if i != k)
+
+
+def _recoverable(values: np.ndarray, status: np.ndarray, threshold: int) -> bool:
+    """True when some suppressed cell of the column is pinned to one value."""
+    bounds = cell_bounds(values, status, threshold)
+    return any(s != VISIBLE and lo == hi for (lo, hi), s in zip(bounds, status, strict=True))
+
+
+def _withhold_one_more(values: np.ndarray, status: np.ndarray) -> None:
+    """Withhold the next cell: smallest visible non-zero, then zero, then the total, then
+    widen a "<5" cell (the total first) to "x". Changes `status` in place."""
+    body = range(len(values) - 1)
+    visible = [i for i in body if status[i] == VISIBLE]
+    nonzero = sorted((values[i], i) for i in visible if values[i] > 0)
+    if nonzero:
+        status[nonzero[0][1]] = COMPLEMENT
+    elif visible:
+        status[visible[0]] = COMPLEMENT
+    elif status[-1] != COMPLEMENT:
+        status[-1] = COMPLEMENT
+    else:
+        small = [i for i in body if status[i] == SMALL]
+        status[small[0]] = COMPLEMENT
+
+
+def _counts(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """The count columns as a whole-number matrix; ValueError naming column and row otherwise."""
+    matrix = np.zeros((len(table), len(columns)), dtype=np.int64)
+    for j, column in enumerate(columns):
+        if column not in table.columns:
+            raise ValueError(f"{column}: no such column")
+        values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
+        bad = np.flatnonzero(~np.isfinite(values) | (values < 0) | (values != np.round(values)))
+        if bad.size:
+            raise ValueError(f"{column}: row {bad[0] + 1} is not a whole count "
+                             f"({table[column].iloc[bad[0]]!r})")
+        matrix[:, j] = values.astype(np.int64)
+    return matrix
