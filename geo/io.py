@@ -74,7 +74,7 @@ def read_layer(
                        rows=numbers)
     already = {p.row for p in problems if p.row is not None}
     problems += [p for p in found if not (p.field == GEOMETRY and p.row in already)]
-    if len(gdf) == 0:
+    if len(frame) == 0:
         problems.append(Problem(source, None, None, "contains no records"))
     errors = sorted((p for p in problems if p.is_error), key=lambda p: (p.row is not None,
                                                                         p.row or 0))
@@ -283,7 +283,7 @@ def _points(header: list[str], rows: list[list], numbers: list[int], source: str
         point, row_problems = _point(x, y, lon, lat, numbers[i], source)
         geoms.append(point)
         problems += row_problems
-    return gpd.GeoDataFrame(frame.drop(columns=[lat, lon]), geometry=geoms, crs=None), problems
+    return gpd.GeoDataFrame(frame, geometry=geoms, crs=None), problems
 
 
 def _point(x, y, lon: str, lat: str, row: int, source: str):

@@ -78,6 +78,7 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
 _TRUE = {"true", "t", "yes", "y", "1", "да", "иә", "ия", "+"}
 _FALSE = {"false", "f", "no", "n", "0", "нет", "жоқ", "-"}
 _PCODE = re.compile(r"^([A-Za-z]{2})[-_ ]?0*(\d{1,3})$")
+_DBF_NAME = 10
 _BOUNDARY_TOLERANCE_DEG = 0.05  # ~5 km: border villages on a simplified boundary still pass
 
 
@@ -142,6 +143,11 @@ def header_map(columns: list[str], schema: LayerSchema, source: str) -> tuple[di
             problems.append(Problem(source, None, f.name, "columns " + ", ".join(
                 f"'{c}'" for c in found) + " all mean this field; keep one"))
         mapping[exact[0] if exact else found[0]] = f.name
+    for f in schema.fields:  # shapefiles (DBF) cut names to 10 characters: institutio
+        if f.name not in mapping.values() and len(f.name) > _DBF_NAME:
+            cut = by_key.get(_key(f.name[:_DBF_NAME]), [])
+            if len(cut) == 1 and cut[0] not in mapping:
+                mapping[cut[0]] = f.name
     return mapping, problems
 
 
@@ -294,6 +300,10 @@ def clean(
     """
     schema = LAYERS[layer]
     geometry = frame.geometry if isinstance(frame, gpd.GeoDataFrame) else None
+    if geometry is not None:
+        geoms, geo_problems = check_geometries(geometry, schema, source)
+        if any(p.row is None for p in geo_problems):  # wrong layer or missing CRS: say only that
+            return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=CRS)), geo_problems
     attrs = pd.DataFrame(frame.drop(columns=[frame.geometry.name])
                          if geometry is not None else frame).reset_index(drop=True)
     attrs.columns = [str(c) for c in attrs.columns]
@@ -326,7 +336,6 @@ def clean(
         geoms = [None] * len(out)
         problems.append(Problem(source, None, GEOMETRY, "no geometry (coordinates) found"))
     else:
-        geoms, geo_problems = check_geometries(geometry, schema, source)
         problems += geo_problems
     if country_shape is not None and schema.geometry_types == ("Point",):
         problems += outside_country(geoms, country_shape, country or "the country", source)
