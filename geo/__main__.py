@@ -13,6 +13,9 @@ from types import ModuleType
 
 SUBCOMMANDS: dict[str, str] = {
     "check": "geo.check",
+    "coverage": "geo.coverage_cli",
+    "network": "geo.network_cli",
+    "summary": "geo.summary",
 }
 
 

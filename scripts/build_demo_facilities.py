@@ -26,6 +26,7 @@ from geo.schema import CENTRES, FOSTER, INSTITUTIONS, LayerSchema
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTLEMENTS = ROOT / "data" / "settlements" / "settlements.geojson"
+BOUNDARIES = ROOT / "data" / "boundaries" / "kz_2022.geojson"
 OUT_DIR = ROOT / "data" / "facilities"
 UNIT = "unit_2022"
 
@@ -83,18 +84,29 @@ def systematic_pps(n: int, weights: Sequence[float], rng: np.random.Generator) -
     cum = np.cumsum(w)
     step = cum[-1] / n
     points = rng.uniform(0, step) + step * np.arange(n)
-    idx = np.searchsorted(cum, points, side="right")
+    idx = np.minimum(np.searchsorted(cum, points, side="right"), np.flatnonzero(w > 0)[-1])
     return np.bincount(idx, minlength=len(w))
 
 
 # --- inputs ----------------------------------------------------------------------------------
 
-def load_kz_settlements(path: Path) -> gpd.GeoDataFrame:
-    """Kazakh settlements with a 2022 unit, in a fixed order (unit, population desc, id)."""
+def load_kz_settlements(path: Path, boundaries: Path = BOUNDARIES) -> gpd.GeoDataFrame:
+    """Kazakh settlements lying inside their 2022 unit, ordered by unit, population desc, id.
+
+    Settlements snapped to a unit from just outside a simplified outline are left out, so
+    every facility lies inside its unit on the map.
+    """
     settlements = gpd.read_file(path)
     kz = settlements[(settlements["country"] == cal.COUNTRY) & settlements[UNIT].notna()]
+    units = gpd.read_file(boundaries).set_index("code").geometry
+    unknown = sorted(set(kz[UNIT]) - set(units.index))
+    if unknown:
+        raise DemoDataError(f"{path}: {UNIT} codes {unknown} are not units of {boundaries}")
+    inside = gpd.GeoSeries(units.loc[kz[UNIT]].to_numpy(), index=kz.index,
+                           crs=kz.crs).covers(kz.geometry)
+    kz = kz[inside]
     if kz.empty:
-        raise DemoDataError(f"{path}: no {cal.COUNTRY} settlements with {UNIT}")
+        raise DemoDataError(f"{path}: no {cal.COUNTRY} settlements inside their {UNIT}")
     if kz["children"].isna().any():
         row = int(np.flatnonzero(kz["children"].isna())[0]) + 1
         raise DemoDataError(f"{path}: KZ settlement row {row}: field 'children' is empty")
@@ -291,9 +303,9 @@ def write_layer(gdf: gpd.GeoDataFrame, schema: LayerSchema, path: Path) -> None:
 
 
 def build(settlements_path: Path = SETTLEMENTS, out_dir: Path = OUT_DIR,
-          seed: int = cal.SEED) -> dict[str, gpd.GeoDataFrame]:
+          boundaries_path: Path = BOUNDARIES, seed: int = cal.SEED) -> dict[str, gpd.GeoDataFrame]:
     """Generate, check and write the three demo layers; return them."""
-    settlements = load_kz_settlements(settlements_path)
+    settlements = load_kz_settlements(settlements_path, boundaries_path)
     rng = np.random.default_rng(seed)
     layers = {
         "institutions": build_institutions(settlements, rng),
@@ -312,10 +324,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.build_demo_facilities",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--settlements", type=Path, default=SETTLEMENTS)
+    parser.add_argument("--boundaries", type=Path, default=BOUNDARIES,
+                        help="Kazakhstan's 2022 units (the facilities' unit_code version)")
     parser.add_argument("--out", type=Path, default=OUT_DIR)
     args = parser.parse_args(argv)
     try:
-        layers = build(args.settlements, args.out)
+        layers = build(args.settlements, args.out, args.boundaries)
     except (DemoDataError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

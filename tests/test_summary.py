@@ -1,0 +1,140 @@
+"""`geo.summary` and `python -m geo summary` on the bundled layers."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import Point, box
+
+from geo import calibration as cal
+from geo.layers import load_layers
+from geo.summary import COLUMNS, COUNT_COLUMNS, DEMO_FOOTER, TOTAL, assign_units, summarise
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def kz_layers():
+    return {version: load_layers("KZ", version) for version in (2014, 2018, 2022)}
+
+
+def expected_totals() -> dict[str, int]:
+    return {
+        "institutions": sum(t.records for t in cal.INSTITUTION_TARGETS),
+        "children_in_institutions": sum(t.children for t in cal.INSTITUTION_TARGETS),
+        "foster_families": cal.FOSTER_CARE.records,
+        "centres": cal.CENTRES.records,
+    }
+
+
+@pytest.mark.parametrize("version,units", [(2022, 20), (2018, 17), (2014, 16)])
+def test_one_row_per_unit_and_a_total_equal_to_the_calibration(kz_layers, version, units):
+    layers = kz_layers[version]
+    table = summarise(layers)
+    assert list(table.columns) == list(COLUMNS)
+    assert len(table) == units + 1
+    body, total = table.iloc[:-1], table.iloc[-1]
+    assert total["code"] == TOTAL
+    assert sorted(body["code"]) == sorted(layers.boundaries["code"])
+    for column in COUNT_COLUMNS:
+        assert total[column] == body[column].sum(), column
+    for column, value in expected_totals().items():
+        assert total[column] == value, column
+    kz = layers.settlements
+    assert total["settlements"] == len(kz)
+    assert total["population"] == kz["population"].sum()
+    assert bool(total["demo"]) and body.loc[body["institutions"] > 0, "demo"].all()
+
+
+def _independent_counts(points: gpd.GeoDataFrame, boundaries: gpd.GeoDataFrame) -> pd.Series:
+    """Points per unit by a plain loop over polygons (no spatial join)."""
+    return pd.Series({code: int(geom.covers(points.geometry).sum())
+                      for code, geom in zip(boundaries["code"], boundaries.geometry)})
+
+
+@pytest.mark.parametrize("version", [2014, 2018, 2022])
+def test_facilities_are_counted_where_they_lie_on_that_map(kz_layers, version):
+    layers = kz_layers[version]
+    table = summarise(layers).set_index("code").drop(TOTAL)
+    expected = _independent_counts(layers.institutions, layers.boundaries)
+    assert expected.sum() == len(layers.institutions)  # every facility lies inside a unit
+    assert (table["institutions"] == expected.reindex(table.index)).all()
+    centres = _independent_counts(layers.centres, layers.boundaries)
+    assert (table["centres"] == centres.reindex(table.index)).all()
+
+
+def test_2014_map_merges_2022_units(kz_layers):
+    """Shymkent's and Turkistan's 2022 facilities both fall in South Kazakhstan on the 2014 map."""
+    new = summarise(kz_layers[2022]).set_index("code")
+    old = summarise(kz_layers[2014]).set_index("code")
+    assert "KZ-79" in new.index and "KZ-79" not in old.index
+    for column in ("institutions", "children_in_institutions", "centres"):
+        south = old.loc["KZ-51", column]  # South Kazakhstan until its 2018 renaming
+        assert south == new.loc["KZ-61", column] + new.loc["KZ-79", column], column
+
+
+@pytest.mark.parametrize("country", ["KG", "TJ", "TM", "UZ"])
+def test_other_countries_have_units_and_no_facilities(country):
+    layers = load_layers(country)
+    table = summarise(layers)
+    assert len(table) == len(layers.boundaries) + 1
+    total = table.iloc[-1]
+    assert total["settlements"] == len(layers.settlements) > 0
+    for column in ("institutions", "children_in_institutions", "foster_families", "centres"):
+        assert total[column] == 0
+    assert not table["demo"].any()
+
+
+def test_assign_units_border_and_outside_points():
+    units = gpd.GeoDataFrame({"code": ["B", "A"]}, geometry=[box(1, 0, 2, 1), box(0, 0, 1, 1)],
+                             crs="EPSG:4326")
+    points = gpd.GeoDataFrame(geometry=[Point(0.5, 0.5), Point(1, 0.5), Point(2.01, 0.5)],
+                              index=[10, 11, 12], crs="EPSG:4326")
+    assert assign_units(points, units).to_dict() == {10: "A", 11: "A", 12: "B"}
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "geo", "summary", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_cli_json_rows_have_exactly_the_keys():
+    result = _cli("--json", "--boundaries", "2018")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert len(rows) == 18 and rows[-1]["code"] == TOTAL
+    assert all(list(row) == list(COLUMNS) for row in rows)
+    assert rows[-1]["centres"] == cal.CENTRES.records and rows[-1]["demo"] is True
+
+
+def test_cli_table_is_aligned_with_separators_and_demo_footer():
+    result = _cli("--country", "kz")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == [c for c in COLUMNS if c != "demo"]
+    table = [line for line in lines if line.startswith(("KZ-", TOTAL))]
+    assert len(table) == 21 and len({len(line) for line in table}) == 1
+    total = f"{sum(t.children for t in cal.INSTITUTION_TARGETS):,}"
+    assert total in table[-1] and "," in total
+    assert lines[-1] == DEMO_FOOTER
+
+
+def test_cli_other_country_has_no_demo_footer():
+    result = _cli("--country", "KG")
+    assert result.returncode == 0, result.stderr
+    assert DEMO_FOOTER not in result.stdout and TOTAL in result.stdout
+
+
+def test_cli_rejects_unknown_version_and_country_without_traceback():
+    result = _cli("--boundaries", "1999")
+    assert result.returncode == 2
+    assert "no 1999 boundaries for KZ" in result.stderr and "2022" in result.stderr
+    assert "Traceback" not in result.stderr
+    result = _cli("--country", "XX")
+    assert result.returncode == 2 and "unknown country 'XX'" in result.stderr
