@@ -1,0 +1,136 @@
+"""Streamlit glue shared by the pages: sidebar context, cached layers, the map fragment.
+
+Everything that can be tested without Streamlit lives in `ui/`; this module only wires
+widgets and caches to it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit_folium import st_folium
+
+from geo import layers as geo_layers
+from geo.coverage import nearest_centre
+from geo.summary import assign_units
+from geo.travel import TravelParams
+from ui import maps
+from ui import viewmodels as vm
+from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from ui.workspace import Workspace
+
+LAYER_NAMES = ("boundaries", "settlements", "institutions", "centres", "foster")
+MAP_HEIGHT = 560
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the sidebar chose: language, country, boundary version, tile basemap."""
+
+    lang: str
+    country: str
+    version: int
+    osm: bool
+
+
+def sidebar() -> Context:
+    """Draw the sidebar selectors (kept across pages via their session-state keys)."""
+    lang = st.sidebar.selectbox(
+        "Language / Язык / Тіл", list(LANGUAGES), format_func=LANGUAGES.__getitem__,
+        key="lang", index=list(LANGUAGES).index(DEFAULT_LANGUAGE))
+    countries = geo_layers.countries()
+    country = st.sidebar.selectbox(t("country", lang), countries, key="country",
+                                   index=countries.index("KZ") if "KZ" in countries else 0)
+    versions = geo_layers.boundary_versions(country)
+    default = geo_layers.default_version(country)
+    if st.session_state.get("version") not in versions:
+        st.session_state["version"] = default
+    version = st.sidebar.selectbox(t("boundary_version", lang), versions, key="version")
+    osm = st.sidebar.toggle(t("basemap_osm", lang), key="osm", value=False)
+    return Context(lang, country, int(version), bool(osm))
+
+
+def context() -> Context:
+    """The current sidebar choices (defaults before the sidebar has drawn)."""
+    s = st.session_state
+    country = s.get("country", "KZ")
+    return Context(s.get("lang", DEFAULT_LANGUAGE), country,
+                   int(s.get("version") or geo_layers.default_version(country)),
+                   bool(s.get("osm", False)))
+
+
+@st.cache_resource(show_spinner=False)
+def bundled_layers(country: str, version: int) -> geo_layers.Layers:
+    """The bundled layers of a country and boundary version (read once per process)."""
+    return geo_layers.load_layers(country, version)
+
+
+def session_layers() -> dict[str, gpd.GeoDataFrame]:
+    """Layers accepted on the Data page in this browser session (never shared)."""
+    return st.session_state.setdefault("session_layers", {})
+
+
+def active_layers(ctx: Context) -> geo_layers.Layers:
+    """Bundled layers with this session's accepted uploads swapped in, filtered to the
+    country (an uploaded layer may cover several countries)."""
+    base = bundled_layers(ctx.country, ctx.version)
+    overrides = {}
+    for name, gdf in session_layers().items():
+        if name == "boundaries":
+            continue  # boundaries are chosen by country/version; uploads feed Data only
+        frame = gdf[gdf["country"] == ctx.country] if "country" in gdf.columns else gdf
+        if name == "settlements":
+            frame = frame.copy()
+            frame["unit_code"] = assign_units(frame, base.boundaries)
+        overrides[name] = frame
+    return dataclasses.replace(base, **overrides) if overrides else base
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def display_units(country: str, version: int, lang: str) -> gpd.GeoDataFrame:
+    """Boundaries simplified for display (shared borders kept) with names in `lang`."""
+    units = bundled_layers(country, version).boundaries
+    return vm.localise_units(maps.simplify_for_display(units), lang)
+
+
+def minutes_to_centres(settlements: gpd.GeoDataFrame, centres: gpd.GeoDataFrame,
+                       standard: float) -> pd.Series:
+    """Minutes from each settlement to its nearest centre (inf if none), indexed like
+    `settlements`."""
+    if centres.empty:
+        return pd.Series(float("inf"), index=settlements.index)
+    near = nearest_centre(settlements, centres, TravelParams(max_minutes=standard),
+                          minutes=standard)
+    return pd.Series(near["minutes"].to_numpy(), index=settlements.index)
+
+
+def demo_notice(lang: str, *frames: pd.DataFrame) -> None:
+    """The visible "Demo data" notice whenever a shown frame holds demo records."""
+    if vm.has_demo(*frames):
+        st.warning(t("demo_notice", lang), icon="⚠️")
+
+
+def show_map(m, key: str, returned: tuple[str, ...] = (), height: int = MAP_HEIGHT) -> dict:
+    """Render a Folium map; only `returned` objects trigger a rerun (of the caller's fragment)."""
+    return st_folium(m, key=key, height=height, use_container_width=True,
+                     returned_objects=list(returned)) or {}
+
+
+def workspace() -> Workspace:
+    """The shared workspace (directory from OTBASY_WORKSPACE)."""
+    return Workspace()
+
+
+def author() -> str:
+    """Who saves: the signed-in user when access control provides one, else the session id."""
+    user = st.session_state.get("user")
+    name = getattr(user, "username", None)
+    if name:
+        return str(name)
+    ctx = get_script_run_ctx()
+    return f"session:{ctx.session_id[:8]}" if ctx is not None else "session"

@@ -1,0 +1,87 @@
+"""Data: upload a file for any layer, see every problem (row, field, message) before anything
+is replaced; an accepted upload becomes this session's active layer and can be saved."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from access.guard import audit
+from app_pages import common
+from geo.io import ACCEPTED, LayerError, read_layer
+from ui import tables
+from ui.i18n import t
+from ui.workspace import NameTaken
+
+PAGE = "data"
+ctx = common.context()
+lang = ctx.lang
+st.title(t("page_data", lang))
+
+layer = st.selectbox(t("layer", lang), common.LAYER_NAMES, key="data_layer")
+upload = st.file_uploader(t("upload_file", lang), type=[e.lstrip(".") for e in ACCEPTED],
+                          key="data_upload")
+
+if upload is not None:
+    token = (upload.name, upload.size, layer)
+    if st.session_state.get("data_checked") != token:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / Path(upload.name).name
+            path.write_bytes(upload.getvalue())
+            try:
+                gdf = read_layer(path, layer, country=ctx.country)
+            except LayerError as exc:
+                st.session_state["data_result"] = ("problems", exc.problems)
+            else:
+                gdf.attrs.pop("notes", None)
+                common.session_layers()[layer] = gdf
+                st.session_state["data_result"] = ("ok", len(gdf))
+                audit("upload", layer=layer, file=upload.name, records=len(gdf))
+        st.session_state["data_checked"] = token
+    kind, payload = st.session_state.get("data_result", (None, None))
+    if kind == "problems":
+        st.error(t("problems_found", lang, n=len(payload)))
+        st.dataframe(tables.problems_table(payload, lang), hide_index=True,
+                     use_container_width=True)
+    elif kind == "ok":
+        st.success(t("upload_ok", lang, n=payload, layer=layer))
+        with st.form("save_layer"):
+            name = st.text_input(t("save_name", lang), value=Path(upload.name).stem)
+            note = st.text_input(t("save_note", lang))
+            if st.form_submit_button(t("save_layer", lang)):
+                try:
+                    common.workspace().save_layer(name, layer, common.session_layers()[layer],
+                                                  note=note, author=common.author(),
+                                                  source=upload.name)
+                except NameTaken:
+                    st.error(t("name_taken", lang, name=name.strip()))
+                except ValueError:
+                    st.error(t("name_required", lang))
+                else:
+                    audit("save_layer", layer=layer, name=name)
+                    st.success(t("layer_saved", lang, name=name.strip()))
+
+st.subheader(t("active_layers", lang))
+active = common.session_layers()
+st.dataframe(
+    [{t("layer", lang): name,
+      t("source", lang): t("source_session" if name in active else "source_bundled", lang),
+      "n": len(active[name]) if name in active else None}
+     for name in common.LAYER_NAMES], hide_index=True, use_container_width=True)
+if active:
+    reset = st.selectbox(t("reset_layer", lang), sorted(active), key="data_reset_layer")
+    if st.button(t("reset_layer", lang), key="data_reset"):
+        active.pop(reset, None)
+        st.rerun()
+
+st.subheader(t("saved_layers", lang))
+saved = common.workspace().list_layers()
+if not saved.empty:
+    st.dataframe(tables.localise_columns(saved, lang), hide_index=True, use_container_width=True)
+    pick = st.selectbox(t("saved_layers", lang), saved["name"], key="data_saved_pick")
+    if st.button(t("use_saved_layer", lang), key="data_use_saved"):
+        kind, gdf = common.workspace().load_layer(pick)
+        active[kind] = gdf
+        st.rerun()

@@ -1,0 +1,105 @@
+"""Explore (regional planners): layers of one country and boundary version, a unit
+choropleth of a chosen indicator, and the same numbers as a table with CSV download."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import common
+from geo.catchments import catchments
+from geo.privacy import suppress_small
+from geo.travel import TravelParams
+from ui import maps, tables
+from ui import viewmodels as vm
+from ui.i18n import t
+
+PAGE = "explore"
+ctx = common.context()
+lang = ctx.lang
+st.title(t("page_explore", lang))
+
+layers = common.active_layers(ctx)
+units = common.display_units(ctx.country, ctx.version, lang)
+
+c1, c2, c3 = st.columns([2, 2, 1])
+indicator = c1.selectbox(t("indicator", lang), vm.INDICATORS, key="explore_indicator",
+                         format_func=lambda k: t(vm.INDICATOR_LABEL_KEYS[k], lang))
+names = dict(zip(units["code"], units["unit_name"]))
+chosen = c2.multiselect(t("unit_filter", lang), list(units["code"]), key="explore_units",
+                        format_func=lambda c: names.get(c, c))
+standard = c3.number_input(t("travel_standard_min", lang), min_value=5, max_value=240,
+                           value=60, step=5, key="explore_standard")
+
+common.demo_notice(lang, layers.institutions, layers.centres, layers.foster)
+
+minutes = common.minutes_to_centres(layers.settlements, layers.centres, standard)
+indicators = vm.unit_indicators(units, layers.settlements, layers.institutions, layers.centres,
+                                layers.foster, minutes, standard)
+
+
+def build_map():
+    """The Explore map: choropleth + point layers + catchments, zoomed to the chosen units."""
+    m = maps.base_map(vm.focus_bounds(units, chosen), osm=ctx.osm,
+                      basemap_label=t("layer_basemap", lang))
+    title = t(vm.INDICATOR_LABEL_KEYS[indicator], lang)
+    choro, legend = maps.choropleth_layer(indicators, indicator, title,
+                                          no_data=t("no_data", lang))
+    choro.add_to(m)
+    settlements = layers.settlements.assign(
+        name=layers.settlements.get("name_ru", layers.settlements["name"])
+        if lang != "en" else layers.settlements["name"])
+    maps.point_layer(settlements, t("layer_settlements", lang), colour=maps.SETTLEMENT_COLOUR,
+                     size_field="children", tooltip_fields=["name", "children"],
+                     tooltip_aliases=["", t("col_children", lang)], show=False).add_to(m)
+    inst = layers.institutions.assign(
+        type_label=layers.institutions["type"].astype(str))
+    fields = ["name", "type_label", "capacity", "children", "year", "institution_id"]
+    maps.point_layer(inst, t("layer_institutions", lang), colour=maps.INSTITUTION_COLOURS,
+                     colour_field="type_label", size_field="children",
+                     tooltip_fields=["name"], popup_fields=fields,
+                     popup_aliases=[t("col_name", lang), t("col_type", lang),
+                                    t("col_capacity", lang), t("col_children", lang),
+                                    t("col_year", lang), "ID"]).add_to(m)
+    centres = layers.centres
+    maps.point_layer(centres, t("layer_centres", lang), colour=maps.CENTRE_COLOUR,
+                     fixed_radius=7, tooltip_fields=["name"],
+                     popup_fields=["name", "kind", "staff", "year", "centre_id"],
+                     popup_aliases=[t("col_name", lang), t("col_kind", lang),
+                                    t("col_staff", lang), t("col_year", lang), "ID"],
+                     stroke="#000000").add_to(m)
+    proposed = st.session_state.get("last_result_sites")
+    if proposed is not None and not proposed.empty:
+        maps.point_layer(proposed[proposed["decision"] != "existing"],
+                         t("layer_proposed", lang), colour=maps.PROPOSED_COLOUR, fixed_radius=7,
+                         tooltip_fields=["name"], stroke="#000000").add_to(m)
+    foster = vm.foster_by_unit(layers.foster, units)
+    foster["families_text"] = suppress_small(foster[["code", "foster_families"]],
+                                             ["foster_families"], total_row=False)[
+        "foster_families"].astype(str).to_numpy()
+    maps.point_layer(foster, t("layer_foster", lang), colour="#7b3294",
+                     size_field="foster_families", tooltip_fields=["unit_name", "families_text"],
+                     tooltip_aliases=["", t("col_foster_families", lang)],
+                     show=False).add_to(m)
+    if not centres.empty:
+        rings = catchments(centres, TravelParams(max_minutes=standard), site_id="centre_id",
+                           minutes=standard)
+        maps.polygon_layer(maps.simplify_for_display(rings, 0.01), t("layer_catchments", lang),
+                           maps.CENTRE_COLOUR, show=False).add_to(m)
+    return maps.finish(m, [legend])
+
+
+@st.fragment
+def map_fragment() -> None:
+    common.show_map(build_map(), key=f"explore_map_{ctx.country}_{ctx.version}")
+    st.caption(t("explore_help", lang))
+
+
+map_fragment()
+
+table = vm.filter_units(indicators, chosen).drop(columns="geometry")
+table = suppress_small(table, ["children_in_institutions", "foster_families"], total_row=False)
+shown = tables.plain_table(table, lang)
+st.dataframe(shown, hide_index=True, use_container_width=True)
+st.download_button(t("download_csv", lang), tables.csv_bytes(shown),
+                   file_name=f"otbasy_{ctx.country.lower()}_{ctx.version}_{indicator}.csv",
+                   mime="text/csv", key="explore_csv")

@@ -1,0 +1,309 @@
+"""Folium map builders for every page: tile-free base map, choropleth, point and result layers.
+
+Everything here is a pure function of GeoDataFrames and returns Folium objects; nothing
+imports Streamlit. Maps are tile-free unless `osm=True` (the only layer that reaches the
+internet), geometries are simplified and coordinates rounded so a page's payload stays small,
+and point layers are single GeoJSON layers drawn as circle markers.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Callable, Sequence
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
+
+from ui.offline import use_local_assets
+
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
+BACKGROUND = "#f4f1ea"
+PALETTE = ("#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d")  # 5-class sequential
+NO_DATA_COLOUR = "#d9d9d9"
+INSTITUTION_COLOURS = {
+    "baby_home": "#e41a1c",
+    "childrens_home": "#984ea3",
+    "family_type_home": "#ff7f00",
+    "boarding_school_disability": "#a65628",
+    "boarding_school_general": "#f781bf",
+}
+DECISION_COLOURS = {"open": "#1a9850", "convert": "#fdae61", "existing": "#2166ac"}
+CENTRE_COLOUR = "#2166ac"
+PROPOSED_COLOUR = "#1a9850"
+UNCOVERED_COLOUR = "#d73027"
+SETTLEMENT_COLOUR = "#636363"
+DISPLAY_TOLERANCE_DEG = 0.02  # about 2 km: invisible at oblast zoom, cuts vertices ~10x
+COORD_DECIMALS = 4  # about 10 m
+
+
+def simplify_for_display(units: gpd.GeoDataFrame,
+                         tolerance: float = DISPLAY_TOLERANCE_DEG) -> gpd.GeoDataFrame:
+    """Simplify unit polygons for display keeping shared borders identical (no gaps/slivers)."""
+    out = units.copy()
+    try:
+        out["geometry"] = units.geometry.simplify_coverage(tolerance)
+    except Exception:  # an invalid coverage (overlaps) falls back to per-polygon simplification
+        out["geometry"] = units.geometry.simplify(tolerance, preserve_topology=True)
+    return out
+
+
+def _round_coords(coords: object, decimals: int) -> object:
+    if isinstance(coords, (list, tuple)):
+        if coords and isinstance(coords[0], (int, float)):
+            return [round(float(c), decimals) for c in coords]
+        return [_round_coords(c, decimals) for c in coords]
+    return coords
+
+
+def _json_value(value: object) -> object:
+    if value is None:
+        return None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return None if math.isnan(float(value)) else float(value)
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value if isinstance(value, (int, str)) else str(value)
+
+
+def to_geojson(gdf: gpd.GeoDataFrame, columns: Sequence[str] = (),
+               decimals: int = COORD_DECIMALS) -> dict:
+    """A compact GeoJSON FeatureCollection: only `columns`, coordinates rounded."""
+    gdf = gdf.to_crs(4326) if gdf.crs is not None and gdf.crs.to_epsg() != 4326 else gdf
+    features = []
+    for row, geom in zip(gdf[list(columns)].itertuples(index=False), gdf.geometry):
+        if geom is None or geom.is_empty:
+            continue
+        shape = geom.__geo_interface__
+        features.append({
+            "type": "Feature",
+            "properties": {c: _json_value(v) for c, v in zip(columns, row)},
+            "geometry": {"type": shape["type"],
+                         "coordinates": _round_coords(shape["coordinates"], decimals)},
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def class_breaks(values: pd.Series, k: int = len(PALETTE)) -> list[float]:
+    """Quantile class breaks (k+1 edges, strictly increasing) over the finite values."""
+    finite = pd.to_numeric(values, errors="coerce").replace([np.inf, -np.inf], np.nan).dropna()
+    if finite.empty:
+        return []
+    edges = np.unique(np.quantile(finite, np.linspace(0, 1, k + 1)))
+    if edges.size == 1:
+        edges = np.array([edges[0], edges[0] + 1.0])
+    return [float(e) for e in edges]
+
+
+def colour_for(value: object, breaks: Sequence[float]) -> str:
+    """The palette colour of `value` under `breaks` (grey for missing)."""
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return NO_DATA_COLOUR
+    if not breaks or math.isnan(v) or math.isinf(v):
+        return NO_DATA_COLOUR
+    n_classes = len(breaks) - 1
+    index = int(np.searchsorted(breaks[1:-1], v, side="right"))
+    palette = PALETTE if n_classes == len(PALETTE) else PALETTE[-n_classes:]
+    return palette[min(index, n_classes - 1)]
+
+
+class Legend(MacroElement):
+    """A static HTML legend in a map corner (no branca colormap: that pulls d3 from a CDN)."""
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}
+        <style>
+          .otbasy-legend {background: rgba(255,255,255,.92); padding: 6px 8px; font: 12px/1.3
+            sans-serif; border-radius: 4px; box-shadow: 0 0 4px rgba(0,0,0,.3); max-width: 260px;}
+          .otbasy-legend i {display:inline-block; width:12px; height:12px; margin-right:5px;
+            vertical-align:middle; border:1px solid #777;}
+          .otbasy-legend i.dot {border-radius: 50%;}
+        </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+          (function() {
+            var legend = L.control({position: "bottomright"});
+            legend.onAdd = function() {
+              var div = L.DomUtil.create("div", "otbasy-legend");
+              div.innerHTML = {{ this.html_json }};
+              return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+          })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, title: str, entries: Sequence[tuple[str, str, bool]]):
+        """entries: (colour, label, is_point) rows."""
+        super().__init__()
+        self._name = "Legend"
+        rows = [f"<b>{html.escape(title)}</b>"] if title else []
+        for colour, label, point in entries:
+            cls = ' class="dot"' if point else ""
+            rows.append(f'<div><i{cls} style="background:{colour}"></i>{html.escape(label)}</div>')
+        self.html = "".join(rows)
+        self.html_json = json.dumps(self.html)
+
+
+def base_map(bounds: Sequence[float], osm: bool = False, basemap_label: str = "OpenStreetMap",
+             height: str = "100%") -> folium.Map:
+    """A tile-free map fitted to (minx, miny, maxx, maxy); OSM tiles only when asked."""
+    use_local_assets()
+    minx, miny, maxx, maxy = bounds
+    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=5, tiles=None,
+                   control_scale=True, height=height)
+    m.get_root().header.add_child(folium.Element(
+        f"<style>.leaflet-container {{ background: {BACKGROUND}; }}"
+        ".leaflet-control-layers {{ font: 12px/1.4 sans-serif; }}</style>"))
+    if osm:
+        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name=basemap_label,
+                         max_zoom=19).add_to(m)
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    return m
+
+
+def unit_outline_layer(units: gpd.GeoDataFrame, name: str, tooltip_field: str = "unit_name",
+                       show: bool = True) -> folium.GeoJson:
+    """Unit borders on the plain background with the unit name as tooltip."""
+    data = to_geojson(units, [tooltip_field])
+    return folium.GeoJson(
+        data, name=name, show=show,
+        style_function=lambda _f: {"color": "#555555", "weight": 1, "fillColor": "#ffffff",
+                                   "fillOpacity": 0.6},
+        tooltip=folium.GeoJsonTooltip([tooltip_field], labels=False),
+    )
+
+
+def choropleth_layer(units: gpd.GeoDataFrame, value_field: str, title: str,
+                     label_field: str = "unit_name", no_data: str = "no data",
+                     fmt: Callable[[float], str] = lambda v: f"{v:,.1f}",
+                     show: bool = True) -> tuple[folium.GeoJson, Legend]:
+    """Units coloured by `value_field` in quantile classes, with tooltip and legend."""
+    breaks = class_breaks(units[value_field])
+    display = units[[label_field, value_field, "geometry"]].copy()
+    display["value_text"] = [fmt(float(v)) if pd.notna(v) and np.isfinite(v) else no_data
+                             for v in pd.to_numeric(display[value_field], errors="coerce")]
+    data = to_geojson(display, [label_field, value_field, "value_text"])
+    layer = folium.GeoJson(
+        data, name=title, show=show,
+        style_function=lambda f: {
+            "fillColor": colour_for(f["properties"][value_field], breaks),
+            "color": "#555555", "weight": 1, "fillOpacity": 0.75},
+        highlight_function=lambda _f: {"weight": 3, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip([label_field, "value_text"], aliases=["", title],
+                                      labels=True),
+    )
+    entries = []
+    for i in range(len(breaks) - 1):
+        colour = colour_for((breaks[i] + breaks[i + 1]) / 2 if i < len(breaks) - 2
+                            else breaks[i + 1], breaks)
+        entries.append((colour, f"{fmt(breaks[i])} – {fmt(breaks[i + 1])}", False))
+    if display[value_field].isna().any():
+        entries.append((NO_DATA_COLOUR, no_data, False))
+    return layer, Legend(title, entries)
+
+
+def radius_scale(values: pd.Series, min_px: float = 3.0, max_px: float = 14.0) -> pd.Series:
+    """Marker radii proportional to sqrt(value) (area ~ value), clipped to [min_px, max_px]."""
+    v = pd.to_numeric(values, errors="coerce").fillna(0).clip(lower=0).astype(float)
+    top = float(np.sqrt(v.max())) if len(v) and v.max() > 0 else 1.0
+    return (min_px + (max_px - min_px) * np.sqrt(v) / top).round(1)
+
+
+def point_layer(points: gpd.GeoDataFrame, name: str, *, colour: str | dict[str, str],
+                colour_field: str | None = None, size_field: str | None = None,
+                fixed_radius: float = 6.0, tooltip_fields: Sequence[str] = ("name",),
+                tooltip_aliases: Sequence[str] | None = None,
+                popup_fields: Sequence[str] = (), popup_aliases: Sequence[str] | None = None,
+                show: bool = True, stroke: str = "#ffffff") -> folium.GeoJson:
+    """One GeoJSON layer of circle markers: colour by category, radius by size, tooltip, popup."""
+    frame = points.copy()
+    frame["_r"] = radius_scale(frame[size_field]) if size_field else fixed_radius
+    columns = list(dict.fromkeys([*tooltip_fields, *popup_fields, "_r"]
+                                 + ([colour_field] if colour_field else [])))
+    data = to_geojson(frame, columns)
+
+    def style(feature: dict) -> dict:
+        props = feature["properties"]
+        fill = colour.get(props.get(colour_field), "#999999") if isinstance(colour, dict) \
+            else colour
+        return {"radius": props["_r"], "fill": True, "fillColor": fill, "color": stroke,
+                "weight": 1, "fillOpacity": 0.85}
+
+    return folium.GeoJson(
+        data, name=name, show=show, style_function=style,
+        marker=folium.CircleMarker(radius=fixed_radius),
+        tooltip=folium.GeoJsonTooltip(list(tooltip_fields), aliases=tooltip_aliases,
+                                      labels=tooltip_aliases is not None),
+        popup=folium.GeoJsonPopup(list(popup_fields), aliases=popup_aliases)
+        if popup_fields else None,
+    )
+
+
+def polygon_layer(polys: gpd.GeoDataFrame, name: str, colour: str, *,
+                  tooltip_fields: Sequence[str] = (), show: bool = True,
+                  fill_opacity: float = 0.15) -> folium.GeoJson:
+    """Outlined translucent polygons (catchments)."""
+    data = to_geojson(polys, list(tooltip_fields))
+    return folium.GeoJson(
+        data, name=name, show=show,
+        style_function=lambda _f: {"color": colour, "weight": 1, "fillColor": colour,
+                                   "fillOpacity": fill_opacity},
+        tooltip=folium.GeoJsonTooltip(list(tooltip_fields), labels=False)
+        if tooltip_fields else None,
+    )
+
+
+def line_layer(lines: gpd.GeoDataFrame, name: str, colour: str, show: bool = True
+               ) -> folium.GeoJson:
+    """Thin lines (settlement -> centre assignments)."""
+    return folium.GeoJson(to_geojson(lines, []), name=name, show=show,
+                          style_function=lambda _f: {"color": colour, "weight": 1,
+                                                     "opacity": 0.5})
+
+
+def assignment_lines(settlements: gpd.GeoDataFrame, sites: gpd.GeoDataFrame,
+                     site_id: str = "site_id") -> gpd.GeoDataFrame:
+    """Straight segments from each covered settlement to the centre it is assigned to."""
+    from shapely import linestrings
+
+    assigned = settlements[settlements["centre_id"].notna()]
+    ends = sites.set_index(site_id).geometry
+    assigned = assigned[assigned["centre_id"].isin(ends.index)]
+    if assigned.empty:
+        return gpd.GeoDataFrame(geometry=[], crs=settlements.crs)
+    start = np.column_stack([assigned.geometry.x, assigned.geometry.y])
+    end_geom = ends.loc[assigned["centre_id"]]
+    end = np.column_stack([end_geom.x.to_numpy(), end_geom.y.to_numpy()])
+    coords = np.stack([start, end], axis=1)
+    return gpd.GeoDataFrame(geometry=linestrings(coords), crs=settlements.crs)
+
+
+def finish(m: folium.Map, legends: Sequence[Legend] = ()) -> folium.Map:
+    """Add legends and the layer control (always last, so it lists every layer)."""
+    for legend in legends:
+        m.add_child(legend)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m
+
+
+def payload_bytes(m: folium.Map) -> int:
+    """Size in bytes of the map's rendered HTML (what the browser receives)."""
+    return len(m.get_root().render().encode("utf-8"))

@@ -1,0 +1,83 @@
+"""Table builders: localised column headers, number formatting, CSV bytes, problem tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from pathlib import Path
+
+import pandas as pd
+
+from ui.i18n import t
+
+# Canonical column -> i18n key of its header.
+COLUMN_LABELS: dict[str, str] = {
+    "code": "col_code", "unit_name": "col_unit", "name": "col_name", "type": "col_type",
+    "kind": "col_kind", "capacity": "col_capacity", "staff": "col_staff",
+    "operator": "col_operator", "year": "col_year", "demo": "col_demo",
+    "children": "col_children", "population": "col_population",
+    "settlements": "col_settlements", "institutions": "col_institutions",
+    "children_in_institutions": "col_children_in_institutions",
+    "foster_families": "col_foster_families", "centres": "col_centres",
+    "children_covered": "col_children_covered", "minutes": "col_minutes",
+    "decision": "col_decision", "uncovered_settlements": "col_uncovered_settlements",
+    "uncovered_children": "col_uncovered_children", "row": "col_row", "field": "col_field",
+    "message": "col_message", "file": "col_file", "note": "col_note", "created": "col_created",
+    "institution_rate": "ind_institution_rate", "foster_rate": "ind_foster_rate",
+    "coverage_share": "ind_coverage_share", "children_per_centre": "ind_children_per_centre",
+    "coverage_pct": "kpi_coverage", "cost_capex": "kpi_capex", "cost_opex": "kpi_opex",
+    "opened": "kpi_opened", "converted": "kpi_converted", "status": "kpi_status",
+}
+
+
+def localise_columns(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """`frame` with known column names replaced by their label in `lang`."""
+    return frame.rename(columns={c: t(COLUMN_LABELS[c], lang) for c in frame.columns
+                                 if c in COLUMN_LABELS})
+
+
+def localise_index(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """`frame` with known index labels (KPI names) replaced by their label in `lang`."""
+    return frame.rename(index={i: t(COLUMN_LABELS[i], lang) for i in frame.index
+                               if i in COLUMN_LABELS})
+
+
+def plain_table(frame: pd.DataFrame, lang: str, decimals: int = 1) -> pd.DataFrame:
+    """A display/download table: no geometry, floats rounded, headers localised."""
+    out = pd.DataFrame(frame.drop(columns=["geometry"], errors="ignore"))
+    floats = out.select_dtypes("float").columns
+    out[floats] = out[floats].round(decimals)
+    return localise_columns(out, lang)
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 CSV with a byte-order mark so spreadsheet programs read Cyrillic correctly."""
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def problems_table(problems: Iterable[object], lang: str) -> pd.DataFrame:
+    """Validation problems (objects with file, row, field, message) as a localised table;
+    row numbers are 1-based as reported, blank when a problem concerns the whole file."""
+    rows = [{"row": getattr(p, "row", None), "field": getattr(p, "field", None) or "",
+             "message": getattr(p, "message", str(p)),
+             "file": Path(str(getattr(p, "file", "") or "")).name}
+            for p in problems]
+    frame = pd.DataFrame(rows, columns=["row", "field", "message", "file"])
+    frame["row"] = frame["row"].astype("Int64")
+    return localise_columns(frame, lang)
+
+
+def kpi_value(key: str, value: float) -> str:
+    """A KPI formatted for a card: percent with one decimal, money and counts grouped."""
+    if pd.isna(value):
+        return "–"
+    if key == "coverage_pct":
+        return f"{value:.1f}%"
+    return f"{value:,.0f}".replace(",", "\u202f")
+
+
+def decision_labels(decisions: pd.Series, lang: str) -> pd.Series:
+    """open/convert/existing -> localised labels."""
+    keys: Mapping[str, str] = {"open": "decision_open", "convert": "decision_convert",
+                               "existing": "decision_existing"}
+    return decisions.map(lambda d: t(keys[d], lang) if d in keys else d)
