@@ -53,6 +53,7 @@ HWY_SPEEDS: dict[str, float] = {
 }
 DRIVE_HIGHWAYS = frozenset(HWY_SPEEDS)
 MAIN_HIGHWAYS = ("motorway", "trunk", "primary", "secondary", "tertiary")
+MAIN_DRIVE_HIGHWAYS = frozenset(h for h in HWY_SPEEDS if h.removesuffix("_link") in MAIN_HIGHWAYS)
 FALLBACK_SPEED_KMH = 40.0
 FAR_SNAP_KM = 10.0
 _BATCH_CELLS = 4_000_000  # sources x nodes per Dijkstra call: bounds memory to ~100 MB
@@ -135,8 +136,8 @@ def _highway(value: object) -> str:
     return str(value[0] if isinstance(value, list) else value)
 
 
-def filter_drive(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """Keep edges whose ``highway`` is drivable (see `HWY_SPEEDS`) and not closed to traffic.
+def filter_drive(G: nx.MultiDiGraph, highways: frozenset[str] = DRIVE_HIGHWAYS) -> nx.MultiDiGraph:
+    """Keep edges whose ``highway`` is in `highways` and not closed to traffic.
 
     Drops footways, paths, cycleways, buildings and any untagged way, then the nodes left
     without an edge, then everything outside the largest weakly connected component.
@@ -145,7 +146,7 @@ def filter_drive(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
     drop = [
         (u, v, k) for u, v, k, d in G.edges(keys=True, data=True)
-        if _highway(d.get("highway")) not in DRIVE_HIGHWAYS
+        if _highway(d.get("highway")) not in highways
         or str(d.get("access", "")) in ("no", "private")
         or str(d.get("area", "")) == "yes"
     ]
@@ -169,20 +170,19 @@ def add_travel_times(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return ox.routing.add_edge_travel_times(G)
 
 
-def graph_from_osm_xml(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
-    """Drive graph with travel times from a local OSM XML file (no network access)."""
+def read_osm_xml(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
+    """Every way of a local OSM XML file as a graph (unfiltered, unsimplified, no network)."""
     import osmnx as ox
 
     configure_osmnx()
-    G = ox.graph_from_xml(path, bidirectional=False, simplify=False, retain_all=True)
-    return add_travel_times(filter_drive(G))
+    return ox.graph_from_xml(path, bidirectional=False, simplify=False, retain_all=True)
 
 
-def graph_from_place(place: str, *, main_roads: bool = True) -> nx.MultiDiGraph:
-    """Download a drive graph for a place with OSMnx (needs the network), with travel times.
+def download_place(place: str, *, main_roads: bool = True) -> nx.MultiDiGraph:
+    """Download the drivable roads of a place with OSMnx (needs the network; unfiltered).
 
-    ``main_roads`` keeps motorway..tertiary and their links (the roads an outreach worker or a
-    family uses between settlements); otherwise every drivable road.
+    ``main_roads`` asks only for motorway..tertiary and their links (the roads between
+    settlements); otherwise OSMnx's whole ``drive`` network.
     """
     import osmnx as ox
 
@@ -192,9 +192,13 @@ def graph_from_place(place: str, *, main_roads: bool = True) -> nx.MultiDiGraph:
         kinds = "|".join(MAIN_HIGHWAYS)
         road_filter = (f'["highway"~"^({kinds})(_link)?$"]["area"!~"yes"]'
                        '["access"!~"private|no"]["motor_vehicle"!~"no"]')
-    G = ox.graph_from_place(place, network_type="drive", simplify=False,
-                            custom_filter=road_filter)
-    return add_travel_times(filter_drive(G))
+    return ox.graph_from_place(place, network_type="drive", simplify=False,
+                               custom_filter=road_filter)
+
+
+def graph_from_osm_xml(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
+    """Drive graph (all drivable roads) with travel times from a local OSM XML file."""
+    return add_travel_times(filter_drive(read_osm_xml(path)))
 
 
 def load_graph(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
