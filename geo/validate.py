@@ -356,20 +356,32 @@ def _renumber(p: Problem, rows: list[int]) -> Problem:
 def _coerce_column(raw: list, f: Field, source: str) -> tuple[list, list[Problem]]:
     values: list = []
     problems: list[Problem] = []
+    seen: dict[tuple, tuple[object, str | None]] = {}
     for i, value in enumerate(raw):
         if _is_missing(value):
             values.append(None)
             if not f.nullable:
                 problems.append(Problem(source, i + 1, f.name, "missing value"))
             continue
-        coerced, error = _coerce(value, f)
-        if error is None and f.dtype in ("int", "float"):
-            error = _check_range(coerced, f)
+        try:
+            key = (type(value), value)
+            coerced, error = seen[key]  # registries repeat values (types, years): check once
+        except KeyError:
+            coerced, error = seen[key] = _checked(value, f)
+        except TypeError:  # unhashable (a list in GeoJSON properties)
+            coerced, error = _checked(value, f)
         if error:
             problems.append(Problem(source, i + 1, f.name, error))
             coerced = None
         values.append(coerced)
     return values, problems
+
+
+def _checked(value: object, f: Field) -> tuple[object, str | None]:
+    coerced, error = _coerce(value, f)
+    if error is None and f.dtype in ("int", "float"):
+        error = _check_range(coerced, f)
+    return coerced, error
 
 
 def _duplicates(out: pd.DataFrame, schema: LayerSchema, source: str) -> list[Problem]:

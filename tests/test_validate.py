@@ -253,3 +253,9 @@ def test_repair_of_unrepairable_point_like_polygon():
     assert len(problems) == 1 and problems[0].is_error
     assert "cannot be repaired" in problems[0].message
     assert not shapely.is_valid(sliver)
+
+
+def test_unhashable_property_values_are_reported_not_crashing():
+    problems = validate(institutions(capacity=[[1, 2], 80]), "institutions", "f.geojson")
+    assert [str(p) for p in problems] == [
+        "f.geojson: row 1, field 'capacity': [1, 2] is not a whole number"]
