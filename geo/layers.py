@@ -15,6 +15,8 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+from shapely.geometry import Polygon
+from shapely.ops import unary_union
 
 from geo.schema import COUNTRIES
 
@@ -170,26 +172,47 @@ def load_foster(country: str | None = None) -> gpd.GeoDataFrame:
     return _load_facility("foster", country)
 
 
-def assign_unit_codes(points: gpd.GeoDataFrame, boundaries: gpd.GeoDataFrame,
-                      snap_km: float = SNAP_KM) -> pd.Series:
-    """Code of the unit each point lies in, else of the nearest unit within `snap_km`."""
-    joined = gpd.sjoin(points[["geometry"]], boundaries[["code", "geometry"]], how="left",
-                       predicate="within")
-    codes = joined.groupby(level=0)["code"].first().reindex(points.index)
+def _fill_holes(geom):
+    """The polygon(s) of `geom` without their interior rings."""
+    return unary_union([Polygon(p.exterior) for p in getattr(geom, "geoms", [geom])])
+
+
+def assign_units(points: gpd.GeoDataFrame, units: gpd.GeoDataFrame,
+                 snap_km: float = SNAP_KM) -> tuple[pd.Series, dict[str, int]]:
+    """Unit code of each point: the containing polygon, else the nearest unit within `snap_km`
+    (generalised coastlines and borders), else the unit whose hole the point lies in (Natural
+    Earth cuts the Baikonur lease out of Kyzylorda). Returns the codes (None where nothing
+    matches, e.g. another country) and how many points took each fallback.
+    """
+    def within(polys: gpd.GeoDataFrame, pts: gpd.GeoDataFrame) -> pd.Series:
+        joined = gpd.sjoin(pts[["geometry"]], polys[["code", "geometry"]], how="left",
+                           predicate="within")
+        return joined.groupby(level=0)["code"].first().reindex(pts.index)
+
+    codes = within(units, points).astype(object)
+    counts = {"snapped": 0, "in_hole": 0}
     missing = codes.isna()
     if missing.any():
-        near = gpd.sjoin_nearest(points.loc[missing, ["geometry"]].to_crs(_EQUAL_AREA),
-                                 boundaries[["code", "geometry"]].to_crs(_EQUAL_AREA),
+        far = points.loc[missing, ["geometry"]].to_crs(_EQUAL_AREA)
+        near = gpd.sjoin_nearest(far, units[["code", "geometry"]].to_crs(_EQUAL_AREA),
                                  how="left", max_distance=snap_km * 1000.0)
-        codes.loc[missing] = near.groupby(level=0)["code"].first()
-    return codes.astype(object).where(codes.notna(), None)
+        snapped = near.groupby(level=0)["code"].first().dropna()
+        codes.loc[snapped.index] = snapped
+        counts["snapped"] = len(snapped)
+    missing = codes.isna()
+    if missing.any():
+        filled = units.assign(geometry=units.geometry.map(_fill_holes))
+        in_hole = within(filled, points.loc[missing]).dropna()
+        codes.loc[in_hole.index] = in_hole
+        counts["in_hole"] = len(in_hole)
+    return codes.where(codes.notna(), None), counts
 
 
 def _with_units(points: gpd.GeoDataFrame, boundaries: gpd.GeoDataFrame,
                 keep: bool) -> gpd.GeoDataFrame:
     """Facility files carry the default version's unit_code; other versions recompute it."""
     if not keep or "unit_code" not in points.columns:
-        points["unit_code"] = assign_unit_codes(points, boundaries)
+        points["unit_code"] = assign_units(points, boundaries)[0]
     return points
 
 

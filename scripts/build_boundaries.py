@@ -340,7 +340,7 @@ def crosswalk(layers: dict[int, gpd.GeoDataFrame]) -> pd.DataFrame:
 def write_layer(gdf: gpd.GeoDataFrame, name: str) -> None:
     """Write one boundary layer atomically as GeoJSON."""
     with atomic_path(OUT_DIR / name) as tmp:
-        gdf.to_file(tmp, driver="GeoJSON")
+        gdf.to_file(tmp, driver="GeoJSON", layer=Path(name).stem)
 
 
 def main(argv: list[str] | None = None) -> None:

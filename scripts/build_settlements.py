@@ -17,18 +17,15 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from shapely.geometry import Polygon
-from shapely.ops import unary_union
 
 from geo.atomic import atomic_path, atomic_write_text
+from geo.layers import SNAP_KM, assign_units
 
 ROOT = Path(__file__).resolve().parents[1]
 BOUNDARY_DIR = ROOT / "data" / "boundaries"
 OUT_DIR = ROOT / "data" / "settlements"
 COUNTRIES = ("KZ", "KG", "TJ", "TM", "UZ")
 KZ_VERSIONS = (2014, 2018, 2022)
-SNAP_KM = 5.0
-EQUAL_AREA = "EPSG:6933"
 
 # Share of the population aged 0-17. KZ: national statistics bureau, 1 Jan 2024 (FACTS.md),
 # keyed by 2022 unit; other KZ units use the national share. KG/TJ/TM/UZ: estimates (see README).
@@ -71,42 +68,6 @@ def read_geonames(countries: tuple[str, ...] = COUNTRIES) -> gpd.GeoDataFrame:
     )
 
 
-def _fill_holes(geom):
-    """The polygon(s) of `geom` without their interior rings."""
-    parts = getattr(geom, "geoms", [geom])
-    return unary_union([Polygon(p.exterior) for p in parts])
-
-
-def assign_units(points: gpd.GeoDataFrame, units: gpd.GeoDataFrame,
-                 snap_km: float = SNAP_KM) -> tuple[pd.Series, dict[str, int]]:
-    """Unit code of each point: the containing polygon, else the nearest unit within `snap_km`,
-    else the unit whose hole the point lies in (Natural Earth cuts the Baikonur lease out of
-    Kyzylorda). Returns the codes (None where nothing matches) and how many took each fallback.
-    """
-    def within(polys: gpd.GeoDataFrame, pts: gpd.GeoDataFrame) -> pd.Series:
-        joined = gpd.sjoin(pts[["geometry"]], polys[["code", "geometry"]], how="left",
-                           predicate="within")
-        return joined.groupby(level=0)["code"].first().reindex(pts.index)
-
-    codes = within(units, points)
-    counts = {"snapped": 0, "in_hole": 0}
-    missing = codes.isna()
-    if missing.any():
-        far = points.loc[missing, ["geometry"]].to_crs(EQUAL_AREA)
-        near = gpd.sjoin_nearest(far, units[["code", "geometry"]].to_crs(EQUAL_AREA),
-                                 how="left", max_distance=snap_km * 1000.0)
-        snapped = near.groupby(level=0)["code"].first().dropna()
-        codes.loc[snapped.index] = snapped
-        counts["snapped"] = len(snapped)
-    missing = codes.isna()
-    if missing.any():
-        filled = units.assign(geometry=units.geometry.map(_fill_holes))
-        in_hole = within(filled, points.loc[missing]).dropna()
-        codes.loc[in_hole.index] = in_hole
-        counts["in_hole"] = len(in_hole)
-    return codes, counts
-
-
 def child_share(country: str, unit_2022: str | None) -> float:
     """Share of population aged 0-17 for a settlement (see module constants for sources)."""
     if country == "KZ":
@@ -144,7 +105,7 @@ def main() -> None:
     """Read GeoNames, build the layer and write it with its build statistics sidecar."""
     layer, stats = build(read_geonames())
     with atomic_path(OUT_DIR / "settlements.geojson") as tmp:
-        layer.to_file(tmp, driver="GeoJSON", COORDINATE_PRECISION=5)
+        layer.to_file(tmp, driver="GeoJSON", layer="settlements", COORDINATE_PRECISION=5)
     atomic_write_text(OUT_DIR / "build_stats.json", json.dumps(stats, indent=2, sort_keys=True)
                       + "\n")
     print(json.dumps(stats, indent=2, sort_keys=True))
