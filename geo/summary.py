@@ -121,8 +121,11 @@ def to_records(summary: pd.DataFrame) -> list[dict]:
             for _, r in summary.iterrows()]
 
 
-def format_table(summary: pd.DataFrame) -> str:
-    """Aligned text: names left, numbers right with thousands separators; demo footer if any."""
+def format_table(summary: pd.DataFrame, caption: str | None = None) -> str:
+    """Aligned text: names left, numbers right with thousands separators; demo footer if any.
+
+    `caption` (e.g. which boundary version the units are) goes on the first line.
+    """
     headers = [c for c in COLUMNS if c != "demo"]
     rows = [[str(r["code"]), str(r["name"]), *(f"{int(r[c]):,}" for c in COUNT_COLUMNS)]
             for _, r in summary.iterrows()]
@@ -132,7 +135,7 @@ def format_table(summary: pd.DataFrame) -> str:
         return "  ".join(c.ljust(w) if i < 2 else c.rjust(w)
                          for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
 
-    text = [line(headers), line(["-" * w for w in widths])]
+    text = ([caption] if caption else []) + [line(headers), line(["-" * w for w in widths])]
     text += [line(r) for r in rows[:-1]] + [line(["-" * w for w in widths]), line(rows[-1])]
     if summary["demo"].any():
         text += ["", DEMO_FOOTER]
@@ -173,5 +176,6 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(to_records(summary), ensure_ascii=False, indent=1))
     else:
-        print(format_table(summary))
+        print(format_table(summary, f"{bundle.country}: units of the {bundle.version} "
+                                    "boundary version (facilities placed by point-in-polygon)"))
     return 0

@@ -117,7 +117,8 @@ def test_cli_table_is_aligned_with_separators_and_demo_footer():
     result = _cli("--country", "kz")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].split() == [c for c in COLUMNS if c != "demo"]
+    assert lines[0].startswith("KZ: units of the 2022 boundary version")
+    assert lines[1].split() == [c for c in COLUMNS if c != "demo"]
     table = [line for line in lines if line.startswith(("KZ-", TOTAL))]
     assert len(table) == 21 and len({len(line) for line in table}) == 1
     total = f"{sum(t.children for t in cal.INSTITUTION_TARGETS):,}"
