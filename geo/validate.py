@@ -26,7 +26,6 @@ GEOMETRY = "geometry"
 VALUE_ALIASES: dict[str, dict[str, str]] = {
     "type": {
         "дом ребенка": "baby_home",
-        "дом ребёнка": "baby_home",
         "сәбилер үйі": "baby_home",
         "сәбилер үйi": "baby_home",
         "baby home": "baby_home",
@@ -115,7 +114,9 @@ class LayerError(Exception):
 
 
 def _key(text: object) -> str:
-    return re.sub(r"[\s\-_]+", " ", str(text).strip().lower()).replace(" ", "_")
+    """Comparison form of a header or value: lower case, ё as е, spaces/hyphens as '_'."""
+    text = str(text).strip().lower().replace("ё", "е")
+    return re.sub(r"[\s\-_]+", "_", text)
 
 
 def _alias_keys(aliases: dict[str, str]) -> dict[str, str]:

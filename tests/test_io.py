@@ -446,3 +446,39 @@ def test_many_problems_are_all_listed_in_row_order(tmp_path):
         read_layer(path, "institutions")
     assert [(p.row, p.field) for p in err.value.problems] == [
         (1, "capacity"), (2, "type"), (3, "children")]
+
+
+def test_zip_holding_one_csv(tmp_path):
+    inner = write_csv(tmp_path / "inst.csv", delimiter=";")
+    archive = tmp_path / "registry.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(inner, "2024/inst.csv")
+        z.writestr("__MACOSX/2024/._inst.csv", b"\x00junk")
+    assert_institutions(read_layer(archive, "institutions"))
+
+
+def test_crs_argument_never_overrides_declared_crs(tmp_path):
+    path = tmp_path / "inst.gpkg"
+    institutions_gdf("EPSG:32642").to_file(path)
+    gdf = read_layer(path, "institutions", crs="EPSG:3857")
+    assert_institutions(gdf)
+    assert f"{path}: note: the file declares EPSG:32642; --crs EPSG:3857 ignored" in \
+        gdf.attrs["notes"]
+
+
+def test_foster_headers_with_yo_and_spaces(tmp_path):
+    path = tmp_path / "foster.csv"
+    path.write_text("ИД;Страна;Приёмные семьи;Опека;Год;Широта;Долгота\n"
+                    "gn:1526384;Казахстан;12;30;2023;43,25;76,95\n", encoding="utf-8")
+    gdf = read_layer(path, "foster")
+    assert (gdf["settlement_id"].iloc[0], gdf["country"].iloc[0], gdf["foster_families"].iloc[0],
+            gdf["guardianship_children"].iloc[0]) == ("gn:1526384", "KZ", 12, 30)
+
+
+def test_docs_list_every_header_alias():
+    from geo.schema import LATITUDE_ALIASES, LAYERS, LONGITUDE_ALIASES
+    text = (ROOT / "docs" / "import.md").read_text(encoding="utf-8")
+    aliases = {a for s in LAYERS.values() for f in s.fields for a in f.aliases}
+    missing = sorted(a for a in aliases | set(LATITUDE_ALIASES) | set(LONGITUDE_ALIASES)
+                     if a not in text)
+    assert missing == []
