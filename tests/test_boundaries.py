@@ -172,3 +172,20 @@ def test_label_parts_uses_codes_names_and_neighbours() -> None:
         geometry=[Point(80, 50), Point(82, 50), Point(81.6, 47.1), Point(80.1, 50.1)], crs=4326)
     label = label_parts(seeds, "NEW", ("Urzhar",))
     assert label.tolist() == [True, False, True, True]
+
+
+def test_translate_by_population_matches_settlement_sums() -> None:
+    s = layers.load_settlements("KZ")
+    south = s[s["unit_2014"] == "KZ-51"]
+    want = south.groupby("unit_2022")["population"].sum() / south["population"].sum() * 1000
+    got = layers.translate(pd.Series({"KZ-51": 1000.0}), 2014, 2022, weights="population")
+    pd.testing.assert_series_equal(got.sort_index(), want.astype(float).sort_index(),
+                                   check_names=False, check_index_type=False)
+    old = layers.load_boundaries("KZ", 2014)
+    values = pd.Series(1.0, index=old["code"])
+    for a, b in itertools.permutations((2014, 2018, 2022), 2):
+        frm = layers.load_boundaries("KZ", a)["code"]
+        moved = layers.translate(pd.Series(1.0, index=frm), a, b, weights="population")
+        assert moved.sum() == pytest.approx(len(frm))
+    with pytest.raises(ValueError, match="weights"):
+        layers.translate(values, 2014, 2022, weights="households")
