@@ -2,8 +2,9 @@
 
 `summarise(layers)` is a pure function on a `geo.layers.Layers` bundle; `python -m geo summary`
 prints it as an aligned table or JSON. Every point layer is assigned to units by
-point-in-polygon against the chosen boundary version (not by a stored unit code), so the
-same facilities can be summarised on the 2014, 2018 or 2022 map.
+point-in-polygon against the chosen boundary version (`geo.layers.assign_units`, the rule the
+settlement layer was built with; not a stored unit code), so the same facilities can be
+summarised on the 2014, 2018 or 2022 map.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from typing import Protocol
 import geopandas as gpd
 import pandas as pd
 
+from geo import layers as geo_layers
+
 TOTAL = "TOTAL"
 COUNT_COLUMNS = ("settlements", "population", "children", "institutions",
                  "children_in_institutions", "foster_families", "centres")
 COLUMNS = ("code", "name", *COUNT_COLUMNS, "demo")
 DEMO_FOOTER = ("Demo data: facility figures are a demo dataset calibrated to published totals "
                "(see data/facilities/README.md)")
-_METRIC_CRS = "EPSG:3857"  # only to find the nearest unit for a point just outside every unit
 
 
 class LayerBundle(Protocol):
@@ -35,29 +37,6 @@ class LayerBundle(Protocol):
     foster: gpd.GeoDataFrame
 
 
-def assign_units(points: gpd.GeoDataFrame, boundaries: gpd.GeoDataFrame) -> pd.Series:
-    """The boundary `code` each point lies in (index aligned with `points`).
-
-    A point on a shared border goes to the lowest code; a point outside every polygon (a
-    border village on a simplified outline) goes to the nearest unit, so none is lost.
-    """
-    if points.empty:
-        return pd.Series([], index=points.index, dtype=object)
-    geometry = points.geometry
-    if geometry.crs is None:  # bundled layers are EPSG:4326 (geo.schema.CRS)
-        geometry = geometry.set_crs(boundaries.crs)
-    pts = gpd.GeoDataFrame(geometry=geometry.to_crs(boundaries.crs).to_numpy(),
-                           index=pd.RangeIndex(len(points)), crs=boundaries.crs)
-    units = boundaries[["code", "geometry"]].reset_index(drop=True)
-    hit = gpd.sjoin(pts, units, how="inner", predicate="intersects")
-    code = hit["code"].groupby(level=0).min().reindex(pts.index)
-    lost = code.index[code.isna()]
-    if len(lost):
-        near = gpd.sjoin_nearest(pts.loc[lost].to_crs(_METRIC_CRS), units.to_crs(_METRIC_CRS))
-        code.loc[lost] = near["code"].groupby(level=0).min()
-    return pd.Series(code.to_numpy(), index=points.index, dtype=object)
-
-
 def _is_demo(layer: gpd.GeoDataFrame) -> pd.Series:
     if "demo" not in layer:
         return pd.Series(False, index=layer.index)
@@ -68,8 +47,9 @@ def _per_unit(layer: gpd.GeoDataFrame, boundaries: gpd.GeoDataFrame) -> pd.DataF
     """The layer's attribute columns plus `code` (its unit) and `is_demo`."""
     if layer.empty:
         return pd.DataFrame({"code": pd.Series(dtype=object), "is_demo": pd.Series(dtype=bool)})
+    codes, _ = geo_layers.assign_units(layer.to_crs(boundaries.crs), boundaries)
     frame = pd.DataFrame(layer.drop(columns=layer.geometry.name))
-    return frame.assign(code=assign_units(layer, boundaries), is_demo=_is_demo(layer))
+    return frame.assign(code=codes, is_demo=_is_demo(layer))
 
 
 def summarise(layers: LayerBundle) -> pd.DataFrame:
@@ -77,7 +57,8 @@ def summarise(layers: LayerBundle) -> pd.DataFrame:
 
     Columns: code, name, settlements, population, children, institutions,
     children_in_institutions, foster_families, centres (integers) and demo (True when any
-    demo record is counted in the row).
+    demo record is counted in the row). Points outside every unit (another country, a typo
+    in coordinates) are not counted; `attrs["outside"]` gives how many per layer.
     """
     b = layers.boundaries
     settlements = _per_unit(layers.settlements, b)
@@ -110,8 +91,21 @@ def summarise(layers: LayerBundle) -> pd.DataFrame:
     out["demo"] = out["code"].isin(demo)
     totals = {"code": TOTAL, "name": "Total", **{c: int(out[c].sum()) for c in COUNT_COLUMNS},
               "demo": bool(out["demo"].any())}
-    out = pd.concat([out, pd.DataFrame([totals])], ignore_index=True)
-    return out[list(COLUMNS)]
+    out = pd.concat([out, pd.DataFrame([totals])], ignore_index=True)[list(COLUMNS)]
+    frames = {"settlements": settlements, "institutions": institutions, "foster": foster,
+              "centres": centres}
+    out.attrs["outside"] = {name: int(f["code"].isna().sum()) for name, f in frames.items()
+                            if f["code"].isna().any()}
+    return out
+
+
+def outside_note(summary: pd.DataFrame) -> str | None:
+    """'Not counted: ...' naming the records that lie outside every unit, or None."""
+    outside = summary.attrs.get("outside") or {}
+    if not outside:
+        return None
+    return "Not counted (outside every unit): " + ", ".join(
+        f"{n:,} {name}" for name, n in outside.items())
 
 
 def to_records(summary: pd.DataFrame) -> list[dict]:
@@ -137,6 +131,9 @@ def format_table(summary: pd.DataFrame, caption: str | None = None) -> str:
 
     text = ([caption] if caption else []) + [line(headers), line(["-" * w for w in widths])]
     text += [line(r) for r in rows[:-1]] + [line(["-" * w for w in widths]), line(rows[-1])]
+    note = outside_note(summary)
+    if note:
+        text += ["", note]
     if summary["demo"].any():
         text += ["", DEMO_FOOTER]
     return "\n".join(text)
@@ -155,7 +152,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the summary; 2 for a bad country or version, 1 when the data cannot be read."""
-    from geo import layers as geo_layers
     from geo.validate import LayerError
 
     if args.country not in geo_layers.countries():
@@ -175,6 +171,9 @@ def run(args: argparse.Namespace) -> int:
     summary = summarise(bundle)
     if args.json:
         print(json.dumps(to_records(summary), ensure_ascii=False, indent=1))
+        note = outside_note(summary)
+        if note:
+            print(f"warning: {note}", file=sys.stderr)
     else:
         print(format_table(summary, f"{bundle.country}: units of the {bundle.version} "
                                     "boundary version (facilities placed by point-in-polygon)"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -10,11 +11,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
-from shapely.geometry import Point, box
+from shapely.geometry import Point
 
 from geo import calibration as cal
 from geo.layers import load_layers
-from geo.summary import COLUMNS, COUNT_COLUMNS, DEMO_FOOTER, TOTAL, assign_units, summarise
+from geo.summary import COLUMNS, COUNT_COLUMNS, DEMO_FOOTER, TOTAL, format_table, summarise
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -91,12 +92,17 @@ def test_other_countries_have_units_and_no_facilities(country):
     assert not table["demo"].any()
 
 
-def test_assign_units_border_and_outside_points():
-    units = gpd.GeoDataFrame({"code": ["B", "A"]}, geometry=[box(1, 0, 2, 1), box(0, 0, 1, 1)],
-                             crs="EPSG:4326")
-    points = gpd.GeoDataFrame(geometry=[Point(0.5, 0.5), Point(1, 0.5), Point(2.01, 0.5)],
-                              index=[10, 11, 12], crs="EPSG:4326")
-    assert assign_units(points, units).to_dict() == {10: "A", 11: "A", 12: "B"}
+def test_a_point_outside_every_unit_is_reported_not_counted(kz_layers):
+    layers = kz_layers[2022]
+    moved = layers.institutions.copy()
+    moved.loc[0, "geometry"] = Point(10.0, 50.0)  # Germany
+    table = summarise(dataclasses.replace(layers, institutions=moved))
+    total = table.iloc[-1]
+    assert total["institutions"] == len(moved) - 1
+    assert total["children_in_institutions"] == moved["children"].sum() - moved.loc[0, "children"]
+    assert table.attrs["outside"] == {"institutions": 1}
+    assert "Not counted (outside every unit): 1 institutions" in format_table(table)
+    assert summarise(layers).attrs["outside"] == {}
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
