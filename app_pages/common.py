@@ -17,7 +17,6 @@ from streamlit_folium import st_folium
 
 from geo import layers as geo_layers
 from geo.coverage import nearest_centre
-from geo.summary import assign_units
 from geo.travel import TravelParams
 from ui import maps
 from ui import viewmodels as vm
@@ -84,9 +83,8 @@ def active_layers(ctx: Context) -> geo_layers.Layers:
         if name == "boundaries":
             continue  # boundaries are chosen by country/version; uploads feed Data only
         frame = gdf[gdf["country"] == ctx.country] if "country" in gdf.columns else gdf
-        if name == "settlements":
-            frame = frame.copy()
-            frame["unit_code"] = assign_units(frame, base.boundaries)
+        frame = frame.drop(columns=["unit_code"], errors="ignore")
+        frame["unit_code"] = vm.assign_units(frame, base.boundaries)
         overrides[name] = frame
     return dataclasses.replace(base, **overrides) if overrides else base
 

@@ -171,7 +171,7 @@ def base_map(bounds: Sequence[float], osm: bool = False, basemap_label: str = "O
                    control_scale=True, height=height)
     m.get_root().header.add_child(folium.Element(
         f"<style>.leaflet-container {{ background: {BACKGROUND}; }}"
-        ".leaflet-control-layers {{ font: 12px/1.4 sans-serif; }}</style>"))
+        ".leaflet-control-layers { font: 12px/1.4 sans-serif; }</style>"))
     if osm:
         folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name=basemap_label,
                          max_zoom=19).add_to(m)

@@ -13,7 +13,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.summary import assign_units
 from ui.i18n import unit_name
 
 INDICATORS: tuple[str, ...] = (
@@ -36,6 +35,30 @@ def localise_units(boundaries: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFrame:
     out = boundaries.copy()
     out["unit_name"] = [unit_name(row, lang) for row in boundaries.to_dict("records")]
     return out
+
+
+def assign_units(points: gpd.GeoDataFrame, units: gpd.GeoDataFrame,
+                 code: str = "code") -> pd.Series:
+    """The unit code of every point, indexed like `points`.
+
+    Uses the layer's own `unit_code` (set by `geo.layers.load_layers` for the chosen boundary
+    version) when every point has one; otherwise point-in-polygon, with the nearest unit for
+    points just outside (a coastal village outside a simplified border).
+    """
+    if points.empty:
+        return pd.Series([], index=points.index, dtype=object)
+    if "unit_code" in points.columns and points["unit_code"].notna().all():
+        return points["unit_code"].astype(object)
+    pts = points[["geometry"]].to_crs(units.crs)
+    joined = gpd.sjoin(pts, units[[code, "geometry"]], how="left", predicate="within")
+    result = joined[~joined.index.duplicated()][code].reindex(points.index).astype(object)
+    missing = result.isna()
+    if missing.any():
+        near = gpd.sjoin_nearest(pts[missing].to_crs(3857),
+                                 units[[code, "geometry"]].to_crs(3857), how="left")
+        near = near[~near.index.duplicated()][code]
+        result.loc[missing] = near.reindex(result.index[missing]).to_numpy()
+    return result
 
 
 def _sum_by(frame: pd.DataFrame, unit: pd.Series, column: str | None) -> pd.Series:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 
 from geo.atomic import atomic_path
 
@@ -84,6 +85,8 @@ class SavedScenario:
     def result_layer(self, layer: str) -> gpd.GeoDataFrame | None:
         """One result layer ("sites" or "settlements") or None if not stored."""
         if self.result_file is None or not self.result_file.exists():
+            return None
+        if layer not in pyogrio.list_layers(self.result_file)[:, 0]:
             return None
         return gpd.read_file(self.result_file, layer=layer)
 

@@ -1,0 +1,284 @@
+"""Unit tests of the Streamlit-free builders in ui/: maps, view models, tables, i18n, offline."""
+
+from __future__ import annotations
+
+import re
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Point, box
+
+from geo.layers import load_layers
+from geo.privacy import suppress_small
+from geo.travel import TravelParams, straight_matrix
+from ui import maps, tables
+from ui import viewmodels as vm
+from ui.i18n import LANGUAGES, STRINGS, t, unit_name
+from ui.offline import LOCAL_CSS, LOCAL_JS, external_urls, local_path, standalone_html
+
+
+@pytest.fixture(scope="module")
+def kz():
+    return load_layers("KZ", 2022)
+
+
+@pytest.fixture(scope="module")
+def units(kz):
+    return vm.localise_units(maps.simplify_for_display(kz.boundaries), "ru")
+
+
+def _grid_units() -> gpd.GeoDataFrame:
+    """Two unit squares side by side: A = [0,1]x[0,1], B = [1,2]x[0,1]."""
+    return gpd.GeoDataFrame({"code": ["A", "B"], "name_en": ["Alpha", "Beta"],
+                             "name_ru": ["Альфа", None], "name_kk": ["Альфа-kk", "Бета-kk"]},
+                            geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=4326)
+
+
+# i18n ----------------------------------------------------------------------------------------
+def test_every_label_has_all_three_languages():
+    for key, entry in STRINGS.items():
+        assert set(entry) == set(LANGUAGES), key
+        assert all(text.strip() for text in entry.values()), key
+        fields = {lang: set(re.findall(r"{(\w+)", text)) for lang, text in entry.items()}
+        assert len({frozenset(f) for f in fields.values()}) == 1, f"{key}: {fields}"
+
+
+def test_unit_name_in_chosen_language_falls_back_to_english():
+    row = _grid_units().iloc[1]
+    assert unit_name(row, "kk") == "Бета-kk"
+    assert unit_name(row, "ru") == "Beta"  # name_ru missing
+    assert t("gaps_total", "ru", children=12, settlements=3, minutes=60).startswith("12 детей")
+
+
+def test_units_localised_from_boundary_columns(kz):
+    ru = vm.localise_units(kz.boundaries, "ru").set_index("code")["unit_name"]
+    kk = vm.localise_units(kz.boundaries, "kk").set_index("code")["unit_name"]
+    names = kz.boundaries.set_index("code")
+    assert (ru == names["name_ru"]).all() and (kk == names["name_kk"]).all()
+
+
+# view models ---------------------------------------------------------------------------------
+def test_unit_indicators_on_synthetic_frames():
+    units = vm.localise_units(_grid_units(), "en")
+    settlements = gpd.GeoDataFrame(
+        {"settlement_id": ["s1", "s2", "s3"], "children": [1000, 3000, 500]},
+        geometry=[Point(0.5, 0.5), Point(0.2, 0.8), Point(1.5, 0.5)], crs=4326)
+    minutes = pd.Series([30.0, 90.0, np.inf], index=settlements.index)
+    institutions = gpd.GeoDataFrame({"children": [40, 10]},
+                                    geometry=[Point(0.3, 0.3), Point(1.7, 0.2)], crs=4326)
+    centres = gpd.GeoDataFrame({"centre_id": ["c1"]}, geometry=[Point(0.5, 0.4)], crs=4326)
+    foster = gpd.GeoDataFrame({"foster_families": [8, 2]},
+                              geometry=[Point(0.6, 0.6), Point(1.2, 0.9)], crs=4326)
+    out = vm.unit_indicators(units, settlements, institutions, centres, foster, minutes, 60)
+    a, b = out.set_index("code").loc["A"], out.set_index("code").loc["B"]
+    assert a["children"] == 4000 and b["children"] == 500
+    assert a["institution_rate"] == pytest.approx(40 / 4000 * 10_000)
+    assert b["foster_rate"] == pytest.approx(2 / 500 * 10_000)
+    assert a["coverage_share"] == pytest.approx(25.0) and b["coverage_share"] == 0
+    assert a["children_per_centre"] == 4000 and np.isnan(b["children_per_centre"])
+
+
+def test_unit_indicators_match_independent_totals_on_bundled_data(kz, units):
+    matrix = straight_matrix(kz.settlements, kz.centres, TravelParams(max_minutes=60),
+                             origin_id="settlement_id", site_id="centre_id")
+    best = matrix.to_frame().groupby("origin_id")["minutes"].min()
+    minutes = pd.Series(kz.settlements["settlement_id"].map(best).fillna(np.inf).to_numpy(),
+                        index=kz.settlements.index)
+    out = vm.unit_indicators(units, kz.settlements, kz.institutions, kz.centres, kz.foster,
+                             minutes, 60)
+    assert len(out) == len(kz.boundaries) == 20
+    # every record lands in exactly one unit: unit totals add up to layer totals
+    assert out["children"].sum() == kz.settlements["children"].sum()
+    assert out["children_in_institutions"].sum() == kz.institutions["children"].sum()
+    assert out["foster_families"].sum() == kz.foster["foster_families"].sum()
+    assert out["centres"].sum() == len(kz.centres)
+    covered = kz.settlements["children"][minutes <= 60].sum()
+    assert out["children_covered"].sum() == covered
+    # the stored unit_code (2022) agrees with point-in-polygon for the default version
+    by_code = kz.institutions.groupby("unit_code")["children"].sum()
+    assert (out.set_index("code")["children_in_institutions"]
+            .reindex(by_code.index) == by_code).all()
+
+
+def test_foster_by_unit_is_one_point_per_unit_inside_it(kz, units):
+    pts = vm.foster_by_unit(kz.foster, units)
+    assert len(pts) == len(units) and pts["foster_families"].sum() == kz.foster[
+        "foster_families"].sum()
+    inside = [u.contains(p) for u, p in zip(units.geometry, pts.geometry)]
+    assert all(inside)
+
+
+def test_gap_table_and_uncovered_agree():
+    units = vm.localise_units(_grid_units(), "en")
+    settlements = gpd.GeoDataFrame(
+        {"name": ["a", "b", "c"], "children": [10, 3, 7]},
+        geometry=[Point(0.5, 0.5), Point(1.5, 0.5), Point(1.6, 0.6)], crs=4326)
+    minutes = pd.Series([20.0, 75.0, np.nan], index=settlements.index)
+    table = vm.gap_table(settlements, units, minutes, 60).set_index("code")
+    assert table.loc["A", "uncovered_settlements"] == 0
+    assert table.loc["B", "uncovered_settlements"] == 2
+    assert table.loc["B", "uncovered_children"] == 10
+    gaps = vm.uncovered_settlements(settlements, minutes, 60)
+    assert list(gaps["name"]) == ["b", "c"] and np.isinf(gaps["minutes"].iloc[1])
+    public = suppress_small(table.reset_index(), ["uncovered_children"], total_row=False)
+    assert list(public["uncovered_children"]) == [0, 10]
+
+
+def test_focus_bounds_and_filter():
+    units = _grid_units()
+    assert vm.focus_bounds(units, ["B"]) == (1.0, 0.0, 2.0, 1.0)
+    assert vm.focus_bounds(units, []) == (0.0, 0.0, 2.0, 1.0)
+    assert list(vm.filter_units(units, ["A"])["code"]) == ["A"]
+
+
+def test_has_demo_and_compare_kpis():
+    assert vm.has_demo(pd.DataFrame({"demo": [False, True]}))
+    assert not vm.has_demo(pd.DataFrame({"demo": [False, None]}), pd.DataFrame({"x": [1]}))
+    table = vm.compare_kpis({"a": {"coverage_pct": 50, "cost_capex": 100},
+                             "b": {"coverage_pct": 62.5, "cost_capex": 80}})
+    assert table.loc["coverage_pct", "b − a"] == pytest.approx(12.5)
+    assert table.loc["cost_capex", "b − a"] == -20
+    assert np.isnan(table.loc["opened", "a"])
+
+
+# maps ----------------------------------------------------------------------------------------
+def test_simplify_keeps_shared_borders_and_shrinks(kz):
+    simple = maps.simplify_for_display(kz.boundaries)
+    def vertices(g):
+        return len(g.exterior.coords) if g.geom_type == "Polygon" else sum(
+            len(p.exterior.coords) for p in g.geoms)
+    before = sum(vertices(g) for g in kz.boundaries.geometry)
+    after = sum(vertices(g) for g in simple.geometry)
+    assert after < before
+    # no gaps or overlaps: the union area is preserved and pairwise overlaps are ~0
+    union_before = kz.boundaries.to_crs(6933).union_all().area
+    union_after = simple.to_crs(6933).union_all().area
+    assert union_after == pytest.approx(union_before, rel=0.02)
+    eq = simple.to_crs(6933)
+    assert eq.area.sum() == pytest.approx(union_after, rel=1e-6)
+
+
+def test_class_breaks_and_colours():
+    breaks = maps.class_breaks(pd.Series([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, np.nan]))
+    assert breaks[0] == 1 and breaks[-1] == 10 and breaks == sorted(breaks)
+    assert maps.colour_for(1, breaks) == maps.PALETTE[0]
+    assert maps.colour_for(10, breaks) == maps.PALETTE[-1]
+    assert maps.colour_for(np.nan, breaks) == maps.NO_DATA_COLOUR
+    assert maps.class_breaks(pd.Series([np.nan])) == []
+
+
+def test_to_geojson_rounds_and_keeps_only_columns():
+    gdf = gpd.GeoDataFrame({"name": ["x"], "secret": [1], "n": [np.int64(3)]},
+                           geometry=[Point(67.123456789, 48.987654321)], crs=4326)
+    data = maps.to_geojson(gdf, ["name", "n"])
+    feat = data["features"][0]
+    assert feat["properties"] == {"name": "x", "n": 3}
+    assert feat["geometry"]["coordinates"] == [67.1235, 48.9877]
+
+
+def test_explore_map_is_offline_and_small(kz, units):
+    m = maps.base_map(units.total_bounds)
+    minutes = pd.Series(30.0, index=kz.settlements.index)
+    ind = vm.unit_indicators(units, kz.settlements, kz.institutions, kz.centres, kz.foster,
+                             minutes, 60)
+    layer, legend = maps.choropleth_layer(ind, "institution_rate", "rate")
+    layer.add_to(m)
+    maps.point_layer(kz.settlements, "s", colour="#000", size_field="children").add_to(m)
+    maps.point_layer(kz.institutions, "i", colour=maps.INSTITUTION_COLOURS, colour_field="type",
+                     size_field="children", popup_fields=["name", "type", "children"]).add_to(m)
+    maps.finish(m, [legend])
+    html = m.get_root().render()
+    assert external_urls(html) == []
+    for _, url in LOCAL_JS + LOCAL_CSS:
+        assert url in html and local_path(url).exists()
+    assert "cdn" not in html.lower()
+    assert maps.payload_bytes(m) < 2_000_000
+    assert "otbasy-legend" in html and "L.control.layers" in html
+
+
+def test_osm_tiles_only_when_asked(units):
+    off = maps.base_map(units.total_bounds).get_root().render()
+    on = maps.base_map(units.total_bounds, osm=True).get_root().render()
+    assert "tile.openstreetmap.org" not in off
+    assert external_urls(on) and all(u.startswith(maps.OSM_TILES.split("{")[0])
+                                     for u in external_urls(on))
+
+
+def test_streamlit_folium_gets_only_local_assets(units):
+    """streamlit-folium loads the js/css lists of every element in the component iframe."""
+    import streamlit_folium
+
+    m = maps.base_map(units.total_bounds)
+    maps.finish(m)
+    links = []
+    for elem in [m, *m._children.values()]:
+        links += [u for _, u in getattr(elem, "default_js", [])]
+        links += [u for _, u in getattr(elem, "default_css", [])]
+    assert links and all(u.startswith("/app/static/") for u in links)
+    assert "branca" not in str(type(m._children))  # no colormap (it would pull d3 from a CDN)
+    assert callable(streamlit_folium.st_folium)
+
+
+def test_standalone_html_inlines_leaflet(units):
+    m = maps.finish(maps.base_map(units.total_bounds))
+    html = standalone_html(m)
+    assert "/app/static/" not in html
+    assert not re.search(r'<script[^>]+src="https?:', html)
+    assert not re.search(r'<link[^>]+href="https?:', html)
+    assert "L.map(" in html and "data:image/png;base64," in html
+
+
+def test_assignment_lines_join_settlement_to_its_centre():
+    sites = gpd.GeoDataFrame({"site_id": ["c1", "c2"]}, geometry=[Point(0, 0), Point(2, 2)],
+                             crs=4326)
+    sett = gpd.GeoDataFrame({"centre_id": ["c2", None, "c1"]},
+                            geometry=[Point(1, 1), Point(5, 5), Point(0, 1)], crs=4326)
+    lines = maps.assignment_lines(sett, sites)
+    assert len(lines) == 2
+    assert list(lines.geometry.iloc[0].coords) == [(1, 1), (2, 2)]
+
+
+def test_radius_scale_is_monotone_and_bounded():
+    r = maps.radius_scale(pd.Series([0, 1, 100, 10_000]))
+    assert list(r) == sorted(r) and r.iloc[0] == 3.0 and r.iloc[-1] == 14.0
+
+
+# tables --------------------------------------------------------------------------------------
+def test_tables_localise_and_csv_has_bom():
+    frame = pd.DataFrame({"code": ["A"], "children": [10], "coverage_share": [12.345],
+                          "geometry": [None]})
+    shown = tables.plain_table(frame, "kk")
+    assert list(shown.columns) == ["Коды", "Балалар", t("ind_coverage_share", "kk")]
+    assert shown.iloc[0, 2] == 12.3
+    data = tables.csv_bytes(tables.plain_table(frame, "ru"))
+    assert data.startswith(b"\xef\xbb\xbf") and "Дети".encode() in data
+
+
+def test_problems_table_from_layer_error(tmp_path):
+    from geo.io import LayerError, read_layer
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("institution_id,name,type,capacity,children,year,country,lat,lon\n"
+                   "i1,Home,castle,10,5,2020,KZ,43.2,76.9\n", encoding="utf-8")
+    with pytest.raises(LayerError) as err:
+        read_layer(bad, "institutions")
+    table = tables.problems_table(err.value.problems, "en")
+    assert list(table.columns) == ["Row", "Field", "Message", "File"]
+    assert (table["File"] == "bad.csv").all()
+    assert 1 in set(table["Row"].dropna()) and "type" in set(table["Field"])
+
+
+def test_kpi_formatting_and_decisions():
+    assert tables.kpi_value("coverage_pct", 87.456) == "87.5%"
+    assert tables.kpi_value("cost_capex", 1234567) == "1\u202f234\u202f567"
+    assert tables.kpi_value("opened", float("nan")) == "–"
+    assert list(tables.decision_labels(pd.Series(["open", "existing"]), "ru")) == [
+        "открыть", "сохранить"]
+
+
+def test_folium_defaults_point_at_vendored_leaflet():
+    maps.base_map((0, 0, 1, 1))
+    assert folium.Map.default_js == LOCAL_JS and folium.Map.default_css == LOCAL_CSS
