@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
@@ -111,7 +112,9 @@ def _read_any(path: Path, source: str, layer: str, crs: str | None):
         frame, problems = _read_geojson(path, source)
         return frame, None, problems
     if ext == ".gpkg":
-        return _read_gpkg(path, source, layer), None, []
+        frame = _read_gpkg(path, source, layer)
+        note = frame.attrs.pop("note", None)
+        return frame, None, [Problem(source, None, None, note, "note")] if note else []
     return _read_shapefile(path, source), None, []
 
 
@@ -232,10 +235,15 @@ def _xlsx_rows(path: Path, source: str):
 
 def _table(records: list[list], source: str):
     """Split records into header and data rows; number rows like a spreadsheet user sees them."""
-    def blank(r: list) -> bool:
-        return all(c is None or str(c).strip() == "" for c in r)
+    def filled(r: list) -> int:
+        return sum(1 for c in r if c is not None and str(c).strip() != "")
 
-    start = next((i for i, r in enumerate(records) if not blank(r)), None)
+    def blank(r: list) -> bool:
+        return filled(r) == 0
+
+    # the header is the first row with two or more cells: skips a title line above the table
+    start = next((i for i, r in enumerate(records) if filled(r) >= 2),
+                 next((i for i, r in enumerate(records) if not blank(r)), None))
     if start is None:
         raise _fail(source, "has no header row (the file holds no data)")
     raw_header = [("" if c is None else str(c)).strip() for c in records[start]]
@@ -245,6 +253,7 @@ def _table(records: list[list], source: str):
     for i, name in enumerate(raw_header):
         if name.lower() in seen and name:
             problems.append(Problem(source, None, name, "column appears twice in the header"))
+            name = f"{name} (column {i + 1})"  # keep names unique for the steps that follow
         seen.add(name.lower())
         header.append(name or f"column {i + 1}")
     rows, numbers = [], []
@@ -269,34 +278,38 @@ def _find(header: list[str], aliases: tuple[str, ...]) -> str | None:
 def _points(header: list[str], rows: list[list], numbers: list[int], source: str):
     """Build point geometry from latitude/longitude columns, one problem per bad cell."""
     lat, lon = _find(header, LATITUDE_ALIASES), _find(header, LONGITUDE_ALIASES)
-    missing = [what for what, col, aliases in (("latitude", lat, LATITUDE_ALIASES),
-                                               ("longitude", lon, LONGITUDE_ALIASES)) if col is None]
+    missing = [(name, aliases) for name, col, aliases in (
+        ("latitude", lat, LATITUDE_ALIASES), ("longitude", lon, LONGITUDE_ALIASES)) if col is None]
     if missing:
-        wanted = "; ".join(f"{m}: one of {', '.join(a)}" for m, a in
-                           (("latitude", LATITUDE_ALIASES), ("longitude", LONGITUDE_ALIASES))
-                           if m in missing)
-        raise _fail(source, f"no {' and '.join(missing)} column ({wanted}); headers found: "
-                            + ", ".join(header))
+        wanted = "; ".join(f"{name}: one of {', '.join(aliases)}" for name, aliases in missing)
+        raise _fail(source, f"no {' and '.join(n for n, _ in missing)} column ({wanted}); "
+                            "headers found: " + ", ".join(header))
     frame = pd.DataFrame(rows, columns=header, dtype=object)
-    geoms, problems = [], []
-    for i, (y, x) in enumerate(zip(frame[lat], frame[lon])):
-        point, row_problems = _point(x, y, lon, lat, numbers[i], source)
-        geoms.append(point)
-        problems += row_problems
-    return gpd.GeoDataFrame(frame, geometry=geoms, crs=None), problems
+    xs, x_problems = _coordinates(frame[lon], lon, numbers, source)
+    ys, y_problems = _coordinates(frame[lat], lat, numbers, source)
+    points = shapely.points(xs, ys)
+    geoms = np.where(np.isnan(xs) | np.isnan(ys), None, points)
+    problems = sorted(x_problems + y_problems, key=lambda p: p.row)
+    return gpd.GeoDataFrame(frame, geometry=list(geoms), crs=None), problems
 
 
-def _point(x, y, lon: str, lat: str, row: int, source: str):
-    values, problems = [], []
-    for value, column in ((x, lon), (y, lat)):
+def _coordinates(values: pd.Series, column: str, numbers: list[int], source: str):
+    """Parse one coordinate column to floats (NaN where bad), one problem per bad cell."""
+    out = np.full(len(values), np.nan)
+    problems = []
+    for i, value in enumerate(values):
         if value is None or str(value).strip() == "":
-            problems.append(Problem(source, row, column, "missing coordinate"))
+            problems.append(Problem(source, numbers[i], column, "missing coordinate"))
             continue
         try:
-            values.append(to_float(value))
+            out[i] = to_float(value)
         except (ValueError, TypeError):
-            problems.append(Problem(source, row, column, f"'{str(value).strip()}' is not a number"))
-    return (shapely.Point(values) if len(values) == 2 else None), problems
+            pass
+        if not np.isfinite(out[i]):
+            out[i] = np.nan
+            problems.append(Problem(source, numbers[i], column,
+                                    f"'{str(value).strip()}' is not a number"))
+    return out, problems
 
 
 # --- vector formats ----------------------------------------------------------------------
@@ -346,7 +359,11 @@ def _feature(feature, number: int, source: str):
 
 def _geojson_crs(data: dict, source: str) -> ProjCRS | None:
     """Honour the pre-RFC 7946 `crs` member (QGIS still writes it for projected data)."""
-    name = ((data.get("crs") or {}).get("properties") or {}).get("name")
+    member = data.get("crs")
+    props = member.get("properties") if isinstance(member, dict) else None
+    name = props.get("name") if isinstance(props, dict) else None
+    if name is not None and not isinstance(name, str):
+        raise _fail(source, f"the 'crs' name is not text ({name!r})", "crs")
     return _parse_crs(name, source) if name else None
 
 
@@ -368,11 +385,27 @@ def _read_gpkg(path: Path, source: str, layer: str) -> gpd.GeoDataFrame:
         raise _fail(source, "is not a readable GeoPackage") from None
     if not names:
         raise _fail(source, "GeoPackage holds no layers")
-    chosen = next((n for n in names if n.lower() == layer), names[0] if len(names) == 1 else None)
+    chosen = choose(names, layer)
     if chosen is None:
         raise _fail(source, f"GeoPackage holds {len(names)} layers ({', '.join(names)}) and none "
                             f"is called '{layer}': rename the one to import")
-    return _read_vector(path, source, layer=chosen)
+    frame = _read_vector(path, source, layer=chosen)
+    if len(names) > 1:
+        frame.attrs["note"] = f"read layer '{chosen}' of {len(names)}"
+    return frame
+
+
+def choose(names: list[str], layer: str) -> str | None:
+    """The one name to read: the only one, the one called like the layer, or for boundaries
+    the one admin-1 layer of a COD-AB bundle (kaz_admbnda_adm1_2023 beside adm0 and adm2)."""
+    if len(names) == 1:
+        return names[0]
+    stems = {n: PurePosixPath(n).stem.lower() for n in names}
+    exact = [n for n in names if stems[n] == layer]
+    if len(exact) == 1:
+        return exact[0]
+    admin1 = [n for n in names if layer == "boundaries" and "adm1" in stems[n]]
+    return admin1[0] if len(admin1) == 1 else None
 
 
 def _sibling(path: Path, ext: str) -> Path | None:
@@ -413,13 +446,13 @@ def _read_zip(path: Path, source: str, layer: str, crs: str | None):
         shps = [m for m in members if m.lower().endswith(".shp")]
         others = [m for m in members if PurePosixPath(m).suffix.lower() in ACCEPTED
                   and PurePosixPath(m).suffix.lower() not in (".zip", ".shp", ".txt")]
-        if len(shps) > 1:
+        wanted = choose(shps, layer) if shps else (others[0] if len(others) == 1 else None)
+        if shps and wanted is None:
             raise _fail(source, "zip holds several shapefiles (" + ", ".join(shps)
                                 + "): zip one layer at a time")
-        if not shps and len(others) != 1:
+        if wanted is None:
             found = ", ".join(members) or "nothing"
             raise _fail(source, f"zip holds no shapefile (.shp); found: {found}")
-        wanted = shps[0] if shps else others[0]
         stem = str(PurePosixPath(wanted).with_suffix("")).lower()
         with tempfile.TemporaryDirectory() as tmp:
             for m in members:
@@ -430,4 +463,7 @@ def _read_zip(path: Path, source: str, layer: str, crs: str | None):
                                                  source, layer, crs)
             if isinstance(frame, gpd.GeoDataFrame):
                 frame = frame.copy()  # detach from files about to be deleted
+    if len(shps) > 1:
+        problems.append(Problem(source, None, None, f"read {wanted} of {len(shps)} shapefiles",
+                                "note"))
     return frame, numbers, problems

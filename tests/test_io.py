@@ -482,3 +482,44 @@ def test_docs_list_every_header_alias():
     missing = sorted(a for a in aliases | set(LATITUDE_ALIASES) | set(LONGITUDE_ALIASES)
                      if a not in text)
     assert missing == []
+
+
+def test_cod_ab_bundle_zip_reads_the_admin1_shapefile(tmp_path):
+    adm1, ours = cod_ab(3)
+    folder = tmp_path / "bundle"
+    folder.mkdir()
+    adm1.to_file(folder / "kaz_admbnda_adm1_2023.shp")
+    adm0 = gpd.GeoDataFrame({"ADM0_EN": ["Kazakhstan"], "ADM0_PCODE": ["KZ"]},
+                            geometry=[shapely.union_all(adm1.geometry.values)], crs="EPSG:4326")
+    adm0.to_file(folder / "kaz_admbnda_adm0_2023.shp")
+    archive = tmp_path / "kaz_adm_2023_shp.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for f in sorted(folder.iterdir()):
+            z.write(f, f.name)
+    gdf = read_layer(archive, "boundaries")
+    assert list(gdf["code"]) == list(ours["code"])
+    assert f"{archive}: note: read kaz_admbnda_adm1_2023.shp of 2 shapefiles" in gdf.attrs["notes"]
+    with pytest.raises(LayerError, match="several shapefiles"):
+        read_layer(archive, "institutions")
+
+
+def test_cod_ab_geopackage_with_several_levels(tmp_path):
+    adm1, ours = cod_ab(2)
+    path = tmp_path / "kaz_adm.gpkg"
+    adm1.to_file(path, layer="kaz_admbnda_adm1_2023")
+    adm1.dissolve().to_file(path, layer="kaz_admbnda_adm0_2023")
+    gdf = read_layer(path, "boundaries")
+    assert list(gdf["code"]) == list(ours["code"]) and len(gdf) == 20
+
+
+def test_xlsx_title_row_above_header_is_skipped(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Реестр организаций для детей-сирот, 2024 г."])
+    sheet.append([])
+    sheet.append(HEADER)
+    for r in ROWS:
+        sheet.append(r)
+    path = tmp_path / "реестр.xlsx"
+    book.save(path)
+    assert_institutions(read_layer(path, "institutions"))
