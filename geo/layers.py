@@ -125,17 +125,17 @@ def population_crosswalk(from_version: int, to_version: int,
                          country: str = "KZ") -> pd.DataFrame:
     """Share of each FROM unit's settlement population lying in each TO unit.
 
-    Columns from_code, to_code, share. Built from the bundled settlements (their units in both versions); FROM units without any
-    settlement population keep their area shares.
+    Columns from_code, to_code, share. Built from the bundled settlements (their units in both
+    versions); FROM units without any settlement population keep their area shares.
     """
     cc = _check_country(country)
+    area = _area_shares(from_version, to_version, cc)
     s = load_settlements(cc)
     fc, tc = f"unit_{int(from_version)}", f"unit_{int(to_version)}"
     pop = s[s[fc].notna() & s[tc].notna()].groupby([fc, tc])["population"].sum()
     pop = pop[pop > 0].reset_index()
     pop.columns = ["from_code", "to_code", "population"]
     pop["share"] = pop["population"] / pop.groupby("from_code")["population"].transform("sum")
-    area = _area_shares(from_version, to_version, cc)
     area = area[~area["from_code"].isin(pop["from_code"])]
     return pd.concat([pop.drop(columns="population"), area], ignore_index=True)
 
@@ -154,8 +154,9 @@ def translate(values: pd.Series, from_version: int, to_version: int, country: st
 
     Each FROM unit's value is split over the TO units in proportion to the share of its area
     (weights="area", the default) or of its GeoNames settlement population
-    (weights="population"; cities500 omits villages, so it leans towards towns) lying in each; e.g. 2005 "South Kazakhstan" lands on 2022 Turkistan and Shymkent. Totals are
-    conserved. Returns a float Series indexed by the TO version's codes.
+    (weights="population"; cities500 omits villages, so it leans towards towns) lying in each,
+    e.g. 2005 "South Kazakhstan" lands on 2022 Turkistan and Shymkent. Totals are conserved.
+    Returns a float Series indexed by the TO version's codes.
     """
     if weights not in ("area", "population"):
         raise ValueError(f"translate: weights must be 'area' or 'population', not {weights!r}")
