@@ -108,8 +108,8 @@ def load_kz_settlements(path: Path, boundaries: Path = BOUNDARIES) -> gpd.GeoDat
     if kz.empty:
         raise DemoDataError(f"{path}: no {cal.COUNTRY} settlements inside their {UNIT}")
     if kz["children"].isna().any():
-        row = int(np.flatnonzero(kz["children"].isna())[0]) + 1
-        raise DemoDataError(f"{path}: KZ settlement row {row}: field 'children' is empty")
+        row = int(kz.index[kz["children"].isna()][0]) + 1
+        raise DemoDataError(f"{path}: row {row}: field 'children' is empty")
     kz = kz.assign(children=kz["children"].astype(int), population=kz["population"].astype(int))
     return kz.sort_values([UNIT, "population", "settlement_id"],
                           ascending=[True, False, True]).reset_index(drop=True)
@@ -130,8 +130,9 @@ def place(counts: pd.Series, settlements: pd.DataFrame, rng: np.random.Generator
     rows: list[int] = []
     for unit, n in counts.items():
         members = settlements.index[settlements[UNIT] == unit]
-        if n and members.empty:
-            raise DemoDataError(f"unit {unit} has no settlement to host {n} facilities")
+        if n and settlements.loc[members, "children"].sum() <= 0:
+            raise DemoDataError(f"unit {unit} has no settlement with children to host "
+                                f"{n} facilities")
         if first_at_largest and n:
             rows.append(int(members[0]))  # members are ordered by population, descending
             n -= 1

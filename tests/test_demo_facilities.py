@@ -185,3 +185,16 @@ def test_readme_lists_every_bundled_file():
             assert f"`{path.name}`" in readme, path.name
     for target in cal.ALL_TARGETS:
         assert target.source.split()[0] in readme, target.key
+
+
+def test_bad_settlement_input_names_file_row_and_field(tmp_path, settlements, capsys):
+    broken = settlements.copy()
+    row = int(np.flatnonzero(broken["country"] == "KZ")[5])
+    broken["children"] = broken["children"].astype("Int64")
+    broken.loc[row, "children"] = None
+    path = tmp_path / "settlements.geojson"
+    broken.to_file(path)
+    assert demo.main(["--settlements", str(path), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}: row {row + 1}: field 'children' is empty" in err
+    assert not (tmp_path / "out").exists()
