@@ -329,7 +329,7 @@ def clean(
         values, column_problems = _coerce_column(df[f.name].tolist(), f, source)
         problems += column_problems
         out[f.name] = _column(values, f)
-    problems += _duplicates(out, schema, source)
+    problems += _duplicates(out, schema, source, rows)
     if country and "country" in out:
         problems += [Problem(source, i + 1, "country", f"'{v}' is not {country.upper()}")
                      for i, v in enumerate(out["country"]) if v is not None and v != country.upper()]
@@ -346,12 +346,10 @@ def clean(
 
 
 def _renumber(p: Problem, rows: list[int]) -> Problem:
-    """Replace a positional row (and 'row N' in a duplicate message) by the file's row number."""
+    """Replace a positional row number by the file's row number."""
     if p.row is None:
         return p
-    message = re.sub(r"first used in row (\d+)",
-                     lambda m: f"first used in row {rows[int(m.group(1)) - 1]}", p.message)
-    return Problem(p.file, rows[p.row - 1], p.field, message, p.level)
+    return Problem(p.file, rows[p.row - 1], p.field, p.message, p.level)
 
 
 def _coerce_column(raw: list, f: Field, source: str) -> tuple[list, list[Problem]]:
@@ -385,7 +383,9 @@ def _checked(value: object, f: Field) -> tuple[object, str | None]:
     return coerced, error
 
 
-def _duplicates(out: pd.DataFrame, schema: LayerSchema, source: str) -> list[Problem]:
+def _duplicates(out: pd.DataFrame, schema: LayerSchema, source: str,
+                rows: list[int] | None) -> list[Problem]:
+    """One problem per repeated id, naming the file row where it first appeared."""
     if schema.id_field is None or schema.id_field not in out:
         return []
     first: dict[object, int] = {}
@@ -394,10 +394,11 @@ def _duplicates(out: pd.DataFrame, schema: LayerSchema, source: str) -> list[Pro
         if v is None:
             continue
         if v in first:
+            seen_at = rows[first[v]] if rows is not None else first[v] + 1
             problems.append(Problem(source, i + 1, schema.id_field,
-                                    f"duplicate id '{v}' (first used in row {first[v]})"))
+                                    f"duplicate id '{v}' (first used in row {seen_at})"))
         else:
-            first[v] = i + 1
+            first[v] = i
     return problems
 
 

@@ -523,3 +523,14 @@ def test_xlsx_title_row_above_header_is_skipped(tmp_path):
     path = tmp_path / "реестр.xlsx"
     book.save(path)
     assert_institutions(read_layer(path, "institutions"))
+
+
+def test_duplicate_after_blank_line_names_file_rows(tmp_path):
+    text = "\n".join([",".join(HEADER), ",".join(ROWS[0]), "", "", ",".join(ROWS[1]),
+                      ",".join(ROWS[1])]) + "\n"
+    path = tmp_path / "dup.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(LayerError) as err:
+        read_layer(path, "institutions")
+    assert [str(p) for p in err.value.problems] == [
+        f"{path}: row 5, field 'institution_id': duplicate id 'kz-002' (first used in row 4)"]
