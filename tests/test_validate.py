@@ -259,3 +259,17 @@ def test_unhashable_property_values_are_reported_not_crashing():
     problems = validate(institutions(capacity=[[1, 2], 80]), "institutions", "f.geojson")
     assert [str(p) for p in problems] == [
         "f.geojson: row 1, field 'capacity': [1, 2] is not a whole number"]
+
+
+def test_bundled_layers_validate_and_sloppy_copies_do_not():
+    from geo import layers
+
+    for name in ("institutions", "centres", "foster", "settlements"):
+        gdf = getattr(layers, f"load_{name}")()
+        assert validate(gdf, name, name) == [], name
+    kz = layers.load_boundaries("KZ", 2022)
+    assert validate(kz, "boundaries", "kz_2022") == []
+    broken = layers.load_institutions().head(3).copy()
+    broken["capacity"] = broken["capacity"].astype(object)
+    broken.loc[broken.index[1], "capacity"] = "много"
+    assert [(p.row, p.field) for p in validate(broken, "institutions", "x")] == [(2, "capacity")]
