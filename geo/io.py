@@ -14,6 +14,7 @@ import io
 import json
 import tempfile
 import zipfile
+import zlib
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
@@ -63,7 +64,10 @@ def read_layer(
         raise _fail(source, f"unknown layer '{layer}'; choose one of: {', '.join(LAYERS)}")
     if country is not None and country.upper() not in COUNTRIES:
         raise _fail(source, f"unknown country '{country}'; choose one of: {', '.join(COUNTRIES)}")
-    frame, numbers, problems = _read_any(Path(path), source, layer, crs)
+    try:
+        frame, numbers, problems = _read_any(Path(path), source, layer, crs)
+    except OSError as exc:  # permissions, a file vanishing, a full temporary disk
+        raise _fail(source, f"cannot be read ({exc.strerror or exc})") from None
     notes: list[Problem] = []
     frame = _to_wgs84(frame, crs, source, notes)
     if country is not None and country_shape is None:
@@ -324,6 +328,8 @@ def _read_geojson(path: Path, source: str):
     except json.JSONDecodeError as exc:
         raise _fail(source, f"is not valid JSON (line {exc.lineno}, column {exc.colno}: "
                             f"{exc.msg}): truncated or damaged?") from None
+    except RecursionError:
+        raise _fail(source, "is not usable JSON (nested too deeply)") from None
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = {"type": "FeatureCollection", "features": [data]}
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" \
@@ -458,7 +464,7 @@ def _read_zip(path: Path, source: str, layer: str, crs: str | None):
             for m in members:
                 if str(PurePosixPath(m).with_suffix("")).lower() == stem:
                     target = Path(tmp) / PurePosixPath(m).name
-                    target.write_bytes(archive.read(m))
+                    target.write_bytes(_extract(archive, m, source))
             frame, numbers, problems = _read_any(Path(tmp) / PurePosixPath(wanted).name,
                                                  source, layer, crs)
             if isinstance(frame, gpd.GeoDataFrame):
@@ -467,3 +473,11 @@ def _read_zip(path: Path, source: str, layer: str, crs: str | None):
         problems.append(Problem(source, None, None, f"read {wanted} of {len(shps)} shapefiles",
                                 "note"))
     return frame, numbers, problems
+
+
+def _extract(archive: zipfile.ZipFile, member: str, source: str) -> bytes:
+    try:
+        return archive.read(member)
+    except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError) as exc:
+        # damaged member, password protection, unsupported compression
+        raise _fail(source, f"cannot extract {member} from the zip ({exc})") from None

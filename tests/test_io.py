@@ -534,3 +534,17 @@ def test_duplicate_after_blank_line_names_file_rows(tmp_path):
         read_layer(path, "institutions")
     assert [str(p) for p in err.value.problems] == [
         f"{path}: row 5, field 'institution_id': duplicate id 'kz-002' (first used in row 4)"]
+
+
+def test_unreadable_and_damaged_zip_member(tmp_path):
+    archive = tmp_path / "inst.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("inst.csv", ",".join(HEADER) + "\n" + ",".join(ROWS[0]) * 50)
+    data = bytearray(archive.read_bytes())
+    middle = data.index(b"inst.csv") + 40  # inside the compressed member
+    data[middle:middle + 20] = b"\xff" * 20
+    archive.write_bytes(bytes(data))
+    with pytest.raises(LayerError) as err:
+        read_layer(archive, "institutions")
+    assert [(p.file, p.row) for p in err.value.problems] == [(str(archive), None)]
+    assert "cannot extract inst.csv from the zip" in err.value.problems[0].message
