@@ -64,8 +64,12 @@ def catchments(
     return out
 
 
-def _voronoi_cells(rg) -> np.ndarray:
-    """Voronoi cell (in the graph's projection) of each snap target, cached on the graph."""
+def _voronoi_cells(rg) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Voronoi cells (in the graph's projection) of the snap targets, cached on the graph.
+
+    Returns the cells, each node's position among them (-1 for duplicate locations) and each
+    cell's radius (farthest vertex from its node), which tells when a disk holds the whole cell.
+    """
     if "cells" not in rg._cache:
         reps, _ = rg.snap_targets()
         pts = shapely.points(rg.xy[reps])
@@ -76,9 +80,13 @@ def _voronoi_cells(rg) -> np.ndarray:
             cells = shapely.get_parts(
                 shapely.voronoi_polygons(shapely.multipoints(pts), extend_to=env, ordered=True)
             )
+        coords, which = shapely.get_coordinates(cells, return_index=True)
+        gap = np.hypot(*(coords - rg.xy[reps][which]).T)
+        radius = np.zeros(cells.size)
+        np.maximum.at(radius, which, gap)
         position = np.full(rg.n, -1, dtype=np.int64)
         position[reps] = np.arange(reps.size)
-        rg._cache["cells"] = (cells, position)
+        rg._cache["cells"] = (cells, position, radius)
     return rg._cache["cells"]
 
 
@@ -87,19 +95,25 @@ def _road_catchments(lon: np.ndarray, lat: np.ndarray, params: TravelParams, sta
     from geo.network import _graph_for, reachable
 
     rg = _graph_for(params, graph)
-    cells, position = _voronoi_cells(rg)
+    cells, position, cell_radius = _voronoi_cells(rg)
     snap_mps = params.snap_speed_kmh / 3.6
     to_wgs = Transformer.from_crs(rg.crs, "EPSG:4326", always_xy=True)
     geoms = []
     for x, y in zip(lon, lat):
         nodes, left = reachable(rg, (x, y), params, standard)
         keep = position[nodes] >= 0
-        nodes, left = nodes[keep], left[keep]
-        if nodes.size == 0:
+        cell, reach = position[nodes[keep]], left[keep] * snap_mps
+        if cell.size == 0:
             geoms.append(shapely.Polygon())
             continue
-        disks = shapely.buffer(shapely.points(rg.xy[nodes]), left * snap_mps, quad_segs=32)
-        area = shapely.union_all(shapely.intersection(cells[position[nodes]], disks))
+        # Cells the disk covers whole form a coverage (shared edges): merged quickly and exactly.
+        whole = reach >= cell_radius[cell]
+        parts = [shapely.coverage_union_all(cells[cell[whole]])] if whole.any() else []
+        if (~whole).any():
+            disks = shapely.buffer(shapely.points(rg.xy[nodes[keep][~whole]]), reach[~whole],
+                                   quad_segs=32)
+            parts.append(shapely.intersection(cells[cell[~whole]], disks))
+        area = shapely.union_all(np.concatenate([np.atleast_1d(p) for p in parts]))
         area = shapely.segmentize(area, 500.0)
         geoms.append(shapely.transform(area, lambda c: np.column_stack(
             to_wgs.transform(c[:, 0], c[:, 1]))))

@@ -285,33 +285,44 @@ def _graph_for(params: TravelParams, graph: RoadGraph | None) -> RoadGraph:
     return load_road_graph(params.graph_path)
 
 
-def _path_metres(pred: np.ndarray, length_rev: csr_matrix) -> np.ndarray:
-    """Metres along the shortest-path trees given by `pred` (rows = sources, -9999 = none).
+def _edge_keys(mat: csr_matrix) -> np.ndarray:
+    """Sorted keys row * n + col of a CSR matrix's stored entries (for vectorised lookups)."""
+    n = mat.shape[1]
+    rows = np.repeat(np.arange(mat.shape[0], dtype=np.int64), np.diff(mat.indptr))
+    return rows * n + mat.indices.astype(np.int64)
+
+
+def _path_metres(dist: np.ndarray, pred: np.ndarray, length_rev: csr_matrix,
+                 keys: np.ndarray | None = None) -> np.ndarray:
+    """Metres along the shortest-path trees given by `pred` (rows = sources, < 0 = none).
 
     The edge into node v is reversed-graph edge pred[v] -> v; lengths are summed to the root
-    by pointer jumping, so the cost is O(nodes x log depth) with no Python loop over nodes.
+    by pointer jumping over the reached nodes only, so the cost is O(reached x log depth) with
+    no Python loop over nodes. Unreached nodes get inf.
     """
     b, n = pred.shape
-    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(length_rev.indptr))
-    keys = rows * n + length_rev.indices.astype(np.int64)
-    vals = length_rev.data
-    flat_pred = pred.reshape(-1).astype(np.int64)
-    has = flat_pred >= 0
-    node = np.tile(np.arange(n, dtype=np.int64), b)
-    acc = np.zeros(b * n)
-    target = flat_pred[has] * n + node[has]
-    pos = np.minimum(np.searchsorted(keys, target), max(keys.size - 1, 0))
-    acc[has] = np.where(keys[pos] == target, vals[pos], 0.0) if keys.size else 0.0
-    offset = np.repeat(np.arange(b, dtype=np.int64) * n, n)
-    parent = np.where(has, flat_pred + offset, -1)
-    while True:
-        live = parent >= 0
-        if not live.any():
-            return acc.reshape(b, n)
-        idx = np.nonzero(live)[0]
-        up = parent[idx]
-        acc[idx] = acc[idx] + acc[up]
-        parent[idx] = parent[up]
+    keys = _edge_keys(length_rev) if keys is None else keys
+    out = np.full(b * n, np.inf)
+    reached = np.flatnonzero(np.isfinite(dist.reshape(-1)))
+    if reached.size == 0:
+        return out.reshape(b, n)
+    node = reached % n
+    parent_node = pred.reshape(-1)[reached].astype(np.int64)
+    has = parent_node >= 0
+    acc = np.zeros(reached.size)
+    target = parent_node[has] * n + node[has]
+    pos = np.minimum(np.searchsorted(keys, target), keys.size - 1)
+    acc[has] = np.where(keys[pos] == target, length_rev.data[pos], 0.0)
+    parent = np.full(reached.size, -1, dtype=np.int64)
+    parent[has] = np.searchsorted(reached, reached[has] - node[has] + parent_node[has])
+    live = np.flatnonzero(parent >= 0)
+    while live.size:
+        up = parent[live]
+        acc[live] += acc[up]
+        parent[live] = parent[up]
+        live = live[parent[live] >= 0]
+    out[reached] = acc
+    return out.reshape(b, n)
 
 
 def _batches(count: int, n: int) -> list[slice]:
@@ -356,16 +367,17 @@ def road_matrix(
         s_node, s_snap = rg.snap(sx_, sy_)
         warnings = _far_snaps(o_ids, o_snap, "origins") + _far_snaps(s_ids, s_snap, "sites")
         t_rev, l_rev = rg.reversed()
+        keys = _edge_keys(l_rev)
         roots, site_row = np.unique(s_node, return_inverse=True)
         for part in _batches(roots.size, rg.n):
             dist, pred = dijkstra(t_rev, directed=True, indices=roots[part], limit=limit,
                                   return_predecessors=True)
-            metres = _path_metres(pred, l_rev)
+            metres = _path_metres(dist, pred, l_rev, keys)
             in_part = np.nonzero((site_row >= part.start) & (site_row < part.stop))[0]
             local = site_row[in_part] - part.start
-            secs = (dist[local][:, o_node] + s_snap[in_part, None] / snap_mps
+            secs = (dist[:, o_node][local] + s_snap[in_part, None] / snap_mps
                     + o_snap[None, :] / snap_mps)
-            dist_m = metres[local][:, o_node] + s_snap[in_part, None] + o_snap[None, :]
+            dist_m = metres[:, o_node][local] + s_snap[in_part, None] + o_snap[None, :]
             j, i = np.nonzero(secs <= limit + 1e-6)
             rows_l.append(i)
             cols_l.append(in_part[j])
@@ -411,7 +423,7 @@ def road_nearest(
     l_ext = _extend(l_rev, virt, s_node, s_snap, n + m)
     dist, pred, src = dijkstra(t_ext, directed=True, indices=virt, min_only=True,
                                return_predecessors=True)
-    metres = _path_metres(pred[None, :], l_ext)[0]
+    metres = _path_metres(dist[None, :], pred[None, :], l_ext)[0]
     reach = np.isfinite(dist[o_node])
     out.loc[reach, "site_id"] = s_ids[src[o_node[reach]] - n]
     out.loc[reach, "minutes"] = (dist[o_node[reach]] + o_snap[reach] / snap_mps) / 60.0
@@ -427,7 +439,7 @@ def _extend(mat: csr_matrix, virt: np.ndarray, to: np.ndarray, weight: np.ndarra
         (np.concatenate([coo.data, weight]),
          (np.concatenate([coo.row, virt]), np.concatenate([coo.col, to]))),
         shape=(size, size),
-    )
+    ).sorted_indices()
 
 
 def reachable(
