@@ -354,6 +354,8 @@ BAD = [
      "binary file"),
     ("truncated-json", _bytes("inst.geojson", b'{"type": "FeatureCollection", "features": [{'),
      "institutions", {}, None, None, "not valid JSON (line 1"),
+    ("deeply-nested-json", _bytes("inst.geojson", b"[" * 100000 + b"]" * 100000),
+     "institutions", {}, None, None, "nested too deeply"),
     ("json-not-geojson", _bytes("inst.json", b'{"rows": [1, 2, 3]}'), "institutions", {}, None,
      None, "not a GeoJSON FeatureCollection"),
     ("wrong-geometry-type", _polygons_geojson, "institutions", {}, None, "geometry",
