@@ -1,7 +1,8 @@
 """Otbasy web app: `streamlit run app.py` (or `make run`).
 
-Thin shell: serve Leaflet locally, draw the sidebar, and route to the page modules in
-`app_pages/`. Each page wires widgets to `geo/`, `planning/` and the builders in `ui/`.
+Thin shell: serve Leaflet locally, draw the sidebar (language, country, boundary version,
+basemap, sign-in), and route to the page modules in `app_pages/` that the user's role may
+open. Each page wires widgets to `geo/`, `planning/` and the builders in `ui/`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from access.guard import allowed_pages, auth_sidebar
 from app_pages.common import sidebar
 from ui.i18n import t
 from ui.offline import use_local_assets
@@ -17,17 +19,20 @@ from ui.offline import use_local_assets
 use_local_assets()
 st.set_page_config(page_title="Otbasy", page_icon=":material/family_restroom:", layout="wide")
 
-ctx = sidebar()
 HERE = Path(__file__).resolve().parent / "app_pages"
-PAGES = [
-    st.Page(HERE / "explore.py", title=t("page_explore", ctx.lang), url_path="explore",
-            icon=":material/map:", default=True),
-    st.Page(HERE / "scenarios.py", title=t("page_scenarios", ctx.lang), url_path="scenarios",
-            icon=":material/tune:"),
-    st.Page(HERE / "compare.py", title=t("page_compare", ctx.lang), url_path="compare",
-            icon=":material/compare:"),
-    st.Page(HERE / "gaps.py", title=t("page_gaps", ctx.lang), url_path="coverage_gaps",
-            icon=":material/location_off:"),
-    st.Page(HERE / "data.py", title=t("page_data", ctx.lang), url_path="data", icon=":material/upload_file:"),
-]
-st.navigation(PAGES).run()
+# page key (access.roles.PAGES) -> (module, title key, url path, icon)
+PAGES = {
+    "explore": ("explore.py", "page_explore", "explore", ":material/map:"),
+    "scenarios": ("scenarios.py", "page_scenarios", "scenarios", ":material/tune:"),
+    "compare": ("compare.py", "page_compare", "compare", ":material/compare:"),
+    "coverage_gaps": ("gaps.py", "page_gaps", "coverage_gaps", ":material/location_off:"),
+    "data": ("data.py", "page_data", "data", ":material/upload_file:"),
+}
+
+ctx = sidebar()
+user = auth_sidebar()
+allowed = set(allowed_pages(user.role))
+pages = [st.Page(HERE / module, title=t(title, ctx.lang), url_path=url, icon=icon,
+                 default=key == "explore")
+         for key, (module, title, url, icon) in PAGES.items() if key in allowed]
+st.navigation(pages).run()

@@ -18,9 +18,9 @@ from streamlit_folium import st_folium
 from geo import layers as geo_layers
 from geo.coverage import nearest_centre
 from geo.travel import TravelParams
-from ui import maps
+from ui import forms, maps
 from ui import viewmodels as vm
-from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, STRINGS, t
 from ui.workspace import Workspace
 
 LAYER_NAMES = ("boundaries", "settlements", "institutions", "centres", "foster")
@@ -132,3 +132,82 @@ def author() -> str:
         return str(name)
     ctx = get_script_run_ctx()
     return f"session:{ctx.session_id[:8]}" if ctx is not None else "session"
+
+
+SITE_ID = "site_id"
+STAGES = {"stage_matrix", "stage_model", "stage_solve", "stage_solving", "stage_results"}
+
+
+def site_options(layers: geo_layers.Layers) -> dict[str, str]:
+    """Candidate sites a scenario can force open or exclude: id -> "name (kind)"."""
+    options: dict[str, str] = {}
+    for frame, id_col, kind in ((layers.centres, "centre_id", "centre"),
+                                (layers.institutions, "institution_id", "institution"),
+                                (layers.settlements, "settlement_id", "settlement")):
+        if id_col in frame.columns:
+            for sid, name in zip(frame[id_col].astype(str), frame["name"].astype(str)):
+                options[sid] = f"{name} ({kind}, {sid})"
+    return options
+
+
+def site_pick_map(layers: geo_layers.Layers, units: gpd.GeoDataFrame, ctx: Context,
+                  lang: str):
+    """A light map of candidate sites whose tooltip is the site id (read back on click)."""
+    m = maps.base_map(units.total_bounds, osm=ctx.osm, basemap_label=t("layer_basemap", lang))
+    maps.unit_outline_layer(units, t("layer_units", lang)).add_to(m)
+    for frame, id_col, colour, name in (
+            (layers.settlements, "settlement_id", maps.SETTLEMENT_COLOUR, "layer_settlements"),
+            (layers.institutions, "institution_id", "#984ea3", "layer_institutions"),
+            (layers.centres, "centre_id", maps.CENTRE_COLOUR, "layer_centres")):
+        if id_col in frame.columns and not frame.empty:
+            maps.point_layer(frame, t(name, lang), colour=colour, fixed_radius=5,
+                             tooltip_fields=[id_col], stroke="#000000").add_to(m)
+    return maps.finish(m)
+
+
+def field_label(spec, lang: str) -> str:
+    """A scenario field's label: translated when known, else its name in words."""
+    key = f"fld_{spec.name}"
+    return t(key, lang) if key in STRINGS else spec.name.replace("_", " ").capitalize()
+
+
+def scenario_form(scenario, site_options: dict[str, str], lang: str) -> dict:
+    """Draw one widget per scenario field (inside the caller's st.form); returns
+    {path: value} for `ui.forms.apply_values`."""
+    values: dict[tuple[str, ...], object] = {}
+    specs = forms.form_fields(scenario)
+    groups: dict[str, list] = {}
+    for spec in specs:
+        groups.setdefault(spec.path[0] if len(spec.path) > 1 else "", []).append(spec)
+    for group, members in groups.items():
+        box = st.expander(field_label(forms.FieldSpec((group,), "text", None), lang),
+                          expanded=False) if group else st.container()
+        cols = box.columns(3)
+        for i, spec in enumerate(members):
+            col = cols[i % 3] if spec.kind not in ("sites", "list") else box
+            values[spec.path] = _widget(col, spec, site_options, lang)
+    return values
+
+
+def _widget(where, spec, site_options: dict[str, str], lang: str):
+    key = f"scn.{spec.key}"
+    label = field_label(spec, lang)
+    if key not in st.session_state:
+        st.session_state[key] = spec.value
+    if spec.kind == "bool":
+        return where.checkbox(label, key=key)
+    if spec.kind == "int":
+        return int(where.number_input(label, step=1, key=key))
+    if spec.kind == "float":
+        return float(where.number_input(label, key=key, format="%g"))
+    if spec.kind == "choice":
+        return where.selectbox(label, spec.options, key=key)
+    if spec.kind == "sites":
+        options = list(dict.fromkeys([*site_options, *st.session_state[key]]))
+        return where.multiselect(label, options, key=key,
+                                 format_func=lambda s: site_options.get(s, s))
+    if spec.kind == "list":
+        text = where.text_input(label, value=", ".join(map(str, spec.value)),
+                                key=f"{key}.text")
+        return [v.strip() for v in text.split(",") if v.strip()]
+    return where.text_input(label, key=key)

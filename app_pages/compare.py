@@ -1,1 +1,60 @@
-import streamlit as st; st.write("todo")
+"""Compare: two or more saved scenarios — KPIs side by side with differences, their maps side
+by side, and the coverage-vs-budget curve when a Pareto run exists."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from access.guard import require_page
+from app_pages import common
+from ui import maps, tables
+from ui import viewmodels as vm
+from ui.i18n import t
+
+PAGE = "compare"
+user = require_page(PAGE)
+ctx = common.context()
+lang = ctx.lang
+st.title(t("page_compare", lang))
+
+ws = common.workspace()
+saved = ws.list_scenarios()
+if len(saved) < 2:
+    st.info(t("need_two", lang))
+    if not saved.empty:
+        st.dataframe(tables.localise_columns(saved, lang), hide_index=True)
+    st.stop()
+
+names = st.multiselect(t("pick_scenarios", lang), list(saved["name"]),
+                       default=list(saved["name"])[-2:], key="compare_names")
+if len(names) < 2:
+    st.info(t("pick_scenarios", lang))
+    st.stop()
+
+records = {name: ws.load_scenario(name) for name in names}
+table = vm.compare_kpis({name: rec.summary for name, rec in records.items()})
+st.dataframe(tables.localise_index(table, lang).style.format("{:,.1f}", na_rep="–"),
+             use_container_width=True)
+
+units = common.display_units(ctx.country, ctx.version, lang)
+columns = st.columns(min(len(names), 3))
+for column, name in zip(columns, names):
+    rec = records[name]
+    with column:
+        st.subheader(name)
+        if rec.note:
+            st.caption(rec.note)
+        sites, settlements = rec.result_layer("sites"), rec.result_layer("settlements")
+        if sites is None or settlements is None:
+            st.info(t("no_result", lang))
+            continue
+        m = maps.result_map(units, sites, settlements, lang, osm=ctx.osm)
+        common.show_map(m, key=f"compare_map_{name}", height=420)
+
+curves = {name: pd.DataFrame(rec.summary["pareto"]) for name, rec in records.items()
+          if rec.summary.get("pareto")}
+if curves:
+    st.subheader(t("pareto_title", lang))
+    chart = pd.concat([c.assign(scenario=n) for n, c in curves.items()], ignore_index=True)
+    st.line_chart(chart, x="budget", y="coverage_pct", color="scenario")

@@ -3,19 +3,20 @@ is replaced; an accepted upload becomes this session's active layer and can be s
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import streamlit as st
 
-from access.guard import audit
+from access.guard import audit, require_page
 from app_pages import common
-from geo.io import ACCEPTED, LayerError, read_layer
+from geo.io import ACCEPTED
 from ui import tables
 from ui.i18n import t
+from ui.uploads import check_upload
 from ui.workspace import NameTaken
 
 PAGE = "data"
+user = require_page(PAGE)
 ctx = common.context()
 lang = ctx.lang
 st.title(t("page_data", lang))
@@ -27,18 +28,13 @@ upload = st.file_uploader(t("upload_file", lang), type=[e.lstrip(".") for e in A
 if upload is not None:
     token = (upload.name, upload.size, layer)
     if st.session_state.get("data_checked") != token:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / Path(upload.name).name
-            path.write_bytes(upload.getvalue())
-            try:
-                gdf = read_layer(path, layer, country=ctx.country)
-            except LayerError as exc:
-                st.session_state["data_result"] = ("problems", exc.problems)
-            else:
-                gdf.attrs.pop("notes", None)
-                common.session_layers()[layer] = gdf
-                st.session_state["data_result"] = ("ok", len(gdf))
-                audit("upload", layer=layer, file=upload.name, records=len(gdf))
+        gdf, problems = check_upload(upload.name, upload.getvalue(), layer, ctx.country)
+        if gdf is None:
+            st.session_state["data_result"] = ("problems", problems)
+        else:
+            common.session_layers()[layer] = gdf
+            st.session_state["data_result"] = ("ok", len(gdf))
+            audit("upload", layer=layer, file=upload.name, records=len(gdf))
         st.session_state["data_checked"] = token
     kind, payload = st.session_state.get("data_result", (None, None))
     if kind == "problems":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from access.guard import require_page
 from app_pages import common
 from geo.catchments import catchments
 from geo.privacy import suppress_small
@@ -14,6 +15,7 @@ from ui import viewmodels as vm
 from ui.i18n import t
 
 PAGE = "explore"
+user = require_page(PAGE)
 ctx = common.context()
 lang = ctx.lang
 st.title(t("page_explore", lang))

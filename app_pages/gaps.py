@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from access.guard import download_button
+from access.guard import download_button, require_page
 from app_pages import common
 from geo.privacy import suppress_small
 from ui import maps, tables
@@ -13,6 +13,7 @@ from ui import viewmodels as vm
 from ui.i18n import t
 
 PAGE = "coverage_gaps"
+user = require_page(PAGE)
 ctx = common.context()
 lang = ctx.lang
 st.title(t("page_gaps", lang))

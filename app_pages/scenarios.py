@@ -1,1 +1,181 @@
-import streamlit as st; st.write("todo")
+"""Scenarios (ministry staff): edit a scenario, run it with progress by stage, see the plan on
+the map with KPI cards and a per-unit table, save it, download it, or rerun an uploaded TOML."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from access.guard import audit, download_button, require_page
+from app_pages import common
+from planning.scenario import Scenario, ScenarioError
+from planning.solve import InfeasibleScenario, run_scenario
+from ui import exports, forms, maps, tables
+from ui import viewmodels as vm
+from ui.i18n import t
+from ui.workspace import NameTaken
+
+PAGE = "scenarios"
+user = require_page(PAGE)
+ctx = common.context()
+lang = ctx.lang
+st.title(t("page_scenarios", lang))
+
+layers = common.active_layers(ctx)
+units = common.display_units(ctx.country, ctx.version, lang)
+common.demo_notice(lang, layers.institutions, layers.centres, layers.foster)
+
+if "scenario" not in st.session_state:
+    st.session_state["scenario"] = Scenario.default()
+scenario = st.session_state["scenario"]
+
+uploaded = st.file_uploader(t("upload_toml", lang), type=["toml"], key="scenario_upload")
+if uploaded is not None and st.session_state.get("scenario_upload_seen") != uploaded.file_id:
+    st.session_state["scenario_upload_seen"] = uploaded.file_id
+    try:
+        scenario = Scenario.from_toml(uploaded.getvalue().decode("utf-8-sig"))
+    except (ScenarioError, UnicodeDecodeError) as exc:
+        st.error(t("scenario_invalid", lang))
+        st.dataframe(tables.problems_table(getattr(exc, "problems", [exc]), lang),
+                     hide_index=True)
+    else:
+        st.session_state["scenario"] = scenario
+        for spec in forms.form_fields(scenario):  # the form shows the uploaded values
+            st.session_state.pop(f"scn.{spec.key}", None)
+        st.session_state["run_requested"] = True
+        st.success(t("loaded_toml", lang, name=uploaded.name))
+
+site_options = common.site_options(layers)
+
+# --- pick must-open / excluded sites on the map --------------------------------------------
+site_specs = [s for s in forms.form_fields(scenario) if s.kind == "sites"]
+
+
+@st.fragment
+def pick_fragment() -> None:
+    st.caption(t("pick_on_map", lang))
+    clicked = common.show_map(common.site_pick_map(layers, units, ctx, lang),
+                              key=f"pick_map_{ctx.country}_{ctx.version}",
+                              returned=("last_object_clicked_tooltip",), height=380)
+    site = (clicked.get("last_object_clicked_tooltip") or "").strip()
+    if site in site_options:
+        st.write(t("selected_site", lang, site=site_options[site]))
+        cols = st.columns(len(site_specs) or 1)
+        for col, spec in zip(cols, site_specs):
+            if col.button(common.field_label(spec, lang), key=f"pick_{spec.key}"):
+                key = f"scn.{spec.key}"
+                chosen = list(st.session_state.get(key, spec.value))
+                if site not in chosen:
+                    st.session_state[key] = [*chosen, site]
+                st.rerun()
+
+
+if site_specs:
+    with st.expander(t("pick_on_map", lang), expanded=False):
+        pick_fragment()
+
+# --- the form ------------------------------------------------------------------------------
+with st.form("scenario_form"):
+    st.subheader(t("scenario_form", lang))
+    values = common.scenario_form(scenario, site_options, lang)
+    run = st.form_submit_button(t("run", lang), type="primary")
+
+if run or st.session_state.pop("run_requested", False):
+    try:
+        edited = forms.apply_values(scenario, values) if run else scenario
+        edited = Scenario.from_toml(edited.to_toml())  # the engine's own validation
+    except ScenarioError as exc:
+        st.error(t("scenario_invalid", lang))
+        st.dataframe(tables.problems_table(exc.problems, lang), hide_index=True)
+    else:
+        st.session_state["scenario"] = edited
+        started = time.monotonic()
+        with st.status(t("run_status", lang), expanded=True) as status:
+            bar = st.progress(0.0)
+            line = st.empty()
+
+            def progress(stage: str, fraction: float) -> None:
+                label = t(f"stage_{stage}", lang) if f"stage_{stage}" in common.STAGES else stage
+                elapsed = t("elapsed", lang, seconds=time.monotonic() - started)
+                line.write(f"**{label}** · {elapsed}")
+                bar.progress(min(max(float(fraction), 0.0), 1.0))
+
+            try:
+                result = run_scenario(edited, layers, progress=progress)
+            except InfeasibleScenario as exc:
+                status.update(label=t("run_failed", lang), state="error")
+                st.session_state.pop("plan", None)
+                st.error(t("infeasible", lang))
+                for line_text in exc.explanations:
+                    st.write(f"- {line_text}")
+                if exc.cheapest_cost is not None:
+                    st.info(t("cheapest_cost", lang, cost=tables.kpi_value("cost",
+                                                                          exc.cheapest_cost)))
+            else:
+                elapsed = t("elapsed", lang, seconds=time.monotonic() - started)
+                status.update(label=f"{t('run_done', lang)} · {elapsed}", state="complete",
+                              expanded=False)
+                st.session_state["plan"] = {"result": result, "toml": edited.to_toml()}
+                st.session_state["last_result_sites"] = result.sites
+                audit("run_scenario", country=ctx.country, version=ctx.version)
+
+# --- results -------------------------------------------------------------------------------
+plan = st.session_state.get("plan")
+if plan is None:
+    st.info(t("no_result", lang))
+    st.stop()
+result = plan["result"]
+summary = vm.kpis(result.summary)
+cards = st.columns(6)
+for card, key, label in zip(cards, summary, ("kpi_coverage", "kpi_children_covered",
+                                             "kpi_capex", "kpi_opex", "kpi_opened",
+                                             "kpi_converted")):
+    card.metric(t(label, lang), tables.kpi_value(key, summary[key]))
+st.caption(f"{t('kpi_status', lang)}: {result.summary.get('status', '')}")
+
+result_map = maps.result_map(units, result.sites, result.settlements, lang, osm=ctx.osm,
+                             site_id=common.SITE_ID)
+
+
+@st.fragment
+def result_fragment() -> None:
+    common.show_map(result_map, key="result_map")
+
+
+result_fragment()
+st.subheader(t("per_unit", lang))
+by_unit = tables.plain_table(result.by_unit, lang)
+st.dataframe(by_unit, hide_index=True, use_container_width=True)
+
+with st.form("save_scenario"):
+    name = st.text_input(t("save_name", lang), key="save_name")
+    note = st.text_area(t("save_note", lang), key="save_note", height=68)
+    if st.form_submit_button(t("save", lang)):
+        try:
+            common.workspace().save_scenario(
+                name, plan["toml"], result.summary, note=note, author=common.author(),
+                country=ctx.country, version=ctx.version, by_unit=result.by_unit,
+                sites=result.sites, settlements=result.settlements)
+        except NameTaken:
+            st.error(t("name_taken", lang, name=name.strip()))
+        except ValueError:
+            st.error(t("name_required", lang))
+        else:
+            audit("save_scenario", name=name.strip())
+            st.success(t("saved", lang, name=name.strip()))
+
+stem = f"otbasy_{ctx.country.lower()}_{ctx.version}_scenario"
+d1, d2, d3, d4, d5 = st.columns(5)
+with d1:
+    download_button(t("download_toml", lang), plan["toml"], f"{stem}.toml")
+with d2:
+    download_button(t("download_gpkg", lang), exports.result_gpkg(result), f"{stem}.gpkg")
+with d3:
+    download_button(t("download_geojson", lang), exports.result_geojson(result),
+                    f"{stem}.geojson")
+with d4:
+    download_button(t("download_result_csv", lang), tables.csv_bytes(by_unit), f"{stem}.csv")
+with d5:
+    download_button(t("download_html", lang), exports.standalone_map(result_map),
+                    f"{stem}_map.html")

@@ -307,3 +307,49 @@ def finish(m: folium.Map, legends: Sequence[Legend] = ()) -> folium.Map:
 def payload_bytes(m: folium.Map) -> int:
     """Size in bytes of the map's rendered HTML (what the browser receives)."""
     return len(m.get_root().render().encode("utf-8"))
+
+
+def result_map(units: gpd.GeoDataFrame, sites: gpd.GeoDataFrame,
+               settlements: gpd.GeoDataFrame, lang: str, *, osm: bool = False,
+               site_id: str = "site_id", height: str = "100%") -> folium.Map:
+    """A plan on the map: kept / opened / converted centres, settlement assignments, covered
+    settlements in grey and uncovered ones highlighted in red, with a legend.
+
+    sites: `decision` in open/convert/existing plus `name`; settlements: `centre_id`
+    (None when uncovered), `covered`, `minutes`, `children`, `name`.
+    """
+    from ui.i18n import t
+
+    m = base_map(units.total_bounds, osm=osm, basemap_label=t("layer_basemap", lang),
+                 height=height)
+    unit_outline_layer(units, t("layer_units", lang)).add_to(m)
+    covered = settlements["covered"].fillna(False).astype(bool)
+    lines = assignment_lines(settlements[covered], sites, site_id=site_id)
+    if not lines.empty:
+        line_layer(lines, t("layer_assignments", lang), "#4d4d4d").add_to(m)
+    shown = settlements.assign(minutes_text=[
+        "∞" if not np.isfinite(v) else f"{v:.0f}"
+        for v in pd.to_numeric(settlements["minutes"], errors="coerce").fillna(np.inf)])
+    if covered.any():
+        point_layer(shown[covered], t("layer_settlements", lang), colour=SETTLEMENT_COLOUR,
+                    size_field="children", tooltip_fields=["name", "children", "minutes_text"],
+                    tooltip_aliases=["", t("col_children", lang), t("col_minutes", lang)]
+                    ).add_to(m)
+    if (~covered).any():
+        point_layer(shown[~covered], t("layer_uncovered", lang), colour=UNCOVERED_COLOUR,
+                    size_field="children", tooltip_fields=["name", "children", "minutes_text"],
+                    tooltip_aliases=["", t("col_children", lang), t("col_minutes", lang)],
+                    stroke="#000000").add_to(m)
+    labels = {d: t(f"decision_{d}", lang) for d in DECISION_COLOURS}
+    marked = sites.assign(decision_label=sites["decision"].map(labels).fillna(sites["decision"]))
+    point_layer(marked, t("layer_centres", lang), colour=DECISION_COLOURS,
+                colour_field="decision", fixed_radius=8,
+                tooltip_fields=["name", "decision_label"], tooltip_aliases=["", ""],
+                popup_fields=["name", "decision_label", site_id],
+                popup_aliases=[t("col_name", lang), t("col_decision", lang), "ID"],
+                stroke="#000000").add_to(m)
+    legend = Legend(t("col_decision", lang), [
+        *[(DECISION_COLOURS[d], labels[d], True) for d in DECISION_COLOURS],
+        (SETTLEMENT_COLOUR, t("layer_settlements", lang), True),
+        (UNCOVERED_COLOUR, t("layer_uncovered", lang), True)])
+    return finish(m, [legend])

@@ -213,8 +213,8 @@ class Workspace:
         return record_id
 
     def layer_names(self, layer: str | None = None) -> list[str]:
-        query = "SELECT name FROM layers" + (" WHERE layer = ?" if layer else "") + \
-            " ORDER BY created, name"
+        where = " WHERE layer = ?" if layer else ""  # constant SQL; the layer is bound below
+        query = f"SELECT name FROM layers{where} ORDER BY created, name"  # nosec B608
         with self._connect() as db:
             return [r[0] for r in db.execute(query, (layer,) if layer else ())]
 

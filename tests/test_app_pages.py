@@ -1,0 +1,118 @@
+"""Streamlit AppTest tests of the page logic (clicks inside the map belong to test_e2e.py)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui.i18n import t
+from ui.workspace import Workspace
+
+ROLE = "ministry"
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch, tmp_path):
+    monkeypatch.setenv("OTBASY_WORKSPACE", str(tmp_path / "workspace"))
+    monkeypatch.setenv("OTBASY_AUDIT", str(tmp_path / "audit.sqlite"))
+    monkeypatch.setenv("OTBASY_CREDENTIALS", str(tmp_path / "credentials.yaml"))
+
+
+def _app(page: str | None = None, lang: str = "en", signed_in: bool = True) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["lang"] = lang
+    if signed_in:
+        from access.guard import SESSION_KEY
+        from access.roles import User
+        from access.session import Session
+
+        now = time.time()
+        at.session_state[SESSION_KEY] = Session(User("tester", ROLE), now, now)
+    at.run()
+    if page:
+        at.switch_page(f"app_pages/{page}.py")
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _frame(at: AppTest, index: int = 0):
+    return at.dataframe[index].value
+
+
+def test_explore_table_indicator_and_demo_notice():
+    at = _app()
+    assert at.title[0].value == t("page_explore", "en")
+    assert any("Demo data" in w.value for w in at.warning)
+    table = _frame(at)
+    assert len(table) == 20
+    assert t("ind_institution_rate", "en") in table.columns
+    # filter by one unit: the table follows
+    at.multiselect(key="explore_units").set_value(["KZ-75"]).run()
+    table = _frame(at)
+    assert list(table[t("col_code", "en")]) == ["KZ-75"]
+
+
+def test_explore_in_russian_shows_russian_unit_names():
+    at = _app(lang="ru")
+    assert at.title[0].value == "Обзор"
+    names = set(_frame(at)[t("col_unit", "ru")])
+    assert "Алматы" in names and "Акмолинская область" in names
+
+
+def test_explore_counts_below_five_are_suppressed():
+    at = _app()
+    table = _frame(at)
+    col = table[t("col_foster_families", "en")]
+    for value in col:
+        assert value in ("<5", 0, "0") or int(value) >= 5
+
+
+def test_explore_other_boundary_version():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["version"] = 2014
+    at.run()
+    assert not at.exception
+    assert len(_frame(at)) == 16
+
+
+def test_coverage_gaps_are_suppressed_and_total_consistent():
+    at = _app("gaps")
+    table = _frame(at)
+    children = table[t("col_uncovered_children", "en")]
+    for value in children:
+        assert value in ("<5", "x", 0, "0") or int(value) >= 5
+    assert t("col_uncovered_children", "en") in [m.label for m in at.metric]
+    at.number_input(key="gaps_standard").set_value(240).run()
+    assert not at.exception
+
+
+def test_coverage_gaps_public_view_works_without_sign_in():
+    at = _app("gaps", signed_in=False)
+    assert at.title[0].value == t("page_gaps", "en")
+
+
+def test_data_page_lists_layers_and_saved_layers(tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    ws = Workspace()
+    ws.save_layer("field centres", "centres", gpd.GeoDataFrame(
+        {"centre_id": ["c1"], "name": ["X"], "kind": ["social_work_centre"], "year": [2020],
+         "country": ["KZ"]}, geometry=[Point(76.9, 43.2)], crs=4326))
+    at = _app("data")
+    assert at.selectbox(key="data_layer").value == "boundaries"
+    assert "field centres" in list(_frame(at, 1)[t("col_name", "en")])
+    at.selectbox(key="data_saved_pick").set_value("field centres")
+    at.button(key="data_use_saved").click().run()
+    assert not at.exception
+    assert "centres" in at.session_state["session_layers"]
+
+
+def test_compare_needs_two_saved_scenarios():
+    at = _app("compare")
+    assert any(t("need_two", "en") in i.value for i in at.info)

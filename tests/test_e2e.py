@@ -1,0 +1,209 @@
+"""End-to-end: `streamlit run app.py` driven by Debian's Chromium through Playwright, offline.
+
+Every request that does not go to the app's localhost port is aborted and recorded; the test
+fails if any was attempted, so the maps must render from the vendored Leaflet. Screenshots go
+to tests/artifacts/ (git-ignored); the README's come from here (copied to docs/img/).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+USER, PASSWORD = "e2e-ministry", "correct-horse-battery"
+TIMEOUT_MS = 60_000
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason="needs Debian's Chromium at /usr/bin/chromium "
+                              "(apt-get install -y chromium; .ci/run does this)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A running app on a free localhost port with its own workspace and one ministry account."""
+    tmp = tmp_path_factory.mktemp("e2e")
+    env = dict(os.environ, OTBASY_WORKSPACE=str(tmp / "workspace"),
+               OTBASY_CREDENTIALS=str(tmp / "credentials.yaml"),
+               OTBASY_AUDIT=str(tmp / "audit.sqlite"))
+    subprocess.run([sys.executable, "-m", "access", "add", USER, "--role", "ministry",
+                    "--password-stdin"], input=PASSWORD, text=True, env=env, cwd=ROOT,
+                   check=True, capture_output=True)
+    port = _free_port()
+    log = open(tmp / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            pytest.fail("streamlit did not start:\n" + (tmp / "streamlit.log").read_text())
+        time.sleep(0.5)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser_page(server):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    blocked: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+
+        def route(r):
+            url = r.request.url
+            if url.startswith(server) or url.startswith(("data:", "blob:", "about:")):
+                r.continue_()
+            else:
+                blocked.append(url)
+                r.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.blocked = blocked  # type: ignore[attr-defined]
+        yield page
+        browser.close()
+
+
+def _settle(page) -> None:
+    """Wait until Streamlit has finished running the script."""
+    page.wait_for_selector('[data-testid="stApp"]')
+    page.wait_for_timeout(500)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT_MS)
+
+
+def _map_frame(page, index: int = 0):
+    """The streamlit-folium iframe number `index`, once Leaflet has drawn in it."""
+    frames = page.locator('iframe[title="streamlit_folium.st_folium"]')
+    frames.nth(index).wait_for()
+    frame = frames.nth(index).content_frame
+    frame.locator(".leaflet-container").wait_for()
+    frame.locator("path.leaflet-interactive").first.wait_for()
+    return frame
+
+
+def _no_exceptions(page) -> None:
+    errors = page.locator('[data-testid="stException"]')
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def _goto(page, name: str) -> None:
+    page.locator('[data-testid="stSidebarNav"]').get_by_text(name, exact=True).click()
+    _settle(page)
+
+
+def _sign_in(page) -> None:
+    form = page.locator('[data-testid="stForm"]').filter(has_text="Sign in")
+    if form.count() == 0:
+        return
+    form.get_by_label("Username").fill(USER)
+    form.get_by_label("Password").fill(PASSWORD)
+    form.get_by_role("button", name="Sign in").click()
+    page.get_by_text(f"Signed in as").wait_for()
+    _settle(page)
+
+
+def test_every_page_works_offline(server, browser_page):
+    page = browser_page
+    page.goto(server)
+    _settle(page)
+    _sign_in(page)
+
+    # Explore: choropleth + markers, layer control, legend, demo notice, table
+    frame = _map_frame(page)
+    assert frame.locator(".leaflet-control-layers").count() == 1
+    assert frame.locator(".otbasy-legend").count() == 1
+    assert frame.locator("path.leaflet-interactive").count() > 20
+    assert page.get_by_text("Demo data").count() >= 1
+    page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    _no_exceptions(page)
+    page.screenshot(path=str(ARTIFACTS / "explore.png"), full_page=True)
+
+    # Scenarios: run the default scenario; KPIs and result markers appear
+    _goto(page, "Scenarios")
+    page.get_by_role("button", name="Run", exact=True).click()
+    page.locator('[data-testid="stMetric"]').first.wait_for(timeout=120_000)
+    _settle(page)
+    _no_exceptions(page)
+    assert page.locator('[data-testid="stMetric"]').count() >= 4
+    frame = _map_frame(page)
+    assert frame.locator("path.leaflet-interactive").count() > 10
+    page.get_by_label("Name").first.fill("E2E plan")
+    page.get_by_role("button", name="Save to workspace").click()
+    page.get_by_text("Saved as").wait_for()
+    page.screenshot(path=str(ARTIFACTS / "scenarios.png"), full_page=True)
+
+    # Compare: the saved scenario is listed
+    _goto(page, "Compare")
+    _no_exceptions(page)
+    page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
+
+    # Coverage gaps: map + suppressed table
+    _goto(page, "Coverage gaps")
+    _map_frame(page)
+    page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    _no_exceptions(page)
+    page.screenshot(path=str(ARTIFACTS / "coverage_gaps.png"), full_page=True)
+
+    # Data: a bad upload is shown as a problems table and replaces nothing
+    _goto(page, "Data")
+    bad = ARTIFACTS / "bad_centres.csv"
+    bad.write_text("centre_id,name,kind,year,country,lat,lon\n"
+                   "c1,Centre,castle,2020,KZ,43.2,76.9\n", encoding="utf-8")
+    page.get_by_label("Layer").click()
+    page.get_by_role("option", name="centres").click()
+    _settle(page)
+    page.locator('input[type="file"]').set_input_files(str(bad))
+    page.get_by_text("problems found").wait_for()
+    _no_exceptions(page)
+    page.screenshot(path=str(ARTIFACTS / "data.png"), full_page=True)
+
+    # Language: Russian labels and unit names
+    page.get_by_label("Language / Язык / Тіл").click()
+    page.get_by_role("option", name="Русский").click()
+    _settle(page)
+    _goto(page, "Обзор")
+    _map_frame(page)
+    assert page.get_by_text("Показатель").count() >= 1
+
+    assert page.blocked == [], f"requests left the machine: {page.blocked[:5]}"  # type: ignore

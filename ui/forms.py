@@ -1,0 +1,95 @@
+"""The scenario form as data: one `FieldSpec` per editable scenario field.
+
+The planning engine's `Scenario` is a (possibly nested) dataclass; the form follows its
+fields instead of repeating them, so a new scenario field appears on the page without a
+UI change. `apply_values` writes edited values back with `dataclasses.replace`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, Literal
+
+SITE_FIELD_HINTS = ("must_open", "exclude", "forbid", "sites")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One form widget: where the value lives, which widget, its value and options."""
+
+    path: tuple[str, ...]
+    kind: str  # "bool" | "int" | "float" | "choice" | "text" | "sites" | "list"
+    value: Any
+    options: tuple[Any, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.path[-1]
+
+    @property
+    def key(self) -> str:
+        return ".".join(self.path)
+
+
+def _unwrap_optional(tp: Any) -> Any:
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return tp
+
+
+def _spec(path: tuple[str, ...], tp: Any, value: Any) -> list[FieldSpec]:
+    tp = _unwrap_optional(tp)
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return form_fields(value, path)
+    if origin is Literal:
+        return [FieldSpec(path, "choice", value, tuple(typing.get_args(tp)))]
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return [FieldSpec(path, "choice", value, tuple(tp))]
+    if tp is bool or isinstance(value, bool):
+        return [FieldSpec(path, "bool", bool(value))]
+    if tp is int or (isinstance(value, int) and tp is not float):
+        return [FieldSpec(path, "int", value)]
+    if tp is float or isinstance(value, float):
+        return [FieldSpec(path, "float", value)]
+    if origin in (list, tuple, set, frozenset) or isinstance(value, (list, tuple)):
+        kind = "sites" if any(h in path[-1] for h in SITE_FIELD_HINTS) else "list"
+        return [FieldSpec(path, kind, list(value or []))]
+    if tp is str or isinstance(value, str) or value is None:
+        return [FieldSpec(path, "text", "" if value is None else value)]
+    return []  # dicts and other structures are kept as they are (edit them in the TOML)
+
+
+def form_fields(obj: Any, prefix: tuple[str, ...] = ()) -> list[FieldSpec]:
+    """Every editable field of the dataclass `obj`, nested dataclasses flattened by path."""
+    hints = typing.get_type_hints(type(obj))
+    specs: list[FieldSpec] = []
+    for f in dataclasses.fields(obj):
+        if not f.init or f.name.startswith("_"):
+            continue
+        specs += _spec((*prefix, f.name), hints.get(f.name, Any), getattr(obj, f.name))
+    return specs
+
+
+def apply_values(obj: Any, values: dict[tuple[str, ...], Any]) -> Any:
+    """A copy of `obj` with each path in `values` set (nested dataclasses rebuilt)."""
+    direct: dict[str, Any] = {}
+    nested: dict[str, dict[tuple[str, ...], Any]] = {}
+    for path, value in values.items():
+        if len(path) == 1:
+            direct[path[0]] = value
+        else:
+            nested.setdefault(path[0], {})[path[1:]] = value
+    for name, sub in nested.items():
+        direct[name] = apply_values(getattr(obj, name), sub)
+    for name, value in list(direct.items()):
+        current = getattr(obj, name)
+        if isinstance(current, tuple) and isinstance(value, list):
+            direct[name] = tuple(value)
+    return dataclasses.replace(obj, **direct)
