@@ -18,7 +18,7 @@ from access.guard import attempt_sign_in
 from access.roles import User
 from access.session import Session, Throttle, expired
 
-PASSWORD = "correct-horse-42"
+PASSWORD = "correct-horse-42"  # pragma: allowlist secret - test-only account
 
 
 @pytest.fixture
