@@ -30,6 +30,7 @@ def nearest_centre(
 
     Columns: settlement_id, centre_id (None if no centre is reachable), km, minutes (inf if
     unreachable), covered, provider. One row per settlement, in input order.
+    ``attrs["warnings"]`` lists points far from the road graph (road provider).
     """
     _require(settlements, settlement_id, "settlements")
     _require(centres, centre_id, "centres")
@@ -39,6 +40,7 @@ def nearest_centre(
     near = near.rename(columns={"origin_id": "settlement_id", "site_id": "centre_id"})
     near["covered"] = near["minutes"] <= standard + 1e-9
     near["provider"] = params.provider
+    near.attrs["warnings"] = list(near.attrs.get("warnings", []))
     return near
 
 

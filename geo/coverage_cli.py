@@ -98,10 +98,13 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({
             "provider": params.provider, "travel": describe(params), "minutes": args.minutes,
             "country": args.country, "boundary_version": layers.version,
-            "centres": source, "centre_count": int(len(centres)), "units": records(table),
+            "centres": source, "centre_count": int(len(centres)),
+            "warnings": near.attrs["warnings"], "units": records(table),
         }, ensure_ascii=False, indent=1))
     else:
         print(_text(table, f"Coverage within {args.minutes:g} min of {len(centres)} centres "
                            f"({source}); travel: {describe(params)}; "
                            f"{args.country} units, {layers.version} boundaries"))
+        for warning in near.attrs["warnings"]:
+            print(f"warning: {warning}")
     return 0

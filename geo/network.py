@@ -405,7 +405,7 @@ def road_nearest(
 
     One multi-source Dijkstra: a virtual node per site, joined to the site's snapped node by its
     snap leg, so the search starts from every site at once. Unreachable origins get
-    site_id None and infinite minutes and km.
+    site_id None and infinite minutes and km. ``attrs["warnings"]`` lists far snaps.
     """
     rg = _graph_for(params, graph)
     o_ids, s_ids = _ids(origins, origin_id), _ids(sites, site_id)
@@ -428,6 +428,8 @@ def road_nearest(
     out.loc[reach, "site_id"] = s_ids[src[o_node[reach]] - n]
     out.loc[reach, "minutes"] = (dist[o_node[reach]] + o_snap[reach] / snap_mps) / 60.0
     out.loc[reach, "km"] = (metres[o_node[reach]] + o_snap[reach]) / 1000.0
+    out.attrs["warnings"] = (_far_snaps(o_ids, o_snap, "origins")
+                             + _far_snaps(s_ids, s_snap, "sites"))
     return out
 
 

@@ -176,6 +176,8 @@ def test_cli_with_a_centres_file_and_the_road_provider(capsys, tmp_path):
     report = json.loads(out)
     assert report["provider"] == "road" and "road network" in report["travel"]
     assert report["centre_count"] == 1
+    # The test graph covers a corner of Almaty Region: settlements elsewhere are reported.
+    assert any("origins lie more than 10 km" in w for w in report["warnings"])
     total = report["units"][-1]
     assert 0 <= total["children_covered"] < total["children"]
     code, out = _cli(capsys, "--centres", str(tmp_path / "missing.geojson"))
