@@ -7,8 +7,11 @@ line in `SUBCOMMANDS`. Modules are imported only when used, so a broken one neve
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib
+import importlib.util
 import sys
+from pathlib import Path
 from types import ModuleType
 
 SUBCOMMANDS: dict[str, str] = {
@@ -24,10 +27,13 @@ def _load(name: str) -> ModuleType:
 
 
 def _summary(name: str) -> str:
-    """First docstring line of a subcommand, or why it cannot be loaded."""
+    """First docstring line of a subcommand, read without importing it (help stays fast)."""
     try:
-        doc = _load(name).__doc__ or ""
-    except Exception as exc:  # a broken subcommand is listed, not fatal
+        spec = importlib.util.find_spec(SUBCOMMANDS[name])
+        if spec is None or spec.origin is None:
+            return f"(unavailable: no module {SUBCOMMANDS[name]})"
+        doc = ast.get_docstring(ast.parse(Path(spec.origin).read_text(encoding="utf-8"))) or ""
+    except (ImportError, OSError, SyntaxError, ValueError) as exc:  # listed, never fatal
         return f"(unavailable: {type(exc).__name__}: {exc})"
     return doc.strip().splitlines()[0] if doc.strip() else ""
 

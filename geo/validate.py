@@ -317,8 +317,8 @@ def clean(
     headers = ", ".join(str(c) for c in attrs.columns) or "(none)"
     for f in schema.fields:
         if f.required and f.name not in df:
-            problems.append(Problem(source, None, f.name,
-                                    f"missing required column '{f.name}' (headers found: {headers})"))
+            problems.append(Problem(source, None, f.name, f"missing required column "
+                                                          f"'{f.name}' (headers found: {headers})"))
     out = pd.DataFrame(index=range(len(df)))
     for f in schema.fields:
         if f.name not in df:
@@ -331,8 +331,9 @@ def clean(
         out[f.name] = _column(values, f)
     problems += _duplicates(out, schema, source, rows)
     if country and "country" in out:
-        problems += [Problem(source, i + 1, "country", f"'{v}' is not {country.upper()}")
-                     for i, v in enumerate(out["country"]) if v is not None and v != country.upper()]
+        cc = country.upper()
+        problems += [Problem(source, i + 1, "country", f"'{v}' is not {cc}")
+                     for i, v in enumerate(out["country"]) if v is not None and v != cc]
     if geometry is None:
         geoms = [None] * len(out)
         problems.append(Problem(source, None, GEOMETRY, "no geometry (coordinates) found"))

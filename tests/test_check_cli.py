@@ -106,10 +106,17 @@ def test_broken_subcommand_never_breaks_others(monkeypatch, capsys, tmp_path):
     monkeypatch.setitem(cli.SUBCOMMANDS, "broken", "geo.no_such_module")
     assert cli.main(["--help"]) == 0
     listing = capsys.readouterr().out
-    assert re.search(r"^  broken +\(unavailable: ModuleNotFoundError", listing, re.M)
+    assert re.search(r"^  broken +\(unavailable: no module geo.no_such_module\)", listing, re.M)
     assert re.search(r"^  check +Check a layer file", listing, re.M)
     assert cli.main(["broken"]) == 2
-    assert "unavailable" in capsys.readouterr().err
+    assert "unavailable (ModuleNotFoundError" in capsys.readouterr().err
+    (tmp_path / "geo_broken_cmd.py").write_text('"""Broken on import."""\nimport nowhere\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(cli.SUBCOMMANDS, "broken", "geo_broken_cmd")
+    assert cli.main(["--help"]) == 0
+    assert re.search(r"^  broken +Broken on import\.", capsys.readouterr().out, re.M)
+    assert cli.main(["broken", "x"]) == 2
+    assert "python -m geo broken: unavailable (ModuleNotFoundError" in capsys.readouterr().err
     path = tmp_path / "x.csv"
     path.write_bytes(CSV.encode("utf-8"))
     assert cli.main(["check", str(path), "--layer", "institutions"]) == 0
@@ -128,4 +135,5 @@ def test_unexpected_error_is_one_line_naming_the_file(monkeypatch, capsys):
     monkeypatch.setattr(check, "read_layer", explode)
     args = argparse.Namespace(file="reg.xlsx", layer="foster", country=None, crs=None)
     assert check.run(args) == 2
-    assert capsys.readouterr().out == "reg.xlsx: could not be checked (RuntimeError: disk on fire)\n"
+    assert capsys.readouterr().out == \
+        "reg.xlsx: could not be checked (RuntimeError: disk on fire)\n"

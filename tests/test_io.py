@@ -198,12 +198,6 @@ def test_points_outside_country_named_with_coordinates(tmp_path, kz_outline):
 def test_country_without_shape_uses_bundled_boundary(tmp_path):
     rows = ROWS + [["kz-004", "Moscow", "baby_home", "10", "5", "2022", "KZ", "55.75", "37.62"]]
     path = write_csv(tmp_path / "inst.csv", rows=rows)
-    try:
-        from geo.layers import load_boundaries  # noqa: F401  (engineer A's loader)
-    except ImportError:
-        gdf = read_layer(path, "institutions", country="KZ")
-        assert any("not checked" in n for n in gdf.attrs["notes"])
-        return
     with pytest.raises(LayerError) as err:
         read_layer(path, "institutions", country="KZ")
     assert [(p.row, p.field) for p in err.value.problems] == [(4, "geometry")]
