@@ -123,10 +123,10 @@ def _road_catchments(lon: np.ndarray, lat: np.ndarray, params: TravelParams, sta
 def settlements_within(catchment: gpd.GeoDataFrame, points: gpd.GeoDataFrame,
                        point_id: str | None = None) -> pd.DataFrame:
     """Pairs (site_id, point_id) of points inside each catchment polygon."""
-    pts = points.to_crs("EPSG:4326") if points.crs and not points.crs.equals("EPSG:4326") else points
-    ids = _ids(pts, point_id)
+    ids = _ids(points, point_id)
+    x, y = _lonlat(points)
     rows = []
     for sid, geom in zip(catchment["site_id"], catchment.geometry):
-        inside = shapely.contains_xy(geom, *_lonlat(pts)) if not geom.is_empty else []
-        rows += [(sid, pid) for pid in ids[np.asarray(inside, dtype=bool)]]
+        if not geom.is_empty:
+            rows += [(sid, pid) for pid in ids[shapely.contains_xy(geom, x, y)]]
     return pd.DataFrame(rows, columns=["site_id", "point_id"])

@@ -35,10 +35,12 @@ def _check_exact(cat, settlements, centres, params, speed_kmh):
     loose = TravelParams(**{**params.to_dict(), "max_minutes": standard * 3})
     full = travel_matrix(settlements, centres, loose, origin_id="sid", site_id="cid").to_frame()
     margin_m = (standard - full.minutes).abs() / 60.0 * speed_kmh * 1000.0
-    doubtful = set(zip(full.origin_id[margin_m < TOLERANCE_M], full.site_id[margin_m < TOLERANCE_M]))
+    near_edge = margin_m < TOLERANCE_M
+    doubtful = set(zip(full.origin_id[near_edge], full.site_id[near_edge]))
     within = {(o, s) for o, s, m in zip(full.origin_id, full.site_id, full.minutes)
               if m <= standard}
-    inside = {(p, s) for s, p in settlements_within(cat, settlements, "sid").itertuples(index=False)}
+    pairs = settlements_within(cat, settlements, "sid")
+    inside = set(zip(pairs.point_id, pairs.site_id))
     assert within - doubtful == inside - doubtful
     assert len(doubtful) <= 2
     return within
