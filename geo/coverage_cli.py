@@ -93,6 +93,9 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         print(f"python -m geo coverage: {exc}")
         return 2
+    except Exception as exc:  # last resort (e.g. a damaged graph file): one line, no traceback
+        print(f"python -m geo coverage: {type(exc).__name__}: {exc}")
+        return 2
     source = str(args.centres) if args.centres else "bundled centres"
     if args.json:
         print(json.dumps({

@@ -216,7 +216,12 @@ def load_graph(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
             G = add_travel_times(G)
         return G
     if p.suffix.lower() in (".osm", ".xml"):
-        return graph_from_osm_xml(p)
+        from xml.etree.ElementTree import ParseError
+
+        try:
+            return graph_from_osm_xml(p)
+        except ParseError as exc:
+            raise ValueError(f"{p}: not a readable OSM XML file ({exc})") from exc
     raise ValueError(f"{p}: road graph must be a .graphml or .osm file")
 
 

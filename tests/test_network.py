@@ -217,3 +217,28 @@ def test_missing_or_wrong_graph_file_is_a_clear_error(tmp_path):
     bad.write_text("x\n")
     with pytest.raises(ValueError, match="graphml or .osm"):
         network.load_graph(bad)
+    broken = tmp_path / "broken.osm"
+    broken.write_text("<osm><node")
+    with pytest.raises(ValueError, match="broken.osm: not a readable OSM XML"):
+        network.load_graph(broken)
+
+
+def test_network_cli_keeps_main_roads_by_default(tmp_path, capsys):
+    from geo.__main__ import main
+
+    out = tmp_path / "main.graphml"
+    assert main(["network", "--osm", str(OSM), "--out", str(out)]) == 0
+    assert "16 nodes, 30 edges" in capsys.readouterr().out
+    G = network.load_graph(out)
+    assert {d["highway"] for _, _, d in G.edges(data=True)} == {"primary", "secondary",
+                                                                 "tertiary"}
+    # Without the one-way street, G -> C3 goes round by the tertiary, secondary and primary.
+    params = TravelParams(provider="road", max_minutes=600.0, snap_speed_kmh=SNAP_KMH,
+                          graph_path=str(out))
+    m = travel_matrix(_points({"G": ORIGINS["G"]}, "sid"), _points({"C3": SITES["C3"]}, "cid"),
+                      params, origin_id="sid", site_id="cid")
+    road_s = sum(n * LENGTH[k] / (SPEED[k] / 3.6) for k, n in [("T", 2), ("S", 3), ("P", 5)])
+    snaps = _snap_m("G") + _snap_m("C3")
+    assert m.minutes[0] == pytest.approx((road_s + snaps / (SNAP_KMH / 3.6)) / 60.0, rel=1e-9)
+    assert main(["network", "--osm", str(tmp_path / "none.osm"), "--out", str(out)]) == 2
+    assert "none.osm" in capsys.readouterr().out
