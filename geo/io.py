@@ -28,8 +28,9 @@ from pyproj.exceptions import CRSError
 from shapely.geometry import shape as to_shape
 from shapely.geometry.base import BaseGeometry
 
+from geo.coords import PAIR_ALIASES, coordinate, pair
 from geo.schema import COUNTRIES, CRS, LATITUDE_ALIASES, LAYERS, LONGITUDE_ALIASES
-from geo.validate import GEOMETRY, LayerError, Problem, clean, to_float
+from geo.validate import GEOMETRY, LayerError, Problem, clean
 
 __all__ = ["ACCEPTED", "LayerError", "Problem", "country_outline", "read_layer"]
 
@@ -280,21 +281,31 @@ def _find(header: list[str], aliases: tuple[str, ...]) -> str | None:
 
 
 def _points(header: list[str], rows: list[list], numbers: list[int], source: str):
-    """Build point geometry from latitude/longitude columns, one problem per bad cell."""
-    lat, lon = _find(header, LATITUDE_ALIASES), _find(header, LONGITUDE_ALIASES)
-    missing = [(name, aliases) for name, col, aliases in (
-        ("latitude", lat, LATITUDE_ALIASES), ("longitude", lon, LONGITUDE_ALIASES)) if col is None]
-    if missing:
-        wanted = "; ".join(f"{name}: one of {', '.join(aliases)}" for name, aliases in missing)
-        raise _fail(source, f"no {' and '.join(n for n, _ in missing)} column ({wanted}); "
-                            "headers found: " + ", ".join(header))
+    """Build point geometry from latitude/longitude columns (or one 'lat, lon' column),
+    one problem per bad cell."""
     frame = pd.DataFrame(rows, columns=header, dtype=object)
-    xs, x_problems = _coordinates(frame[lon], lon, numbers, source)
-    ys, y_problems = _coordinates(frame[lat], lat, numbers, source)
-    points = shapely.points(xs, ys)
-    geoms = np.where(np.isnan(xs) | np.isnan(ys), None, points)
-    problems = sorted(x_problems + y_problems, key=lambda p: p.row)
+    lat, lon = _find(header, LATITUDE_ALIASES), _find(header, LONGITUDE_ALIASES)
+    both = _find(header, PAIR_ALIASES)
+    if lat is not None and lon is not None:
+        xs, x_problems = _coordinates(frame[lon], lon, numbers, source)
+        ys, y_problems = _coordinates(frame[lat], lat, numbers, source)
+        problems = sorted(x_problems + y_problems, key=lambda p: p.row)
+    elif both is not None:
+        ys, xs, problems = _pairs(frame[both], both, numbers, source)
+    else:
+        missing = [(name, aliases) for name, col, aliases in (
+            ("latitude", lat, LATITUDE_ALIASES), ("longitude", lon, LONGITUDE_ALIASES))
+            if col is None]
+        wanted = "; ".join(f"{name}: one of {', '.join(aliases)}" for name, aliases in missing)
+        raise _fail(source, f"no {' and '.join(n for n, _ in missing)} column ({wanted}; or one "
+                            f"'lat, lon' column: {', '.join(PAIR_ALIASES)}); headers found: "
+                            + ", ".join(header))
+    geoms = np.where(np.isnan(xs) | np.isnan(ys), None, shapely.points(xs, ys))
     return gpd.GeoDataFrame(frame, geometry=list(geoms), crs=None), problems
+
+
+def _blank(value: object) -> bool:
+    return value is None or str(value).strip() == ""
 
 
 def _coordinates(values: pd.Series, column: str, numbers: list[int], source: str):
@@ -302,18 +313,32 @@ def _coordinates(values: pd.Series, column: str, numbers: list[int], source: str
     out = np.full(len(values), np.nan)
     problems = []
     for i, value in enumerate(values):
-        if value is None or str(value).strip() == "":
+        if _blank(value):
             problems.append(Problem(source, numbers[i], column, "missing coordinate"))
             continue
         try:
-            out[i] = to_float(value)
+            out[i] = coordinate(value)
         except (ValueError, TypeError):
-            pass
-        if not np.isfinite(out[i]):
-            out[i] = np.nan
             problems.append(Problem(source, numbers[i], column,
-                                    f"'{str(value).strip()}' is not a number"))
+                                    f"'{str(value).strip()}' is not a coordinate"))
     return out, problems
+
+
+def _pairs(values: pd.Series, column: str, numbers: list[int], source: str):
+    """Parse a 'lat, lon' column into latitude and longitude arrays (NaN where bad)."""
+    lats, lons = np.full(len(values), np.nan), np.full(len(values), np.nan)
+    problems = []
+    for i, value in enumerate(values):
+        if _blank(value):
+            problems.append(Problem(source, numbers[i], column, "missing coordinates"))
+            continue
+        try:
+            lats[i], lons[i] = pair(value)
+        except (ValueError, TypeError):
+            problems.append(Problem(source, numbers[i], column,
+                                    f"'{str(value).strip()}' is not a 'latitude, longitude' "
+                                    "pair"))
+    return lats, lons, problems
 
 
 # --- vector formats ----------------------------------------------------------------------

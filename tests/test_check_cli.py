@@ -43,7 +43,7 @@ def test_invalid_file_exit_2_one_line_per_problem(tmp_path):
     assert result.returncode == 2
     assert result.stdout.splitlines() == [
         f"{path}: row 1, field 'capacity': 'abc' is not a whole number",
-        f"{path}: row 2, field 'широта': 'north' is not a number",
+        f"{path}: row 2, field 'широта': 'north' is not a coordinate",
     ]
     assert "Traceback" not in result.stderr
 
