@@ -203,7 +203,7 @@ def _delimiter(lines: list[str]) -> str:
         counts = [len(r) for r in csv.reader(lines, delimiter=delim) if any(c.strip() for c in r)]
         if not counts or counts[0] < 2:
             continue
-        consistent = sum(1 for c in counts if c == counts[0]) >= 0.8 * len(counts)
+        consistent = sum(1 for c in counts if c == counts[0]) >= 0.5 * len(counts)
         if consistent and counts[0] > best_score:
             best, best_score = delim, counts[0]
     return best

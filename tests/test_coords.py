@@ -59,7 +59,7 @@ def test_registry_with_one_coordinates_column_and_dms(tmp_path):
         read_layer(path, "centres")
     assert [str(p) for p in err.value.problems] == [
         f"{path}: row 3, field 'Координаты': 'где-то на юге' is not a 'latitude, longitude' pair"]
-    path.write_text(path.read_text(encoding="utf-8").replace("где-то на юге", "42.3167;69.5833"),
+    path.write_text(path.read_text(encoding="utf-8").replace("где-то на юге", "42.3167 69.5833"),
                     encoding="utf-8")
     gdf = read_layer(path, "centres")
     assert [(round(p.y, 4), round(p.x, 4)) for p in gdf.geometry] == [

@@ -544,3 +544,15 @@ def test_unreadable_and_damaged_zip_member(tmp_path):
         read_layer(archive, "institutions")
     assert [(p.file, p.row) for p in err.value.problems] == [(str(archive), None)]
     assert "cannot extract inst.csv from the zip" in err.value.problems[0].message
+
+
+def test_semicolon_file_with_a_stray_semicolon_in_one_row(tmp_path):
+    rows = [list(r) for r in ROWS]
+    rows[2][1] = "Школа; интернат"
+    text = "\n".join(";".join(r) for r in [HEADER, *rows]) + "\n"
+    path = tmp_path / "inst.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(LayerError) as err:
+        read_layer(path, "institutions")
+    assert [(p.row, p.field) for p in err.value.problems][0] == (3, None)
+    assert "has 10 values but the header has 9" in err.value.problems[0].message
