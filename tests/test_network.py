@@ -242,3 +242,47 @@ def test_network_cli_keeps_main_roads_by_default(tmp_path, capsys):
     assert m.minutes[0] == pytest.approx((road_s + snaps / (SNAP_KMH / 3.6)) / 60.0, rel=1e-9)
     assert main(["network", "--osm", str(tmp_path / "none.osm"), "--out", str(out)]) == 2
     assert "none.osm" in capsys.readouterr().out
+
+
+def test_random_graphs_agree_with_networkx():
+    """Times and path km on random directed graphs equal networkx's Dijkstra, pair by pair."""
+    import networkx as nx
+
+    rng = np.random.default_rng(5)
+    for _ in range(3):
+        n = 80
+        lon, lat = rng.uniform(70.0, 70.5, n), rng.uniform(45.0, 45.4, n)
+        u, v = rng.integers(0, n, 400), rng.integers(0, n, 400)
+        keep = u != v
+        u, v = u[keep], v[keep]
+        metres = rng.uniform(500.0, 9000.0, u.size)
+        seconds = metres / rng.uniform(5.0, 25.0, u.size)
+        rg = network.road_graph_from_arrays(np.arange(n), lon, lat, u, v, seconds, metres)
+        G = nx.DiGraph()
+        for a, b, t, m in zip(u, v, seconds, metres):
+            if not G.has_edge(a, b) or G[a][b]["t"] > t:
+                G.add_edge(a, b, t=t, m=m)
+        o_nodes, s_nodes = rng.choice(n, 25, replace=False), rng.choice(n, 6, replace=False)
+        origins = gpd.GeoDataFrame({"id": [f"o{i}" for i in o_nodes]},
+                                   geometry=gpd.points_from_xy(lon[o_nodes], lat[o_nodes]),
+                                   crs="EPSG:4326")
+        sites = gpd.GeoDataFrame({"id": [f"s{i}" for i in s_nodes]},
+                                 geometry=gpd.points_from_xy(lon[s_nodes], lat[s_nodes]),
+                                 crs="EPSG:4326")
+        params = TravelParams(provider="road", max_minutes=20.0)
+        got = network.road_matrix(origins, sites, params, origin_id="id", site_id="id",
+                                  graph=rg).to_frame()
+        got = {(r.origin_id, r.site_id): (r.minutes, r.km) for r in got.itertuples()}
+        want = {}
+        for o in o_nodes:
+            for s in s_nodes:
+                if o in G and s in G and nx.has_path(G, o, s):
+                    path = nx.dijkstra_path(G, o, s, weight="t")
+                    t = sum(G[a][b]["t"] for a, b in zip(path, path[1:]))
+                    if t <= 20 * 60:
+                        km = sum(G[a][b]["m"] for a, b in zip(path, path[1:])) / 1000
+                        want[f"o{o}", f"s{s}"] = (t / 60, km)
+        assert set(got) == set(want) and len(want) > 5
+        for pair, (minutes, km) in want.items():
+            assert got[pair][0] == pytest.approx(minutes, rel=1e-9, abs=1e-9)
+            assert got[pair][1] == pytest.approx(km, rel=1e-9, abs=1e-9)
