@@ -130,11 +130,16 @@ def test_zipped_projected_shapefile_is_reprojected(tmp_path):
     assert any("reprojected from EPSG:32642" in n for n in gdf.attrs["notes"])
 
 
-def test_projected_csv_with_crs_argument(tmp_path):
-    projected = institutions_gdf("EPSG:32642")
-    rows = [r[:-2] + [str(p.y), str(p.x)] for r, p in zip(ROWS, projected.geometry)]
+@pytest.mark.parametrize("crs", ["EPSG:32642",   # UTM 42N
+                                 "EPSG:28413",   # Pulkovo 1942 / Gauss-Kruger zone 13
+                                 "EPSG:4284"])   # Pulkovo 1942 geographic (datum shift only)
+def test_csv_in_another_crs_with_crs_argument(tmp_path, crs):
+    projected = institutions_gdf(crs)
+    rows = [r[:-2] + [repr(p.y), repr(p.x)] for r, p in zip(ROWS, projected.geometry)]
     path = write_csv(tmp_path / "utm.csv", rows=rows)
-    assert_institutions(read_layer(path, "institutions", crs="EPSG:32642"))
+    gdf = read_layer(path, "institutions", crs=crs)
+    assert_institutions(gdf)
+    assert gdf.attrs["notes"] == [f"{path}: note: reprojected from {crs} to EPSG:4326"]
 
 
 def test_geojson_with_legacy_crs_member(tmp_path):
