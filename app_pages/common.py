@@ -15,6 +15,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit_folium import st_folium
 
+from access.guard import current_user
 from geo import layers as geo_layers
 from geo.coverage import nearest_centre
 from geo.travel import TravelParams
@@ -126,10 +127,9 @@ def workspace() -> Workspace:
 
 def author() -> str:
     """Who saves: the signed-in user when access control provides one, else the session id."""
-    user = st.session_state.get("user")
-    name = getattr(user, "username", None)
+    name = current_user().username
     if name:
-        return str(name)
+        return name
     ctx = get_script_run_ctx()
     return f"session:{ctx.session_id[:8]}" if ctx is not None else "session"
 

@@ -35,7 +35,7 @@ if len(names) < 2:
 records = {name: ws.load_scenario(name) for name in names}
 table = vm.compare_kpis({name: rec.summary for name, rec in records.items()})
 st.dataframe(tables.localise_index(table, lang).style.format("{:,.1f}", na_rep="–"),
-             use_container_width=True)
+             width="stretch")
 
 units = common.display_units(ctx.country, ctx.version, lang)
 columns = st.columns(min(len(names), 3))

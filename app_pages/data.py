@@ -31,16 +31,18 @@ if upload is not None:
         gdf, problems = check_upload(upload.name, upload.getvalue(), layer, ctx.country)
         if gdf is None:
             st.session_state["data_result"] = ("problems", problems)
+            audit("upload_refused", layer=layer, file=upload.name, bytes=upload.size,
+                  problems=len(problems))
         else:
             common.session_layers()[layer] = gdf
             st.session_state["data_result"] = ("ok", len(gdf))
-            audit("upload", layer=layer, file=upload.name, records=len(gdf))
+            audit("upload_layer", layer=layer, file=upload.name, records=len(gdf))
         st.session_state["data_checked"] = token
     kind, payload = st.session_state.get("data_result", (None, None))
     if kind == "problems":
         st.error(t("problems_found", lang, n=len(payload)))
         st.dataframe(tables.problems_table(payload, lang), hide_index=True,
-                     use_container_width=True)
+                     width="stretch")
     elif kind == "ok":
         st.success(t("upload_ok", lang, n=payload, layer=layer))
         with st.form("save_layer"):
@@ -65,7 +67,7 @@ st.dataframe(
     [{t("layer", lang): name,
       t("source", lang): t("source_session" if name in active else "source_bundled", lang),
       "n": len(active[name]) if name in active else None}
-     for name in common.LAYER_NAMES], hide_index=True, use_container_width=True)
+     for name in common.LAYER_NAMES], hide_index=True, width="stretch")
 if active:
     reset = st.selectbox(t("reset_layer", lang), sorted(active), key="data_reset_layer")
     if st.button(t("reset_layer", lang), key="data_reset"):
@@ -75,7 +77,7 @@ if active:
 st.subheader(t("saved_layers", lang))
 saved = common.workspace().list_layers()
 if not saved.empty:
-    st.dataframe(tables.localise_columns(saved, lang), hide_index=True, use_container_width=True)
+    st.dataframe(tables.localise_columns(saved, lang), hide_index=True, width="stretch")
     pick = st.selectbox(t("saved_layers", lang), saved["name"], key="data_saved_pick")
     if st.button(t("use_saved_layer", lang), key="data_use_saved"):
         kind, gdf = common.workspace().load_layer(pick)

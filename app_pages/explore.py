@@ -85,7 +85,7 @@ def build_map():
     if not centres.empty:
         rings = catchments(centres, TravelParams(max_minutes=standard), site_id="centre_id",
                            minutes=standard)
-        maps.polygon_layer(maps.simplify_for_display(rings, 0.01), t("layer_catchments", lang),
+        maps.polygon_layer(maps.simplify_shapes(rings), t("layer_catchments", lang),
                            maps.CENTRE_COLOUR, show=False).add_to(m)
     return maps.finish(m, [legend])
 
@@ -101,7 +101,7 @@ map_fragment()
 table = vm.filter_units(indicators, chosen).drop(columns="geometry")
 table = suppress_small(table, ["children_in_institutions", "foster_families"], total_row=False)
 shown = tables.plain_table(table, lang)
-st.dataframe(shown, hide_index=True, use_container_width=True)
+st.dataframe(shown, hide_index=True, width="stretch")
 st.download_button(t("download_csv", lang), tables.csv_bytes(shown),
                    file_name=f"otbasy_{ctx.country.lower()}_{ctx.version}_{indicator}.csv",
                    mime="text/csv", key="explore_csv")

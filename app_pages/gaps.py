@@ -70,7 +70,7 @@ def map_fragment() -> None:
 
 map_fragment()
 shown = tables.plain_table(public, lang)
-st.dataframe(shown, hide_index=True, use_container_width=True)
+st.dataframe(shown, hide_index=True, width="stretch")
 download_button(t("download_csv", lang), tables.csv_bytes(shown),
                 file_name=f"otbasy_gaps_{ctx.country.lower()}_{ctx.version}_{standard}min.csv",
                 action="export_aggregate")

@@ -118,7 +118,8 @@ if run or st.session_state.pop("run_requested", False):
                               expanded=False)
                 st.session_state["plan"] = {"result": result, "toml": edited.to_toml()}
                 st.session_state["last_result_sites"] = result.sites
-                audit("run_scenario", country=ctx.country, version=ctx.version)
+                audit("run_scenario", country=ctx.country, version=ctx.version,
+                      scenario=st.session_state["plan"]["toml"])
 
 # --- results -------------------------------------------------------------------------------
 plan = st.session_state.get("plan")
@@ -146,7 +147,7 @@ def result_fragment() -> None:
 result_fragment()
 st.subheader(t("per_unit", lang))
 by_unit = tables.plain_table(result.by_unit, lang)
-st.dataframe(by_unit, hide_index=True, use_container_width=True)
+st.dataframe(by_unit, hide_index=True, width="stretch")
 
 with st.form("save_scenario"):
     name = st.text_input(t("save_name", lang), key="save_name")

@@ -133,13 +133,11 @@ def _goto(page, name: str) -> None:
 
 
 def _sign_in(page) -> None:
-    form = page.locator('[data-testid="stForm"]').filter(has_text="Sign in")
-    if form.count() == 0:
-        return
-    form.get_by_label("Username").fill(USER)
-    form.get_by_label("Password").fill(PASSWORD)
-    form.get_by_role("button", name="Sign in").click()
-    page.get_by_text(f"Signed in as").wait_for()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_label("Username").fill(USER)
+    sidebar.get_by_label("Password").fill(PASSWORD)
+    sidebar.get_by_role("button", name="Sign in").click()
+    sidebar.get_by_text("Signed in as").wait_for()
     _settle(page)
 
 

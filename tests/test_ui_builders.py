@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
+from geo.catchments import catchments
 from geo.layers import load_layers
 from geo.privacy import suppress_small
 from geo.travel import TravelParams, straight_matrix
@@ -189,6 +190,8 @@ def test_explore_map_is_offline_and_small(kz, units):
     maps.point_layer(kz.settlements, "s", colour="#000", size_field="children").add_to(m)
     maps.point_layer(kz.institutions, "i", colour=maps.INSTITUTION_COLOURS, colour_field="type",
                      size_field="children", popup_fields=["name", "type", "children"]).add_to(m)
+    rings = catchments(kz.centres, TravelParams(max_minutes=60), site_id="centre_id")
+    maps.polygon_layer(maps.simplify_shapes(rings), "c", "#000").add_to(m)
     maps.finish(m, [legend])
     html = m.get_root().render()
     assert external_urls(html) == []

@@ -29,6 +29,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "page_compare": {"en": "Compare", "ru": "Сравнение", "kk": "Салыстыру"},
     "page_gaps": {"en": "Coverage gaps", "ru": "Пробелы охвата", "kk": "Қамту олқылықтары"},
     "page_data": {"en": "Data", "ru": "Данные", "kk": "Деректер"},
+    "page_admin": {"en": "Admin", "ru": "Администрирование", "kk": "Әкімшілік"},
     "demo_notice": {"en": "Demo data: some records shown are synthetic demo records calibrated "
                           "to published totals, not a ministry registry.",
                     "ru": "Демо-данные: часть показанных записей синтетические, откалиброваны по "

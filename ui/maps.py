@@ -54,6 +54,14 @@ def simplify_for_display(units: gpd.GeoDataFrame,
     return out
 
 
+def simplify_shapes(polys: gpd.GeoDataFrame, tolerance: float = DISPLAY_TOLERANCE_DEG / 2
+                    ) -> gpd.GeoDataFrame:
+    """Simplify independent (possibly overlapping) polygons, such as catchments, for display."""
+    out = polys.copy()
+    out["geometry"] = polys.geometry.simplify(tolerance, preserve_topology=True)
+    return out
+
+
 def _round_coords(coords: object, decimals: int) -> object:
     if isinstance(coords, (list, tuple)):
         if coords and isinstance(coords[0], (int, float)):
