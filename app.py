@@ -27,6 +27,7 @@ PAGES = {
     "compare": ("compare.py", "page_compare", "compare", ":material/compare:"),
     "coverage_gaps": ("gaps.py", "page_gaps", "coverage_gaps", ":material/location_off:"),
     "data": ("data.py", "page_data", "data", ":material/upload_file:"),
+    "admin": ("admin.py", "page_admin", "admin", ":material/admin_panel_settings:"),
 }
 
 ctx = sidebar()

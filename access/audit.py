@@ -26,7 +26,7 @@ COLUMNS = ("id", "timestamp", "username", "role", "event", "details")
 EVENTS: tuple[str, ...] = (
     "sign_in", "sign_in_failed", "sign_in_throttled", "sign_out", "session_expired",
     "access_denied", "upload_layer", "upload_refused", "run_scenario", "save_scenario",
-    "export", "account_added", "account_removed", "role_changed", "password_changed",
+    "save_layer", "export", "account_added", "account_removed", "role_changed", "password_changed",
 )
 
 _SCHEMA = """
