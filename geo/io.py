@@ -440,14 +440,16 @@ def choose(names: list[str], layer: str) -> str | None:
 
 
 def _sibling(path: Path, ext: str) -> Path | None:
-    return next((p for p in path.parent.glob(path.stem + ".*")
+    """The file beside `path` with the same stem and extension `ext` in any letter case."""
+    return next((p for p in path.parent.iterdir()
                  if p.stem == path.stem and p.suffix.lower() == ext), None)
 
 
 def _read_shapefile(path: Path, source: str) -> gpd.GeoDataFrame:
     missing = [ext for ext in (".shx", ".dbf") if _sibling(path, ext) is None]
     if missing:
-        raise _fail(source, f"shapefile is missing its {' and '.join(missing)} file: send all "
+        files = "file" if len(missing) == 1 else "files"
+        raise _fail(source, f"shapefile is missing its {' and '.join(missing)} {files}: send all "
                             "files sharing its name (.shp .shx .dbf .prj .cpg), ideally zipped")
     kwargs = {}
     if _sibling(path, ".cpg") is None:

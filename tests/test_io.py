@@ -150,6 +150,13 @@ def test_geojson_with_legacy_crs_member(tmp_path):
     assert_institutions(read_layer(path, "institutions"))
 
 
+def test_shapefile_with_brackets_and_upper_case_extensions(tmp_path):
+    institutions_gdf().to_file(tmp_path / "inst[2023].shp")
+    for f in tmp_path.iterdir():
+        f.rename(f.with_suffix(f.suffix.upper()))
+    assert_institutions(read_layer(tmp_path / "inst[2023].SHP", "institutions"))
+
+
 def test_shapefile_in_windows_1251_without_cpg(tmp_path):
     path = tmp_path / "inst.shp"
     institutions_gdf().to_file(path, encoding="cp1251")
