@@ -78,6 +78,7 @@ _TRUE = {"true", "t", "yes", "y", "1", "да", "иә", "ия", "+"}
 _FALSE = {"false", "f", "no", "n", "0", "нет", "жоқ", "-"}
 _PCODE = re.compile(r"^([A-Za-z]{2})[-_ ]?0*(\d{1,3})$")
 _DBF_NAME = 10
+_LARGEST_WHOLE = 2**53  # beyond this a float cannot hold every whole number; no count is this big
 _BOUNDARY_TOLERANCE_DEG = 0.05  # ~5 km: border villages on a simplified boundary still pass
 
 
@@ -186,6 +187,8 @@ def _coerce(value: object, f: Field) -> tuple[object, str | None]:
             return None, f"{shown} is not a whole number"
         if not math.isfinite(number) or number != int(number):
             return None, f"{shown} is not a whole number"
+        if abs(number) > _LARGEST_WHOLE:
+            return None, f"{shown} is too large"
         return int(number), None
     if f.dtype == "float":
         try:

@@ -70,6 +70,13 @@ def test_fraction_is_not_a_whole_number_but_spaces_and_decimal_comma_parse():
     assert list(gdf["children"]) == [3, 4]
 
 
+def test_huge_whole_number_is_too_large_not_a_crash():
+    problems = validate(institutions(children=["9.223372036854776e+18", "5"]), "institutions",
+                        "f")
+    assert [str(p) for p in problems] == [
+        "f: row 1, field 'children': '9.223372036854776e+18' is too large"]
+
+
 def test_minimum_and_maximum():
     problems = validate(institutions(children=[-1, 5], year=[2021, 2150]), "institutions", "f")
     assert messages(problems) == ["f: row 1, field 'children': -1 is below the minimum 0",
