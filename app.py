@@ -17,9 +17,11 @@ from ui.i18n import t
 from ui.offline import use_local_assets
 
 use_local_assets()
-st.set_page_config(page_title="Otbasy", page_icon=":material/family_restroom:", layout="wide")
+ROOT = Path(__file__).resolve().parent
+st.set_page_config(page_title="Otbasy", page_icon=str(ROOT / "static" / "favicon.png"),
+                   layout="wide")
 
-HERE = Path(__file__).resolve().parent / "app_pages"
+HERE = ROOT / "app_pages"
 # page key (access.roles.PAGES) -> (module, title key, url path, icon)
 PAGES = {
     "explore": ("explore.py", "page_explore", "explore", ":material/map:"),

@@ -18,6 +18,7 @@ from streamlit_folium import st_folium
 from access.guard import current_user
 from geo import layers as geo_layers
 from geo.coverage import nearest_centre
+from geo.schema import INSTITUTION_TYPES
 from geo.travel import TravelParams
 from ui import forms, maps
 from ui import viewmodels as vm
@@ -171,7 +172,8 @@ def field_label(spec, lang: str) -> str:
     return t(key, lang) if key in STRINGS else spec.name.replace("_", " ").capitalize()
 
 
-def scenario_form(scenario, site_options: dict[str, str], lang: str) -> dict:
+def scenario_form(scenario, site_options: dict[str, str], unit_codes: list[str],
+                  lang: str) -> dict:
     """Draw one widget per scenario field (inside the caller's st.form); returns
     {path: value} for `ui.forms.apply_values`."""
     values: dict[tuple[str, ...], object] = {}
@@ -185,11 +187,11 @@ def scenario_form(scenario, site_options: dict[str, str], lang: str) -> dict:
         cols = box.columns(3)
         for i, spec in enumerate(members):
             col = cols[i % 3] if spec.kind not in ("sites", "list") else box
-            values[spec.path] = _widget(col, spec, site_options, lang)
+            values[spec.path] = _widget(col, spec, site_options, unit_codes, lang)
     return values
 
 
-def _widget(where, spec, site_options: dict[str, str], lang: str):
+def _widget(where, spec, site_options: dict[str, str], unit_codes: list[str], lang: str):
     key = f"scn.{spec.key}"
     label = field_label(spec, lang)
     if key not in st.session_state:
@@ -197,15 +199,22 @@ def _widget(where, spec, site_options: dict[str, str], lang: str):
     if spec.kind == "bool":
         return where.checkbox(label, key=key)
     if spec.kind == "int":
-        return int(where.number_input(label, step=1, key=key))
+        value = where.number_input(label, step=1, key=key)
+        return None if value is None else int(value)
     if spec.kind == "float":
-        return float(where.number_input(label, key=key, format="%g"))
+        value = where.number_input(label, key=key, format="%g", step=None)
+        return None if value is None else float(value)
     if spec.kind == "choice":
-        return where.selectbox(label, spec.options, key=key)
+        return where.selectbox(label, spec.options, key=key, format_func=lambda v: (
+            t(f"opt_{v}", lang) if f"opt_{v}" in STRINGS else str(v)))
     if spec.kind == "sites":
         options = list(dict.fromkeys([*site_options, *st.session_state[key]]))
         return where.multiselect(label, options, key=key,
                                  format_func=lambda s: site_options.get(s, s))
+    if spec.kind == "units":
+        return where.multiselect(label, unit_codes, key=key)
+    if spec.kind == "types":
+        return where.multiselect(label, list(INSTITUTION_TYPES), key=key)
     if spec.kind == "list":
         text = where.text_input(label, value=", ".join(map(str, spec.value)),
                                 key=f"{key}.text")

@@ -27,18 +27,22 @@ units = common.display_units(ctx.country, ctx.version, lang)
 common.demo_notice(lang, layers.institutions, layers.centres, layers.foster)
 
 if "scenario" not in st.session_state:
-    st.session_state["scenario"] = Scenario.default()
+    st.session_state["scenario"] = Scenario.default(ctx.country)
 scenario = st.session_state["scenario"]
 
 uploaded = st.file_uploader(t("upload_toml", lang), type=["toml"], key="scenario_upload")
 if uploaded is not None and st.session_state.get("scenario_upload_seen") != uploaded.file_id:
     st.session_state["scenario_upload_seen"] = uploaded.file_id
     try:
-        scenario = Scenario.from_toml(uploaded.getvalue().decode("utf-8-sig"))
-    except (ScenarioError, UnicodeDecodeError) as exc:
+        scenario = Scenario.from_toml(uploaded.getvalue().decode("utf-8-sig"),
+                                      source=uploaded.name)
+    except UnicodeDecodeError:
         st.error(t("scenario_invalid", lang))
-        st.dataframe(tables.problems_table(getattr(exc, "problems", [exc]), lang),
-                     hide_index=True)
+        st.dataframe(tables.scenario_problems_table(
+            [("(file)", "not UTF-8 text")], lang), hide_index=True)
+    except ScenarioError as exc:
+        st.error(t("scenario_invalid", lang))
+        st.dataframe(tables.scenario_problems_table(exc.problems, lang), hide_index=True)
     else:
         st.session_state["scenario"] = scenario
         for spec in forms.form_fields(scenario):  # the form shows the uploaded values
@@ -78,16 +82,18 @@ if site_specs:
 # --- the form ------------------------------------------------------------------------------
 with st.form("scenario_form"):
     st.subheader(t("scenario_form", lang))
-    values = common.scenario_form(scenario, site_options, lang)
+    values = common.scenario_form(scenario, site_options, list(units["code"]), lang)
     run = st.form_submit_button(t("run", lang), type="primary")
 
 if run or st.session_state.pop("run_requested", False):
     try:
         edited = forms.apply_values(scenario, values) if run else scenario
+        edited = forms.apply_values(edited, {("country",): ctx.country,
+                                             ("boundary_version",): ctx.version})
         edited = Scenario.from_toml(edited.to_toml())  # the engine's own validation
     except ScenarioError as exc:
         st.error(t("scenario_invalid", lang))
-        st.dataframe(tables.problems_table(exc.problems, lang), hide_index=True)
+        st.dataframe(tables.scenario_problems_table(exc.problems, lang), hide_index=True)
     else:
         st.session_state["scenario"] = edited
         started = time.monotonic()

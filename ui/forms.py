@@ -14,7 +14,10 @@ import typing
 from dataclasses import dataclass
 from typing import Any, Literal
 
-SITE_FIELD_HINTS = ("must_open", "exclude", "forbid", "sites")
+SITE_FIELD_HINTS = ("must_open", "exclude", "site_ids")
+UNIT_FIELDS = ("units",)
+INSTITUTION_TYPE_FIELDS = ("types",)
+SIDEBAR_FIELDS = ("country", "boundary_version")  # chosen in the sidebar, not in the form
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,7 @@ class FieldSpec:
     """One form widget: where the value lives, which widget, its value and options."""
 
     path: tuple[str, ...]
-    kind: str  # "bool" | "int" | "float" | "choice" | "text" | "sites" | "list"
+    kind: str  # bool | int | float | choice | text | sites | units | types | list
     value: Any
     options: tuple[Any, ...] = ()
 
@@ -59,7 +62,10 @@ def _spec(path: tuple[str, ...], tp: Any, value: Any) -> list[FieldSpec]:
     if tp is float or isinstance(value, float):
         return [FieldSpec(path, "float", value)]
     if origin in (list, tuple, set, frozenset) or isinstance(value, (list, tuple)):
-        kind = "sites" if any(h in path[-1] for h in SITE_FIELD_HINTS) else "list"
+        name = path[-1]
+        kind = ("sites" if any(h in name for h in SITE_FIELD_HINTS) else
+                "units" if name in UNIT_FIELDS else
+                "types" if name in INSTITUTION_TYPE_FIELDS else "list")
         return [FieldSpec(path, kind, list(value or []))]
     if tp is str or isinstance(value, str) or value is None:
         return [FieldSpec(path, "text", "" if value is None else value)]
@@ -71,7 +77,7 @@ def form_fields(obj: Any, prefix: tuple[str, ...] = ()) -> list[FieldSpec]:
     hints = typing.get_type_hints(type(obj))
     specs: list[FieldSpec] = []
     for f in dataclasses.fields(obj):
-        if not f.init or f.name.startswith("_"):
+        if not f.init or f.name.startswith("_") or (not prefix and f.name in SIDEBAR_FIELDS):
             continue
         specs += _spec((*prefix, f.name), hints.get(f.name, Any), getattr(obj, f.name))
     return specs

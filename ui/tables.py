@@ -81,3 +81,9 @@ def decision_labels(decisions: pd.Series, lang: str) -> pd.Series:
     keys: Mapping[str, str] = {"open": "decision_open", "convert": "decision_convert",
                                "existing": "decision_existing"}
     return decisions.map(lambda d: t(keys[d], lang) if d in keys else d)
+
+
+def scenario_problems_table(problems: Iterable[tuple[str, str]], lang: str) -> pd.DataFrame:
+    """A scenario's (field path, message) problems as a localised table."""
+    frame = pd.DataFrame(list(problems), columns=["field", "message"])
+    return localise_columns(frame, lang)
