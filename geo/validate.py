@@ -179,7 +179,7 @@ def to_float(value: object) -> float:
 
 def _coerce(value: object, f: Field) -> tuple[object, str | None]:
     """Return (coerced value, error message or None) for one non-missing cell."""
-    shown = repr(value.strip()) if isinstance(value, str) else repr(value)
+    shown = f"'{str(value).strip()}'"
     if f.dtype == "int":
         try:
             number = to_float(value)

@@ -265,7 +265,7 @@ def test_repair_of_unrepairable_point_like_polygon():
 def test_unhashable_property_values_are_reported_not_crashing():
     problems = validate(institutions(capacity=[[1, 2], 80]), "institutions", "f.geojson")
     assert [str(p) for p in problems] == [
-        "f.geojson: row 1, field 'capacity': [1, 2] is not a whole number"]
+        "f.geojson: row 1, field 'capacity': '[1, 2]' is not a whole number"]
 
 
 def test_bundled_layers_validate_and_sloppy_copies_do_not():
