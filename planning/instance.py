@@ -1,0 +1,181 @@
+"""A planning instance: demand, candidate sites and the sparse travel matrix as plain arrays.
+
+`Instance` is what the model sees; `build_instance` makes one from the layers and a scenario.
+Keeping it array-only lets tests and the benchmark build instances directly (random or
+synthetic) and lets the model stay independent of GeoPandas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.travel import TravelParams, travel_matrix
+from planning.scenario import Scenario
+
+KINDS = ("new", "convert", "existing")
+
+
+@dataclass
+class Instance:
+    """Demand points i, candidate sites j and the pairs (i, j) within the cut-off.
+
+    weights: children per demand point. capacity: children one centre at the site serves
+    (inf = unlimited). max_count/min_count: bounds on centres at the site (min 1 = must open).
+    site_children: children living in the institution (moved to family care on conversion).
+    rows/cols/minutes: the sparse travel matrix, pairs within `cutoff` minutes.
+    family_spare: existing spare family places per unit (index into `units`).
+    """
+
+    demand_ids: np.ndarray
+    weights: np.ndarray
+    demand_unit: np.ndarray
+    units: list[str]
+    site_ids: np.ndarray
+    site_kind: np.ndarray
+    capex: np.ndarray
+    opex: np.ndarray
+    capacity: np.ndarray
+    max_count: np.ndarray
+    min_count: np.ndarray
+    site_unit: np.ndarray
+    site_children: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    minutes: np.ndarray
+    standard: float
+    cutoff: float
+    family_spare: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    demand: gpd.GeoDataFrame | None = None
+    sites: gpd.GeoDataFrame | None = None
+
+    @property
+    def n(self) -> int:
+        return int(self.demand_ids.size)
+
+    @property
+    def m(self) -> int:
+        return int(self.site_ids.size)
+
+    def within_standard(self) -> np.ndarray:
+        """Boolean mask of the pairs within the travel standard."""
+        return self.minutes <= self.standard + 1e-9
+
+    def reachable(self) -> np.ndarray:
+        """Demand points with at least one candidate within the standard."""
+        out = np.zeros(self.n, dtype=bool)
+        out[self.rows[self.within_standard()]] = True
+        return out
+
+
+def _units_of(layers, scenario: Scenario) -> list[str]:
+    codes = sorted(map(str, layers.boundaries["code"]))
+    if scenario.region.units:
+        return [u for u in codes if u in set(scenario.region.units)]
+    return codes
+
+
+def select_demand(settlements: gpd.GeoDataFrame, units: list[str]) -> gpd.GeoDataFrame:
+    """Settlements of the chosen units with their children (0 when unknown)."""
+    s = settlements[settlements["unit_code"].isin(units)].copy()
+    s["children"] = pd.to_numeric(s.get("children"), errors="coerce").fillna(0).clip(lower=0)
+    return s.reset_index(drop=True)
+
+
+def candidate_sites(layers, scenario: Scenario, demand: gpd.GeoDataFrame,
+                    units: list[str]) -> gpd.GeoDataFrame:
+    """One row per candidate: new sites (settlements), convertible institutions and existing
+    centres, with kind, costs, capacity, bounds and unit. Excluded ids are dropped."""
+    sc = scenario
+    cap_new = float(sc.capacity.children) if sc.capacity.enabled else np.inf
+    c = sc.candidates
+    if c.mode == "all_settlements":
+        new = demand
+    elif c.mode == "min_population":
+        new = demand[demand["population"] >= c.min_population]
+    else:
+        new = demand[demand["settlement_id"].isin(c.site_ids)]
+    parts = [gpd.GeoDataFrame({
+        "site_id": new["settlement_id"].astype(str), "name": new["name"], "kind": "new",
+        "capex": c.capex_kzt, "opex": c.opex_kzt_per_year, "capacity": cap_new,
+        "max_count": sc.capacity.max_centres_per_site, "min_count": 0,
+        "unit_code": new["unit_code"], "children_in_care": 0.0,
+    }, geometry=new.geometry.values, crs=demand.crs)]
+    inst = layers.institutions
+    inst = inst[inst["unit_code"].isin(units) & inst["type"].isin(sc.conversion.types)]
+    cap_conv = (float(sc.conversion.social_workers * sc.capacity.children_per_worker)
+                if sc.capacity.enabled else np.inf)
+    parts.append(gpd.GeoDataFrame({
+        "site_id": inst["institution_id"].astype(str), "name": inst["name"], "kind": "convert",
+        "capex": sc.conversion.capex_kzt, "opex": sc.conversion.opex_kzt_per_year,
+        "capacity": cap_conv, "max_count": 1, "min_count": 0, "unit_code": inst["unit_code"],
+        "children_in_care": pd.to_numeric(inst["children"], errors="coerce").fillna(0),
+    }, geometry=inst.geometry.values, crs=demand.crs))
+    if sc.existing.keep:
+        cen = layers.centres[layers.centres["unit_code"].isin(units)]
+        if sc.capacity.enabled:
+            staff_cap = pd.to_numeric(cen["staff"], errors="coerce") * sc.capacity.children_per_worker
+            cap = pd.to_numeric(cen["capacity"], errors="coerce").fillna(staff_cap)
+            cap = cap.fillna(float(sc.capacity.children)).astype(float)
+        else:
+            cap = np.inf
+        parts.append(gpd.GeoDataFrame({
+            "site_id": cen["centre_id"].astype(str), "name": cen["name"], "kind": "existing",
+            "capex": 0.0, "opex": sc.existing.opex_kzt_per_year, "capacity": cap,
+            "max_count": 1, "min_count": 1, "unit_code": cen["unit_code"],
+            "children_in_care": 0.0,
+        }, geometry=cen.geometry.values, crs=demand.crs))
+    sites = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    sites = gpd.GeoDataFrame(sites, geometry="geometry", crs=demand.crs)
+    sites = sites[~sites["site_id"].isin(set(sc.sites.excluded))].reset_index(drop=True)
+    must = sites["site_id"].isin(set(sc.sites.must_open))
+    sites.loc[must, "min_count"] = 1
+    return sites
+
+
+def family_spare(foster: pd.DataFrame, units: list[str], scenario: Scenario) -> np.ndarray:
+    """Spare family places per unit: foster families x places per family - foster children
+    (never below 0 per settlement), plus guardianship growth x children under guardianship."""
+    fc = scenario.family_care
+    f = foster[foster["unit_code"].isin(units)]
+    fam = pd.to_numeric(f["foster_families"], errors="coerce").fillna(0)
+    kids = pd.to_numeric(f.get("foster_children", 0), errors="coerce").fillna(0)
+    guard = pd.to_numeric(f.get("guardianship_children", 0), errors="coerce").fillna(0)
+    spare = (fam * fc.places_per_foster_family - kids).clip(lower=0)
+    spare = spare + np.floor(guard * fc.guardianship_growth)
+    per_unit = spare.groupby(f["unit_code"]).sum()
+    return np.array([float(per_unit.get(u, 0.0)) for u in units])
+
+
+def build_instance(layers, scenario: Scenario) -> Instance:
+    """Turn layers + scenario into an Instance (the travel matrix is computed here)."""
+    units = _units_of(layers, scenario)
+    demand = select_demand(layers.settlements, units)
+    sites = candidate_sites(layers, scenario, demand, units)
+    t = scenario.travel
+    params = TravelParams(provider=t.provider, speed_kmh=t.speed_kmh, circuity=t.circuity,
+                          max_minutes=t.cutoff, graph_path=t.graph_path)
+    tm = travel_matrix(demand, sites, params, origin_id="settlement_id", site_id="site_id")
+    unit_index = {u: k for k, u in enumerate(units)}
+    return Instance(
+        demand_ids=demand["settlement_id"].astype(str).to_numpy(),
+        weights=demand["children"].to_numpy(dtype=float),
+        demand_unit=demand["unit_code"].map(unit_index).fillna(-1).to_numpy(dtype=int),
+        units=units,
+        site_ids=sites["site_id"].to_numpy(dtype=str),
+        site_kind=sites["kind"].to_numpy(dtype=str),
+        capex=sites["capex"].to_numpy(dtype=float),
+        opex=sites["opex"].to_numpy(dtype=float),
+        capacity=sites["capacity"].to_numpy(dtype=float),
+        max_count=sites["max_count"].to_numpy(dtype=int),
+        min_count=sites["min_count"].to_numpy(dtype=int),
+        site_unit=sites["unit_code"].map(unit_index).fillna(-1).to_numpy(dtype=int),
+        site_children=sites["children_in_care"].to_numpy(dtype=float),
+        rows=tm.rows, cols=tm.cols, minutes=tm.minutes,
+        standard=t.standard_minutes, cutoff=t.cutoff,
+        family_spare=family_spare(layers.foster, units, scenario),
+        demand=demand, sites=sites,
+    )

@@ -1,0 +1,266 @@
+"""Run a scenario end to end: instance -> pre-checks -> model -> solve -> results.
+
+Infeasibility is explained in planners' words before solving where it can be detected
+(settlements no candidate can reach, must-open sites that are not candidates, fixed costs
+above the budget, a unit that cannot meet the equity rule, a budget below the cheapest plan
+meeting the rules - with what that plan costs).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from planning.instance import Instance, build_instance
+from planning.model import ModelOptions, build_model
+from planning.optimize import Plan, SolveInfo, read_plan, solve_built
+from planning.results import PlanResult, make_result
+from planning.scenario import Scenario, Solver
+
+Progress = Callable[[str, float], None]
+
+
+class InfeasibleScenario(Exception):
+    """No plan satisfies the scenario; `explanations` say why in planners' words."""
+
+    def __init__(self, explanations: list[str], cheapest_cost: float | None = None) -> None:
+        self.explanations = explanations
+        self.cheapest_cost = cheapest_cost
+        super().__init__("\n".join(explanations))
+
+
+def model_options(scenario: Scenario) -> ModelOptions:
+    """The model settings a scenario implies."""
+    s = scenario
+    return ModelOptions(
+        objective=s.objective, coverage_target=s.coverage_target,
+        budget_total=s.budget.total_kzt, budget_capex=s.budget.capex_kzt,
+        budget_opex=s.budget.opex_kzt_per_year, horizon_years=s.budget.horizon_years,
+        max_new=s.candidates.max_new, capacitated=s.capacity.enabled,
+        equity_min=s.equity.min_unit_coverage, family_care=s.family_care.enabled,
+        family_size=s.family_care.professional_family_children,
+        carer_kzt_per_year=s.family_care.carer_kzt_per_year,
+    )
+
+
+def _fmt_kzt(v: float) -> str:
+    return f"{v / 1e9:,.2f} bn KZT" if abs(v) >= 1e9 else f"{v / 1e6:,.1f} m KZT"
+
+
+def _names(inst: Instance, idx: np.ndarray, k: int = 5) -> str:
+    if inst.demand is not None and "name" in inst.demand:
+        names = inst.demand["name"].astype(str).to_numpy()[idx[:k]]
+    else:
+        names = inst.demand_ids[idx[:k]]
+    more = f" and {idx.size - k} more" if idx.size > k else ""
+    return ", ".join(names) + more
+
+
+def _unit_name(inst: Instance, u: int) -> str:
+    return inst.units[u]
+
+
+def precheck(inst: Instance, scenario: Scenario, opt: ModelOptions) -> list[str]:
+    """Problems that make the scenario infeasible, found without solving."""
+    out: list[str] = []
+    s = scenario
+    ids = set(inst.site_ids)
+    missing = [x for x in s.sites.must_open if x not in ids]
+    if missing:
+        out.append(f"Must-open site(s) {', '.join(missing)} are not candidates in this "
+                   "scenario (not a candidate settlement, a convertible institution or a kept "
+                   "existing centre in the chosen region).")
+    cutoff = inst.cutoff
+    reach_any = np.zeros(inst.n, dtype=bool)
+    reach_any[inst.rows] = True
+    if opt.objective == "min_travel":
+        lost = np.flatnonzero(~reach_any & (inst.weights > 0))
+        if lost.size:
+            out.append(f"{lost.size} settlement(s) with {inst.weights[lost].sum():,.0f} children "
+                       f"have no candidate site within {cutoff:g} minutes, so not every child "
+                       f"can be assigned ({_names(inst, lost)}). Raise the cut-off, add "
+                       "candidate sites or use the max_coverage objective.")
+    reach = inst.reachable()
+    total = float(inst.weights.sum())
+    if opt.objective == "min_cost" and total > 0:
+        share = float(inst.weights[reach].sum()) / total
+        if share + 1e-9 < opt.coverage_target:
+            lost = np.flatnonzero(~reach & (inst.weights > 0))
+            out.append(f"Only {100 * share:.1f}% of children live within {inst.standard:g} "
+                       f"minutes of any candidate site, below the coverage target "
+                       f"{100 * opt.coverage_target:.1f}% ({_names(inst, lost)} cannot be "
+                       "reached).")
+    if opt.equity_min > 0:
+        for u in np.unique(inst.demand_unit[inst.weights > 0]):
+            in_u = inst.demand_unit == u
+            w_u = float(inst.weights[in_u].sum())
+            share = float(inst.weights[in_u & reach].sum()) / w_u
+            if u >= 0 and share + 1e-9 < opt.equity_min:
+                out.append(f"Unit {_unit_name(inst, u)}: only {100 * share:.1f}% of its "
+                           f"children live within {inst.standard:g} minutes of any candidate "
+                           f"site, below the equity minimum {100 * opt.equity_min:.1f}%.")
+    fixed = inst.min_count > 0
+    h = opt.horizon_years
+    fixed_capex = float((inst.capex * inst.min_count).sum())
+    fixed_opex = float((inst.opex * inst.min_count).sum())
+    if opt.budget_total is not None and fixed_capex + h * fixed_opex > opt.budget_total + 1e-6:
+        out.append(f"Kept and must-open centres ({int(fixed.sum())}) alone cost "
+                   f"{_fmt_kzt(fixed_capex + h * fixed_opex)} over {h} years, above the "
+                   f"budget of {_fmt_kzt(opt.budget_total)}.")
+    if opt.budget_capex is not None and fixed_capex > opt.budget_capex + 1e-6:
+        out.append(f"Must-open centres need {_fmt_kzt(fixed_capex)} of capital spending, above "
+                   f"the capital budget of {_fmt_kzt(opt.budget_capex)}.")
+    if opt.budget_opex is not None and fixed_opex > opt.budget_opex + 1e-6:
+        out.append(f"Kept and must-open centres cost {_fmt_kzt(fixed_opex)} a year to run, "
+                   f"above the annual budget of {_fmt_kzt(opt.budget_opex)}.")
+    forced_new = int((inst.min_count * (inst.site_kind != "existing")).sum())
+    if opt.max_new is not None and forced_new > opt.max_new:
+        out.append(f"{forced_new} must-open sites exceed the limit of {opt.max_new} new "
+                   "centres.")
+    return out
+
+
+def cheapest_plan(inst: Instance, opt: ModelOptions, solver: Solver) -> float | None:
+    """Whole-life cost of the cheapest plan meeting the rules without the money limits
+    (equity rule, coverage target for min_cost, must-open, capacity); None if none exists."""
+    relaxed = replace(opt, objective="min_cost", budget_total=None, budget_capex=None,
+                      budget_opex=None, max_new=None, min_share_floor=None,
+                      coverage_target=opt.coverage_target if opt.objective == "min_cost"
+                      else 1.0)
+    if opt.objective != "min_cost":
+        relaxed = replace(relaxed, coverage_target=1e-12)
+    built = build_model(inst, relaxed)
+    info = solve_built(built, solver)
+    if not info.has_solution:
+        return None
+    return float(built.prob.objective.value())
+
+
+def _explain_infeasible(inst: Instance, scenario: Scenario, opt: ModelOptions) -> InfeasibleScenario:
+    cost = cheapest_plan(inst, opt, scenario.solver)
+    budget = opt.budget_total
+    if cost is None:
+        return InfeasibleScenario(["No plan meets the rules even with unlimited money: the "
+                                   "equity rule, coverage target, capacities and must-open "
+                                   "sites cannot all hold together."], None)
+    what = ("meeting the equity rule" if opt.equity_min > 0 else
+            "meeting the coverage target" if opt.objective == "min_cost" else "meeting the rules")
+    if budget is not None and cost > budget + 1e-6:
+        return InfeasibleScenario([f"The budget of {_fmt_kzt(budget)} is below the cheapest plan "
+                                   f"{what}, which costs {_fmt_kzt(cost)} over "
+                                   f"{opt.horizon_years} years."], cost)
+    return InfeasibleScenario([f"No plan meets all the limits together (capital or annual "
+                               f"budget, at most {opt.max_new} new centres, equity rule); the "
+                               f"cheapest plan {what} without them costs {_fmt_kzt(cost)}."],
+                              cost)
+
+
+def solve_instance(inst: Instance, scenario: Scenario,
+                   progress: Progress | None = None) -> tuple[Plan, SolveInfo, float, dict]:
+    """Pre-check, build and solve; returns plan, solve info, build seconds and extras."""
+    say = progress or (lambda stage, frac: None)
+    opt = model_options(scenario)
+    problems = precheck(inst, scenario, opt)
+    if problems:
+        cost = None
+        if any("budget" in p for p in problems):
+            cost = cheapest_plan(inst, opt, scenario.solver)
+        raise InfeasibleScenario(problems, cost)
+    say("model", 0.0)
+    t0 = time.perf_counter()
+    built = build_model(inst, opt)
+    build_seconds = time.perf_counter() - t0
+    say("model", 1.0)
+    say("solving", 0.0)
+    info = solve_built(built, scenario.solver)
+    extras: dict = {}
+    if opt.objective == "max_min_coverage" and info.has_solution:
+        t_star = float(built.t.value() or 0.0)
+        extras["min_unit_share"] = t_star
+        say("solving", 0.5)
+        t0 = time.perf_counter()
+        built = build_model(inst, replace(opt, min_share_floor=max(0.0, t_star - 1e-6)))
+        build_seconds += time.perf_counter() - t0
+        second = solve_built(built, scenario.solver)
+        if second.has_solution:
+            both = info.status == "optimal" and second.status == "optimal"
+            info = SolveInfo("optimal" if both else "feasible",
+                             max(info.gap or 0.0, second.gap or 0.0),
+                             info.seconds + second.seconds, info.solver)
+        else:
+            info = SolveInfo(second.status, None, info.seconds + second.seconds, info.solver)
+    say("solving", 1.0)
+    if info.status == "infeasible":
+        raise _explain_infeasible(inst, scenario, opt)
+    if not info.has_solution:
+        return Plan(np.zeros(inst.m, int), np.full(inst.n, -1), np.full(inst.n, np.nan),
+                    np.zeros(inst.n), {}), info, build_seconds, extras
+    return read_plan(inst, built), info, build_seconds, extras
+
+
+def _load(scenario: Scenario, layers):
+    if layers is not None:
+        return layers
+    from geo.layers import load_layers
+
+    return load_layers(scenario.country, scenario.boundary_version)
+
+
+def run_scenario(scenario: Scenario, layers=None, *,
+                 progress: Progress | None = None) -> PlanResult:
+    """Solve `scenario` on `layers` (loaded from the bundled data when None)."""
+    say = progress or (lambda stage, frac: None)
+    scenario.validate()
+    say("matrix", 0.0)
+    layers = _load(scenario, layers)
+    t0 = time.perf_counter()
+    inst = build_instance(layers, scenario)
+    matrix_seconds = time.perf_counter() - t0
+    say("matrix", 1.0)
+    plan, info, build_seconds, extras = solve_instance(inst, scenario, progress)
+    say("results", 0.0)
+    result = make_result(inst, scenario, plan, info, build_seconds=build_seconds,
+                         matrix_seconds=matrix_seconds, boundaries=layers.boundaries,
+                         extras=extras)
+    say("results", 1.0)
+    return result
+
+
+def pareto(scenario: Scenario, budgets: list[float], layers=None,
+           progress: Progress | None = None) -> pd.DataFrame:
+    """Coverage against budget: solve the coverage objective (max_coverage, or
+    max_min_coverage if chosen) once per whole-life budget on one instance."""
+    say = progress or (lambda stage, frac: None)
+    say("matrix", 0.0)
+    layers = _load(scenario, layers)
+    inst = build_instance(layers, scenario)
+    say("matrix", 1.0)
+    objective = scenario.objective if scenario.objective == "max_min_coverage" else "max_coverage"
+    rows = []
+    total = float(inst.weights.sum())
+    for k, budget in enumerate(budgets):
+        say("solving", k / max(len(budgets), 1))
+        s = Scenario.from_dict(scenario.to_dict())
+        s.objective = objective
+        s.budget.total_kzt = float(budget)
+        try:
+            plan, info, _, _ = solve_instance(inst, s)
+        except InfeasibleScenario:
+            rows.append({"budget": float(budget), "coverage_pct": np.nan,
+                         "children_covered": np.nan, "cost": np.nan, "status": "infeasible"})
+            continue
+        covered = float((plan.share * inst.weights).sum()) if info.has_solution else np.nan
+        cost = float((plan.counts * (inst.capex + s.budget.horizon_years * inst.opex)).sum())
+        cost += sum(r * s.budget.horizon_years * s.family_care.carer_kzt_per_year
+                    for r in plan.recruits.values())
+        rows.append({"budget": float(budget),
+                     "coverage_pct": 100 * covered / total if total else np.nan,
+                     "children_covered": covered,
+                     "cost": cost if info.has_solution else np.nan, "status": info.status})
+    say("results", 1.0)
+    return pd.DataFrame(rows, columns=["budget", "coverage_pct", "children_covered", "cost",
+                                       "status"])
