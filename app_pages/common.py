@@ -136,7 +136,6 @@ def author() -> str:
 
 
 SITE_ID = "site_id"
-STAGES = {"stage_matrix", "stage_model", "stage_solve", "stage_solving", "stage_results"}
 
 
 def site_options(layers: geo_layers.Layers) -> dict[str, str]:

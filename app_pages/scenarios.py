@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import time
 
+import pandas as pd
 import streamlit as st
 
 from access.guard import audit, download_button, require_page
 from app_pages import common
 from planning.scenario import Scenario, ScenarioError
-from planning.solve import InfeasibleScenario, run_scenario
+from planning.solve import InfeasibleScenario, pareto, run_scenario
 from ui import exports, forms, maps, tables
 from ui import viewmodels as vm
-from ui.i18n import t
+from ui.i18n import STRINGS, t
 from ui.workspace import NameTaken
 
 PAGE = "scenarios"
@@ -102,10 +103,10 @@ if run or st.session_state.pop("run_requested", False):
             line = st.empty()
 
             def progress(stage: str, fraction: float) -> None:
-                label = t(f"stage_{stage}", lang) if f"stage_{stage}" in common.STAGES else stage
+                label = t(f"stage_{stage}", lang) if f"stage_{stage}" in STRINGS else stage
                 elapsed = t("elapsed", lang, seconds=time.monotonic() - started)
                 line.write(f"**{label}** · {elapsed}")
-                bar.progress(min(max(float(fraction), 0.0), 1.0))
+                bar.progress(vm.overall_progress(stage, fraction))
 
             try:
                 result = run_scenario(edited, layers, progress=progress)
@@ -135,7 +136,7 @@ if plan is None:
 result = plan["result"]
 summary = vm.kpis(result.summary)
 cards = st.columns(6)
-for card, key, label in zip(cards, summary, ("kpi_coverage", "kpi_children_covered",
+for card, key, label in zip(cards, vm.KPI_KEYS, ("kpi_coverage", "kpi_children_covered",
                                              "kpi_capex", "kpi_opex", "kpi_opened",
                                              "kpi_converted")):
     card.metric(t(label, lang), tables.kpi_value(key, summary[key]))
@@ -152,8 +153,21 @@ def result_fragment() -> None:
 
 result_fragment()
 st.subheader(t("per_unit", lang))
-by_unit = tables.plain_table(result.by_unit, lang)
+by_unit = tables.plain_table(vm.plan_by_unit(result.by_unit, units), lang)
 st.dataframe(by_unit, hide_index=True, width="stretch")
+
+with st.expander(t("pareto_title", lang)):
+    if st.button(t("pareto_run", lang), key="pareto_run"):
+        scn = st.session_state["scenario"]
+        budgets = vm.pareto_budgets(scn.budget.total_kzt,
+                                    float(result.summary.get("cost_whole_life") or 0))
+        with st.spinner(t("pareto_title", lang)):
+            curve = pareto(scn, budgets, layers)
+        plan["pareto"] = curve.to_dict("records")
+    if plan.get("pareto"):
+        curve = pd.DataFrame(plan["pareto"])
+        st.line_chart(curve, x="budget", y="coverage_pct")
+        st.dataframe(tables.plain_table(curve, lang), hide_index=True)
 
 with st.form("save_scenario"):
     name = st.text_input(t("save_name", lang), key="save_name")
@@ -161,7 +175,8 @@ with st.form("save_scenario"):
     if st.form_submit_button(t("save", lang)):
         try:
             common.workspace().save_scenario(
-                name, plan["toml"], result.summary, note=note, author=common.author(),
+                name, plan["toml"], {**result.summary, "pareto": plan.get("pareto")},
+                note=note, author=common.author(),
                 country=ctx.country, version=ctx.version, by_unit=result.by_unit,
                 sites=result.sites, settlements=result.settlements)
         except NameTaken:

@@ -116,3 +116,64 @@ def test_data_page_lists_layers_and_saved_layers(tmp_path):
 def test_compare_needs_two_saved_scenarios():
     at = _app("compare")
     assert any(t("need_two", "en") in i.value for i in at.info)
+
+
+def _run_default(at: AppTest) -> AppTest:
+    at.button(key="FormSubmitter:scenario_form-Run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_scenario_default_run_shows_kpis_and_saves_once():
+    at = _run_default(_app("scenarios"))
+    metrics = {m.label: m.value for m in at.metric}
+    assert set(metrics) >= {t("kpi_coverage", "en"), t("kpi_opened", "en")}
+    plan = at.session_state["plan"]["result"]
+    sett = plan.settlements  # the card agrees with a recount from the settlement table
+    share = 100 * sett["children_covered"].sum() / (
+        sett["children_covered"] + sett["children_uncovered"]).sum()
+    assert metrics[t("kpi_coverage", "en")] == f"{share:.1f}%"
+    assert metrics[t("kpi_opened", "en")] == str((plan.sites["decision"] == "open").sum())
+    by_unit = _frame(at)
+    assert len(by_unit) == 20
+    at.text_input(key="save_name").set_value("Base plan")
+    at.button(key="FormSubmitter:save_scenario-" + t("save", "en")).click().run()
+    assert any("Base plan" in s.value for s in at.success)
+    rec = Workspace().load_scenario("Base plan")
+    assert rec.summary["coverage_pct"] == pytest.approx(plan.summary["coverage_pct"])
+    assert len(rec.result_layer("sites")) == len(plan.sites)
+    at.button(key="FormSubmitter:save_scenario-" + t("save", "en")).click().run()
+    assert any("Base plan" in e.value for e in at.error)  # the name is taken: refused
+
+
+def test_scenario_form_edit_changes_the_run():
+    at = _app("scenarios")
+    at.number_input(key="scn.travel.standard_minutes").set_value(30.0)
+    at = _run_default(at)
+    assert at.session_state["scenario"].travel.standard_minutes == 30.0
+    assert "standard_minutes = 30.0" in at.session_state["plan"]["toml"]
+
+
+def test_scenario_invalid_form_lists_problems():
+    at = _app("scenarios")
+    at.number_input(key="scn.coverage_target").set_value(1.5)
+    at = _run_default(at)
+    assert at.error and "plan" not in at.session_state
+    problems = _frame(at)
+    assert "coverage_target" in set(problems[t("col_field", "en")])
+
+
+def test_compare_two_saved_scenarios_shows_differences():
+    ws = Workspace()
+    ws.save_scenario("A", "x = 1\n", {"coverage_pct": 60.0, "cost_capex": 100.0,
+                                      "opened": ["s1", "s2"]})
+    ws.save_scenario("B", "x = 2\n", {"coverage_pct": 75.0, "cost_capex": 160.0,
+                                      "opened": ["s1"],
+                                      "pareto": [{"budget": 1e9, "coverage_pct": 50.0},
+                                                 {"budget": 2e9, "coverage_pct": 70.0}]})
+    at = _app("compare")
+    table = _frame(at)
+    assert list(table.columns) == ["A", "B", "B − A"]
+    assert table.loc[t("kpi_coverage", "en"), "B − A"] == pytest.approx(15.0)
+    assert table.loc[t("kpi_opened", "en"), "B − A"] == -1
+    assert any(t("pareto_title", "en") in h.value for h in at.subheader)

@@ -68,7 +68,7 @@ def _spec(path: tuple[str, ...], tp: Any, value: Any) -> list[FieldSpec]:
                 "types" if name in INSTITUTION_TYPE_FIELDS else "list")
         return [FieldSpec(path, kind, list(value or []))]
     if tp is str or isinstance(value, str) or value is None:
-        return [FieldSpec(path, "text", "" if value is None else value)]
+        return [FieldSpec(path, "text", value)]  # None stays None (an unset optional)
     return []  # dicts and other structures are kept as they are (edit them in the TOML)
 
 

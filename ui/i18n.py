@@ -127,7 +127,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "stage_matrix": {"en": "Travel matrix", "ru": "Матрица доезда", "kk": "Жол матрицасы"},
     "stage_model": {"en": "Building the model", "ru": "Построение модели",
                     "kk": "Модель құру"},
-    "stage_solve": {"en": "Solving", "ru": "Решение", "kk": "Шешу"},
     "stage_results": {"en": "Results", "ru": "Результаты", "kk": "Нәтижелер"},
     "elapsed": {"en": "elapsed {seconds:.1f} s", "ru": "прошло {seconds:.1f} с",
                 "kk": "{seconds:.1f} с өтті"},

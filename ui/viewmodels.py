@@ -137,16 +137,59 @@ def has_demo(*frames: pd.DataFrame) -> bool:
     return False
 
 
+KPI_KEYS: tuple[str, ...] = (
+    "coverage_pct", "children_covered", "cost_capex", "cost_opex", "opened", "converted",
+)
+# Progress of a run: each stage's share of the bar (the engine reports 0..1 per stage).
+STAGE_SPANS: dict[str, tuple[float, float]] = {
+    "matrix": (0.0, 0.3), "model": (0.3, 0.5), "solving": (0.5, 0.9), "results": (0.9, 1.0),
+}
+
+
 def kpis(summary: Mapping[str, object]) -> dict[str, float]:
-    """The headline numbers of a plan summary, as floats (missing ones as NaN)."""
-    keys = ("coverage_pct", "children_covered", "cost_capex", "cost_opex", "opened", "converted")
+    """The headline numbers of a plan summary as floats (missing ones NaN); `opened` and
+    `converted` may be lists of site ids, counted."""
     out = {}
-    for key in keys:
+    for key in KPI_KEYS:
+        value = summary.get(key)
+        if isinstance(value, (list, tuple)):
+            value = len(value)
         try:
-            out[key] = float(summary.get(key))  # type: ignore[arg-type]
+            out[key] = float(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             out[key] = float("nan")
     return out
+
+
+PARETO_FACTORS: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
+
+
+def pareto_budgets(budget: float | None, fallback: float) -> list[float]:
+    """Whole-life budgets for a coverage-vs-budget curve: fractions and multiples of the
+    scenario's budget (or of `fallback`, the cost of its plan, when it sets none)."""
+    base = budget if budget and budget > 0 else fallback
+    return [round(base * f, -6) for f in PARETO_FACTORS]
+
+
+def overall_progress(stage: str, fraction: float) -> float:
+    """Position of the whole run's progress bar for `fraction` (0..1) of `stage`."""
+    start, end = STAGE_SPANS.get(stage, (0.0, 1.0))
+    return start + (end - start) * min(max(float(fraction), 0.0), 1.0)
+
+
+def plan_by_unit(by_unit: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """The engine's per-unit table with unit names in the display language:
+    code, unit_name, children, children_covered, coverage_pct, centres."""
+    names = dict(zip(units["code"], units["unit_name"]))
+    out = pd.DataFrame({
+        "code": by_unit["unit_code"],
+        "unit_name": by_unit["unit_code"].map(names).fillna(by_unit.get("name")),
+        "children": by_unit["children"].round(0).astype("int64"),
+        "children_covered": by_unit["covered"].round(0).astype("int64"),
+        "coverage_pct": by_unit["coverage_pct"],
+        "centres": by_unit["centres"],
+    })
+    return out.reset_index(drop=True)
 
 
 def compare_kpis(summaries: Mapping[str, Mapping[str, object]]) -> pd.DataFrame:
