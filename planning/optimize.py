@@ -86,6 +86,7 @@ class Plan:
     minutes: np.ndarray
     share: np.ndarray
     recruits: dict[int, int]
+    served: np.ndarray
 
 
 def read_plan(inst: Instance, built: Built) -> Plan:
@@ -106,11 +107,14 @@ def read_plan(inst: Instance, built: Built) -> Plan:
         nearest_min[inst.rows[k]] = inst.minutes[k]
     if not built.x or not built.capacitated:
         share = (nearest_min <= inst.standard + 1e-9).astype(float)
-        return Plan(counts, nearest_site, nearest_min, share, recruits)
+        served = np.bincount(np.maximum(nearest_site, 0), weights=share * inst.weights,
+                             minlength=inst.m)
+        return Plan(counts, nearest_site, nearest_min, share, recruits, served)
     centre = np.full(inst.n, -1)
     best = np.zeros(inst.n)
     share = np.zeros(inst.n)
     minutes = nearest_min.copy()
+    served = np.zeros(inst.m)
     pair_minutes = {(int(i), int(j)): float(m)
                     for i, j, m in zip(inst.rows, inst.cols, inst.minutes)}
     for (i, j), v in built.x.items():
@@ -119,7 +123,8 @@ def read_plan(inst: Instance, built: Built) -> Plan:
             continue
         if pair_minutes[(i, j)] <= inst.standard + 1e-9:
             share[i] += val
+            served[j] += val * inst.weights[i]
         if val > best[i] + 1e-9:
             best[i], centre[i], minutes[i] = val, j, pair_minutes[(i, j)]
-    return Plan(counts, centre, minutes, np.minimum(share, 1.0), recruits)
+    return Plan(counts, centre, minutes, np.minimum(share, 1.0), recruits, served)
 

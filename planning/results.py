@@ -132,9 +132,7 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
 
     sites = inst.sites.copy()
     sites["centres"] = plan.counts
-    served = np.bincount(np.maximum(plan.centre, 0), weights=covered_children * has,
-                         minlength=inst.m)
-    sites["children_served"] = np.round(served, 1)
+    sites["children_served"] = np.round(plan.served, 1)
     sites["decision"] = sites["kind"].map(DECISION)
     sites = sites[plan.counts > 0].drop(columns=["kind", "min_count", "max_count"])
     sites["capacity"] = sites["capacity"].where(np.isfinite(sites["capacity"]), None)

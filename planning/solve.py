@@ -198,7 +198,7 @@ def solve_instance(inst: Instance, scenario: Scenario,
         raise _explain_infeasible(inst, scenario, opt)
     if not info.has_solution:
         return Plan(np.zeros(inst.m, int), np.full(inst.n, -1), np.full(inst.n, np.nan),
-                    np.zeros(inst.n), {}), info, build_seconds, extras
+                    np.zeros(inst.n), {}, np.zeros(inst.m)), info, build_seconds, extras
     return read_plan(inst, built), info, build_seconds, extras
 
 

@@ -1,0 +1,71 @@
+"""Command line: `python -m planning example` and `python -m planning solve SCENARIO --out DIR`.
+
+Exit codes: 0 a plan was found (optimal or feasible), 3 infeasible (with the explanation),
+2 bad scenario file or arguments, 4 the solver stopped without any plan (time limit).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from planning.example import example_toml
+from planning.scenario import Scenario, ScenarioError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m planning",
+                                     description="Otbasy siting scenarios")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ex = sub.add_parser("example", help="print a commented default scenario (TOML)")
+    ex.add_argument("--country", default="KZ")
+    so = sub.add_parser("solve", help="solve a scenario and write the results")
+    so.add_argument("scenario", help="scenario file (.toml or .json)")
+    so.add_argument("--out", required=True, help="output folder")
+    so.add_argument("--solver", choices=("highs", "cbc"), help="override the solver")
+    so.add_argument("--time-limit", type=float, help="override the time limit (seconds)")
+    args = parser.parse_args(argv)
+
+    if args.command == "example":
+        try:
+            sys.stdout.write(example_toml(args.country))
+        except ScenarioError as exc:
+            print(exc, file=sys.stderr)
+            return 2
+        return 0
+
+    try:
+        scenario = Scenario.from_file(args.scenario)
+        if args.solver:
+            scenario.solver.name = args.solver
+        if args.time_limit is not None:
+            scenario.solver.time_limit_seconds = args.time_limit
+        scenario.validate()
+    except ScenarioError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+    from planning.solve import InfeasibleScenario, run_scenario
+
+    def progress(stage: str, fraction: float) -> None:
+        if fraction == 0.0:
+            print(f"... {stage}", file=sys.stderr, flush=True)
+
+    try:
+        result = run_scenario(scenario, progress=progress)
+    except InfeasibleScenario as exc:
+        print("INFEASIBLE: no plan satisfies this scenario.", file=sys.stderr)
+        for line in exc.explanations:
+            print(f"  - {line}", file=sys.stderr)
+        return 3
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    result.write(args.out)
+    print(result.report())
+    print(f"Results written to {args.out}")
+    return 0 if result.summary["status"] in ("optimal", "feasible") else 4
+
+
+if __name__ == "__main__":
+    sys.exit(main())
