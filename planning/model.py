@@ -9,7 +9,9 @@ families recruited in unit u (integer), and demand coverage/assignment:
   (weights summed). This is exact - their constraints and objective terms are identical -
   and it roughly halves the national model, which HiGHS then proves optimal ~6x faster.
   - uncapacitated: z_g in [0, 1] with z_g <= sum of y_j over the group's sites (MCLP /
-    set covering; z_g fixed to 1 when every child must be covered);
+    set covering; z_g fixed to 1 when every child must be covered). Dominated candidates
+    (covering a subset of what a fixed-open or no-dearer site covers) are left out first,
+    which merges more groups: 112 of the 405 national candidates, 213 of 500 on 350 x 500;
   - capacitated: x_gj in [0, 1] per group and site, sum_j x_gj <= 1 and
     sum_g children_g x_gj <= capacity_j y_j (splittable demand).
 - min_travel (p-median / budgeted), every child assigned within the cut-off:
@@ -34,10 +36,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pulp
+from scipy import sparse
 
 from planning.instance import Instance
 
-FIRST_LEVELS = 8  # radius levels modelled per settlement before any deepening
+FIRST_LEVELS = 8  # fewest radius levels modelled per settlement before any deepening
 
 
 @dataclass
@@ -85,6 +88,14 @@ class Radius:
     def total(self, i: int) -> int:
         return int(self.level[self.start[i + 1] - 1]) if self.start[i + 1] > self.start[i] else 0
 
+    def cost(self, inst: Instance, counts: np.ndarray) -> float:
+        """True child-minutes of a plan: each settlement to its nearest open site."""
+        opened = counts[inst.cols[self.order]] > 0
+        rows = inst.rows[self.order][opened]
+        first = np.unique(rows, return_index=True)[1]
+        mins = inst.minutes[self.order][opened][first]
+        return float((inst.weights[rows[first]] * mins).sum())
+
     def deepen(self, inst: Instance, counts: np.ndarray) -> bool:
         """Deepen every settlement whose nearest open centre lies beyond level kept+1 (its
         truncated cost undercounts); True when some did, so the model must be rebuilt."""
@@ -125,13 +136,14 @@ class Built:
     inst: Instance | None = None
     opt: ModelOptions | None = None
 
+    def counts(self) -> np.ndarray:
+        """Centres per site in the current solution."""
+        return np.array([int(round(v.value() or 0)) for v in self.y], dtype=int)
+
     def deepen(self) -> bool:
         """After a solve of the truncated radius model: True when its plan's cost was
         undercounted, with the levels deepened; `rebuild` then makes the deeper model."""
-        if self.radius is None:
-            return False
-        counts = np.array([int(round(v.value() or 0)) for v in self.y], dtype=int)
-        return self.radius.deepen(self.inst, counts)
+        return self.radius is not None and self.radius.deepen(self.inst, self.counts())
 
     def rebuild(self) -> None:
         """Rebuild this model in place with the current radius levels."""
@@ -165,11 +177,13 @@ def build_model(inst: Instance, opt: ModelOptions, radius: Radius | None = None)
         travel = _radius(inst, opt, built, radius)
     else:
         full = opt.objective == "min_cost" and opt.coverage_target >= 1
-        groups = demand_groups(inst)
         if opt.capacitated:
-            _capacitated_cover(inst, built, groups, full)
+            _capacitated_cover(inst, built, demand_groups(inst), full)
         else:
-            _uncapacitated_cover(inst, built, groups, full)
+            drop = dominated_sites(inst)
+            for j in np.flatnonzero(drop):
+                y[j].upBound = 0
+            _uncapacitated_cover(inst, built, demand_groups(inst, drop), full, drop)
 
     recruit_cost = _family_care(inst, opt, built)
     built.capex = _expr([(y[j], float(inst.capex[j])) for j in range(inst.m)])
@@ -221,19 +235,22 @@ def _tie_break(inst: Instance, opt: ModelOptions, built: Built) -> list:
     return [(built.y[j], -0.5 * float(cost[j]) / total) for j in range(inst.m)]
 
 
-def _standard_sites(inst: Instance) -> tuple[np.ndarray, np.ndarray]:
-    """Sites within the standard per settlement, CSR form: cols[starts[i]:starts[i + 1]]
-    (sorted)."""
+def _standard_sites(inst: Instance,
+                    drop: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Sites within the standard per settlement (leaving out `drop`), CSR form:
+    cols[starts[i]:starts[i + 1]] (sorted)."""
     keep = inst.within_standard()
+    if drop is not None:
+        keep &= ~drop[inst.cols]
     rows, cols = inst.rows[keep], inst.cols[keep]
     order = np.lexsort((cols, rows))
     return cols[order], np.searchsorted(rows[order], np.arange(inst.n + 1))
 
 
-def demand_groups(inst: Instance) -> list[np.ndarray]:
+def demand_groups(inst: Instance, drop: np.ndarray | None = None) -> list[np.ndarray]:
     """Settlements with at least one site within the standard, grouped by (unit, set of
-    those sites); each group as an array of settlement indices."""
-    cols, starts = _standard_sites(inst)
+    those sites, leaving out `drop`); each group as an array of settlement indices."""
+    cols, starts = _standard_sites(inst, drop)
     groups: dict[tuple, list[int]] = {}
     for i in range(inst.n):
         a, b = starts[i], starts[i + 1]
@@ -242,10 +259,36 @@ def demand_groups(inst: Instance) -> list[np.ndarray]:
     return [np.array(g) for g in groups.values()]
 
 
+def dominated_sites(inst: Instance) -> np.ndarray:
+    """Mask of new candidate sites an uncapacitated coverage plan never needs: a site whose
+    settlements within the standard are all within the standard of a fixed-open site, or of
+    another new site costing no more (capex and opex). Any plan using it covers as many
+    children without it (or with the other site instead) at no higher cost, so dropping it
+    keeps the optimum; ties keep the lowest index, so some dominating site always stays."""
+    keep = inst.within_standard()
+    cover = sparse.csr_matrix((np.ones(int(keep.sum())), (inst.rows[keep], inst.cols[keep])),
+                              shape=(inst.n, inst.m))
+    size = np.asarray(cover.sum(axis=0)).ravel()
+    both = (cover.T @ cover).tocoo()
+    j, k = both.row, both.col
+    subset = (both.data == size[j]) & (j != k)
+    j, k = j[subset], k[subset]
+    free_new = (inst.site_kind == "new") & (inst.min_count == 0)
+    cheaper = ((inst.site_kind[k] == "new") & (inst.max_count[k] >= 1)
+               & (inst.capex[k] <= inst.capex[j])
+               & (inst.opex[k] <= inst.opex[j]))
+    strict = ((size[k] > size[j]) | (inst.capex[k] < inst.capex[j])
+              | (inst.opex[k] < inst.opex[j]) | (k < j))
+    out = np.zeros(inst.m, dtype=bool)
+    out[j[free_new[j] & ((inst.min_count[k] > 0) | (cheaper & strict))]] = True
+    return out
+
+
 def _uncapacitated_cover(inst: Instance, built: Built, groups: list[np.ndarray],
-                         full: bool) -> None:
-    """z_g <= sum_{j within standard} y_j per demand group; z_g = 1 for full coverage."""
-    cols, starts = _standard_sites(inst)
+                         full: bool, drop: np.ndarray) -> None:
+    """z_g <= sum_{j within standard, not dropped} y_j per demand group; z_g = 1 for full
+    coverage."""
+    cols, starts = _standard_sites(inst, drop)
     for g, members in enumerate(groups):
         i = int(members[0])
         js = cols[starts[i]:starts[i + 1]]
@@ -313,7 +356,7 @@ def _radius(inst: Instance, opt: ModelOptions, built: Built,
             radius: Radius | None) -> pulp.LpAffineExpression:
     """Uncapacitated p-median, truncated radius formulation (see the module docstring);
     returns the child-minutes objective (a lower bound until `deepen` finds it exact)."""
-    radius = radius or Radius.of(inst, FIRST_LEVELS)
+    radius = radius or Radius.of(inst, _first_levels(inst, opt))
     if opt.equity_min > 0:  # the equity rule needs each settlement's level of the standard
         for i in range(inst.n):
             a, b = radius.start[i], radius.start[i + 1]
@@ -325,13 +368,17 @@ def _radius(inst: Instance, opt: ModelOptions, built: Built,
     cost: dict = {}
     constant = 0.0
     y = built.y
+    assigned: set[bytes] = set()
     for i in range(inst.n):
         a, b = radius.start[i], radius.start[i + 1]
         if b == a:
             continue
         idx = radius.order[a:b]
         js, mins, lev = inst.cols[idx], inst.minutes[idx], radius.level[a:b]
-        built.prob += _expr([(y[j], 1.0) for j in np.unique(js)]) >= 1, f"assign{i}"
+        reach = np.unique(js)
+        if reach.tobytes() not in assigned:  # one row per distinct set of reachable sites
+            assigned.add(reach.tobytes())
+            built.prob += _expr([(y[j], 1.0) for j in reach]) >= 1, f"assign{i}"
         w = float(inst.weights[i])
         constant += w * float(mins[0])
         total, kept = radius.total(i), int(radius.kept[i])
@@ -353,6 +400,19 @@ def _radius(inst: Instance, opt: ModelOptions, built: Built,
             prev = u
         built.cover[i] = _radius_cover(inst, mins, lev, u_of, total)
     return pulp.LpAffineExpression(cost, constant=constant)
+
+
+def _first_levels(inst: Instance, opt: ModelOptions) -> int:
+    """Radius levels to model first: about the sites per open centre (m / p, p bounded by
+    the new-centre limit and the whole-life budget), at least FIRST_LEVELS. A settlement's
+    nearest open centre is typically that deep, so one or two deepenings suffice."""
+    cost = inst.capex + opt.horizon_years * inst.opex
+    p = float(inst.m)
+    if opt.max_new is not None:
+        p = min(p, opt.max_new + float((inst.site_kind == "existing").sum()))
+    if opt.budget_total is not None and (cost > 0).any():
+        p = min(p, opt.budget_total / float(cost[cost > 0].min()))
+    return max(FIRST_LEVELS, int(np.ceil(inst.m / max(p, 1.0))))
 
 
 def _radius_cover(inst: Instance, mins: np.ndarray, lev: np.ndarray,
