@@ -100,8 +100,10 @@ def build_model(inst: Instance, opt: ModelOptions) -> Built:
                      for i, e in built.cover.items() for v, c in e.items()])
     if opt.objective == "min_cost":
         target = opt.coverage_target * float(inst.weights.sum())
-        if opt.coverage_target < 1:
-            prob += covered >= target - 1e-6, "coverage_target"
+        # Always enforced (target 1 = set covering). No "- 1e-6" slack here or in the equity
+        # rows: HiGHS 1.15 presolve wrongly reports near-forcing rows (slack ~1e-7..1e-6) as
+        # infeasible; exact right-hand sides are left to the solver's feasibility tolerance.
+        prob += covered >= target, "coverage_target"
         prob.setObjective(whole_life)
     elif opt.objective == "min_travel":
         prob.setObjective(_expr([(v, float(inst.weights[i] * m))
@@ -215,7 +217,7 @@ def _equity(inst: Instance, opt: ModelOptions, built: Built) -> None:
         return
     for u, rows in _unit_cover(inst, built).items():
         need = opt.equity_min * float(inst.weights[inst.demand_unit == u].sum())
-        built.prob += _expr(rows) >= need - 1e-6, f"equity_{u}"
+        built.prob += _expr(rows) >= need, f"equity_{u}"
 
 
 def _family_care(inst: Instance, opt: ModelOptions, built: Built) -> list:
