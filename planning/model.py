@@ -180,7 +180,7 @@ def _assign_vars(inst: Instance, built: Built, rows: np.ndarray, cols: np.ndarra
         for j, v in zip(js, xs):
             built.x[(i, int(j))] = v
         e = _expr([(v, 1.0) for v in xs])
-        if equality:
+        if equality and inst.weights[i] > 0:  # a settlement without children needs no centre
             built.prob += e == 1, f"assign{i}"
         else:
             built.prob += e <= 1, f"assign{i}"
