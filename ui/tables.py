@@ -27,7 +27,8 @@ COLUMN_LABELS: dict[str, str] = {
     "coverage_share": "ind_coverage_share", "children_per_centre": "ind_children_per_centre",
     "coverage_pct": "kpi_coverage", "cost_capex": "kpi_capex", "cost_opex": "kpi_opex",
     "opened": "kpi_opened", "converted": "kpi_converted", "status": "kpi_status",
-    "budget": "budget", "covered": "col_children_covered",
+    "budget": "budget", "covered": "col_children_covered", "author": "col_author",
+    "country": "country", "version": "boundary_version",
 }
 
 
