@@ -125,12 +125,19 @@ def build_model(inst: Instance, opt: ModelOptions) -> Built:
 
 def _tie_break(inst: Instance, opt: ModelOptions, built: Built) -> pulp.LpAffineExpression:
     """A cost penalty worth < 0.5 children in total, so among plans covering as many
-    children the cheapest wins, without changing the coverage optimum (children are whole)."""
+    children the cheapest wins, without changing the coverage optimum (children are whole).
+    Recruited foster families count too, else the solver may recruit any number of them."""
     cost = inst.capex + opt.horizon_years * inst.opex
+    terms = [(built.y[j], float(cost[j])) for j in range(inst.m)]
     total = float((cost * np.maximum(inst.max_count, inst.min_count)).sum())
+    per_recruit = opt.horizon_years * opt.carer_kzt_per_year
+    for u, r in built.recruits.items():
+        moved = inst.site_children[(inst.site_kind == "convert") & (inst.site_unit == u)].sum()
+        terms.append((r, per_recruit))
+        total += per_recruit * float(np.ceil(moved / max(opt.family_size, 1)))
     if total <= 0:
         return pulp.LpAffineExpression()
-    return _expr([(built.y[j], -0.5 * float(cost[j]) / total) for j in range(inst.m)])
+    return _expr([(v, -0.5 * c / total) for v, c in terms])
 
 
 def _uncapacitated_cover(inst: Instance, built: Built) -> None:
