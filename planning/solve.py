@@ -199,7 +199,25 @@ def solve_instance(inst: Instance, scenario: Scenario,
     if not info.has_solution:
         return Plan(np.zeros(inst.m, int), np.full(inst.n, -1), np.full(inst.n, np.nan),
                     np.zeros(inst.n), {}, np.zeros(inst.m)), info, build_seconds, extras
-    return read_plan(inst, built), info, build_seconds, extras
+    plan = read_plan(inst, built)
+    plan.recruits = families_needed(inst, plan.counts, opt)
+    return plan, info, build_seconds, extras
+
+
+def families_needed(inst: Instance, counts: np.ndarray, opt: ModelOptions) -> dict[int, int]:
+    """Professional foster families each unit must recruit for the plan: children leaving its
+    converted institutions beyond its spare family places, `family_size` per family. The
+    model only bounds recruits from below (and min_travel does not price them), so the plan
+    reports this least number, which meets every rule the model's number met, for less."""
+    out: dict[int, int] = {}
+    if not opt.family_care:
+        return out
+    conv = (inst.site_kind == "convert") & (inst.site_children > 0)
+    for u in np.unique(inst.site_unit[conv]):
+        moved = float((counts * inst.site_children)[conv & (inst.site_unit == u)].sum())
+        spare = float(inst.family_spare[u]) if 0 <= u < inst.family_spare.size else 0.0
+        out[int(u)] = int(np.ceil(max(0.0, moved - spare) / opt.family_size - 1e-9))
+    return out
 
 
 def _load(scenario: Scenario, layers):
