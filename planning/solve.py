@@ -126,14 +126,16 @@ def precheck(inst: Instance, scenario: Scenario, opt: ModelOptions) -> list[str]
 
 def cheapest_plan(inst: Instance, opt: ModelOptions, solver: Solver) -> float | None:
     """Whole-life cost of the cheapest plan meeting the rules without the money limits
-    (equity rule, coverage target for min_cost, must-open, capacity); None if none exists."""
-    relaxed = replace(opt, objective="min_cost", budget_total=None, budget_capex=None,
-                      budget_opex=None, max_new=None, min_share_floor=None,
-                      coverage_target=opt.coverage_target if opt.objective == "min_cost"
-                      else 1.0)
-    if opt.objective != "min_cost":
-        relaxed = replace(relaxed, coverage_target=1e-12)
-    built = build_model(inst, relaxed)
+    (equity rule, coverage target for min_cost, every child assigned for min_travel,
+    must-open, capacity); None if none exists."""
+    relaxed = replace(opt, budget_total=None, budget_capex=None, budget_opex=None,
+                      max_new=None, min_share_floor=None)
+    if opt.objective == "min_travel":
+        built = build_model(inst, relaxed)
+        built.prob.setObjective(built.capex + opt.horizon_years * built.opex)
+    else:
+        built = build_model(inst, replace(relaxed, objective="min_cost", coverage_target=(
+            opt.coverage_target if opt.objective == "min_cost" else 0.0)))
     info = solve_built(built, solver)
     if not info.has_solution:
         return None
@@ -147,15 +149,23 @@ def _explain_infeasible(inst: Instance, scenario: Scenario, opt: ModelOptions) -
         return InfeasibleScenario(["No plan meets the rules even with unlimited money: the "
                                    "equity rule, coverage target, capacities and must-open "
                                    "sites cannot all hold together."], None)
-    what = ("meeting the equity rule" if opt.equity_min > 0 else
+    what = ("assigning every child a centre within the cut-off"
+            if opt.objective == "min_travel" else
+            "meeting the equity rule" if opt.equity_min > 0 else
             "meeting the coverage target" if opt.objective == "min_cost" else "meeting the rules")
     if budget is not None and cost > budget + 1e-6:
         return InfeasibleScenario([f"The budget of {_fmt_kzt(budget)} is below the cheapest plan "
                                    f"{what}, which costs {_fmt_kzt(cost)} over "
                                    f"{opt.horizon_years} years."], cost)
-    return InfeasibleScenario([f"No plan meets all the limits together (capital or annual "
-                               f"budget, at most {opt.max_new} new centres, equity rule); the "
-                               f"cheapest plan {what} without them costs {_fmt_kzt(cost)}."],
+    limits = [text for text, on in (
+        (f"total budget {_fmt_kzt(budget or 0)}", budget is not None),
+        (f"capital budget {_fmt_kzt(opt.budget_capex or 0)}", opt.budget_capex is not None),
+        (f"annual budget {_fmt_kzt(opt.budget_opex or 0)}", opt.budget_opex is not None),
+        (f"at most {opt.max_new} new centres", opt.max_new is not None),
+        (f"equity rule {100 * opt.equity_min:g}% per unit", opt.equity_min > 0)) if on]
+    return InfeasibleScenario([f"No plan meets all the limits together "
+                               f"({'; '.join(limits) or 'none set'}); the cheapest plan {what} "
+                               f"without the money and count limits costs {_fmt_kzt(cost)}."],
                               cost)
 
 

@@ -422,3 +422,31 @@ def test_full_equity_and_full_worst_unit(seed: int, capacitated: bool) -> None:
         inst.capacity = inst.capacity * 3
     check(inst, scenario_for("max_coverage", capacitated=capacitated, equity=1.0))
     check(inst, scenario_for("max_min_coverage", capacitated=capacitated))
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3])
+@pytest.mark.parametrize("objective,capacitated", [("max_coverage", False),
+                                                   ("max_coverage", True),
+                                                   ("min_travel", False)])
+def test_budget_below_cheapest_plan_says_what_it_costs(seed: int, objective: str,
+                                                       capacitated: bool) -> None:
+    """Too little money for the equity rule (or, for min_travel, for a centre within reach of
+    every child): infeasible, and the explanation quotes the cheapest plan's whole-life cost,
+    which equals the brute-force cheapest plan meeting the rule."""
+    inst = random_instance(seed + 800, m=7, n=20, capacitated=capacitated, convert=1,
+                           cutoff=70.0)
+    s = scenario_for(objective, capacitated=capacitated, equity=0.4, budget_total=1e6)
+    loose = scenario_for(objective, capacitated=capacitated, equity=0.4)
+    plans = [p for p in every_plan(inst, loose, capacitated, objective)
+             if (p.travel if objective == "min_travel" else p.covered) is not None]
+    with pytest.raises(InfeasibleScenario) as err:
+        solve_instance(inst, s)
+    exc = err.value
+    if not plans:
+        assert exc.cheapest_cost is None
+        assert "even with unlimited money" in str(exc)
+        return
+    cheapest = min(p.cost for p in plans)
+    assert exc.cheapest_cost == pytest.approx(cheapest, rel=1e-9)
+    assert f"{cheapest / 1e6:,.1f} m KZT" in str(exc) or f"{cheapest / 1e9:,.2f} bn KZT" in str(exc)
+    assert "1.0 m KZT" in str(exc)  # the budget it was given
