@@ -284,6 +284,10 @@ class Scenario:
         need(self.boundary_version is None or 1991 <= self.boundary_version <= 2100,
              "boundary_version", "must be a year between 1991 and 2100")
         need(0 < self.coverage_target <= 1, "coverage_target", "must be in (0, 1]")
+        foreign = [u for u in self.region.units if not u.startswith(f"{self.country}-")]
+        need(not foreign, "region.units",
+             f"unit codes of {self.country} start with '{self.country}-' (ISO 3166-2), not "
+             f"{', '.join(map(repr, foreign))}")
         t = self.travel
         need(t.standard_minutes > 0, "travel.standard_minutes", "must be > 0")
         need(t.cutoff_minutes is None or t.cutoff_minutes >= t.standard_minutes,

@@ -19,7 +19,7 @@ from planning.instance import Instance, build_instance
 from planning.model import ModelOptions, build_model
 from planning.optimize import Plan, SolveInfo, read_plan, solve_built
 from planning.results import PlanResult, make_result
-from planning.scenario import Scenario, Solver
+from planning.scenario import Scenario, ScenarioError, Solver
 
 Progress = Callable[[str, float], None]
 
@@ -231,11 +231,22 @@ def families_needed(inst: Instance, counts: np.ndarray, opt: ModelOptions) -> di
 
 
 def _load(scenario: Scenario, layers):
-    if layers is not None:
-        return layers
-    from geo.layers import load_layers
+    """The bundled layers (unless given); region units must exist in their boundaries."""
+    if layers is None:
+        from geo.layers import load_layers
 
-    return load_layers(scenario.country, scenario.boundary_version)
+        try:
+            layers = load_layers(scenario.country, scenario.boundary_version)
+        except ValueError as exc:
+            raise ScenarioError([("boundary_version", str(exc))]) from None
+    codes = sorted(map(str, layers.boundaries["code"]))
+    unknown = sorted(set(scenario.region.units) - set(codes))
+    if unknown:
+        where = f"{scenario.country} {getattr(layers, 'version', '')}".strip()
+        raise ScenarioError([("region.units", f"unknown unit code(s) {', '.join(unknown)} in "
+                                              f"the {where} boundaries; known: "
+                                              f"{', '.join(codes)}")])
+    return layers
 
 
 def run_scenario(scenario: Scenario, layers=None, *,
