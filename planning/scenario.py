@@ -214,8 +214,10 @@ class Scenario:
         problem."""
         problems: list[tuple[str, str]] = []
         scenario = _build(cls, data, "", problems)
-        if not problems:
-            problems.extend(scenario.problems())
+        # value rules too, except on settings already reported (they hold placeholders)
+        bad = {path for path, _ in problems}
+        problems.extend((path, msg) for path, msg in scenario.problems()
+                        if not any(_related(path, b) for b in bad))
         if problems:
             raise ScenarioError(problems, source)
         return scenario
@@ -338,6 +340,11 @@ class Scenario:
 
 
 # -- generic typed construction -----------------------------------------------------------
+
+def _related(a: str, b: str) -> bool:
+    """Whether field paths a and b are the same setting or one contains the other."""
+    return a == b or any(x.startswith(y + c) for x, y in ((a, b), (b, a)) for c in ".[")
+
 
 def _drop_none(value: Any) -> Any:
     if isinstance(value, dict):
