@@ -286,3 +286,26 @@ def test_random_plans_keep_every_rule(seed: int, objective: str) -> None:
     result = make_result(inst, s, plan, info, build_seconds=build, extras=extras)
     check_rules(result, s, random_truth(inst, s), capacitated)
     assert isinstance(info, SolveInfo)
+
+
+def test_pareto_curve_on_real_data(layers) -> None:
+    """Coverage against budget: never above the budget, never falling as the budget grows,
+    and each point is the coverage a plain max_coverage solve at that budget reaches."""
+    from planning.solve import pareto
+
+    s = real_scenario("max_min")
+    s.objective = "max_coverage"
+    budgets = [0.3e9, 0.9e9, 1.6e9, 2.4e9, 4e9]
+    curve = pareto(s, budgets, layers)
+    assert list(curve["budget"]) == budgets
+    # 0.3 bn is below what the kept centres alone cost over the horizon
+    assert curve["status"][0] == "infeasible" and np.isnan(curve["coverage_pct"][0])
+    curve = curve.iloc[1:].reset_index(drop=True)
+    assert (curve["status"] == "optimal").all(), curve
+    assert (curve["cost"] <= curve["budget"] * (1 + 1e-9)).all()
+    assert curve["children_covered"].is_monotonic_increasing
+    assert curve["children_covered"].iloc[-1] > curve["children_covered"].iloc[0]
+    s.budget.total_kzt = budgets[2]
+    alone = run_scenario(s, layers)
+    assert alone.summary["children_covered"] == pytest.approx(curve["children_covered"][1],
+                                                              abs=0.1)
