@@ -450,3 +450,18 @@ def test_budget_below_cheapest_plan_says_what_it_costs(seed: int, objective: str
     assert exc.cheapest_cost == pytest.approx(cheapest, rel=1e-9)
     assert f"{cheapest / 1e6:,.1f} m KZT" in str(exc) or f"{cheapest / 1e9:,.2f} bn KZT" in str(exc)
     assert "1.0 m KZT" in str(exc)  # the budget it was given
+
+
+@pytest.mark.parametrize("objective", ["max_coverage", "min_travel", "min_cost",
+                                       "max_min_coverage"])
+@pytest.mark.parametrize("capacitated", [False, True])
+def test_cbc_reaches_the_same_optima(objective: str, capacitated: bool) -> None:
+    """The bundled CBC solver (the alternative to HiGHS) against the same brute force."""
+    inst = random_instance(1000 + capacitated, m=6, n=18, capacitated=capacitated,
+                           existing=1, convert=1, standard=45.0, cutoff=80.0)
+    if capacitated:
+        inst.capacity = inst.capacity * 2
+    s = scenario_for(objective, capacitated=capacitated, target=0.8,
+                     budget_total=None if objective == "min_cost" else 0.6 * whole_life(inst))
+    s.solver.name = "cbc"
+    check(inst, s)
