@@ -14,10 +14,11 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
+import pulp
 
 from planning.instance import Instance, build_instance
 from planning.model import ModelOptions, build_model
-from planning.optimize import Plan, SolveInfo, read_plan, solve_built
+from planning.optimize import Plan, SolveInfo, make_solver, read_plan, solve_built
 from planning.results import PlanResult, make_result
 from planning.scenario import Scenario, ScenarioError, Solver
 
@@ -136,8 +137,10 @@ def cheapest_plan(inst: Instance, opt: ModelOptions, solver: Solver) -> float | 
     else:
         built = build_model(inst, replace(relaxed, objective="min_cost", coverage_target=(
             opt.coverage_target if opt.objective == "min_cost" else 0.0)))
-    info = solve_built(built, solver)
-    if not info.has_solution:
+    # solved directly, not by solve_built: only a cost is wanted, so nothing about the
+    # travel objective (its status, or re-solves of a truncated travel model) applies
+    built.prob.solve(make_solver(solver))
+    if built.prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         return None
     return float(built.prob.objective.value())
 
