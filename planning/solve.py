@@ -145,6 +145,14 @@ def cheapest_plan(inst: Instance, opt: ModelOptions, solver: Solver) -> float | 
     return float(built.prob.objective.value())
 
 
+def _cheapest_what(opt: ModelOptions) -> str:
+    """What the cheapest plan achieves, in words."""
+    return ("assigning every child a centre within the cut-off"
+            if opt.objective == "min_travel" else
+            "meeting the equity rule" if opt.equity_min > 0 else
+            "meeting the coverage target" if opt.objective == "min_cost" else "meeting the rules")
+
+
 def _explain_infeasible(inst: Instance, scenario: Scenario, opt: ModelOptions) -> InfeasibleScenario:
     cost = cheapest_plan(inst, opt, scenario.solver)
     budget = opt.budget_total
@@ -152,10 +160,7 @@ def _explain_infeasible(inst: Instance, scenario: Scenario, opt: ModelOptions) -
         return InfeasibleScenario(["No plan meets the rules even with unlimited money: the "
                                    "equity rule, coverage target, capacities and must-open "
                                    "sites cannot all hold together."], None)
-    what = ("assigning every child a centre within the cut-off"
-            if opt.objective == "min_travel" else
-            "meeting the equity rule" if opt.equity_min > 0 else
-            "meeting the coverage target" if opt.objective == "min_cost" else "meeting the rules")
+    what = _cheapest_what(opt)
     if budget is not None and cost > budget + 1e-6:
         return InfeasibleScenario([f"The budget of {_fmt_kzt(budget)} is below the cheapest plan "
                                    f"{what}, which costs {_fmt_kzt(cost)} over "
@@ -182,6 +187,9 @@ def solve_instance(inst: Instance, scenario: Scenario,
         cost = None
         if any("budget" in p for p in problems):
             cost = cheapest_plan(inst, opt, scenario.solver)
+            if cost is not None:
+                problems.append(f"The cheapest plan {_cheapest_what(opt)} costs "
+                                f"{_fmt_kzt(cost)} over {opt.horizon_years} years.")
         raise InfeasibleScenario(problems, cost)
     say("model", 0.0)
     t0 = time.perf_counter()

@@ -465,3 +465,21 @@ def test_cbc_reaches_the_same_optima(objective: str, capacitated: bool) -> None:
                      budget_total=None if objective == "min_cost" else 0.6 * whole_life(inst))
     s.solver.name = "cbc"
     check(inst, s)
+
+
+def test_budget_below_the_kept_centres_says_what_they_and_the_cheapest_plan_cost() -> None:
+    """Caught before solving: kept and must-open centres alone cost more than the budget;
+    the message gives their cost and the brute-force cheapest plan's."""
+    inst = random_instance(1100, m=7, n=20, existing=2, convert=1)
+    inst.min_count[-1] = 1
+    fixed = float(((inst.capex + H * inst.opex) * inst.min_count).sum())
+    s = scenario_for("max_coverage", capacitated=False, budget_total=0.9 * fixed, equity=0.3)
+    loose = scenario_for("max_coverage", capacitated=False, equity=0.3)
+    cheapest = min(p.cost for p in every_plan(inst, loose, False, "max_coverage")
+                   if p.covered is not None)
+    with pytest.raises(InfeasibleScenario) as err:
+        solve_instance(inst, s)
+    text = str(err.value)
+    assert f"alone cost {fixed / 1e6:,.1f} m KZT" in text, text
+    assert err.value.cheapest_cost == pytest.approx(cheapest, rel=1e-9)
+    assert f"meeting the equity rule costs {cheapest / 1e6:,.1f} m KZT" in text, text
