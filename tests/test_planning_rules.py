@@ -115,6 +115,22 @@ def check_rules(result: PlanResult, s: Scenario, truth: Truth, capacitated: bool
         if not capacitated:
             assert row["minutes"] == pytest.approx(best[sid], abs=0.011), "not the nearest"
     assert summary["children_covered"] == pytest.approx(covered.sum(), abs=0.1)
+    # travel KPIs: child-weighted over settlements with a centre
+    mins = a.loc[has, "minutes"].astype(float)
+    kids = truth.children.loc[mins.index]
+    if kids.sum() > 0:
+        assert summary["travel_minutes_mean"] == pytest.approx(
+            float((mins * kids).sum() / kids.sum()), abs=0.01)
+        assert summary["travel_minutes_max"] == pytest.approx(float(mins[kids > 0].max()),
+                                                              abs=0.01)
+        ordered = sorted(zip(mins, kids))
+        running, p95 = 0.0, None
+        for m, k in ordered:
+            running += k
+            if running >= 0.95 * kids.sum() - 1e-9:
+                p95 = m
+                break
+        assert summary["travel_minutes_p95"] == pytest.approx(p95, abs=0.01)
     assert summary["children_total"] == pytest.approx(children.sum())
     # -- equity ------------------------------------------------------------------------------
     per_unit = pd.DataFrame({"unit": truth.unit.loc[st.index], "children": children,
