@@ -110,6 +110,12 @@ if run or st.session_state.pop("run_requested", False):
 
             try:
                 result = run_scenario(edited, layers, progress=progress)
+            except ScenarioError as exc:  # e.g. unit codes of another boundary version
+                status.update(label=t("run_failed", lang), state="error")
+                st.session_state.pop("plan", None)
+                st.error(t("scenario_invalid", lang))
+                st.dataframe(tables.scenario_problems_table(exc.problems, lang),
+                             hide_index=True)
             except InfeasibleScenario as exc:
                 status.update(label=t("run_failed", lang), state="error")
                 st.session_state.pop("plan", None)
