@@ -34,7 +34,10 @@ if len(names) < 2:
 
 records = {name: ws.load_scenario(name) for name in names}
 table = vm.compare_kpis({name: rec.summary for name, rec in records.items()})
-st.dataframe(tables.localise_index(table, lang).style.format("{:,.1f}", na_rep="–"),
+shown = tables.localise_index(table, lang)
+percent_rows = [label for label, key in zip(shown.index, table.index) if key == "coverage_pct"]
+st.dataframe(shown.style.format("{:,.0f}", na_rep="–")
+             .format("{:,.1f}", na_rep="–", subset=pd.IndexSlice[percent_rows, :]),
              width="stretch")
 
 units = common.display_units(ctx.country, ctx.version, lang)

@@ -30,8 +30,10 @@ gaps = vm.gap_table(layers.settlements, units, minutes, standard)
 public = suppress_small(gaps, ["uncovered_settlements", "uncovered_children", "children"],
                         total_row=True, total_label="Total")
 uncovered = vm.uncovered_settlements(layers.settlements, minutes, standard)
+total_children = public["uncovered_children"].iloc[-1]  # a count or a suppressed label
 st.metric(t("col_uncovered_children", lang),
-          public["uncovered_children"].iloc[-1],
+          total_children if isinstance(total_children, str)
+          else tables.kpi_value("uncovered_children", total_children, lang),
           help=t("gaps_total", lang, children=public["uncovered_children"].iloc[-1],
                  settlements=public["uncovered_settlements"].iloc[-1], minutes=standard))
 

@@ -110,6 +110,12 @@ if run or st.session_state.pop("run_requested", False):
 
             try:
                 result = run_scenario(edited, layers, progress=progress)
+            except ScenarioError as exc:  # e.g. unit codes of another boundary version
+                status.update(label=t("run_failed", lang), state="error")
+                st.session_state.pop("plan", None)
+                st.error(t("scenario_invalid", lang))
+                st.dataframe(tables.scenario_problems_table(exc.problems, lang),
+                             hide_index=True)
             except InfeasibleScenario as exc:
                 status.update(label=t("run_failed", lang), state="error")
                 st.session_state.pop("plan", None)
@@ -117,8 +123,8 @@ if run or st.session_state.pop("run_requested", False):
                 for line_text in exc.explanations:
                     st.write(f"- {line_text}")
                 if exc.cheapest_cost is not None:
-                    st.info(t("cheapest_cost", lang, cost=tables.kpi_value("cost",
-                                                                          exc.cheapest_cost)))
+                    st.info(t("cheapest_cost", lang, cost=tables.kpi_value(
+                        "cost", exc.cheapest_cost, lang)))
             else:
                 elapsed = t("elapsed", lang, seconds=time.monotonic() - started)
                 status.update(label=f"{t('run_done', lang)} · {elapsed}", state="complete",
@@ -139,7 +145,7 @@ cards = st.columns(6)
 for card, key, label in zip(cards, vm.KPI_KEYS, ("kpi_coverage", "kpi_children_covered",
                                              "kpi_capex", "kpi_opex", "kpi_opened",
                                              "kpi_converted")):
-    card.metric(t(label, lang), tables.kpi_value(key, summary[key]))
+    card.metric(t(label, lang), tables.kpi_value(key, summary[key], lang))
 st.caption(f"{t('kpi_status', lang)}: {result.summary.get('status', '')}")
 
 result_map = maps.result_map(units, result.sites, result.settlements, lang, osm=ctx.osm,

@@ -70,6 +70,9 @@ _DEMO = Field("demo", "bool", required=False, aliases=("демо",),
               description="True for demo records calibrated to published totals")
 _COUNTRY = Field("country", "str", allowed=COUNTRIES, aliases=("страна", "ел"))
 _NAME = Field("name", "str", aliases=("название", "наименование", "атауы", "name_en"))
+_OPERATOR = Field("operator", "str", required=False, allowed=OPERATORS, aliases=("оператор",))
+_YEAR = Field("year", "int", minimum=1991, maximum=2100, aliases=("год", "жыл"))
+_SETTLEMENT_REF = Field("settlement_id", "str", required=False, nullable=True)
 _UNIT = Field("unit_code", "str", required=False, nullable=True,
               aliases=("код_области", "region_code"),
               description="code of the boundary unit (default version) the point lies in")
@@ -126,11 +129,11 @@ INSTITUTIONS = LayerSchema(
         Field("capacity", "int", minimum=1, aliases=("мощность", "вместимость", "сыйымдылығы")),
         Field("children", "int", minimum=0, aliases=("дети", "воспитанники", "балалар"),
               description="children in care"),
-        Field("operator", "str", required=False, allowed=OPERATORS, aliases=("оператор",)),
-        Field("year", "int", minimum=1991, maximum=2100, aliases=("год", "жыл")),
+        _OPERATOR,
+        _YEAR,
         _COUNTRY,
         _UNIT,
-        Field("settlement_id", "str", required=False, nullable=True),
+        _SETTLEMENT_REF,
         _DEMO,
     ),
 )
@@ -148,11 +151,11 @@ CENTRES = LayerSchema(
               description="social workers"),
         Field("capacity", "int", required=False, minimum=0,
               description="children (cases) the centre can serve"),
-        Field("operator", "str", required=False, allowed=OPERATORS, aliases=("оператор",)),
-        Field("year", "int", minimum=1991, maximum=2100, aliases=("год", "жыл")),
+        _OPERATOR,
+        _YEAR,
         _COUNTRY,
         _UNIT,
-        Field("settlement_id", "str", required=False, nullable=True),
+        _SETTLEMENT_REF,
         _DEMO,
     ),
 )
@@ -170,7 +173,7 @@ FOSTER = LayerSchema(
         Field("foster_children", "int", required=False, minimum=0),
         Field("guardianship_children", "int", required=False, minimum=0,
               aliases=("опека",)),
-        Field("year", "int", minimum=1991, maximum=2100, aliases=("год", "жыл")),
+        _YEAR,
         _UNIT,
         _DEMO,
     ),

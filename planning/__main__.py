@@ -53,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         result = run_scenario(scenario, progress=progress)
+    except ScenarioError as exc:  # found once the data is loaded (e.g. unknown unit codes)
+        exc.source = exc.source or args.scenario
+        print(exc, file=sys.stderr)
+        return 2
     except InfeasibleScenario as exc:
         print("INFEASIBLE: no plan satisfies this scenario.", file=sys.stderr)
         for line in exc.explanations:

@@ -33,7 +33,8 @@ COMMENTS: dict[str, str] = {
     "travel.circuity": "Road distance / straight-line distance (1.3 rural; higher in mountains)",
     "budget.total_kzt": ("Capex + horizon x annual opex, kept centres included. Default: 208 "
                          "family support centres planned by 2027 (131 open in Oct 2025, "
-                         "zakon.kz): 77 new centres' capex + 208 centres' opex over 5 years"),
+                         "zakon.kz): 77 new centres' capex + 208 centres' opex over 5 years. Kazakhstan's "
+                         "figures: set your own for another country"),
     "budget.capex_kzt": "Optional capital-spending limit",
     "budget.opex_kzt_per_year": "Optional annual running-cost limit",
     "budget.horizon_years": "Years of running costs counted in the total",

@@ -205,7 +205,7 @@ def build_model(inst: Instance, opt: ModelOptions, radius: Radius | None = None)
     if opt.objective == "min_cost":
         if opt.coverage_target < 1:
             target = opt.coverage_target * float(inst.weights.sum())
-            prob += _covered(inst, built) >= target - 1e-6, "coverage_target"
+            prob += _covered(inst, built) >= target, "coverage_target"
         prob.setObjective(whole_life)
     elif opt.objective == "min_travel":
         prob.setObjective(travel)
@@ -227,12 +227,19 @@ def build_model(inst: Instance, opt: ModelOptions, radius: Radius | None = None)
 
 def _tie_break(inst: Instance, opt: ModelOptions, built: Built) -> list:
     """A cost penalty worth < 0.5 children in total, so among plans covering as many
-    children the cheapest wins, without changing the coverage optimum (children are whole)."""
+    children the cheapest wins, without changing the coverage optimum (children are whole).
+    Recruited foster families count too, else the solver may recruit any number of them."""
     cost = inst.capex + opt.horizon_years * inst.opex
+    terms = [(built.y[j], float(cost[j])) for j in range(inst.m)]
     total = float((cost * np.maximum(inst.max_count, inst.min_count)).sum())
+    per_recruit = opt.horizon_years * opt.carer_kzt_per_year
+    for u, r in built.recruits.items():
+        moved = inst.site_children[(inst.site_kind == "convert") & (inst.site_unit == u)].sum()
+        terms.append((r, per_recruit))
+        total += per_recruit * float(np.ceil(moved / max(opt.family_size, 1)))
     if total <= 0:
         return []
-    return [(built.y[j], -0.5 * float(cost[j]) / total) for j in range(inst.m)]
+    return [(v, -0.5 * c / total) for v, c in terms]
 
 
 def _standard_sites(inst: Instance,
@@ -292,7 +299,8 @@ def _uncapacitated_cover(inst: Instance, built: Built, groups: list[np.ndarray],
     for g, members in enumerate(groups):
         i = int(members[0])
         js = cols[starts[i]:starts[i + 1]]
-        z = built.prob.add_variable(f"z{g}", 1 if full else 0, 1)
+        need = full and inst.weights[members].sum() > 0  # no children: nothing to cover
+        z = built.prob.add_variable(f"z{g}", 1 if need else 0, 1)
         built.prob += _expr([(z, 1.0)] + [(built.y[j], -1.0) for j in js]) <= 0, f"cov{g}"
         for i in members:
             built.cover[int(i)] = _expr([(z, 1.0)])
@@ -310,7 +318,7 @@ def _capacitated_cover(inst: Instance, built: Built, groups: list[np.ndarray],
         w = float(inst.weights[members].sum())
         xs = [built.prob.add_variable(f"x{g}_{j}", 0, 1) for j in js]
         e = _expr([(v, 1.0) for v in xs])
-        if full:
+        if full and w > 0:  # no children: nothing to cover
             built.prob += e == 1, f"assign{g}"
         else:
             built.prob += e <= 1, f"assign{g}"
@@ -335,8 +343,11 @@ def _assignment(inst: Instance, built: Built) -> pulp.LpAffineExpression:
         if b == a:
             continue
         xs = [built.prob.add_variable(f"x{i}_{j}", 0, 1) for j in inst.cols[a:b]]
-        built.prob += _expr([(v, 1.0) for v in xs]) == 1, f"assign{i}"
         w = float(inst.weights[i])
+        if w > 0:  # a settlement without children needs no centre
+            built.prob += _expr([(v, 1.0) for v in xs]) == 1, f"assign{i}"
+        else:
+            built.prob += _expr([(v, 1.0) for v in xs]) <= 1, f"assign{i}"
         built.cover[i] = _expr([(v, 1.0) for v, ok in zip(xs, standard[a:b]) if ok])
         for j, v, m in zip(inst.cols[a:b], xs, inst.minutes[a:b]):
             built.x[(i, int(j))] = v
@@ -376,7 +387,8 @@ def _radius(inst: Instance, opt: ModelOptions, built: Built,
         idx = radius.order[a:b]
         js, mins, lev = inst.cols[idx], inst.minutes[idx], radius.level[a:b]
         reach = np.unique(js)
-        if reach.tobytes() not in assigned:  # one row per distinct set of reachable sites
+        # one row per distinct set of reachable sites; settlements without children need none
+        if inst.weights[i] > 0 and reach.tobytes() not in assigned:
             assigned.add(reach.tobytes())
             built.prob += _expr([(y[j], 1.0) for j in reach]) >= 1, f"assign{i}"
         w = float(inst.weights[i])
@@ -459,7 +471,7 @@ def _equity(inst: Instance, opt: ModelOptions, built: Built) -> None:
         return
     for u, covered in _unit_cover(inst, built).items():
         need = opt.equity_min * float(inst.weights[inst.demand_unit == u].sum())
-        built.prob += covered >= need - 1e-6, f"equity_{u}"
+        built.prob += covered >= need, f"equity_{u}"
 
 
 def _family_care(inst: Instance, opt: ModelOptions, built: Built) -> list:

@@ -140,8 +140,8 @@ def _solve_once(built: Built, cfg: Solver) -> SolveInfo:
     elif sol == pulp.LpSolutionOptimal and status == pulp.LpStatusOptimal:
         label = "optimal"
         gap = 0.0 if gap is None else gap
-    elif sol == pulp.LpSolutionIntegerFeasible:
-        label = "feasible"
+    elif sol == pulp.LpSolutionIntegerFeasible:  # stopped early, unless the gap had closed
+        label = "optimal" if gap is not None and gap <= cfg.mip_gap else "feasible"
     elif status == pulp.LpStatusUnbounded:
         label = "error"
     else:

@@ -214,8 +214,10 @@ class Scenario:
         problem."""
         problems: list[tuple[str, str]] = []
         scenario = _build(cls, data, "", problems)
-        if not problems:
-            problems.extend(scenario.problems())
+        # value rules too, except on settings already reported (they hold placeholders)
+        bad = {path for path, _ in problems}
+        problems.extend((path, msg) for path, msg in scenario.problems()
+                        if not any(_related(path, b) for b in bad))
         if problems:
             raise ScenarioError(problems, source)
         return scenario
@@ -284,6 +286,10 @@ class Scenario:
         need(self.boundary_version is None or 1991 <= self.boundary_version <= 2100,
              "boundary_version", "must be a year between 1991 and 2100")
         need(0 < self.coverage_target <= 1, "coverage_target", "must be in (0, 1]")
+        foreign = [u for u in self.region.units if not u.startswith(f"{self.country}-")]
+        need(not foreign, "region.units",
+             f"unit codes of {self.country} start with '{self.country}-' (ISO 3166-2), not "
+             f"{', '.join(map(repr, foreign))}")
         t = self.travel
         need(t.standard_minutes > 0, "travel.standard_minutes", "must be > 0")
         need(t.cutoff_minutes is None or t.cutoff_minutes >= t.standard_minutes,
@@ -334,6 +340,11 @@ class Scenario:
 
 
 # -- generic typed construction -----------------------------------------------------------
+
+def _related(a: str, b: str) -> bool:
+    """Whether field paths a and b are the same setting or one contains the other."""
+    return a == b or any(x.startswith(y + c) for x, y in ((a, b), (b, a)) for c in ".[")
+
 
 def _drop_none(value: Any) -> Any:
     if isinstance(value, dict):

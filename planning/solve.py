@@ -14,12 +14,13 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
+import pulp
 
 from planning.instance import Instance, build_instance
 from planning.model import ModelOptions, build_model
-from planning.optimize import Plan, SolveInfo, read_plan, solve_built
+from planning.optimize import Plan, SolveInfo, make_solver, read_plan, solve_built
 from planning.results import PlanResult, make_result
-from planning.scenario import Scenario, Solver
+from planning.scenario import Scenario, ScenarioError, Solver
 
 Progress = Callable[[str, float], None]
 
@@ -126,18 +127,30 @@ def precheck(inst: Instance, scenario: Scenario, opt: ModelOptions) -> list[str]
 
 def cheapest_plan(inst: Instance, opt: ModelOptions, solver: Solver) -> float | None:
     """Whole-life cost of the cheapest plan meeting the rules without the money limits
-    (equity rule, coverage target for min_cost, must-open, capacity); None if none exists."""
-    relaxed = replace(opt, objective="min_cost", budget_total=None, budget_capex=None,
-                      budget_opex=None, max_new=None, min_share_floor=None,
-                      coverage_target=opt.coverage_target if opt.objective == "min_cost"
-                      else 1.0)
-    if opt.objective != "min_cost":
-        relaxed = replace(relaxed, coverage_target=1e-12)
-    built = build_model(inst, relaxed)
-    info = solve_built(built, solver)
-    if not info.has_solution:
+    (equity rule, coverage target for min_cost, every child assigned for min_travel,
+    must-open, capacity); None if none exists."""
+    relaxed = replace(opt, budget_total=None, budget_capex=None, budget_opex=None,
+                      max_new=None, min_share_floor=None)
+    if opt.objective == "min_travel":
+        built = build_model(inst, relaxed)
+        built.prob.setObjective(built.capex + opt.horizon_years * built.opex)
+    else:
+        built = build_model(inst, replace(relaxed, objective="min_cost", coverage_target=(
+            opt.coverage_target if opt.objective == "min_cost" else 0.0)))
+    # solved directly, not by solve_built: only a cost is wanted, so nothing about the
+    # travel objective (its status, or re-solves of a truncated travel model) applies
+    built.prob.solve(make_solver(solver))
+    if built.prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         return None
     return float(built.prob.objective.value())
+
+
+def _cheapest_what(opt: ModelOptions) -> str:
+    """What the cheapest plan achieves, in words."""
+    return ("assigning every child a centre within the cut-off"
+            if opt.objective == "min_travel" else
+            "meeting the equity rule" if opt.equity_min > 0 else
+            "meeting the coverage target" if opt.objective == "min_cost" else "meeting the rules")
 
 
 def _explain_infeasible(inst: Instance, scenario: Scenario, opt: ModelOptions) -> InfeasibleScenario:
@@ -147,15 +160,20 @@ def _explain_infeasible(inst: Instance, scenario: Scenario, opt: ModelOptions) -
         return InfeasibleScenario(["No plan meets the rules even with unlimited money: the "
                                    "equity rule, coverage target, capacities and must-open "
                                    "sites cannot all hold together."], None)
-    what = ("meeting the equity rule" if opt.equity_min > 0 else
-            "meeting the coverage target" if opt.objective == "min_cost" else "meeting the rules")
+    what = _cheapest_what(opt)
     if budget is not None and cost > budget + 1e-6:
         return InfeasibleScenario([f"The budget of {_fmt_kzt(budget)} is below the cheapest plan "
                                    f"{what}, which costs {_fmt_kzt(cost)} over "
                                    f"{opt.horizon_years} years."], cost)
-    return InfeasibleScenario([f"No plan meets all the limits together (capital or annual "
-                               f"budget, at most {opt.max_new} new centres, equity rule); the "
-                               f"cheapest plan {what} without them costs {_fmt_kzt(cost)}."],
+    limits = [text for text, on in (
+        (f"total budget {_fmt_kzt(budget or 0)}", budget is not None),
+        (f"capital budget {_fmt_kzt(opt.budget_capex or 0)}", opt.budget_capex is not None),
+        (f"annual budget {_fmt_kzt(opt.budget_opex or 0)}", opt.budget_opex is not None),
+        (f"at most {opt.max_new} new centres", opt.max_new is not None),
+        (f"equity rule {100 * opt.equity_min:g}% per unit", opt.equity_min > 0)) if on]
+    return InfeasibleScenario([f"No plan meets all the limits together "
+                               f"({'; '.join(limits) or 'none set'}); the cheapest plan {what} "
+                               f"without the money and count limits costs {_fmt_kzt(cost)}."],
                               cost)
 
 
@@ -169,6 +187,9 @@ def solve_instance(inst: Instance, scenario: Scenario,
         cost = None
         if any("budget" in p for p in problems):
             cost = cheapest_plan(inst, opt, scenario.solver)
+            if cost is not None:
+                problems.append(f"The cheapest plan {_cheapest_what(opt)} costs "
+                                f"{_fmt_kzt(cost)} over {opt.horizon_years} years.")
         raise InfeasibleScenario(problems, cost)
     say("model", 0.0)
     t0 = time.perf_counter()
@@ -199,15 +220,44 @@ def solve_instance(inst: Instance, scenario: Scenario,
     if not info.has_solution:
         return Plan(np.zeros(inst.m, int), np.full(inst.n, -1), np.full(inst.n, np.nan),
                     np.zeros(inst.n), {}, np.zeros(inst.m)), info, build_seconds, extras
-    return read_plan(inst, built), info, build_seconds, extras
+    plan = read_plan(inst, built)
+    plan.recruits = families_needed(inst, plan.counts, opt)
+    return plan, info, build_seconds, extras
+
+
+def families_needed(inst: Instance, counts: np.ndarray, opt: ModelOptions) -> dict[int, int]:
+    """Professional foster families each unit must recruit for the plan: children leaving its
+    converted institutions beyond its spare family places, `family_size` per family. The
+    model only bounds recruits from below (and min_travel does not price them), so the plan
+    reports this least number, which meets every rule the model's number met, for less."""
+    out: dict[int, int] = {}
+    if not opt.family_care:
+        return out
+    conv = (inst.site_kind == "convert") & (inst.site_children > 0)
+    for u in np.unique(inst.site_unit[conv]):
+        moved = float((counts * inst.site_children)[conv & (inst.site_unit == u)].sum())
+        spare = float(inst.family_spare[u]) if 0 <= u < inst.family_spare.size else 0.0
+        out[int(u)] = int(np.ceil(max(0.0, moved - spare) / opt.family_size - 1e-9))
+    return out
 
 
 def _load(scenario: Scenario, layers):
-    if layers is not None:
-        return layers
-    from geo.layers import load_layers
+    """The bundled layers (unless given); region units must exist in their boundaries."""
+    if layers is None:
+        from geo.layers import load_layers
 
-    return load_layers(scenario.country, scenario.boundary_version)
+        try:
+            layers = load_layers(scenario.country, scenario.boundary_version)
+        except ValueError as exc:
+            raise ScenarioError([("boundary_version", str(exc))]) from None
+    codes = sorted(map(str, layers.boundaries["code"]))
+    unknown = sorted(set(scenario.region.units) - set(codes))
+    if unknown:
+        where = f"{scenario.country} {getattr(layers, 'version', '')}".strip()
+        raise ScenarioError([("region.units", f"unknown unit code(s) {', '.join(unknown)} in "
+                                              f"the {where} boundaries; known: "
+                                              f"{', '.join(codes)}")])
+    return layers
 
 
 def run_scenario(scenario: Scenario, layers=None, *,

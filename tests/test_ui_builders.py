@@ -276,7 +276,11 @@ def test_problems_table_from_layer_error(tmp_path):
 
 def test_kpi_formatting_and_decisions():
     assert tables.kpi_value("coverage_pct", 87.456) == "87.5%"
-    assert tables.kpi_value("cost_capex", 1234567) == "1\u202f234\u202f567"
+    assert tables.kpi_value("cost_capex", 1234567) == "1.2 m"
+    assert tables.kpi_value("cost_capex", 4_620_000_000, "ru") == "4.62 млрд"
+    assert tables.kpi_value("cost_opex", 12_345_000_000.0) == "12.35 bn"
+    assert tables.kpi_value("cost_opex", 999_000) == "999\u202f000"
+    assert tables.kpi_value("children_covered", 4536813) == "4\u202f536\u202f813"
     assert tables.kpi_value("opened", float("nan")) == "–"
     assert list(tables.decision_labels(pd.Series(["open", "existing"]), "ru")) == [
         "открыть", "сохранить"]

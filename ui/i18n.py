@@ -106,6 +106,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_file": {"en": "File", "ru": "Файл", "kk": "Файл"},
     "col_note": {"en": "Note", "ru": "Примечание", "kk": "Ескертпе"},
     "col_created": {"en": "Created", "ru": "Создан", "kk": "Құрылған"},
+    "col_author": {"en": "Author", "ru": "Автор", "kk": "Авторы"},
     "decision_open": {"en": "opened", "ru": "открыть", "kk": "ашу"},
     "decision_convert": {"en": "converted", "ru": "преобразовать", "kk": "қайта құру"},
     "decision_existing": {"en": "kept", "ru": "сохранить", "kk": "сақтау"},

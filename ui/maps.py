@@ -176,7 +176,7 @@ def base_map(bounds: Sequence[float], osm: bool = False, basemap_label: str = "O
     use_local_assets()
     minx, miny, maxx, maxy = bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=5, tiles=None,
-                   control_scale=True, height=height)
+                   control_scale=True, height=height, zoom_snap=0.25)  # tighter fit
     m.get_root().header.add_child(folium.Element(
         f"<style>.leaflet-container {{ background: {BACKGROUND}; }}"
         ".leaflet-control-layers { font: 12px/1.4 sans-serif; }</style>"))

@@ -27,7 +27,8 @@ COLUMN_LABELS: dict[str, str] = {
     "coverage_share": "ind_coverage_share", "children_per_centre": "ind_children_per_centre",
     "coverage_pct": "kpi_coverage", "cost_capex": "kpi_capex", "cost_opex": "kpi_opex",
     "opened": "kpi_opened", "converted": "kpi_converted", "status": "kpi_status",
-    "budget": "budget", "covered": "col_children_covered",
+    "budget": "budget", "covered": "col_children_covered", "author": "col_author",
+    "country": "country", "version": "boundary_version",
 }
 
 
@@ -68,12 +69,21 @@ def problems_table(problems: Iterable[object], lang: str) -> pd.DataFrame:
     return localise_columns(frame, lang)
 
 
-def kpi_value(key: str, value: float) -> str:
-    """A KPI formatted for a card: percent with one decimal, money and counts grouped."""
+MONEY_UNITS = {"en": ("bn", "m"), "ru": ("млрд", "млн"), "kk": ("млрд", "млн")}
+
+
+def kpi_value(key: str, value: float, lang: str = "en") -> str:
+    """A KPI formatted for a card: percent with one decimal, money (keys starting `cost`) in
+    millions or billions so it fits a card, counts grouped with thin spaces."""
     if pd.isna(value):
         return "–"
     if key == "coverage_pct":
         return f"{value:.1f}%"
+    if key.startswith("cost") and abs(value) >= 1e6:
+        billions, millions = MONEY_UNITS.get(lang, MONEY_UNITS["en"])
+        if abs(value) >= 1e9:
+            return f"{value / 1e9:.2f} {billions}"
+        return f"{value / 1e6:,.1f}".replace(",", "\u202f") + f" {millions}"
     return f"{value:,.0f}".replace(",", "\u202f")
 
 

@@ -213,10 +213,13 @@ class Workspace:
         return record_id
 
     def layer_names(self, layer: str | None = None) -> list[str]:
-        where = " WHERE layer = ?" if layer else ""  # constant SQL; the layer is bound below
-        query = f"SELECT name FROM layers{where} ORDER BY created, name"  # nosec B608
         with self._connect() as db:
-            return [r[0] for r in db.execute(query, (layer,) if layer else ())]
+            if layer:
+                rows = db.execute("SELECT name FROM layers WHERE layer = ?"
+                                  " ORDER BY created, name", (layer,))
+            else:
+                rows = db.execute("SELECT name FROM layers ORDER BY created, name")
+            return [r[0] for r in rows]
 
     def list_layers(self) -> pd.DataFrame:
         """name, layer, records, note, created, author, source of every saved layer."""
