@@ -141,11 +141,9 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
 
     by_unit = _by_unit(inst, plan, boundaries)
     h = s.budget.horizon_years
-    capex = float((plan.counts * inst.capex).sum())
+    capex, opex, recruit_opex = plan_costs(inst, plan, s)
     recruited = int(sum(plan.recruits.values()))
     fc = s.family_care
-    recruit_opex = recruited * fc.carer_kzt_per_year
-    opex = float((plan.counts * inst.opex).sum()) + recruit_opex
     conv = (inst.site_kind == "convert") & (plan.counts > 0)
     moved = float(inst.site_children[conv].sum()) if fc.enabled else 0.0
     savings = moved * (fc.institution_kzt_per_child_year - fc.child_kzt_per_year)
@@ -193,6 +191,14 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
     }
     summary.update(extras or {})
     return PlanResult(summary, sites, assignments, settlements, gaps, by_unit, s)
+
+
+def plan_costs(inst: Instance, plan: Plan, scenario: Scenario) -> tuple[float, float, float]:
+    """(capex, annual opex, of which recruited foster families' annual cost) of a plan; its
+    whole-life cost is capex + horizon_years x opex, as the budget counts it."""
+    recruit_opex = sum(plan.recruits.values()) * scenario.family_care.carer_kzt_per_year
+    capex = float((plan.counts * inst.capex).sum())
+    return capex, float((plan.counts * inst.opex).sum()) + recruit_opex, recruit_opex
 
 
 def _by_unit(inst: Instance, plan: Plan, boundaries: gpd.GeoDataFrame | None) -> pd.DataFrame:

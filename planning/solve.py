@@ -19,7 +19,7 @@ import pulp
 from planning.instance import Instance, build_instance
 from planning.model import ModelOptions, build_model
 from planning.optimize import Plan, SolveInfo, make_solver, read_plan, solve_built
-from planning.results import PlanResult, make_result
+from planning.results import PlanResult, make_result, plan_costs
 from planning.scenario import Scenario, ScenarioError, Solver
 
 Progress = Callable[[str, float], None]
@@ -66,7 +66,8 @@ def _unit_name(inst: Instance, u: int) -> str:
 
 
 def precheck(inst: Instance, scenario: Scenario, opt: ModelOptions) -> list[str]:
-    """Problems that make the scenario infeasible, found without solving."""
+    """Rule problems (reach, coverage target, equity, must-open, new-centre limit) that make
+    the scenario infeasible, found without solving; `money_precheck` does the budgets."""
     out: list[str] = []
     s = scenario
     ids = set(inst.site_ids)
@@ -104,6 +105,16 @@ def precheck(inst: Instance, scenario: Scenario, opt: ModelOptions) -> list[str]
                 out.append(f"Unit {_unit_name(inst, u)}: only {100 * share:.1f}% of its "
                            f"children live within {inst.standard:g} minutes of any candidate "
                            f"site, below the equity minimum {100 * opt.equity_min:.1f}%.")
+    forced_new = int((inst.min_count * (inst.site_kind != "existing")).sum())
+    if opt.max_new is not None and forced_new > opt.max_new:
+        out.append(f"{forced_new} must-open sites exceed the limit of {opt.max_new} new "
+                   "centres.")
+    return out
+
+
+def money_precheck(inst: Instance, opt: ModelOptions) -> list[str]:
+    """Budgets that the kept and must-open centres alone already exceed."""
+    out: list[str] = []
     fixed = inst.min_count > 0
     h = opt.horizon_years
     fixed_capex = float((inst.capex * inst.min_count).sum())
@@ -118,10 +129,6 @@ def precheck(inst: Instance, scenario: Scenario, opt: ModelOptions) -> list[str]
     if opt.budget_opex is not None and fixed_opex > opt.budget_opex + 1e-6:
         out.append(f"Kept and must-open centres cost {_fmt_kzt(fixed_opex)} a year to run, "
                    f"above the annual budget of {_fmt_kzt(opt.budget_opex)}.")
-    forced_new = int((inst.min_count * (inst.site_kind != "existing")).sum())
-    if opt.max_new is not None and forced_new > opt.max_new:
-        out.append(f"{forced_new} must-open sites exceed the limit of {opt.max_new} new "
-                   "centres.")
     return out
 
 
@@ -182,10 +189,11 @@ def solve_instance(inst: Instance, scenario: Scenario,
     """Pre-check, build and solve; returns plan, solve info, build seconds and extras."""
     say = progress or (lambda stage, frac: None)
     opt = model_options(scenario)
-    problems = precheck(inst, scenario, opt)
+    money = money_precheck(inst, opt)
+    problems = precheck(inst, scenario, opt) + money
     if problems:
         cost = None
-        if any("budget" in p for p in problems):
+        if money:
             cost = cheapest_plan(inst, opt, scenario.solver)
             if cost is not None:
                 problems.append(f"The cheapest plan {_cheapest_what(opt)} costs "
@@ -304,9 +312,8 @@ def pareto(scenario: Scenario, budgets: list[float], layers=None,
                          "children_covered": np.nan, "cost": np.nan, "status": "infeasible"})
             continue
         covered = float((plan.share * inst.weights).sum()) if info.has_solution else np.nan
-        cost = float((plan.counts * (inst.capex + s.budget.horizon_years * inst.opex)).sum())
-        cost += sum(r * s.budget.horizon_years * s.family_care.carer_kzt_per_year
-                    for r in plan.recruits.values())
+        capex, opex, _ = plan_costs(inst, plan, s)
+        cost = capex + s.budget.horizon_years * opex
         rows.append({"budget": float(budget),
                      "coverage_pct": 100 * covered / total if total else np.nan,
                      "children_covered": covered,
