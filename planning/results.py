@@ -33,6 +33,7 @@ class PlanResult:
     gaps: gpd.GeoDataFrame
     by_unit: pd.DataFrame
     scenario: Scenario
+    boundaries: gpd.GeoDataFrame | None = None
 
     def write(self, out_dir: str | Path) -> list[Path]:
         """Write summary.json, sites.geojson, assignments.csv, gaps.geojson, map.html and
@@ -45,16 +46,28 @@ class PlanResult:
         _write_geojson(self.gaps, out / "gaps.geojson")
         atomic_write_text(out / "assignments.csv", self.assignments.to_csv(index=False))
         atomic_write_text(out / "scenario.toml", self.scenario.to_toml())
-        with atomic_path(out / "map.html") as tmp:
-            self.to_folium().save(str(tmp))
+        from ui.offline import standalone_html
+
+        atomic_write_text(out / "map.html", standalone_html(self.to_folium()))
         return [out / n for n in ("summary.json", "sites.geojson", "assignments.csv",
                                   "gaps.geojson", "map.html", "scenario.toml")]
 
-    def to_folium(self):
-        """A standalone Folium map of the result."""
-        from planning.mapping import result_map
+    def to_folium(self, lang: str = "en"):
+        """The app's result map of this plan (tile-free), titled with the scenario's headline,
+        over the scenario's boundaries simplified for display."""
+        from ui import maps
+        from ui.viewmodels import localise_units
 
-        return result_map(self)
+        units = self.boundaries
+        if units is None:  # no boundaries given: outline the settlements' extent
+            units = gpd.GeoDataFrame({"code": [""], "name_en": [""]},
+                                     geometry=[self.settlements.union_all().envelope],
+                                     crs=self.settlements.crs)
+        s = self.summary
+        title = (f"{s['scenario']}: {s['coverage_pct']:.1f}% of children within "
+                 f"{s['travel_minutes_standard']:g} min ({s['status']})")
+        return maps.result_map(localise_units(maps.simplify_for_display(units), lang),
+                               self.sites, self.settlements, lang, title=title)
 
     def report(self) -> str:
         """A short plain-text report for the command line."""
@@ -190,7 +203,7 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
         "parameters": s.to_dict(),
     }
     summary.update(extras or {})
-    return PlanResult(summary, sites, assignments, settlements, gaps, by_unit, s)
+    return PlanResult(summary, sites, assignments, settlements, gaps, by_unit, s, boundaries)
 
 
 def plan_costs(inst: Instance, plan: Plan, scenario: Scenario) -> tuple[float, float, float]:

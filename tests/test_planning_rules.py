@@ -325,3 +325,17 @@ def test_pareto_curve_on_real_data(layers) -> None:
     alone = run_scenario(s, layers)
     assert alone.summary["children_covered"] == pytest.approx(curve["children_covered"][1],
                                                               abs=0.1)
+
+
+def test_result_map_without_boundaries_shows_every_site() -> None:
+    """A result built without boundaries still maps: the settlements' extent is outlined,
+    the headline is the title and every chosen site is a marker."""
+    inst = with_tables(random_instance(7, m=10, n=30, existing=2, convert=2), 7)
+    s = scenario_for("max_coverage", capacitated=False, budget_total=0.5 * whole_life(inst))
+    plan, info, build, extras = solve_instance(inst, s)
+    result = make_result(inst, s, plan, info, build_seconds=build, extras=extras)
+    html = result.to_folium().get_root().render()
+    assert f"{result.summary['coverage_pct']:.1f}% of children within" in html
+    assert len(result.sites) > 0
+    for name in result.sites["name"]:
+        assert name in html

@@ -319,9 +319,11 @@ def payload_bytes(m: folium.Map) -> int:
 
 def result_map(units: gpd.GeoDataFrame, sites: gpd.GeoDataFrame,
                settlements: gpd.GeoDataFrame, lang: str, *, osm: bool = False,
-               site_id: str = "site_id", height: str = "100%") -> folium.Map:
+               site_id: str = "site_id", height: str = "100%",
+               title: str | None = None) -> folium.Map:
     """A plan on the map: kept / opened / converted centres, settlement assignments, covered
-    settlements in grey and uncovered ones highlighted in red, with a legend.
+    settlements in grey and uncovered ones highlighted in red, with a legend (and `title`
+    at the top, for a standalone file).
 
     sites: `decision` in open/convert/existing plus `name`; settlements: `centre_id`
     (None when uncovered), `covered`, `minutes`, `children`, `name`.
@@ -330,6 +332,11 @@ def result_map(units: gpd.GeoDataFrame, sites: gpd.GeoDataFrame,
 
     m = base_map(units.total_bounds, osm=osm, basemap_label=t("layer_basemap", lang),
                  height=height)
+    if title:
+        m.get_root().html.add_child(folium.Element(
+            '<div style="position:fixed;top:8px;left:50px;z-index:9999;background:white;'
+            f'padding:4px 8px;border-radius:4px;font:14px sans-serif">{html.escape(title)}'
+            '</div>'))
     unit_outline_layer(units, t("layer_units", lang)).add_to(m)
     covered = settlements["covered"].fillna(False).astype(bool)
     lines = assignment_lines(settlements[covered], sites, site_id=site_id)
