@@ -188,7 +188,7 @@ def kz_2014(k2018: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
 
 
 def other_country(ne: gpd.GeoDataFrame, cc: str) -> gpd.GeoDataFrame:
-    """Map a non-Kazakh country's NE units to ISO 3166-2 codes and names."""
+    """Map a non-Kazakh country's NE units to ISO 3166-2 codes and names, coverage cleaned."""
     table = NE_OTHER[cc]
     if set(ne["adm1_code"]) != set(table):
         raise ValueError(f"{cc}: unexpected Natural Earth units {sorted(ne['adm1_code'])}")
@@ -199,7 +199,9 @@ def other_country(ne: gpd.GeoDataFrame, cc: str) -> gpd.GeoDataFrame:
                      "name_ru": name_ru, "country": cc, "version": 2014, "approximate": False,
                      "level": "oblast", "parent_code": None, "derived": False,
                      "geometry": r.geometry})
-    return _layer(gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326"))
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    gdf["geometry"] = shapely.coverage_clean(gdf.geometry.to_numpy())  # NE has slivers
+    return _layer(gdf)
 
 
 def crosswalk(layers: dict[int, gpd.GeoDataFrame], level: str) -> pd.DataFrame:
