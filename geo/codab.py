@@ -44,7 +44,7 @@ _PCODE1 = re.compile(r"^([A-Za-z]{2})[-_ ]?0*(\d{1,3})$")
 _PCODE2 = re.compile(r"^([A-Za-z]{2})[-_ ]?(\d{6})$")
 
 Issue = tuple[int | None, str | None, str]  # (row 1-based or None, field, message)
-NameLookup = Callable[[str, str, str | None], str | None]  # (level, name, parent) -> code
+NameLookup = Callable[[str, str, str, str | None], str | None]  # level, lang, name, parent
 
 
 def key(text: object) -> str:
@@ -117,7 +117,7 @@ def _candidates(row: dict, cols: dict[str, str], level: str, parent: str | None,
         for lang in ("en", "ru", "kk"):
             column = cols.get(f"adm{n}_{lang}")
             value = _text(row.get(column)) if column else None
-            code = names(level, value, parent) if value else None
+            code = names(level, lang, value, parent) if value else None
             if code:
                 found.append(("name", column, code))
                 break

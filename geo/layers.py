@@ -152,27 +152,31 @@ def load_display_boundaries(country: str = "KZ", version: int | None = None,
 
 
 @lru_cache(maxsize=8)
-def _name_index(level: str) -> dict[tuple[str | None, str], str]:
-    """(parent code or None, name key) -> code over every bundled Kazakh version at `level`."""
-    index: dict[tuple[str | None, str], str] = {}
+def _name_index(level: str) -> dict[tuple[str | None, str, str], str | None]:
+    """(parent code or None, language, name key) -> code over every bundled Kazakh version at
+    `level`; None for a name two units share in that language (a city and its district)."""
+    index: dict[tuple[str | None, str, str], str | None] = {}
     if level == "oblast":
-        index.update({(None, k): v for k, v in NAME_SPELLINGS.items()})
+        index.update({(None, lang, k): v for k, v in NAME_SPELLINGS.items()
+                      for lang in ("en", "ru", "kk")})
     for version in boundary_versions("KZ"):
         if level not in boundary_levels("KZ", version):
             continue
         units = load_boundaries("KZ", version, level)
-        for row in units.itertuples():
-            parent = row.parent_code if level == "district" else None
-            for name in (row.name_en, row.name_kk, row.name_ru):
+        for row in units.to_dict("records"):
+            parent = row["parent_code"] if level == "district" else None
+            for lang in ("en", "kk", "ru"):
+                name = row[f"name_{lang}"]
                 if isinstance(name, str) and name:
-                    index.setdefault((parent, name_key(name)), row.code)
+                    k = (parent, lang, name_key(name))
+                    index[k] = row["code"] if index.get(k, row["code"]) == row["code"] else None
     return index
 
 
-def unit_by_name(level: str, name: str, parent: str | None = None) -> str | None:
-    """The code of the Kazakh unit called `name` (English, Kazakh or Russian; a district within
-    `parent`), or None. The last resort of the COD-AB importer."""
-    return _name_index(check_level(level)).get((parent if level == "district" else None,
+def unit_by_name(level: str, lang: str, name: str, parent: str | None = None) -> str | None:
+    """The code of the Kazakh unit called `name` in `lang` (en, kk or ru; a district within
+    `parent`), or None when unknown or ambiguous. The last resort of the COD-AB importer."""
+    return _name_index(check_level(level)).get((parent if level == "district" else None, lang,
                                                 name_key(name)))
 
 
