@@ -141,7 +141,8 @@ def grid_points(district: gpd.GeoDataFrame, spacing_km: float = GRID_KM) -> gpd.
 def dispersed_points(districts: gpd.GeoDataFrame, children: pd.Series,
                      targets: pd.DataFrame) -> gpd.GeoDataFrame:
     """One estimated demand point per grid cell of each district with dispersed children,
-    the district's children split evenly (whole numbers, exact total)."""
+    the district's children split evenly (whole numbers, exact total; a point that would
+    get none is left out)."""
     frames = []
     for row in districts.itertuples():
         total = int(children.get(row.code, 0))
@@ -149,6 +150,7 @@ def dispersed_points(districts: gpd.GeoDataFrame, children: pd.Series,
             continue
         pts = grid_points(districts[districts["code"] == row.code])
         kids = _round_to_total(pd.Series(1.0, index=pts.index), total)
+        pts, kids = pts[kids.to_numpy() > 0], kids[kids > 0]
         share = float(targets.loc[row.parent_code, "child_share"])
         frames.append(gpd.GeoDataFrame({
             "settlement_id": [f"est:{row.code}:{i + 1:02d}" for i in pts.index],
