@@ -26,6 +26,9 @@ BOUNDARY_DIR = DATA_DIR / "boundaries"
 DISPLAY_DIR = BOUNDARY_DIR / "display"
 SETTLEMENTS_FILE = DATA_DIR / "settlements" / "settlements.geojson"
 FACILITY_DIR = DATA_DIR / "facilities"
+BOUNDARY_ATTRIBUTION = ("Boundaries: geokz (A. Rodionov), CC BY 4.0, after the Bureau of National "
+                        "Statistics of the Republic of Kazakhstan; KG/TJ/TM/UZ: Natural Earth. "
+                        "Places: GeoNames, CC BY 4.0")
 _BOUNDARY_FILE = re.compile(r"^([a-z]{2})_(\d{4})_(oblast|district)\.parquet$")
 
 
