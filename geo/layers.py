@@ -29,7 +29,7 @@ FACILITY_DIR = DATA_DIR / "facilities"
 BOUNDARY_ATTRIBUTION = ("Boundaries: geokz (A. Rodionov), CC BY 4.0, after the Bureau of National "
                         "Statistics of the Republic of Kazakhstan; KG/TJ/TM/UZ: Natural Earth. "
                         "Places: GeoNames, CC BY 4.0")
-_BOUNDARY_FILE = re.compile(r"^([a-z]{2})_(\d{4})_(oblast|district)\.parquet$")
+_BOUNDARY_FILE = re.compile(r"^([a-z]{2})_(\d{4})_(oblast|district)\.gpkg$")
 
 
 @dataclass
@@ -57,7 +57,7 @@ class Layers:
 
 def _available() -> dict[str, dict[int, list[str]]]:
     found: dict[str, dict[int, list[str]]] = {}
-    for path in BOUNDARY_DIR.glob("*.parquet"):
+    for path in BOUNDARY_DIR.glob("*.gpkg"):
         m = _BOUNDARY_FILE.match(path.name)
         if m:
             levels = found.setdefault(m.group(1).upper(), {}).setdefault(int(m.group(2)), [])
@@ -110,8 +110,6 @@ def _resolve_version(country: str, version: int | None) -> int:
 def _read_cached(path: str, mtime_ns: int) -> gpd.GeoDataFrame | pd.DataFrame:
     if path.endswith(".csv"):
         return pd.read_csv(path, dtype={"from_code": str, "to_code": str})
-    if path.endswith(".parquet"):
-        return gpd.read_parquet(path)
     return gpd.read_file(path)
 
 
@@ -143,7 +141,7 @@ def load_boundaries(country: str = "KZ", version: int | None = None,
                     level: str = DEFAULT_LEVEL) -> gpd.GeoDataFrame:
     """Units of `country` in `version` (default: `default_version`) at `level`, full geometry
     (for analysis: point-in-polygon, areas, crosswalks)."""
-    return _read(_boundary_file(country, version, level, BOUNDARY_DIR, "parquet"), "boundaries")
+    return _read(_boundary_file(country, version, level, BOUNDARY_DIR, "gpkg"), "boundaries")
 
 
 def load_display_boundaries(country: str = "KZ", version: int | None = None,

@@ -27,8 +27,8 @@ from geo.units import attach_units
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTLEMENTS = ROOT / "data" / "settlements" / "settlements.geojson"
-BOUNDARIES = ROOT / "data" / "boundaries" / "kz_2022_oblast.parquet"
-DISTRICTS = ROOT / "data" / "boundaries" / "kz_2022_district.parquet"
+BOUNDARIES = ROOT / "data" / "boundaries" / "kz_2022_oblast.gpkg"
+DISTRICTS = ROOT / "data" / "boundaries" / "kz_2022_district.gpkg"
 OUT_DIR = ROOT / "data" / "facilities"
 UNIT = "unit_2022"
 
@@ -105,8 +105,8 @@ def load_kz_settlements(path: Path, boundaries: Path = BOUNDARIES,
         if "estimated" in settlements else False
     kz = settlements[(settlements["country"] == cal.COUNTRY) & settlements[UNIT].notna()
                      & ~estimated]
-    oblasts = gpd.read_parquet(boundaries)
-    kz = kz.assign(district_code=attach_units(kz, oblasts, gpd.read_parquet(districts))[
+    oblasts = gpd.read_file(boundaries)
+    kz = kz.assign(district_code=attach_units(kz, oblasts, gpd.read_file(districts))[
         "district_code"])
     units = oblasts.set_index("code").geometry
     unknown = sorted(set(kz[UNIT]) - set(units.index))

@@ -32,12 +32,12 @@ def settlements() -> gpd.GeoDataFrame:
 
 @pytest.fixture(scope="module")
 def kz_2022() -> gpd.GeoDataFrame:
-    return gpd.read_parquet(ROOT / "data" / "boundaries" / "kz_2022_oblast.parquet")
+    return gpd.read_file(ROOT / "data" / "boundaries" / "kz_2022_oblast.gpkg")
 
 
 @pytest.fixture(scope="module")
 def districts_2022() -> gpd.GeoDataFrame:
-    return gpd.read_parquet(ROOT / "data" / "boundaries" / "kz_2022_district.parquet")
+    return gpd.read_file(ROOT / "data" / "boundaries" / "kz_2022_district.gpkg")
 
 
 def test_institution_totals_equal_targets(layers):

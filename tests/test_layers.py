@@ -37,8 +37,8 @@ def test_load_boundaries_defaults_and_errors() -> None:
 def test_reads_are_cached_and_copies_returned(monkeypatch) -> None:
     layers._read_cached.cache_clear()
     calls: list[str] = []
-    real = gpd.read_parquet
-    monkeypatch.setattr(layers.gpd, "read_parquet", lambda p: calls.append(p) or real(p))
+    real = gpd.read_file
+    monkeypatch.setattr(layers.gpd, "read_file", lambda p: calls.append(p) or real(p))
     first = layers.load_boundaries("TJ")
     first.loc[0, "name_en"] = "changed"
     second = layers.load_boundaries("TJ")
