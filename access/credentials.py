@@ -19,13 +19,13 @@ import yaml
 
 from access.roles import ROLES, User
 from geo.atomic import atomic_write_text
+from geo.units import code_level
 
 DEFAULT_PATH = Path("workspace") / "credentials.yaml"
 MIN_PASSWORD_LENGTH = 10
 BCRYPT_ROUNDS = 12
 OIDC_HASH = "!oidc"  # not a bcrypt hash, so no password ever matches it
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
-_UNIT = re.compile(r"^[A-Z]{2}-[0-9A-Z]{1,3}$")
 
 
 class CredentialsError(ValueError):
@@ -79,9 +79,10 @@ def validate_account(username: str, role: str, units: list[str]) -> None:
             f"username: {username!r} must be 1-64 letters, digits or . _ @ -")
     if role not in ROLES or role == "public":
         raise CredentialsError(f"role: {role!r} must be one of planner, ministry, admin")
-    bad = [u for u in units if not _UNIT.match(u)]
+    bad = [u for u in units if code_level(u) is None]
     if bad:
-        raise CredentialsError(f"units: {', '.join(bad)} are not unit codes such as KZ-10")
+        raise CredentialsError(f"units: {', '.join(bad)} are not unit codes such as KZ-10 "
+                               "(oblast) or KZ101000 (district)")
     if role == "planner" and not units:
         raise CredentialsError("units: a planner needs at least one unit code, e.g. KZ-10")
 

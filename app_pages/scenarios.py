@@ -83,7 +83,9 @@ if site_specs:
 # --- the form ------------------------------------------------------------------------------
 with st.form("scenario_form"):
     st.subheader(t("scenario_form", lang))
-    values = common.scenario_form(scenario, site_options, list(units["code"]), lang)
+    region_codes = list(units["code"]) + (list(layers.districts["code"])
+                                          if layers.districts is not None else [])
+    values = common.scenario_form(scenario, site_options, region_codes, lang)
     run = st.form_submit_button(t("run", lang), type="primary")
 
 if run or st.session_state.pop("run_requested", False):

@@ -8,6 +8,8 @@ nest; points outside every district fall back to the oblast polygons.
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Polygon
@@ -18,6 +20,7 @@ from geo.schema import LEVELS
 DEFAULT_LEVEL = "oblast"
 SNAP_KM = 5.0  # points this close outside every unit go to the nearest one
 EQUAL_AREA = "EPSG:6933"
+_CODE = re.compile(r"^([A-Z]{2})(?:(-[0-9A-Z]{1,3})|\d{6})$")
 # Column holding a point's unit at each level (the oblast column keeps its historic name).
 CODE_COLUMN = {"oblast": "unit_code", "district": "district_code"}
 
@@ -86,6 +89,15 @@ def attach_units(points: gpd.GeoDataFrame, oblasts: gpd.GeoDataFrame,
     out["unit_code"] = oblast.where(oblast.notna(), None)
     out["district_code"] = district.where(district.notna(), None)
     return out
+
+
+def code_level(code: str, country: str | None = None) -> str | None:
+    """'oblast' for a first-level code (KZ-10, KG-B), 'district' for a district PCODE
+    (KZ101000), None for anything else (or another country's code when `country` is given)."""
+    m = _CODE.match(str(code))
+    if not m or (country is not None and m.group(1) != country.upper()):
+        return None
+    return "oblast" if m.group(2) else "district"
 
 
 def unit_column(level: str) -> str:

@@ -22,7 +22,8 @@ COMMENTS: dict[str, str] = {
     "objective": ("max_coverage | min_travel (p-median) | min_cost (set covering) | "
                   "max_min_coverage (worst unit first)"),
     "coverage_target": "min_cost only: share of children to cover (1.0 = all)",
-    "region.units": "Unit codes such as \"KZ-61\"; empty = the whole country",
+    "region.units": "Oblast codes such as \"KZ-61\" and/or district codes such as "
+                    "\"KZ611000\"; empty = the whole country",
     "travel.standard_minutes": ("A child is covered if a centre is within this many minutes. "
                                 "No public standard exists; 60 min suits a rural outreach "
                                 "service"),
@@ -62,6 +63,7 @@ COMMENTS: dict[str, str] = {
     "sites.must_open": "Site ids (settlement, institution or centre ids) that must open",
     "sites.excluded": "Site ids that may not be used",
     "equity.min_unit_coverage": "Every unit covers at least this share of its children (0 = none)",
+    "equity.level": "Units of the equity rule and of the family-care balance: oblast or district",
     "family_care.enabled": ("Children leaving a converted institution need family places in "
                             "the same unit"),
     "family_care.places_per_foster_family": ("ASSUMPTION: places per existing foster family; "

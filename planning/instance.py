@@ -7,6 +7,7 @@ synthetic) and lets the model stay independent of GeoPandas.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo.travel import TravelParams, travel_matrix
+from geo.units import unit_column
 from planning.scenario import Scenario
 
 KINDS = ("new", "convert", "existing")
@@ -71,11 +73,37 @@ class Instance:
         return out
 
 
-def _units_of(layers, scenario: Scenario) -> list[str]:
-    codes = sorted(map(str, layers.boundaries["code"]))
-    if scenario.region.units:
-        return [u for u in codes if u in set(scenario.region.units)]
-    return codes
+def _in_region(frame: pd.DataFrame, chosen: set[str]) -> pd.Series:
+    """Rows whose oblast or district is one of the region's codes (all rows when none)."""
+    if not chosen:
+        return pd.Series(True, index=frame.index)
+    mask = frame["unit_code"].isin(chosen)
+    if "district_code" in frame:
+        mask |= frame["district_code"].isin(chosen)
+    return mask
+
+
+def _plan_layers(layers, scenario: Scenario):
+    """The layers restricted to the region, with `unit_code` set to each point's unit at the
+    scenario's planning level (`equity.level`: the unit of the equity rule and of the
+    family-care balance), and that level's unit codes in the region."""
+    level = scenario.equity.level
+    chosen = set(scenario.region.units)
+    table = layers.units(level) if hasattr(layers, "units") else layers.boundaries
+    codes = sorted(map(str, table["code"]))
+    if chosen:
+        parents = dict(zip(table["code"], table["parent_code"])) if level == "district" else {}
+        codes = [c for c in codes if c in chosen or parents.get(c) in chosen]
+    column = unit_column(level)
+    frames = {}
+    for name in ("settlements", "institutions", "centres", "foster"):
+        frame = getattr(layers, name)
+        frame = frame[_in_region(frame, chosen)].copy()
+        frame["unit_code"] = frame[column]
+        frames[name] = frame
+    if level == "oblast":  # a region naming districts plans in their oblasts
+        codes = sorted(set(codes) | set(frames["settlements"]["unit_code"].dropna()))
+    return dataclasses.replace(layers, **frames), codes
 
 
 def select_demand(settlements: gpd.GeoDataFrame, units: list[str]) -> gpd.GeoDataFrame:
@@ -155,7 +183,7 @@ def family_spare(foster: pd.DataFrame, units: list[str], scenario: Scenario) -> 
 
 def build_instance(layers, scenario: Scenario) -> Instance:
     """Turn layers + scenario into an Instance (the travel matrix is computed here)."""
-    units = _units_of(layers, scenario)
+    layers, units = _plan_layers(layers, scenario)
     demand = select_demand(layers.settlements, units)
     sites = candidate_sites(layers, scenario, demand, units)
     t = scenario.travel

@@ -23,7 +23,8 @@ from typing import Any, Literal
 import tomli_w
 
 from geo.atomic import atomic_write_text
-from geo.schema import COUNTRIES, INSTITUTION_TYPES
+from geo.schema import COUNTRIES, INSTITUTION_TYPES, LEVELS
+from geo.units import code_level
 
 Objective = Literal["max_coverage", "min_travel", "min_cost", "max_min_coverage"]
 OBJECTIVES: tuple[str, ...] = typing.get_args(Objective)
@@ -49,7 +50,8 @@ class ScenarioError(ValueError):
 
 @dataclass
 class Region:
-    """Where to plan: the whole country (empty `units`) or a list of unit codes."""
+    """Where to plan: the whole country (empty `units`) or a list of unit codes: oblasts
+    (KZ-10) and/or districts (KZ101000)."""
 
     units: list[str] = field(default_factory=list)
 
@@ -137,9 +139,12 @@ class Sites:
 
 @dataclass
 class Equity:
-    """Equity rule: every unit's covered share of children is at least this (0 = no rule)."""
+    """Equity rule: every unit's covered share of children is at least this (0 = no rule).
+    `level` says which units: oblasts or districts (it is also the unit of the family-care
+    balance of converted institutions)."""
 
     min_unit_coverage: float = 0.0
+    level: Literal["oblast", "district"] = "oblast"
 
 
 @dataclass
@@ -286,10 +291,12 @@ class Scenario:
         need(self.boundary_version is None or 1991 <= self.boundary_version <= 2100,
              "boundary_version", "must be a year between 1991 and 2100")
         need(0 < self.coverage_target <= 1, "coverage_target", "must be in (0, 1]")
-        foreign = [u for u in self.region.units if not u.startswith(f"{self.country}-")]
+        foreign = [u for u in self.region.units if code_level(u, self.country) is None]
         need(not foreign, "region.units",
-             f"unit codes of {self.country} start with '{self.country}-' (ISO 3166-2), not "
+             f"unit codes of {self.country} are oblasts '{self.country}-..' (ISO 3166-2) or "
+             f"districts '{self.country}' + 6 digits (COD-AB PCODE), not "
              f"{', '.join(map(repr, foreign))}")
+        need(self.equity.level in LEVELS, "equity.level", f"must be one of {', '.join(LEVELS)}")
         t = self.travel
         need(t.standard_minutes > 0, "travel.standard_minutes", "must be > 0")
         need(t.cutoff_minutes is None or t.cutoff_minutes >= t.standard_minutes,

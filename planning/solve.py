@@ -259,7 +259,11 @@ def _load(scenario: Scenario, layers):
         except ValueError as exc:
             raise ScenarioError([("boundary_version", str(exc))]) from None
     codes = sorted(map(str, layers.boundaries["code"]))
-    unknown = sorted(set(scenario.region.units) - set(codes))
+    districts = getattr(layers, "districts", None)
+    known = set(codes) | (set(map(str, districts["code"])) if districts is not None else set())
+    if scenario.equity.level == "district" and districts is None:
+        raise ScenarioError([("equity.level", f"no district boundaries for {scenario.country}")])
+    unknown = sorted(set(scenario.region.units) - known)
     if unknown:
         where = f"{scenario.country} {getattr(layers, 'version', '')}".strip()
         raise ScenarioError([("region.units", f"unknown unit code(s) {', '.join(unknown)} in "

@@ -66,6 +66,7 @@ def test_json_file_works_too(tmp_path: Path) -> None:
     ("ok", PASSWORD, "public", [], "role"),
     ("ok", PASSWORD, "planner", [], "units"),
     ("ok", PASSWORD, "planner", ["Almaty"], "units"),
+    ("ok", PASSWORD, "planner", ["KZ10100"], "units"),  # a district PCODE has 6 digits
 ])
 def test_invalid_accounts_name_the_field(files: tuple[Path, Path], username: str, password: str,
                                          role: str, units: list[str], field: str) -> None:
@@ -87,14 +88,14 @@ def test_cli_add_list_set_role_remove(files: tuple[Path, Path], monkeypatch: pyt
                                       capsys: pytest.CaptureFixture[str]) -> None:
     creds, audit = files
     monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
-    assert cli(["add", "aigerim", "--role", "planner", "--units", "kz-10,KZ-63",
+    assert cli(["add", "aigerim", "--role", "planner", "--units", "kz-10,KZ-63,kz611000",
                 "--password-stdin"]) == 0
-    assert cred.authenticate("aigerim", PASSWORD).units == ("KZ-10", "KZ-63")
+    assert cred.authenticate("aigerim", PASSWORD).units == ("KZ-10", "KZ-63", "KZ611000")
     assert cli(["add", "ops@example.org", "--role", "ministry", "--oidc"]) == 0
     assert cred.authenticate("ops@example.org", "!oidc") is None
     assert cli(["list"]) == 0
     listing = capsys.readouterr().out
-    assert "aigerim\tplanner\tKZ-10,KZ-63" in listing and "$2b$" not in listing
+    assert "aigerim\tplanner\tKZ-10,KZ-63,KZ611000" in listing and "$2b$" not in listing
     assert cli(["set-role", "aigerim", "ministry"]) == 0
     assert cred.load_accounts()["aigerim"].role == "ministry"
     assert cred.load_accounts()["aigerim"].units == []

@@ -153,24 +153,32 @@ def layers():
 
 
 def real_truth(layers, s: Scenario) -> Truth:
-    units = s.region.units
-    st = layers.settlements[layers.settlements["unit_code"].isin(units)]
+    """The rules restated on the layers: region by oblast or district code, units at the
+    scenario's equity level, dispersed-demand estimates never candidate sites."""
+    chosen = set(s.region.units)
+    level = "district_code" if s.equity.level == "district" else "unit_code"
+
+    def pick(frame: pd.DataFrame) -> pd.DataFrame:
+        inside = frame["unit_code"].isin(chosen) | frame["district_code"].isin(chosen)
+        return frame[inside].assign(unit_code=frame[level])
+
+    st = pick(layers.settlements)
     ch = pd.to_numeric(st["children"], errors="coerce").fillna(0).clip(lower=0)
     cpw = s.capacity.children_per_worker
     c = s.candidates
-    new = st[st["population"] >= c.min_population]
+    new = st[(st["population"] >= c.min_population) & ~st["estimated"]]
     rows = [{"site_id": r.settlement_id, "kind": "new", "capex": c.capex_kzt,
              "opex": c.opex_kzt_per_year, "capacity": s.capacity.social_workers * cpw,
              "max_count": s.capacity.max_centres_per_site, "unit": r.unit_code,
              "children_in_care": 0.0, "geometry": r.geometry} for r in new.itertuples()]
-    inst = layers.institutions
-    inst = inst[inst["unit_code"].isin(units) & inst["type"].isin(s.conversion.types)]
+    inst = pick(layers.institutions)
+    inst = inst[inst["type"].isin(s.conversion.types)]
     rows += [{"site_id": r.institution_id, "kind": "convert", "capex": s.conversion.capex_kzt,
               "opex": s.conversion.opex_kzt_per_year,
               "capacity": s.conversion.social_workers * cpw, "max_count": 1,
               "unit": r.unit_code, "children_in_care": float(r.children),
               "geometry": r.geometry} for r in inst.itertuples()]
-    cen = layers.centres[layers.centres["unit_code"].isin(units)]
+    cen = pick(layers.centres)
     rows += [{"site_id": r.centre_id, "kind": "existing", "capex": 0.0,
               "opex": s.existing.opex_kzt_per_year, "capacity": float(r.capacity),
               "max_count": 1, "unit": r.unit_code, "children_in_care": 0.0,
@@ -178,7 +186,7 @@ def real_truth(layers, s: Scenario) -> Truth:
     sites = pd.DataFrame(rows).set_index("site_id")
     excluded = set(s.sites.excluded)
     sites = sites[~sites.index.isin(excluded)]
-    fos = layers.foster[layers.foster["unit_code"].isin(units)]
+    fos = pick(layers.foster)
     spare = (fos["foster_families"] * s.family_care.places_per_foster_family
              - fos["foster_children"]).clip(lower=0) \
         + np.floor(fos["guardianship_children"] * s.family_care.guardianship_growth)
@@ -239,6 +247,26 @@ def test_real_data_plans_keep_every_rule(layers, case: str) -> None:
     check_rules(result, s, real_truth(layers, s), capacitated=s.capacity.enabled)
     if case == "capacitated_rules":  # the rules bind: the plan is not trivially empty
         assert result.summary["opened"] and result.summary["converted"]
+
+
+def test_region_of_districts_with_district_equity(layers) -> None:
+    """A scenario names districts as its region and holds the equity rule per district."""
+    districts = layers.districts
+    names = {"Taiynsha": "KZ-59", "Kyzylzhar": "KZ-59", "Satpaev": "KZ-62",
+             "Zhezkazgan": "KZ-62"}
+    region = sorted(districts.loc[districts["name_en"].isin(names)
+                                  & districts["parent_code"].isin(names.values()), "code"])
+    assert len(region) == 4
+    s = Scenario.default()
+    s.region.units = region
+    s.equity.level = "district"
+    s.equity.min_unit_coverage = 0.3
+    s.solver.time_limit_seconds = 30
+    result = run_scenario(s, layers)
+    assert sorted(result.summary["by_unit"]) == region  # one row per district
+    check_rules(result, s, real_truth(layers, s), capacitated=s.capacity.enabled)
+    chosen = layers.settlements[layers.settlements["district_code"].isin(region)]
+    assert result.summary["children_total"] == pytest.approx(chosen["children"].sum())
 
 
 # -- random instances -------------------------------------------------------------------------
