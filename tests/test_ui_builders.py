@@ -104,6 +104,33 @@ def test_unit_indicators_match_independent_totals_on_bundled_data(kz, units):
             .reindex(by_code.index) == by_code).all()
 
 
+def test_district_indicators_add_up_to_the_oblasts(kz, units):
+    from geo.layers import load_display_boundaries
+
+    districts = vm.localise_units(load_display_boundaries("KZ", 2022, "district"), "en")
+    minutes = pd.Series(np.inf, index=kz.settlements.index)
+    args = (kz.settlements, kz.institutions, kz.centres, kz.foster, minutes, 60)
+    by_district = vm.unit_indicators(districts, *args)
+    by_oblast = vm.unit_indicators(units, *args).set_index("code")
+    assert len(by_district) == 224
+    parent = districts.set_index("code")["parent_code"]
+    for column in ("children", "settlements", "institutions", "foster_families", "centres"):
+        summed = by_district.groupby(by_district["code"].map(parent))[column].sum()
+        assert (summed == by_oblast.loc[summed.index, column]).all(), column
+    # settlements counts places only; dispersed-demand estimates count as children
+    assert by_district["settlements"].sum() == (~kz.settlements["estimated"]).sum()
+
+
+def test_a_place_without_people_is_not_a_gap():
+    units = vm.localise_units(_grid_units(), "en")
+    settlements = gpd.GeoDataFrame({"name": ["empty", "b"], "children": [0, 4]},
+                                   geometry=[Point(0.5, 0.5), Point(1.5, 0.5)], crs=4326)
+    minutes = pd.Series([np.inf, np.inf], index=settlements.index)
+    assert list(vm.uncovered_settlements(settlements, minutes, 60)["name"]) == ["b"]
+    table = vm.gap_table(settlements, units, minutes, 60).set_index("code")
+    assert table["uncovered_settlements"].to_dict() == {"A": 0, "B": 1}
+
+
 def test_foster_by_unit_is_one_point_per_unit_inside_it(kz, units):
     pts = vm.foster_by_unit(kz.foster, units)
     assert len(pts) == len(units) and pts["foster_families"].sum() == kz.foster[

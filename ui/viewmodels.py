@@ -65,6 +65,13 @@ def assign_units(points: gpd.GeoDataFrame, units: gpd.GeoDataFrame,
     return result
 
 
+def _places(settlements: pd.DataFrame) -> pd.Series:
+    """1 for a real place, 0 for a dispersed-demand estimate (it counts children, not places)."""
+    if "estimated" not in settlements.columns:
+        return pd.Series(1, index=settlements.index)
+    return (~settlements["estimated"].fillna(False).astype(bool)).astype(int)
+
+
 def _sum_by(frame: pd.DataFrame, unit: pd.Series, column: str | None) -> pd.Series:
     if frame.empty:
         return pd.Series(dtype=float)
@@ -90,7 +97,7 @@ def unit_indicators(units: gpd.GeoDataFrame, settlements: gpd.GeoDataFrame,
     covered = children.where(minutes <= standard_minutes, 0)
     table = pd.DataFrame({
         "children": children.groupby(s_unit).sum(),
-        "settlements": pd.Series(1, index=settlements.index).groupby(s_unit).sum(),
+        "settlements": _places(settlements).groupby(s_unit).sum(),
         "children_covered": covered.groupby(s_unit).sum(),
         "institutions": _sum_by(institutions, assign_units(institutions, units), None),
         "children_in_institutions": _sum_by(institutions, assign_units(institutions, units),
