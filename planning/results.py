@@ -137,9 +137,10 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
     demand["children_covered"] = np.round(covered_children, 3)
     demand["children_uncovered"] = np.round(w - covered_children, 3)
     settlements = gpd.GeoDataFrame(demand, geometry="geometry", crs=inst.demand.crs)
+    estimated = ["estimated"] if "estimated" in settlements else []  # a place or an estimate
     gaps = settlements[settlements["children_uncovered"] > 0.5][
         ["settlement_id", "name", "unit_code", "children", "children_uncovered", "minutes",
-         "geometry"]].reset_index(drop=True)
+         *estimated, "geometry"]].reset_index(drop=True)
     assignments = pd.DataFrame({"settlement_id": inst.demand_ids, "centre_id": centre_ids,
                                 "minutes": np.round(plan.minutes, 2)})
 
