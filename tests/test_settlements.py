@@ -8,7 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import Point, Polygon, box
+from shapely.geometry import Point, box
 
 from geo import layers
 from geo.schema import COUNTRIES, SETTLEMENTS
