@@ -112,12 +112,15 @@ def _settle(page) -> None:
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT_MS)
 
 
+MAP_HOST = 'iframe[title="app_pages.common.otbasy_map"]'
+
+
 def _map_frame(page, index: int = 0):
-    """The visible streamlit-folium iframe number `index`, once Leaflet has drawn in it
-    (maps inside collapsed expanders are skipped)."""
-    frames = page.locator('iframe[title="streamlit_folium.st_folium"]').filter(visible=True)
+    """The map inside the visible map host number `index` (the sandboxed inner frame), once
+    Leaflet has drawn in it (maps inside collapsed expanders are skipped)."""
+    frames = page.locator(MAP_HOST).filter(visible=True)
     frames.nth(index).wait_for()
-    frame = frames.nth(index).content_frame
+    frame = frames.nth(index).content_frame.locator("iframe#map").content_frame
     frame.locator(".leaflet-container").wait_for()
     frame.locator("path.leaflet-interactive").first.wait_for()
     return frame

@@ -3,6 +3,7 @@
   "use strict";
   var frame = document.getElementById("map");
   var shown = null;
+  var pending = null;
   var clicks = false;
 
   function send(type, data) {
@@ -14,12 +15,20 @@
     var height = Number(args.height) > 0 ? Number(args.height) : 500;
     clicks = args.clicks === true;
     frame.style.height = height + "px";
-    if (typeof args.html === "string" && args.html !== shown) {
-      shown = args.html;
-      frame.srcdoc = args.html;
-    }
+    if (typeof args.html === "string") { pending = args.html; }
     send("streamlit:setFrameHeight", {height: height});
+    load();
   }
+
+  function load() {
+    // Leaflet fits the map to the frame's size when it starts: wait until the frame has one
+    // (a map in a collapsed expander or a column still being laid out has none yet)
+    if (pending !== null && pending !== shown && frame.clientWidth > 0) {
+      shown = pending;
+      frame.srcdoc = pending;
+    }
+  }
+  new ResizeObserver(load).observe(frame);
 
   function plain(properties) {
     // only flat string/number/boolean values go back to the server
