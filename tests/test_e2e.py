@@ -293,9 +293,12 @@ HOSTILE_LAYERS = {  # every free-text field of every point layer carries the pay
 }
 
 
-def _open_everything(frame) -> None:
-    """Switch every overlay on, then open every feature's tooltip and popup (what hovering
-    and clicking each marker does), and hover a few markers for real."""
+def _open_everything(page, index: int = 0) -> None:
+    """Switch every overlay on in map number `index`, then open every feature's tooltip and
+    popup (what hovering and clicking each marker does), and hover a few markers for real."""
+    _map_frame(page, index)
+    outer = page.locator(MAP_HOST).filter(visible=True).nth(index).element_handle()
+    frame = outer.content_frame().locator("iframe#map").element_handle().content_frame()
     for box in frame.locator("input.leaflet-control-layers-selector").all():
         if not box.is_checked():
             box.check()
@@ -365,7 +368,7 @@ def test_hostile_text_never_runs(server, browser_page):
 
     # Explore: the uploaded layers on the map, every tooltip and popup open
     _goto(page, "Explore")
-    _open_everything(_map_frame(page))
+    _open_everything(page)
     _no_exceptions(page)
     _assert_nothing_ran(page, console, dialogs)
 
@@ -373,7 +376,7 @@ def test_hostile_text_never_runs(server, browser_page):
     _goto(page, "Scenarios")
     _run_scenario(page)
     _settle(page)
-    _open_everything(_map_frame(page))
+    _open_everything(page)
     for i in range(2):
         save_form = page.locator('[data-testid="stForm"]').filter(has_text="Save to workspace")
         save_form.get_by_label("Name", exact=True).fill(f"{PAYLOAD} plan {i}")
@@ -389,7 +392,7 @@ def test_hostile_text_never_runs(server, browser_page):
     page.get_by_text("note 1").first.wait_for()
     assert page.get_by_text(PAYLOAD + " plan 1").count() >= 1  # shown as text, not markup
     for i in range(2):
-        _open_everything(_map_frame(page, i))
+        _open_everything(page, i)
     _no_exceptions(page)
     _assert_nothing_ran(page, console, dialogs)
 
