@@ -16,6 +16,7 @@ import math
 import re
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -29,6 +30,7 @@ from geo.coverage import nearest_centre
 from geo.layers import load_layers
 from geo.travel import TravelParams
 from ui.i18n import t
+from ui.offline import standalone_html
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "facilities"
@@ -46,29 +48,72 @@ def _isolated(monkeypatch, tmp_path):
 
 
 # --- the truth, from the raw files ------------------------------------------------------------
-def _raw_sum(name: str, column: str) -> dict[str, int]:
+@dataclass(frozen=True)
+class Instance:
+    """A public view to attack: country, travel standard, and a divisor applied to the
+    registry counts (foster families, children per institution) to stand for a registry
+    with many small counts (1 = the bundled data as it is)."""
+
+    country: str
+    standard: int
+    thin: int = 1
+
+
+INSTANCES = [Instance("KZ", 60), Instance("KZ", 120), Instance("KZ", 30, thin=12),
+             Instance("KZ", 240, thin=40), Instance("UZ", 60)]
+
+
+def _raw_sum(name: str, column: str, country: str, thin: int) -> dict[str, int]:
     sums: dict[str, int] = defaultdict(int)
     for f in json.loads((DATA / f"{name}.geojson").read_text())["features"]:
         p = f["properties"]
-        if p.get("country") == "KZ" and p.get("unit_code"):
-            sums[p["unit_code"]] += int(p.get(column) or 0)
+        if p.get("country") == country and p.get("unit_code"):
+            sums[p["unit_code"]] += int(p.get(column) or 0) // thin
     return dict(sums)
 
 
-def _truth(standard: float) -> dict[tuple[str, str], int]:
-    kz = load_layers("KZ")
-    codes = list(kz.boundaries["code"])
-    near = nearest_centre(kz.settlements, kz.centres, TravelParams(max_minutes=standard),
-                          minutes=standard)
-    beyond = ~(pd.Series(near["minutes"].to_numpy(), index=kz.settlements.index) <= standard)
-    unit = kz.settlements["unit_code"]
-    kids = pd.to_numeric(kz.settlements["children"]).fillna(0)
+@pytest.fixture
+def registry(monkeypatch):
+    """Make the app read the registry counts of an instance (bundled layers are cached per
+    process, so the cache is emptied before and after)."""
+    import geo.layers as gl
+
+    def use(thin: int) -> None:
+        for name, column in (("load_foster", Q_FOSTER), ("load_institutions", "children")):
+            original = getattr(gl, name)
+
+            def thinned(country=None, _original=original, _column=column):
+                frame = _original(country)
+                frame[_column] = frame[_column] // thin
+                return frame
+
+            monkeypatch.setattr(gl, name, thinned)
+        st.cache_resource.clear()
+        st.cache_data.clear()
+
+    yield use
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def _truth(inst: Instance) -> dict[tuple[str, str], int]:
+    layers = load_layers(inst.country)
+    codes = list(layers.boundaries["code"])
+    beyond = pd.Series(True, index=layers.settlements.index)
+    if not layers.centres.empty:
+        near = nearest_centre(layers.settlements, layers.centres,
+                              TravelParams(max_minutes=inst.standard), minutes=inst.standard)
+        beyond = ~(pd.Series(near["minutes"].to_numpy(), index=layers.settlements.index)
+                   <= inst.standard)
+    unit = layers.settlements["unit_code"]
+    kids = pd.to_numeric(layers.settlements["children"]).fillna(0)
     truth = {}
-    foster, inst = _raw_sum("foster", Q_FOSTER), _raw_sum("institutions", "children")
+    foster = _raw_sum("foster", Q_FOSTER, inst.country, inst.thin)
+    inst_children = _raw_sum("institutions", "children", inst.country, inst.thin)
     for code in codes:
         here = unit == code
         truth[(code, Q_FOSTER)] = foster.get(code, 0)
-        truth[(code, Q_INST)] = inst.get(code, 0)
+        truth[(code, Q_INST)] = inst_children.get(code, 0)
         truth[(code, Q_SETT)] = int((beyond & here).sum())
         truth[(code, Q_KIDS)] = int(kids[beyond & here].sum())
         truth[(code, "children")] = int(kids[here].sum())
@@ -76,7 +121,7 @@ def _truth(standard: float) -> dict[tuple[str, str], int]:
 
 
 # --- what a session receives --------------------------------------------------------------------
-def _receive(monkeypatch, role: str, standard: int) -> dict:
+def _receive(monkeypatch, role: str, inst: Instance) -> dict:
     """Tables, downloads and map documents of Explore (every indicator) and Coverage gaps."""
     from access.guard import SESSION_KEY
     from access.roles import User
@@ -96,7 +141,8 @@ def _receive(monkeypatch, role: str, standard: int) -> dict:
     for script, key, indicator in runs:
         at = AppTest.from_file(str(ROOT / "app_pages" / script), default_timeout=180)
         at.session_state["lang"] = "en"
-        at.session_state[key] = standard
+        at.session_state["country"] = inst.country
+        at.session_state[key] = inst.standard
         if indicator:
             at.session_state["explore_indicator"] = indicator
         if role != "public":
@@ -231,8 +277,9 @@ def attack(got: dict, labels: dict[tuple[str, str], str], units: gpd.GeoDataFram
             if all(code is None for code, _ in per_unit):  # dots: count them per unit
                 points = gpd.GeoDataFrame(geometry=[shape(f["geometry"]) for f in features],
                                           crs=4326)
-                hits = gpd.sjoin(points, units[["code", "geometry"]], predicate="within")
-                counts = hits["code"].value_counts()
+                near = gpd.sjoin_nearest(points.to_crs(3857),  # a coastal dot counts too
+                                         units[["code", "geometry"]].to_crs(3857))
+                counts = near[~near.index.duplicated()]["code"].value_counts()
                 for code in names:
                     a.learn((code, q), counts.get(code, 0), counts.get(code, 0))
                 continue
@@ -322,18 +369,14 @@ def _labels(got: dict, names: dict) -> dict[tuple[str, str], str]:
     return labels
 
 
-@pytest.fixture(scope="module")
-def kz_units():
-    return load_layers("KZ").boundaries.to_crs(4326)
-
-
-@pytest.mark.parametrize("standard", [60, 120])
-def test_public_session_reveals_no_suppressed_cell(monkeypatch, kz_units, standard):
-    units = kz_units
-    got = _receive(monkeypatch, "public", standard)
+@pytest.mark.parametrize("inst", INSTANCES, ids=str)
+def test_public_session_reveals_no_suppressed_cell(monkeypatch, registry, inst):
+    registry(inst.thin)
+    units = load_layers(inst.country).boundaries.to_crs(4326)
+    got = _receive(monkeypatch, "public", inst)
     names = _names(got)
     labels = _labels(got, names)
-    truth = _truth(standard)
+    truth = _truth(inst)
     small = [c for c, v in truth.items() if 1 <= v <= 4 and c[1] != "children"]
     assert small, "the instance must have small cells to protect"
     assert set(small) <= set(labels), "every true count of 1-4 is published as a label"
@@ -341,21 +384,54 @@ def test_public_session_reveals_no_suppressed_cell(monkeypatch, kz_units, standa
     assert attack(got, labels, units, names) == {}
 
 
-def test_the_attack_recovers_cells_from_exact_outputs(monkeypatch, kz_units):
-    """A ministry session (exact figures) with the protected count columns removed: rates,
-    dots, radii and the total still give the cells back, so the attack above is a real one."""
-    units = kz_units
-    public = _receive(monkeypatch, "public", 60)
+def _old_publication(public: dict, inst: Instance) -> dict:
+    """What the pages published before the visibility step, for the same instance: the same
+    suppressed labels in the table, but the map carried the rate to full precision, marker
+    radii proportional to sqrt(count), and the uncovered settlements as dots."""
+    import folium
+
+    from ui import maps
+    from ui import viewmodels as vm
+
+    layers = load_layers(inst.country)
+    units = vm.localise_units(layers.boundaries, "en")
+    minutes = pd.Series(float("inf"), index=layers.settlements.index)
+    if not layers.centres.empty:
+        near = nearest_centre(layers.settlements, layers.centres,
+                              TravelParams(max_minutes=inst.standard), minutes=inst.standard)
+        minutes = pd.Series(near["minutes"].to_numpy(), index=layers.settlements.index)
+    ind = vm.unit_indicators(units, layers.settlements, layers.institutions, layers.centres,
+                             layers.foster, minutes, inst.standard)
+    m = maps.base_map(units.total_bounds)
+    rate = units[["unit_name", "geometry"]].assign(value_text=ind["foster_rate"].map(repr))
+    folium.GeoJson(maps.to_geojson(rate, ["unit_name", "value_text"]),
+                   name=t("ind_foster_rate", "en")).add_to(m)
+    foster = vm.foster_by_unit(layers.foster, units)
+    maps.point_layer(foster, t("layer_foster", "en"), colour="#000", size_field=Q_FOSTER,
+                     tooltip_fields=["unit_name"]).add_to(m)
+    dots = vm.uncovered_settlements(layers.settlements, minutes, inst.standard)
+    maps.point_layer(dots, t("layer_uncovered", "en"), colour="#f00",
+                     tooltip_fields=["name"]).add_to(m)
+    return {"tables": public["tables"], "maps": [standalone_html(maps.finish(m))],
+            "texts": []}
+
+
+def test_the_attack_recovers_cells_from_the_old_publication(monkeypatch, registry):
+    """The same attack on what the pages published before (full-precision rates in the map,
+    radii by value, dots): it recovers the cells, each equal to the true count, so the attack
+    above is a real one."""
+    inst = INSTANCES[2]
+    registry(inst.thin)
+    units = load_layers(inst.country).boundaries.to_crs(4326)
+    public = _receive(monkeypatch, "public", inst)
     names = _names(public)
     labels = _labels(public, names)
-    got = _receive(monkeypatch, "ministry", 60)
-    hide = [t(k, "en") for k in ("col_foster_families", "col_children_in_institutions",
-                                 "col_uncovered_settlements", "col_uncovered_children")]
-    got["tables"] = [tab.drop(columns=[c for c in hide if c in tab.columns])
-                     for tab in got["tables"]]
-    recovered = attack(got, labels, units, names)
-    truth = _truth(60)
-    assert len(recovered) >= len(labels) // 2, (len(recovered), len(labels))
+    assert attack(public, labels, units, names) == {}
+    recovered = attack(_old_publication(public, inst), labels, units, names)
+    truth = _truth(inst)
+    hidden = [c for c in labels if c[1] in (Q_FOSTER, Q_SETT)]
+    assert len(hidden) >= 10
+    assert set(hidden) <= set(recovered), sorted(set(hidden) - set(recovered))
     assert {c: truth[c] for c in recovered} == recovered  # and what it finds is the truth
 
 
@@ -365,5 +441,5 @@ def _names(got: dict) -> dict[str, str]:
     for table in got["tables"]:
         if col in table.columns and name in table.columns:
             return {c: n for c, n in zip(table[col], table[name], strict=True)
-                    if isinstance(c, str) and c.startswith("KZ-")}
+                    if isinstance(c, str) and re.match(r"^[A-Z]{2}-", c)}
     raise AssertionError("no unit table")

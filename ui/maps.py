@@ -273,13 +273,14 @@ def point_layer(points: gpd.GeoDataFrame, name: str, *, colour: str | dict[str, 
         return {"radius": props["_r"], "fill": True, "fillColor": fill, "color": stroke,
                 "weight": 1, "fillOpacity": 0.85}
 
+    empty = not data["features"]  # Folium refuses a tooltip over no features
     return folium.GeoJson(
         data, name=name, show=show, style_function=style,
         marker=folium.CircleMarker(radius=fixed_radius),
-        tooltip=folium.GeoJsonTooltip(list(tooltip_fields), aliases=tooltip_aliases,
-                                      labels=tooltip_aliases is not None),
+        tooltip=None if empty else folium.GeoJsonTooltip(
+            list(tooltip_fields), aliases=tooltip_aliases, labels=tooltip_aliases is not None),
         popup=folium.GeoJsonPopup(list(popup_fields), aliases=popup_aliases)
-        if popup_fields else None,
+        if popup_fields and not empty else None,
     )
 
 
