@@ -142,7 +142,7 @@ def public_gaps(user: User, gaps: pd.DataFrame) -> pd.DataFrame:
     if exact_points(user):
         total = gaps[list(GAP_COUNTS)].sum()
         row = {c: (int(total[c]) if c in GAP_COUNTS else None) for c in gaps.columns}
-        row[[c for c in gaps.columns if c not in GAP_COUNTS][0]] = "Total"
+        row[next(c for c in gaps.columns if c not in GAP_COUNTS)] = "Total"
         return pd.concat([gaps.astype(object), pd.DataFrame([row]).astype(object)],
                          ignore_index=True)
     return suppress_small(gaps, list(GAP_COUNTS), total_row=True, total_label="Total")

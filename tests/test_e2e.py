@@ -320,10 +320,9 @@ def _open_everything(page, index: int = 0) -> None:
 
 def _assert_nothing_ran(page, console: list[str], dialogs: list[str]) -> None:
     for frame in page.frames:
-        try:
-            pwned = frame.evaluate("() => window.__pwned === undefined ? null : window.__pwned")
-        except Exception:  # a frame that went away while navigating
+        if frame.is_detached():
             continue
+        pwned = frame.evaluate("() => window.__pwned === undefined ? null : window.__pwned")
         assert pwned is None, f"payload ran in {frame.url[:60]}: {pwned}"
     assert not [m for m in console if "PWNED" in m], console
     assert not dialogs

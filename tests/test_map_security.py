@@ -49,7 +49,7 @@ def test_rendered_map_holds_no_raw_markup_and_only_hashed_scripts(kz):
     script_src = re.search(r"script-src ([^;]+);", policy).group(1).split()
     assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
     assert "default-src 'none'" in policy and "connect-src" not in policy
-    scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.DOTALL)
     assert len(re.findall(r"<script", page)) == len(scripts) >= 2  # no src=, all inline
     for code in scripts:
         digest = base64.b64encode(hashlib.sha256(code.encode()).digest()).decode()
