@@ -112,4 +112,4 @@ shown = tables.plain_table(vm.filter_units(shown_units, chosen), lang)
 st.dataframe(shown, hide_index=True, width="stretch")
 download_button(t("download_csv", lang), tables.csv_bytes(shown),
                 f"otbasy_{ctx.country.lower()}_{ctx.version}_{indicator}.csv",
-                action="export_aggregate")
+                action="export_result" if exact else "export_aggregate")

@@ -86,4 +86,4 @@ shown = tables.plain_table(public, lang)
 st.dataframe(shown, hide_index=True, width="stretch")
 download_button(t("download_csv", lang), tables.csv_bytes(shown),
                 file_name=f"otbasy_gaps_{ctx.country.lower()}_{ctx.version}_{standard}min.csv",
-                action="export_aggregate")
+                action="export_result" if exact else "export_aggregate")
