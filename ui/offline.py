@@ -1,9 +1,10 @@
 """Serve Leaflet from the app itself so maps render with no internet.
 
-Folium and streamlit-folium load Leaflet from CDNs by default; with no network the map stays
+Folium loads Leaflet from CDNs by default; with no network the map stays
 blank. `use_local_assets()` points Folium's asset lists at the copy vendored under
 `static/vendor/` (served by Streamlit at `/app/static/...` with `server.enableStaticServing`).
-`standalone_html()` inlines the same files so a downloaded map opens offline too.
+`standalone_html()` inlines the same files, for the app's sandboxed map frame and for
+downloaded maps, and adds a Content-Security-Policy that lets only those scripts run.
 """
 
 from __future__ import annotations
