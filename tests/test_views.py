@@ -60,6 +60,27 @@ def test_public_gets_foster_care_per_unit_never_at_a_record_location(kz):
     assert len(seen.centres) == len(kz.centres) and len(seen.settlements) == len(kz.settlements)
 
 
+def test_district_level_public_totals_and_district_planner(kz):
+    """On a district map the public gets foster care per district (each with its oblast);
+    a planner holding one district sees that district's rows only."""
+    seen = views.visible(PUBLIC, kz, "district")
+    raw = Counter()
+    for p in _raw("foster"):
+        raw[p["district_code"]] += p["foster_families"]
+    assert dict(zip(seen.foster["district_code"], seen.foster["foster_families"])) == dict(raw)
+    parent = kz.districts.set_index("code")["parent_code"]
+    assert (seen.foster["unit_code"] == seen.foster["district_code"].map(parent)).all()
+    semey = User("erlan", "planner", ("KZ101000",))
+    mine = views.visible(semey, kz, "district")
+    assert set(mine.institutions["district_code"]) == {"KZ101000"}
+    assert len(mine.institutions) == sum(p["district_code"] == "KZ101000"
+                                         for p in _raw("institutions")) > 0
+    assert set(views.visible_units(semey, kz.districts)["code"]) == {"KZ101000"}
+    oblast_planner = views.visible_units(PLANNER, kz.districts)
+    assert set(oblast_planner["parent_code"]) == {"KZ-10"}
+    assert len(oblast_planner) == (kz.districts["parent_code"] == "KZ-10").sum() == 12
+
+
 def test_ministry_sees_everything(kz):
     seen = views.visible(MINISTRY, kz)
     for name in ("boundaries", "settlements", "institutions", "centres", "foster"):
