@@ -83,7 +83,7 @@ if site_specs:
 # --- the form ------------------------------------------------------------------------------
 with st.form("scenario_form"):
     st.subheader(t("scenario_form", lang))
-    region_codes = list(units["code"]) + (list(layers.districts["code"])
+    region_codes = list(units["code"]) + (views.unit_codes(user, list(layers.districts["code"]))
                                           if layers.districts is not None else [])
     values = common.scenario_form(scenario, site_options, region_codes, lang)
     run = st.form_submit_button(t("run", lang), type="primary")
