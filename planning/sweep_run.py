@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import os
+import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -105,6 +107,7 @@ def solve_run(sweep: Sweep, run_id: str) -> dict[str, Any]:
         elif s["status"] not in SUCCESS:
             record["reason"] = "the solver stopped without a plan"
     record["seconds"] = round(time.perf_counter() - t0, 3)
+    record["process"] = f"{socket.gethostname()}:{os.getpid()}"  # where it ran
     return record
 
 
