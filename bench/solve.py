@@ -363,7 +363,10 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if not args.case and not args.quick:
         atomic_write_text(ROOT / "bench" / "results.json", json.dumps(rows, indent=2) + "\n")
-        atomic_write_text(ROOT / "bench" / "results.md", f"{head}\n\n```\n{text}\n```\n")
+        md = ROOT / "bench" / "results.md"
+        old = md.read_text(encoding="utf-8") if md.exists() else ""
+        sweep = old[old.find("<!-- sweep:start -->"):] if "<!-- sweep:start -->" in old else ""
+        atomic_write_text(md, f"{head}\n\n```\n{text}\n```\n" + (f"\n{sweep}" if sweep else ""))
     return 1 if "DIFFERENT" in text else 0
 
 

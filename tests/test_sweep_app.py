@@ -1,0 +1,90 @@
+"""The Sweeps page (AppTest): a sweep started from a saved scenario runs in a separate
+background process, and the finished sweep shows its figures, chart and regret table. The
+robust-site map in a browser is tests/test_e2e_sweeps.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from planning.scenario import Scenario
+from ui import sweeps as views
+from ui.i18n import t
+from ui.workspace import Workspace
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def two_oblasts() -> Scenario:
+    s = Scenario.default("KZ")
+    s.region.units = ["KZ-11", "KZ-59"]
+    s.budget.total_kzt = 1.5e9
+    return s
+
+
+@pytest.fixture()
+def workspace(monkeypatch, tmp_path) -> Workspace:
+    monkeypatch.setenv("OTBASY_WORKSPACE", str(tmp_path / "workspace"))
+    monkeypatch.setenv("OTBASY_AUDIT", str(tmp_path / "audit.sqlite"))
+    monkeypatch.setenv("OTBASY_CREDENTIALS", str(tmp_path / "credentials.yaml"))
+    ws = Workspace(tmp_path / "workspace")
+    ws.save_scenario("Two oblasts", two_oblasts().to_toml(), {}, country="KZ")
+    return ws
+
+
+def _app(role: str = "planner") -> AppTest:
+    from access.guard import SESSION_KEY
+    from access.roles import User
+    from access.session import Session
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    now = time.time()
+    at.session_state[SESSION_KEY] = Session(User("tester", role), now, now)
+    at.run()
+    at.switch_page("app_pages/sweeps.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_sweep_launched_from_saved_scenario_runs_in_background_and_shows(workspace):
+    at = _app()
+    at.text_input(key="sweep_budgets").set_value("0.8, 1")
+    at.text_input(key="sweep_standards").set_value("60")
+    at.number_input(key="sweep_runs").set_value(2)
+    at.button[0].click()  # the form's submit button is the first button
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("started in the background (4 runs)" in s.value for s in at.success)
+    (name,) = views.list_sweeps(workspace.root / "sweeps")
+    folder = workspace.root / "sweeps" / name
+    pid = int((folder / "pid").read_text())
+    assert pid != os.getpid()  # not inside the server process
+    deadline = time.time() + 600
+    while not (folder / "summary.json").exists():
+        assert time.time() < deadline, (folder / "sweep.log").read_text()
+        time.sleep(1)
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["runs"] == 4 and summary["succeeded"] == 4
+    assert summary["base_scenario"]["budget"]["total_kzt"] == 1.5e9
+    assert sorted(json.loads(json.dumps(summary["grid"]))["budget.total_kzt"]) == [1.2e9, 1.5e9]
+
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(t("sweep_progress", "en", done=5, total=5, failed=0) in str(p.proto)
+               for p in at.get("progress"))
+    assert at.metric[0].value == "4 / 4"
+    assert any(h.value == t("sweep_robust_map", "en") for h in at.subheader)
+    (chart,) = at.get("vega_lite_chart")  # the coverage-vs-budget bands
+    assert len(json.loads(chart.proto.spec)["layer"]) == 3
+    regret = at.dataframe[0].value
+    assert len(regret) == 4 and t("col_children_lost", "en") in regret.columns
+    # the figures are the files': regret is the base plan evaluated on each run
+    files = views.read_sweep(folder)
+    assert list(regret[t("col_children_lost", "en")]) == list(files.regret["children_lost"])
+    assert any("Demo data" in w.value for w in at.warning)
