@@ -117,11 +117,11 @@ if s.get("demo_data"):
     st.warning(t("demo_notice", lang), icon="⚠️")
 cov = s["coverage_pct"]
 k1, k2, k3, k4 = st.columns(4)
-k1.metric(t("sweep_runs", lang), f"{s['succeeded']} / {s['runs']}")
+k1.metric(t("sweep_runs_solved", lang), f"{s['succeeded']} / {s['runs']}")
 k2.metric(t("col_coverage_pct", lang), f"{cov['median']}",
           help=f"min {cov['min']} · p10 {cov['p10']} · p90 {cov['p90']} · max {cov['max']}")
 if s.get("regret"):
-    k3.metric(t("col_children_lost", lang), f"{s['regret']['max_children_lost']:,.0f}")
+    k3.metric(t("sweep_max_lost", lang), f"{s['regret']['max_children_lost']:,.0f}")
 k4.metric(t("col_share_chosen", lang) + " ≥ 50%", s["robust_sites"]["chosen_in_half_or_more"])
 
 st.subheader(t("sweep_robust_map", lang))
