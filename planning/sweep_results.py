@@ -19,8 +19,9 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 
 from geo.atomic import atomic_path, atomic_write_text
-from planning.instance import Instance, build_instance, candidate_sites, select_demand
-from planning.sweep_run import BASE_ID, SUCCESS, find_run, run_data
+from planning.instance import (Instance, _units_of, build_instance, candidate_sites,
+                               select_demand)
+from planning.sweep_run import BASE_ID, SUCCESS, run_data
 from planning.sweep_spec import Sweep
 
 OUTPUTS = ("runs.csv", "robust_sites.geojson", "regret.csv", "summary.json")
@@ -75,7 +76,7 @@ def regret_table(sweep: Sweep, records: dict[str, dict[str, Any]], plan: dict[st
         rec = records.get(run.id)
         if rec is None or rec.get("status") not in SUCCESS:
             continue
-        scenario, layers = run_data(sweep, find_run(sweep, run.id))
+        scenario, layers = run_data(sweep, run)
         inst = build_instance(layers, scenario)
         covered = plan_coverage(inst, plan)
         total = float(inst.weights.sum())
@@ -125,9 +126,7 @@ def robust_sites(sweep: Sweep, records: dict[str, dict[str, Any]], plan: dict[st
     """Every candidate site of the base scenario (and any other site a run chose) with the
     number and share of successful runs that opened, converted or kept it."""
     scenario, layers = run_data(sweep, None)
-    units = sorted(map(str, layers.boundaries["code"]))
-    if scenario.region.units:
-        units = [u for u in units if u in set(scenario.region.units)]
+    units = _units_of(layers, scenario)
     sites = candidate_sites(layers, scenario, select_demand(layers.settlements, units), units)
     ok = [r for k, r in records.items() if k != BASE_ID and r.get("status") in SUCCESS]
     chosen = pd.Series([s for r in ok for s in r["sites"]], dtype=str).value_counts()
@@ -202,7 +201,11 @@ def summary(sweep: Sweep, records: dict[str, dict[str, Any]], runs: pd.DataFrame
         "regret": ({"mean_children_lost": round(float(regret["children_lost"].mean()), 1),
                     "max_children_lost": round(float(regret["children_lost"].max()), 1),
                     "max_coverage_lost_pct": round(float(regret["coverage_lost_pct"].max()), 3),
-                    "runs_plan_within_budget": int(regret["plan_within_budget"].sum())}
+                    "runs_plan_within_budget": int(regret["plan_within_budget"].sum()),
+                    "max_children_lost_within_budget": (
+                        round(float(regret.loc[regret["plan_within_budget"],
+                                               "children_lost"].max()), 1)
+                        if regret["plan_within_budget"].any() else None)}
                    if len(regret) else None),
         "robust_sites": {"chosen_in_every_run": int((robust["share_chosen"] >= 1).sum()),
                          "chosen_in_half_or_more": int((robust["share_chosen"] >= 0.5).sum()),

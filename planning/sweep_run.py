@@ -61,10 +61,10 @@ def find_run(sweep: Sweep, run_id: str) -> Run | None:
     """The run with id `run_id` (None for the base run)."""
     if run_id == BASE_ID:
         return None
-    for run in sweep.runs():
-        if run.id == run_id:
-            return run
-    raise KeyError(f"no run {run_id!r} in this sweep")
+    run = sweep.run(int(run_id[1:])) if run_id[:1] == "r" and run_id[1:].isdigit() else None
+    if run is None or run.id != run_id:
+        raise KeyError(f"no run {run_id!r} in this sweep")
+    return run
 
 
 def solve_run(sweep: Sweep, run_id: str) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import itertools
 import json
 import math
 import tomllib
@@ -156,17 +155,27 @@ class Sweep:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     # -- runs ------------------------------------------------------------------------------
+    @property
+    def size(self) -> int:
+        """Number of runs: grid points x draws per point."""
+        return math.prod(len(v) for v in self.grid.values()) * self.settings.runs
+
+    def run(self, k: int) -> Run:
+        """Run number `k`: grid points in order (first axis slowest), `settings.runs` draws
+        each (computed directly, so a 10,000-run sweep never lists its runs to find one)."""
+        if not 0 <= k < self.size:
+            raise KeyError(f"no run {k} in this sweep of {self.size}")
+        point, draw = divmod(k, self.settings.runs)
+        grid, rest = {}, point
+        for axis in reversed(list(self.grid)):
+            rest, i = divmod(rest, len(self.grid[axis]))
+            grid[axis] = self.grid[axis][i]
+        width = len(str(self.size - 1))
+        return Run(f"r{k:0{width}d}", point, draw, {a: grid[a] for a in self.grid})
+
     def runs(self) -> list[Run]:
-        """Every run: grid points in order (first axis slowest), `settings.runs` draws each."""
-        axes = list(self.grid)
-        combos = list(itertools.product(*(self.grid[a] for a in axes))) if axes else [()]
-        width = len(str(len(combos) * self.settings.runs - 1))
-        out = []
-        for p, combo in enumerate(combos):
-            for d in range(self.settings.runs):
-                k = p * self.settings.runs + d
-                out.append(Run(f"r{k:0{width}d}", p, d, dict(zip(axes, combo))))
-        return out
+        """Every run in order."""
+        return [self.run(k) for k in range(self.size)]
 
     def base_scenario(self) -> Scenario:
         """The base scenario as given (the 'base' plan of the regret table solves this)."""
