@@ -25,6 +25,9 @@ from planning.sweep_run import BASE_ID, SUCCESS, RunStore, solve_run
 from planning.sweep_spec import Sweep
 
 SCHEDULER_ENV = "OTBASY_DASK_SCHEDULER"
+RETRY = "worker_error"
+"""Status of a run whose worker failed (crashed, lost, or could not load the task): recorded,
+and solved again when the sweep is restarted, unlike a run's own outcome."""
 Progress = Callable[[dict[str, Any]], None]
 
 
@@ -54,7 +57,7 @@ def _dask(sweep: Sweep, ids: list[str], scheduler: str) -> Iterator[dict[str, An
     from dask.distributed import Client
     from dask.distributed import as_completed as dask_completed
 
-    with Client(scheduler, timeout="30s") as client:
+    with Client(scheduler, timeout="10s") as client:
         remote = client.scatter(sweep, broadcast=True)
         futures = client.map(solve_run, [remote] * len(ids), ids,
                              key=[f"otbasy-{sweep.digest()}-{i}" for i in ids], pure=False)
@@ -69,7 +72,7 @@ def _result_or_failure(future, run_id: str, sweep: Sweep) -> dict[str, Any]:
     try:
         return future.result()
     except Exception as exc:  # noqa: BLE001 - recorded with its reason; the sweep goes on
-        return {"run": run_id, "sweep": sweep.digest(), "status": "error",
+        return {"run": run_id, "sweep": sweep.digest(), "status": RETRY,
                 "reason": f"worker failed: {type(exc).__name__}: {exc}", "sites": {}}
 
 
@@ -81,7 +84,8 @@ def execute(sweep: Sweep, out: str | Path, *, workers: int | None = None,
     store = RunStore(out, sweep)
     store.claim(sweep)
     records = store.done()
-    ids = [i for i in [BASE_ID, *(r.id for r in sweep.runs())] if i not in records]
+    ids = [i for i in [BASE_ID, *(r.id for r in sweep.runs())]
+           if records.get(i, {}).get("status", RETRY) == RETRY]
     total = len(sweep.runs()) + 1
     scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
     workers = workers or default_workers()
@@ -93,13 +97,15 @@ def execute(sweep: Sweep, out: str | Path, *, workers: int | None = None,
         stream = _pool(sweep, ids, min(workers, len(ids)))
     started = time.monotonic()
     say = progress or (lambda state: None)
-    state = {"done": len(records), "failed": _failed(records.values()), "total": total,
+    kept = {k: r for k, r in records.items() if k not in set(ids)}
+    state = {"done": len(kept), "failed": _failed(kept.values()), "total": total,
              "new": 0, "elapsed": 0.0}
     say(state)
     for record in stream:
         store.write(record)
         records[record["run"]] = record
-        state.update(done=len(records), failed=_failed(records.values()), new=state["new"] + 1,
+        state.update(done=state["done"] + 1, new=state["new"] + 1,
+                     failed=state["failed"] + (record.get("status") not in SUCCESS),
                      elapsed=time.monotonic() - started)
         say(state)
     return records

@@ -317,6 +317,27 @@ def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
         assert "time limit" in record["reason"]
 
 
+def test_worker_errors_are_retried_on_restart_and_no_scheduler_exits_5(tmp_path):
+    sweep = Sweep.from_toml(SMALL.format(plan="base").replace("runs = 2", "runs = 1")
+                            .replace("[1.2e9, 1.5e9, 2.0e9]", "[1.5e9]"))
+    from planning.sweep_run import RunStore
+
+    store = RunStore(tmp_path / "out", sweep)
+    store.claim(sweep)
+    lost = {"run": "r0", "sweep": sweep.digest(), "status": "worker_error",
+            "reason": "worker failed: KilledWorker", "sites": {}}
+    infeasible = {**lost, "run": "r1", "status": "infeasible", "reason": "kept"}
+    store.write(lost)
+    store.write(infeasible)
+    records = execute(sweep, tmp_path / "out", workers=1)
+    assert records["r0"]["status"] == "optimal"  # the lost run was solved again
+    assert records["r1"] == infeasible  # a run's own outcome is kept
+    (tmp_path / "s.toml").write_text(SMALL.format(plan="base"))
+    proc = _cli("sweep", str(tmp_path / "s.toml"), "--out", str(tmp_path / "o2"),
+                "--scheduler", "tcp://127.0.0.1:9")
+    assert proc.returncode == 5 and "cannot run the sweep" in proc.stderr
+
+
 def test_other_sweep_in_the_folder_is_refused(tmp_path, sequential):
     sweep, _, out = sequential
     other = Sweep.from_toml(SMALL.format(plan="base"))
