@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -22,12 +23,16 @@ def launch(folder: str | Path, sweep_toml: str, base_toml: str,
            workers: int | None = None) -> int:
     """Write `base.toml` and `sweep.toml` (which should say `base = "base.toml"`) into
     `folder`, validate them, and start the sweep in a new session; returns its process id.
-    Raises SweepError (nothing started) when the sweep is invalid."""
+    Raises SweepError (nothing started, the folder removed) when the sweep is invalid."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=False)
     atomic_write_text(folder / "base.toml", base_toml)
     atomic_write_text(folder / "sweep.toml", sweep_toml)
-    Sweep.from_file(folder / "sweep.toml")  # refuse before starting anything
+    try:
+        Sweep.from_file(folder / "sweep.toml")  # refuse before starting anything
+    except ValueError:
+        shutil.rmtree(folder)
+        raise
     cmd = [sys.executable, "-m", "planning", "sweep", str(folder / "sweep.toml"), "--out",
            str(folder)]
     if workers:

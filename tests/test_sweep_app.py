@@ -88,3 +88,52 @@ def test_sweep_launched_from_saved_scenario_runs_in_background_and_shows(workspa
     files = views.read_sweep(folder)
     assert list(regret[t("col_children_lost", "en")]) == list(files.regret["children_lost"])
     assert any("Demo data" in w.value for w in at.warning)
+
+
+def test_robust_map_colours_by_share_and_escapes_names():
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geo.layers import load_layers
+
+    units = load_layers("KZ", None).boundaries.assign(unit_name="u")
+    robust = gpd.GeoDataFrame({
+        "site_id": ["a", "b", "c", "d"], "kind": "new", "unit_code": "KZ-11",
+        "name": ['<img src=x onerror="alert(1)">', "B", "C", "D"],
+        "runs_chosen": [12, 6, 1, 0], "share_chosen": [1.0, 0.5, 1 / 12, 0.0]},
+        geometry=[Point(71 + i, 51) for i in range(4)], crs=4326)
+    html = views.robust_map(units, robust, "en").get_root().render()
+    # the tooltip (rendered as HTML) gets the name HTML-escaped, inside JSON
+    assert "<img src=x" not in html and "\\u0026lt;img src=x onerror=\\u0026quot;" in html
+    assert [views.share_colour(s) for s in robust["share_chosen"]] == [
+        "#67000d", "#fcae91", "#fee5d9", "#bdbdbd"]
+    assert "Share of runs" in html and "Never chosen" in html
+
+
+def test_budget_bands_summarise_the_draws_per_budget_and_setting():
+    import pandas as pd
+
+    runs = pd.DataFrame({
+        "status": ["optimal"] * 6 + ["infeasible"],
+        "grid.budget.total_kzt": [1e9, 1e9, 1e9, 2e9, 2e9, 2e9, 2e9],
+        "grid.travel.standard_minutes": [60] * 7,
+        "budget_total": [1e9, 1e9, 1e9, 2e9, 2e9, 2e9, 2e9],
+        "coverage_pct": [80.0, 82.0, 90.0, 91.0, 95.0, 93.0, None]})
+    spec = views.budget_bands(runs, "en").to_dict()
+    (data,) = spec["datasets"].values()
+    rows = {r["budget_bn"]: r for r in data}
+    assert rows[1.0]["low"] == 80 and rows[1.0]["high"] == 90 and rows[1.0]["median"] == 82
+    assert rows[2.0]["low"] == 91 and rows[2.0]["high"] == 95  # the failed run is left out
+    assert {r["setting"] for r in data} == {"travel.standard_minutes=60"}
+
+
+def test_launch_form_writes_a_valid_sweep():
+    text = views.sweep_toml("x", budgets=[1.2e9, 1.5e9], standards=[60], runs=3, seed=4,
+                            children=0.1, entry_rate=0.0, capex=0.0, opex=0.0,
+                            regret_plan="frequent")
+    import tomllib
+
+    data = tomllib.loads(text)
+    assert data["sweep"]["base"] == "base.toml" and data["sweep"]["runs"] == 3
+    assert data["grid"] == {"budget.total_kzt": [1.2e9, 1.5e9],
+                            "travel.standard_minutes": [60.0]}
