@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from geo.atomic import atomic_write_text  # noqa: E402
-from planning.sweep_exec import default_workers, execute  # noqa: E402
-from planning.sweep_spec import Sweep  # noqa: E402
+from geo.atomic import atomic_write_text
+from planning.sweep_exec import default_workers, execute
+from planning.sweep_spec import Sweep
 
 RESULTS_MD = ROOT / "bench" / "results.md"
 RESULTS_JSON = ROOT / "bench" / "sweep_results.json"
@@ -95,10 +95,10 @@ def measure(sweep: Sweep, workers: int) -> dict:
 
 def report(res: dict) -> str:
     seq = res["sequential"]
-    lines = [f"Sweep benchmark ({res['date']}): {res['runs']} national runs + the base run, "
-             f"{res['workers']} workers, {res['cores']} cores, load average at start "
-             f"{res['load']}; identical results: pool {res['pool']['identical']}, "
-             f"Dask {res['dask']['identical']}",
+    lines = [(f"Sweep benchmark ({res['date']}): {res['runs']} national runs + the base run, "
+              f"{res['workers']} workers, {res['cores']} cores, load average at start "
+              f"{res['load']}; identical results: pool {res['pool']['identical']}, "
+              f"Dask {res['dask']['identical']}"),
              "",
              "| executor | wall s | runs/s | speed-up | mean run s (in worker) | failed |",
              "|---|---|---|---|---|---|"]
@@ -109,8 +109,8 @@ def report(res: dict) -> str:
                      f"{r['failed']} |")
     n = res["runs"] + 1
     overhead = (res["dask"]["wall_s"] - res["pool"]["wall_s"]) / n
-    lines += ["", f"Dask overhead per run vs the local pool: {1000 * overhead:.0f} ms "
-              f"(LocalCluster start-up {res['dask_startup_s']} s, not counted)."]
+    lines += ["", (f"Dask overhead per run vs the local pool: {1000 * overhead:.0f} ms "
+                   f"(LocalCluster start-up {res['dask_startup_s']} s, not counted).")]
     return "\n".join(lines)
 
 

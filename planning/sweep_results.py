@@ -19,8 +19,7 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 
 from geo.atomic import atomic_path, atomic_write_text
-from planning.instance import (Instance, _units_of, build_instance, candidate_sites,
-                               select_demand)
+from planning.instance import Instance, _units_of, build_instance, candidate_sites, select_demand
 from planning.sweep_run import BASE_ID, SUCCESS, run_data
 from planning.sweep_spec import Sweep
 
@@ -187,7 +186,7 @@ def summary(sweep: Sweep, records: dict[str, dict[str, Any]], runs: pd.DataFrame
 
     return {
         "name": sweep.settings.name, "sweep": sweep.digest(), "seed": sweep.settings.seed,
-        "runs": len(runs), "succeeded": int(len(ok)),
+        "runs": len(runs), "succeeded": len(ok),
         "failed": [{"run": r.run, "status": r.status, "reason": r.reason}
                    for r in runs[~runs["status"].isin(SUCCESS)].itertuples()],
         "status_counts": runs["status"].value_counts().to_dict(),

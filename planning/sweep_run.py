@@ -129,9 +129,9 @@ class RunStore:
             except (OSError, ValueError, AttributeError):
                 held = None
             if held != self.digest:
-                raise ScenarioError([("--out", f"{self.out} holds another sweep's results "
-                                               f"(or an unreadable sweep.json); choose an empty "
-                                               "folder")])
+                raise ScenarioError([("--out", (f"{self.out} holds another sweep's results (or "
+                                                "an unreadable sweep.json); choose an empty "
+                                                "folder"))])
         self.folder.mkdir(parents=True, exist_ok=True)
         for stale in self.folder.glob(".*"):  # temporary files of a killed write
             stale.unlink(missing_ok=True)

@@ -302,8 +302,8 @@ def _grid_walk(cls: type, table: dict[str, Any], prefix: str, axes: dict[str, li
     for key, value in table.items():
         path = f"{prefix}{key}"
         if key not in known:
-            problems.append((f"grid.{path}", "unknown scenario setting; expected one of "
-                                             f"{', '.join(sorted(known))}"))
+            problems.append((f"grid.{path}", ("unknown scenario setting; expected one of "
+                                              f"{', '.join(sorted(known))}")))
             continue
         tp = hints[key]
         if isinstance(tp, type) and dataclasses.is_dataclass(tp):

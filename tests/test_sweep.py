@@ -57,7 +57,7 @@ def small(plan: str = "base") -> Sweep:
 
 def _cli(*args: str, **kw) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "planning", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600, **kw)
+                          capture_output=True, text=True, timeout=600, check=False, **kw)
 
 
 # -- the sweep file ------------------------------------------------------------------------
@@ -106,8 +106,8 @@ def test_grid_value_breaking_another_setting_is_named_and_limits_hold():
         Sweep.from_toml('[base]\ntravel.cutoff_minutes = 90\n'
                         '[grid]\n"travel.standard_minutes" = [60, 120]\n')
     assert err.value.problems == [("grid.travel.standard_minutes[2]",
-                                   "makes travel.cutoff_minutes invalid: must be at least the "
-                                   "travel standard")]
+                                   ("makes travel.cutoff_minutes invalid: must be at least "
+                                    "the travel standard"))]
     with pytest.raises(SweepError) as err:  # bounded: a mistyped grid is refused at once
         Sweep.from_toml('[sweep]\nruns = 50\n[random]\nchildren = 0.1\n[grid]\n'
                         f'"budget.total_kzt" = {list(range(1, 300))}\n')
