@@ -334,7 +334,7 @@ def test_worker_errors_are_retried_on_restart_and_no_scheduler_exits_5(tmp_path)
     assert records["r1"] == infeasible  # a run's own outcome is kept
     (tmp_path / "s.toml").write_text(SMALL.format(plan="base"))
     proc = _cli("sweep", str(tmp_path / "s.toml"), "--out", str(tmp_path / "o2"),
-                "--scheduler", "tcp://127.0.0.1:9")
+                env={**os.environ, "OTBASY_DASK_SCHEDULER": "tcp://127.0.0.1:9"})
     assert proc.returncode == 5 and "cannot run the sweep" in proc.stderr
 
 
