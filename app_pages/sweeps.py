@@ -9,7 +9,8 @@ import time
 
 import streamlit as st
 
-from access.guard import audit, current_user, download_button, require_page
+from access import views as views_access
+from access.guard import audit, download_button, require_page
 from access.roles import can
 from app_pages import common
 from geo.layers import default_version
@@ -39,12 +40,21 @@ def _numbers(text: str, field: str) -> list[float] | None:
         return None
 
 
+def _visible(name: str) -> bool:
+    """Planners see only sweeps of saved scenarios within their units."""
+    try:
+        scope = views_access.scenario_scope((root / name / "base.toml").read_text("utf-8"))
+    except (OSError, UnicodeDecodeError):
+        scope = None
+    return views_access.scope_visible(user, None if scope is None else scope[1])
+
+
 # --- launch ------------------------------------------------------------------------------
-saved = ws.scenario_names()
+saved = list(common.saved_scenarios(user)["name"])
 with st.expander(t("sweep_new", lang), expanded=not views.list_sweeps(root)):
     if not saved:
         st.info(t("sweep_need_saved", lang))
-    elif can(current_user(), "run_scenario"):
+    elif can(user, "run_scenario"):
         with st.form("sweep_form"):
             base_name = st.selectbox(t("sweep_base", lang), saved, key="sweep_base")
             name = st.text_input(t("sweep_name", lang), key="sweep_name",
@@ -70,6 +80,8 @@ with st.expander(t("sweep_new", lang), expanded=not views.list_sweeps(root)):
             if budgets is not None and minutes is not None:
                 record = ws.load_scenario(base_name)
                 base = Scenario.from_toml(record.scenario_toml)
+                # a planner's whole-country scenario is swept over their units only
+                base.region.units = views_access.scenario_units(user, base.region.units)
                 total = base.budget.total_kzt
                 text = views.sweep_toml(
                     name.strip() or base_name,
@@ -94,7 +106,7 @@ with st.expander(t("sweep_new", lang), expanded=not views.list_sweeps(root)):
                     st.success(t("sweep_started", lang, name=folder.name, runs=total_runs))
 
 # --- view --------------------------------------------------------------------------------
-names = views.list_sweeps(root)
+names = [n for n in views.list_sweeps(root) if _visible(n)]
 if not names:
     st.info(t("sweep_none", lang))
     st.stop()

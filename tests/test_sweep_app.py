@@ -37,14 +37,14 @@ def workspace(monkeypatch, tmp_path) -> Workspace:
     return ws
 
 
-def _app(role: str = "planner") -> AppTest:
+def _app(role: str = "ministry", user=None) -> AppTest:
     from access.guard import SESSION_KEY
     from access.roles import User
     from access.session import Session
 
     at = AppTest.from_file(APP, default_timeout=120)
     now = time.time()
-    at.session_state[SESSION_KEY] = Session(User("tester", role), now, now)
+    at.session_state[SESSION_KEY] = Session(user or User("tester", role), now, now)
     at.run()
     at.switch_page("app_pages/sweeps.py")
     at.run()
@@ -137,3 +137,26 @@ def test_launch_form_writes_a_valid_sweep():
     assert data["sweep"]["base"] == "base.toml" and data["sweep"]["runs"] == 3
     assert data["grid"] == {"budget.total_kzt": [1.2e9, 1.5e9],
                             "travel.standard_minutes": [60.0]}
+
+
+def test_planners_sweep_and_see_only_scenarios_of_their_units(workspace):
+    import signal
+
+    from access.roles import User
+
+    workspace.save_scenario("National", Scenario.default("KZ").to_toml(), {}, country="KZ")
+    at = _app(user=User("aigerim", "planner", ("KZ-11", "KZ-59")))
+    assert at.selectbox(key="sweep_base").options == ["Two oblasts"]  # not the national one
+    at.text_input(key="sweep_standards").set_value("60")
+    at.text_input(key="sweep_budgets").set_value("1")
+    at.number_input(key="sweep_runs").set_value(1)
+    at.button[0].click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (name,) = views.list_sweeps(workspace.root / "sweeps")
+    folder = workspace.root / "sweeps" / name
+    os.killpg(int((folder / "pid").read_text()), signal.SIGKILL)  # its result is not needed
+    assert Scenario.from_file(folder / "base.toml").region.units == ["KZ-11", "KZ-59"]
+    other = _app(user=User("bolat", "planner", ("KZ-10",)))
+    assert any(t("sweep_none", "en") in i.value for i in other.info)
+    assert _app("ministry").selectbox(key="sweep_pick").options == [name]

@@ -3,7 +3,6 @@ sweep's files read back, the robust-site map, coverage-vs-budget bands and the r
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,8 +86,7 @@ def robust_map(units: gpd.GeoDataFrame, robust: gpd.GeoDataFrame, lang: str, *,
     hidden by default), over the unit outlines, with a legend."""
     m = maps.base_map(units.total_bounds, osm=osm, basemap_label=t("layer_basemap", lang))
     maps.unit_outline_layer(units, t("layer_units", lang)).add_to(m)
-    shown = robust.assign(
-        name=robust["name"].astype(str).map(html.escape),
+    shown = robust.assign(  # text is HTML-escaped by maps.to_geojson
         share_text=[f"{100 * s:.0f}%" for s in robust["share_chosen"]],
         colour=[share_colour(s) for s in robust["share_chosen"]])
     palette = {c: c for _, _, c in SHARE_CLASSES}
