@@ -89,7 +89,12 @@ def measure(sweep: Sweep, workers: int) -> dict:
     ref = out["sequential"]["records"]
     for mode in ("pool", "dask"):
         rec = out[mode]["records"]
-        out[mode]["identical"] = all(rec[k][f] == ref[k][f] for k in ref for f in COMPARED)
+        differing = [k for k in ref if any(rec[k][f] != ref[k][f] for f in COMPARED)]
+        out[mode]["identical"] = not differing
+        out[mode]["differing"] = [  # which runs, and how (e.g. a time limit under load)
+            {"run": k, "status": [ref[k]["status"], rec[k]["status"]],
+             "gap": [ref[k].get("gap"), rec[k].get("gap")],
+             "seconds": [ref[k].get("seconds"), rec[k].get("seconds")]} for k in differing[:10]]
     return out
 
 
@@ -107,6 +112,10 @@ def report(res: dict) -> str:
         lines.append(f"| {mode} | {r['wall_s']} | {r['runs_per_s']} | "
                      f"{r['runs_per_s'] / seq['runs_per_s']:.2f}x | {r['mean_run_s']} | "
                      f"{r['failed']} |")
+    for mode in ("pool", "dask"):
+        for d in res[mode].get("differing", []):
+            lines.append(f"\n{mode} differs from sequential on {d['run']}: status {d['status']}, "
+                         f"gap {d['gap']}, seconds {d['seconds']}")
     n = res["runs"] + 1
     overhead = (res["dask"]["wall_s"] - res["pool"]["wall_s"]) / n
     lines += ["", (f"Dask overhead per run vs the local pool: {1000 * overhead:.0f} ms "
