@@ -40,7 +40,10 @@ class BulkHiGHS(pulp.HiGHS):
     """`pulp.HiGHS` handing the whole model to HiGHS in one `passModel` call (row-wise
     arrays) instead of one call per column and row, which cost as much as the solve itself
     on the p-median models. The objective's constant goes in as HiGHS's offset, so HiGHS's
-    gap and bounds are of the full objective. Status and solution handling are PuLP's."""
+    gap and bounds are of the full objective. Status and solution handling are PuLP's.
+    `start` (variable -> value) is handed to HiGHS as a start solution."""
+
+    start: dict = {}
 
     def buildSolverModel(self, lp: pulp.LpProblem) -> None:
         inf = highspy.kHighsInf
@@ -78,15 +81,21 @@ class BulkHiGHS(pulp.HiGHS):
         model.integrality_ = [integer if v.cat == pulp.LpInteger else
                               highspy.HighsVarType.kContinuous for v in variables]
         lp.solverModel.passModel(model)
+        if self.start:  # a feasible plan's integer decisions; HiGHS completes the rest
+            index = [v.index for v in self.start]
+            lp.solverModel.setSolution(len(index), np.array(index, dtype=np.int32),
+                                       np.array(list(self.start.values()), dtype=float))
 
 
-def make_solver(cfg: Solver) -> pulp.LpSolver:
+def make_solver(cfg: Solver, start: dict | None = None) -> pulp.LpSolver:
     """A PuLP solver object for the scenario's solver settings."""
     if cfg.name == "cbc":
         return pulp.PULP_CBC_CMD(msg=False, timeLimit=cfg.time_limit_seconds,
                                  gapRel=cfg.mip_gap, threads=cfg.threads)
-    return BulkHiGHS(msg=False, timeLimit=cfg.time_limit_seconds, gapRel=cfg.mip_gap,
-                     threads=cfg.threads)
+    solver = BulkHiGHS(msg=False, timeLimit=cfg.time_limit_seconds, gapRel=cfg.mip_gap,
+                       threads=cfg.threads)
+    solver.start = start or {}
+    return solver
 
 
 def solve_built(built: Built, cfg: Solver) -> SolveInfo:
@@ -131,7 +140,7 @@ def _radius_gap(built: Built, cfg: Solver) -> float | None:
 
 def _solve_once(built: Built, cfg: Solver) -> SolveInfo:
     start = time.perf_counter()
-    built.prob.solve(make_solver(cfg))
+    built.prob.solve(make_solver(cfg, built.start_values()))
     seconds = time.perf_counter() - start
     status, sol = built.prob.status, built.prob.sol_status
     gap = _highs_gap(built.prob) if cfg.name == "highs" else None
