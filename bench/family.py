@@ -56,21 +56,22 @@ class FamilyCase:
 
 
 def family(quick: bool = False) -> list[FamilyCase]:
-    """The grid. Full: on 350 x 500 every p x layout x weights x costs (32 cases, seed 1);
-    on the two larger sizes every p with two variants each, alternating so each layout,
-    weighting and cost kind appears (16 cases, seeds 2-3). Quick: four 350 x 500 cases
-    spanning p and every variant kind (for development, under 3 minutes)."""
+    """The grid. Full: on 350 x 500 every p with four of the eight layout x weights x costs
+    variants (the other four on the next p, so each p sees every kind and all eight appear
+    twice; 16 cases, seed 1); on the two larger sizes every p with one variant, rotating
+    (8 cases, seed 2). Quick: two 350 x 500 cases, the extreme p values with opposite
+    variants (for development)."""
     variants = list(product(LAYOUTS, WEIGHTS, COSTS))
     if quick:
-        picks = [(5, variants[0]), (10, variants[7]), (20, variants[5]), (50, variants[2])]
-        return [FamilyCase(350, 500, p, *v, seed=1) for p, v in picks]
-    out = [FamilyCase(350, 500, p, *v, seed=1) for p in PS for v in variants]
+        return [FamilyCase(350, 500, 5, *variants[0], seed=1),
+                FamilyCase(350, 500, 50, *variants[7], seed=1)]
+    out = [FamilyCase(350, 500, p, *variants[v], seed=1)
+           for k, p in enumerate(PS) for v in ((0, 3, 5, 6) if k % 2 == 0 else (1, 2, 4, 7))]
     k = 0
     for n, m in SIZES[1:]:
         for p in PS:
-            for seed in (2, 3):
-                out.append(FamilyCase(n, m, p, *variants[(3 * k + 1) % len(variants)], seed))
-                k += 1
+            out.append(FamilyCase(n, m, p, *variants[(3 * k + 1) % len(variants)], seed=2))
+            k += 1
     return out
 
 

@@ -135,6 +135,8 @@ class Built:
     cover[i]: settlement i's covered share as an expression (settlements merged into one
     demand group share it). x[(i, j)]: the assignment share of i to j (shared by a group).
     radius/inst/opt: set for the truncated radius formulation, see `deepen`.
+    start: a feasible plan (centres per site) handed to the solver; lower: a valid lower
+    bound on the optimum found outside the solver (the p-median's Lagrangian bound).
     """
 
     prob: pulp.LpProblem
@@ -150,6 +152,7 @@ class Built:
     inst: Instance | None = None
     opt: ModelOptions | None = None
     start: np.ndarray | None = None
+    lower: float | None = None
 
     def counts(self) -> np.ndarray:
         """Centres per site in the current solution."""
@@ -163,9 +166,9 @@ class Built:
     def rebuild(self) -> None:
         """Rebuild this model in place with the current radius levels; the last plan is
         the new model's start (it stays feasible: only levels are added)."""
-        counts = self.counts()
+        counts, lower = self.counts(), self.lower
         self.__dict__.update(build_model(self.inst, self.opt, self.radius).__dict__)
-        self.start = counts
+        self.start, self.lower = counts, lower
 
     def start_values(self) -> dict[pulp.LpVariable, float]:
         """Centres per site of the start plan, for the solver (empty without one)."""

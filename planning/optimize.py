@@ -102,7 +102,8 @@ def solve_built(built: Built, cfg: Solver) -> SolveInfo:
     """Solve and classify the outcome. A truncated radius model (p-median) is re-solved
     with deeper levels until its plan's true cost is within the relative gap of the
     truncated model's bound, all within the one time limit; its gap is reported from the
-    true cost and that bound."""
+    true cost and the best bound (HiGHS's on the truncated model, or `built.lower`). When
+    the time runs out, the start plan is kept if it is better than the solver's."""
     start = time.perf_counter()
     info = _solve_once(built, cfg)
     while built.radius is not None and info.status == "optimal":
@@ -115,24 +116,34 @@ def solve_built(built: Built, cfg: Solver) -> SolveInfo:
             break
         built.rebuild()
         info = _solve_once(built, replace(cfg, time_limit_seconds=left))
+    if built.radius is not None and built.start is not None and info.status != "optimal":
+        cost = built.radius.cost(built.inst, built.counts()) if info.has_solution else np.inf
+        if built.radius.cost(built.inst, built.start) < cost:
+            for v, c in zip(built.y, built.start):
+                v.varValue = float(c)
+            info = replace(info, status="feasible")
     if built.radius is not None and info.status == "feasible":
         info = replace(info, gap=_radius_gap(built, cfg))
+        if info.gap is not None and info.gap <= cfg.mip_gap:
+            info = replace(info, status="optimal")
     return replace(info, seconds=time.perf_counter() - start)
 
 
 def _radius_gap(built: Built, cfg: Solver) -> float | None:
     """(true cost - lower bound) / true cost for a truncated radius model's plan. The
-    bound is HiGHS's dual bound on the truncated model; CBC gives none, so a proven-optimal
-    CBC objective minus the allowed gap stands in."""
+    bound is the better of HiGHS's dual bound on the truncated model and `built.lower`
+    (e.g. a Lagrangian bound); CBC gives none, so a proven-optimal CBC objective minus the
+    allowed gap stands in."""
     true = built.radius.cost(built.inst, built.counts())
     model = getattr(built.prob, "solverModel", None)
+    bound = -np.inf
     if cfg.name == "highs" and model is not None:
         bound = float(model.getInfo().mip_dual_bound)
     elif built.prob.sol_status == pulp.LpSolutionOptimal:
         value = float(built.prob.objective.value())
         bound = value - cfg.mip_gap * abs(value)
-    else:
-        return None
+    if built.lower is not None:
+        bound = max(bound if np.isfinite(bound) else -np.inf, built.lower)
     if not np.isfinite(bound):
         return None
     return max(0.0, true - bound) / true if true > 0 else 0.0

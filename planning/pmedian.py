@@ -90,7 +90,7 @@ class _Pairs:
 def incumbent(inst: Instance, p: int, time_limit: float,
               first: np.ndarray | None = None) -> np.ndarray:
     """A good p-median plan (bool mask of open sites): fixed-open sites, then the greedy
-    choice of up to p more (or the sites of `first`), then best-improvement swaps until none
+    choice of up to p more free sites (or the sites of `first`), then best-improvement swaps until none
     helps (or time is up)."""
     t0 = time.perf_counter()
     pairs = _Pairs(inst)
@@ -98,9 +98,11 @@ def incumbent(inst: Instance, p: int, time_limit: float,
     free = (~fixed) & (inst.max_count > 0)
     is_open = fixed.copy() if first is None else (first & free) | fixed
     big = 2.0 * float(pairs.cost.max(initial=1.0)) + 1.0  # cost of an unassigned settlement
+    c1 = pairs.nearest_two(is_open)[0]
+    cur = np.where(np.isfinite(c1), c1, big)
+    by_site = np.argsort(pairs.cols, kind="stable")
+    site_start = np.searchsorted(pairs.cols[by_site], np.arange(inst.m + 1))
     for _ in range(p - int((is_open & ~fixed).sum())):
-        c1 = pairs.nearest_two(is_open)[0]
-        cur = np.where(np.isfinite(c1), c1, big)
         gain = np.bincount(pairs.cols, np.maximum(0.0, cur[pairs.rows] - pairs.cost),
                            minlength=inst.m)
         gain[~free | is_open] = -1.0
@@ -108,6 +110,8 @@ def incumbent(inst: Instance, p: int, time_limit: float,
         if gain[j] <= 0:
             break
         is_open[j] = True
+        at = by_site[site_start[j]:site_start[j + 1]]
+        np.minimum.at(cur, pairs.rows[at], pairs.cost[at])
     while time.perf_counter() - t0 < time_limit:
         c1, phi, c2 = pairs.nearest_two(is_open)
         c1 = np.where(np.isfinite(c1), c1, big)
@@ -219,7 +223,7 @@ def lagrangian(inst: Instance, p: int, upper: float, is_open: np.ndarray,
 
 
 def reduce(inst: Instance, p: int, time_limit: float = 10.0) -> tuple[Instance, Reduction]:
-    """The reduced instance (same sites and settlements; bounds of fixed sites changed, pairs
+    """For the new-centre limit `p`: the reduced instance (same sites and settlements; bounds of fixed sites changed, pairs
     that cannot be an assignment dropped) and what was found. Exact: every plan of `inst`
     costing no more than the incumbent is a plan of the reduced instance with the same cost.
 
@@ -227,6 +231,8 @@ def reduce(inst: Instance, p: int, time_limit: float = 10.0) -> tuple[Instance, 
     cost(S) >= L(lambda) + sum_i max(0, c_i,phi(i) - lambda_i), so in a plan no dearer than
     UB settlement i is never assigned beyond c_ij = lambda_i + UB - L."""
     t0 = time.perf_counter()
+    # the new-centre limit counts must-open new sites; kept (existing) centres are outside it
+    p = max(0, p - int(((inst.min_count > 0) & (inst.site_kind != "existing")).sum()))
     is_open = incumbent(inst, p, time_limit / 3)
     upper = plan_cost(inst, is_open)
     fixed = inst.min_count > 0
@@ -237,9 +243,10 @@ def reduce(inst: Instance, p: int, time_limit: float = 10.0) -> tuple[Instance, 
     keep = np.ones(inst.rows.size, dtype=bool)
     if np.isfinite(upper) and upper > 0:
         lower, rho, lam, plan, tried = lagrangian(
-            inst, p, upper, is_open, max(0.0, time_limit / 3 - (time.perf_counter() - t0)))
+            inst, p, upper, is_open, max(0.0, 2 * time_limit / 3 - (time.perf_counter() - t0)))
         if tried < upper:  # the Lagrangian heuristic found a better start: polish it
-            is_open = incumbent(inst, p, time_limit / 3, first=plan)
+            is_open = incumbent(inst, p, max(0.0, time_limit - (time.perf_counter() - t0)),
+                                first=plan)
             upper = min(tried, plan_cost(inst, is_open))
             if plan_cost(inst, is_open) > tried:
                 is_open = plan

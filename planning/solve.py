@@ -206,7 +206,8 @@ def solve_instance(inst: Instance, scenario: Scenario,
     build_seconds = time.perf_counter() - t0
     say("model", 1.0)
     say("solving", 0.0)
-    info = solve_built(built, scenario.solver)
+    left = max(1.0, scenario.solver.time_limit_seconds - build_seconds)  # the limit is shared
+    info = solve_built(built, replace(scenario.solver, time_limit_seconds=left))
     extras: dict = {}
     if opt.objective == "max_min_coverage" and info.has_solution:
         t_star = float(built.t.value() or 0.0)
@@ -241,8 +242,10 @@ def build(inst: Instance, opt: ModelOptions, solver: Solver) -> Built:
     if not pmedian.applies(opt) or opt.max_new is None:
         return build_model(inst, opt)
     reduced, red = pmedian.reduce(inst, opt.max_new,
-                                  time_limit=min(10.0, 0.2 * solver.time_limit_seconds))
-    return build_model(reduced, opt, start=red.counts if np.isfinite(red.upper) else None)
+                                  time_limit=min(30.0, 0.4 * solver.time_limit_seconds))
+    built = build_model(reduced, opt, start=red.counts if np.isfinite(red.upper) else None)
+    built.lower = red.lower if np.isfinite(red.lower) else None
+    return built
 
 
 def families_needed(inst: Instance, counts: np.ndarray, opt: ModelOptions) -> dict[int, int]:
