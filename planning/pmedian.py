@@ -173,8 +173,8 @@ def lagrangian(inst: Instance, p: int, upper: float, is_open: np.ndarray,
     """Deflected, projected subgradient ascent on the assignment rows (on the family it
     reaches the LP bound to ~1e-7 where the plain method stalled 0.3% short). Multipliers start at the incumbent's
     costs and are capped at each settlement's cost to its second-nearest incumbent site
-    (any cap keeps L a valid bound; it lets far pairs be skipped). Every 10th subproblem's
-    sites are tried as a plan (Beasley's Lagrangian heuristic). Returns (best bound, reduced
+    (any cap keeps L a valid bound; it lets far pairs be skipped). The subproblem's sites
+    are tried as a plan whenever the bound improves (Beasley's Lagrangian heuristic). Returns (best bound, reduced
     costs rho and multipliers at it, best plan seen and its cost)."""
     t0 = time.perf_counter()
     pairs = _Pairs(inst)
@@ -197,12 +197,11 @@ def lagrangian(inst: Instance, p: int, upper: float, is_open: np.ndarray,
         rho = np.bincount(cols, red, minlength=inst.m)
         chosen, value, _, _ = _choose(rho, fixed, free, p)
         bound = float(lam[a].sum()) + value
-        if it % 10 == 9:
+        if bound > best + 1e-12 * abs(upper):
+            best, best_rho, best_lam, stall = bound, rho, lam.copy(), 0
             tried = plan_cost(inst, chosen, pairs)
             if tried < upper:
                 upper, plan = tried, chosen
-        if bound > best + 1e-12 * abs(upper):
-            best, best_rho, best_lam, stall = bound, rho, lam.copy(), 0
         else:
             stall += 1
             if stall >= STALL:
@@ -244,12 +243,17 @@ def reduce(inst: Instance, p: int, time_limit: float = 10.0) -> tuple[Instance, 
     if np.isfinite(upper) and upper > 0:
         lower, rho, lam, plan, tried = lagrangian(
             inst, p, upper, is_open, max(0.0, 2 * time_limit / 3 - (time.perf_counter() - t0)))
-        if tried < upper:  # the Lagrangian heuristic found a better start: polish it
-            is_open = incumbent(inst, p, max(0.0, time_limit - (time.perf_counter() - t0)),
-                                first=plan)
-            upper = min(tried, plan_cost(inst, is_open))
-            if plan_cost(inst, is_open) > tried:
-                is_open = plan
+        # local search again from the Lagrangian heuristic's best plan and from the
+        # subproblem's sites at the best bound (often the optimum's neighbourhood)
+        seeds = [plan] if tried < upper else []
+        if rho is not None:
+            seeds.append(_choose(rho, fixed, free, p)[0])
+        for first in seeds:
+            left = max(0.0, time_limit - (time.perf_counter() - t0)) / len(seeds)
+            polished = incumbent(inst, p, left, first=first)
+            cost = plan_cost(inst, polished)
+            if cost < upper:
+                is_open, upper = polished, cost
         if rho is not None:
             chosen, _, thr, nxt = _choose(rho, fixed, free, p)
             slack = upper - lower + REL_EPS * upper + 1e-9
