@@ -116,6 +116,9 @@ def solve_built(built: Built, cfg: Solver) -> SolveInfo:
             break
         built.rebuild()
         info = _solve_once(built, replace(cfg, time_limit_seconds=left))
+    if built.radius is not None and info.status == "optimal" and (
+            info.gap is None or info.gap > cfg.mip_gap):
+        info = replace(info, status="feasible")  # undercounted and not deepened: unproven
     if built.radius is not None and built.start is not None and info.status != "optimal":
         cost = built.radius.cost(built.inst, built.counts()) if info.has_solution else np.inf
         if built.radius.cost(built.inst, built.start) < cost:

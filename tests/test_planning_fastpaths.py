@@ -199,13 +199,12 @@ def deepenings(monkeypatch) -> list[bool]:
 # -- p-median: reductions (incumbent, Lagrangian fixing, pair elimination) ----------------
 
 @pytest.mark.parametrize("seed,n,m,p,existing,must", [
-    (1, 300, 150, 4, 0, 0), (2, 250, 200, 12, 3, 1), (3, 200, 120, 30, 0, 2),
-    (4, 300, 300, 8, 5, 0)])
+    (1, 200, 120, 4, 0, 0), (2, 200, 150, 12, 3, 1), (3, 150, 120, 25, 0, 2)])
 def test_p_median_reductions_keep_the_optimum(seed, n, m, p, existing, must) -> None:
     """Pure p-median (kept and must-open centres included): the reductions fix sites and
     drop pairs, and the plan still equals the classic optimum, every settlement at its
     nearest open site."""
-    inst = clustered_instance(seed, n, m, existing=existing, must=must)
+    inst = clustered_instance(seed, n, m, existing=existing, must=must, cutoff=60.0)
     s = scenario("min_travel", max_new=p + must)
     reduced, red = pmedian.reduce(inst, p + must)
     assert red.closed.sum() > 0 and reduced.rows.size < inst.rows.size, "nothing reduced"
@@ -221,11 +220,14 @@ def test_p_median_reductions_keep_the_optimum(seed, n, m, p, existing, must) -> 
 
 # -- budgeted min_travel with equity: the truncated radius model and its deepening ---------
 
-@pytest.mark.parametrize("seed", [11, 12, 13, 14])
+BUDGETED = (11, 12, 13)
+
+
+@pytest.mark.parametrize("seed", BUDGETED)
 def test_budgeted_min_travel_deepens_to_the_optimum(seed, deepenings) -> None:
     """Budgets switch the reductions off, so the truncated radius model starts with few
     levels and is deepened; the optimum must equal the classic one on every seed."""
-    inst = clustered_instance(seed, 220, 160, existing=2, cutoff=70.0)
+    inst = clustered_instance(seed, 180, 130, existing=2, cutoff=60.0)
     budget = float((inst.capex + H * inst.opex)[inst.site_kind == "existing"].sum()
                    + 4 * np.median(inst.capex + H * inst.opex))
     s = scenario("min_travel", budget=budget, equity=0.1 if seed % 2 else 0.0)
@@ -243,8 +245,8 @@ def test_deepening_acts_on_every_budgeted_seed(deepenings) -> None:
     from planning.optimize import solve_built
 
     undercounted = 0
-    for seed in (11, 12, 13, 14):
-        inst = clustered_instance(seed, 220, 160, existing=2, cutoff=70.0)
+    for seed in BUDGETED:
+        inst = clustered_instance(seed, 180, 130, existing=2, cutoff=60.0)
         budget = float((inst.capex + H * inst.opex)[inst.site_kind == "existing"].sum()
                        + 4 * np.median(inst.capex + H * inst.opex))
         s = scenario("min_travel", budget=budget)
@@ -259,7 +261,7 @@ def test_deepening_acts_on_every_budgeted_seed(deepenings) -> None:
 
 # -- covering objectives: demand groups and dominated candidates ---------------------------
 
-@pytest.mark.parametrize("seed", [21, 22, 23])
+@pytest.mark.parametrize("seed", [21, 22])
 def test_max_coverage_with_dominance_equals_classic(seed) -> None:
     inst = clustered_instance(seed, 300, 200, existing=3, must=1)
     assert dominated_sites(inst).sum() > 0, "no candidate dominated: nothing exercised"
