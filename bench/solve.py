@@ -1,6 +1,13 @@
 """Planning-model benchmark: Otbasy's model against spopt on identical problems.
 
-  .venv/bin/python bench/solve.py [--quick] [--case NAME ...] [--solver highs|cbc]
+  .venv/bin/python bench/solve.py [--quick] [--case NAME ...] [--family-case NAME ...]
+                                  [--solver highs|cbc] [--report]
+
+`make bench` first runs the family (bench/family.py, bench/family_run.py: sizes 350 x 500,
+1,000 x 1,000 and 2,000 x 500, p in {5, 10, 20, 50}, uniform / clustered points, uniform /
+lognormal weights, planar / geodesic costs), printing every case and the geometric mean and
+minimum of the spopt / Otbasy ratio, then the named cases below. `--quick` runs two family
+cases only; `--family-case` named family cases only.
 
 Cases: `kz` (the national default scenario: all KZ settlements x candidate settlements,
 convertible institutions and kept centres; capacitated, budgeted, family care) and synthetic

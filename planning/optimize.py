@@ -43,7 +43,7 @@ class BulkHiGHS(pulp.HiGHS):
     gap and bounds are of the full objective. Status and solution handling are PuLP's.
     `start` (variable -> value) is handed to HiGHS as a start solution."""
 
-    start: dict = {}
+    start: dict | None = None
 
     def buildSolverModel(self, lp: pulp.LpProblem) -> None:
         inf = highspy.kHighsInf
