@@ -135,13 +135,24 @@ def summary(rows: list[dict]) -> list[str]:
     for model in ("pmedian", "mclp"):
         rs = [x for x in (ratio(r, model) for r in rows) if x is not None]
         verdicts = [optima(r, model) for r in rows]
+        floors = sum(1 for r in rows if ratio(r, model) is not None
+                     and r[model]["spopt"].get("status") != "optimal")
         if rs:
             geo = math.exp(sum(math.log(x) for x in rs) / len(rs))
             out.append(f"{model}: {len(rs)} cases vs spopt, ratio geometric mean {geo:.1f}x, "
                        f"min {min(rs):.1f}x, max {max(rs):.1f}x; optima equal "
                        f"{verdicts.count('equal')}, DIFFERENT {verdicts.count('DIFFERENT')}, "
-                       f"not both optimal {verdicts.count('n/a: not both optimal')}")
+                       f"not both optimal {verdicts.count('n/a: not both optimal')}"
+                       + (f"; in {floors} spopt stopped at its {SPOPT_LIMIT:g} s limit, so "
+                          "those ratios are floors" if floors else ""))
     return out
+
+
+def _ratio_text(x: float | None, spopt_run: dict) -> str:
+    """The ratio; '>=' when spopt stopped at its time limit (its time is then a floor)."""
+    if not x:
+        return ""
+    return (">=" if spopt_run.get("status") != "optimal" else "") + f"{x:.1f}x"
 
 
 def table(rows: list[dict]) -> str:
@@ -159,7 +170,7 @@ def table(rows: list[dict]) -> str:
                           "" if o.get("gap") is None else f"{o['gap']:.1e}",
                           "" if o.get("objective") is None else f"{o['objective']:,.1f}",
                           f"{s['wall_s']:.2f}" if "wall_s" in s else "",
-                          s.get("status", ""), f"{x:.1f}x" if x else "", optima(r, model)))
+                          s.get("status", ""), _ratio_text(x, s), optima(r, model)))
     widths = [max(len(str(x[k])) for x in lines) for k in range(len(head))]
     fmt = lambda x: "  ".join(str(v).ljust(w) for v, w in zip(x, widths)).rstrip()  # noqa: E731
     return "\n".join([fmt(lines[0]), fmt(["-" * w for w in widths])] + [fmt(x) for x in lines[1:]])
