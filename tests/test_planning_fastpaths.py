@@ -324,3 +324,37 @@ def test_max_min_coverage_equals_classic(seed) -> None:
     got = float((plan.share * inst.weights).sum())
     floor = scenario("max_coverage", budget=budget, equity=max(0.0, -res.fun - 1e-6))
     assert close(got, Classic(inst, floor, travel=False).coverage_optimum()), got
+
+
+@pytest.mark.parametrize("seed,p", [(51, 3), (52, 5), (53, 8)])
+def test_reduction_parts_against_enumeration(seed, p) -> None:
+    """On 16 sites every p-subset is enumerated: the incumbent is a plan no single swap
+    improves, the Lagrangian bound is below the optimum, and the reduced instance (sites
+    fixed, pairs dropped) still holds an optimal plan at the same cost."""
+    from itertools import combinations
+
+    inst = clustered_instance(seed, 80, 16, cutoff=60.0)
+    cost = np.full((inst.n, inst.m), np.inf)
+    cost[inst.rows, inst.cols] = inst.minutes
+
+    def value(sites, c=cost) -> float:
+        best = c[:, list(sites)].min(axis=1)
+        need = inst.weights > 0
+        return float((inst.weights * best)[need].sum()) if np.isfinite(best[need]).all() \
+            else np.inf
+
+    optimum = min(value(s) for s in combinations(range(inst.m), p))
+    assert np.isfinite(optimum)
+    inc = np.flatnonzero(pmedian.incumbent(inst, p, 10.0))
+    assert inc.size == p and value(inc) >= optimum - 1e-9
+    for r in inc:
+        for j in set(range(inst.m)) - set(inc):
+            assert value(set(inc) - {r} | {j}) >= value(inc) * (1 - 1e-12) - 1e-9
+    reduced, red = pmedian.reduce(inst, p)
+    assert red.lower <= optimum * (1 + 1e-9) and red.upper >= optimum * (1 - 1e-12)
+    kept = np.full((inst.n, inst.m), np.inf)
+    kept[reduced.rows, reduced.cols] = reduced.minutes
+    free = [j for j in range(inst.m) if reduced.max_count[j] > 0]
+    forced = set(np.flatnonzero(reduced.min_count > 0))
+    best = min(value(s, kept) for s in combinations(free, p) if forced <= set(s))
+    assert abs(best - optimum) <= 1e-9 * optimum
