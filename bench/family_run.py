@@ -79,7 +79,10 @@ def spopt(model: str, cost: np.ndarray, w: np.ndarray, radius: float, p: int) ->
         m = PMedian.from_cost_matrix(cost, w, p_facilities=p)
     else:
         m = MCLP.from_cost_matrix(cost, w, service_radius=radius, p_facilities=p)
-    m.solve(pulp.HiGHS(msg=False, gapRel=GAP, timeLimit=SPOPT_LIMIT), results=False)
+    try:
+        m.solve(pulp.HiGHS(msg=False, gapRel=GAP, timeLimit=SPOPT_LIMIT), results=False)
+    except RuntimeError:  # spopt raises when HiGHS stopped at the limit without a plan
+        return {"wall_s": time.perf_counter() - start, "status": "time_limit"}
     wall = time.perf_counter() - start
     prob = m.problem
     status = {pulp.LpSolutionOptimal: "optimal",

@@ -206,7 +206,8 @@ def solve_instance(inst: Instance, scenario: Scenario,
     build_seconds = time.perf_counter() - t0
     say("model", 1.0)
     say("solving", 0.0)
-    left = max(1.0, scenario.solver.time_limit_seconds - build_seconds)  # the limit is shared
+    limit = scenario.solver.time_limit_seconds  # shared by the build (reductions) and solve
+    left = max(0.1 * limit, limit - build_seconds)
     info = solve_built(built, replace(scenario.solver, time_limit_seconds=left))
     extras: dict = {}
     if opt.objective == "max_min_coverage" and info.has_solution:
