@@ -20,6 +20,7 @@ from planning.model import Built
 from planning.scenario import Solver
 
 STATUSES = ("optimal", "feasible", "infeasible", "time_limit", "error")
+GAP_TOL = 1e-9  # float noise in a recomputed gap (1.7e-16 seen at mip_gap 0) is not a gap
 
 
 @dataclass
@@ -108,7 +109,7 @@ def solve_built(built: Built, cfg: Solver) -> SolveInfo:
     info = _solve_once(built, cfg)
     while built.radius is not None and info.status == "optimal":
         info = replace(info, gap=_radius_gap(built, cfg))
-        if info.gap is not None and info.gap <= cfg.mip_gap or not built.deepen():
+        if info.gap is not None and info.gap <= cfg.mip_gap + GAP_TOL or not built.deepen():
             break
         left = cfg.time_limit_seconds - (time.perf_counter() - start)
         if left <= 0:  # a valid plan; its gap says how far from proven optimal
@@ -117,7 +118,7 @@ def solve_built(built: Built, cfg: Solver) -> SolveInfo:
         built.rebuild()
         info = _solve_once(built, replace(cfg, time_limit_seconds=left))
     if built.radius is not None and info.status == "optimal" and (
-            info.gap is None or info.gap > cfg.mip_gap):
+            info.gap is None or info.gap > cfg.mip_gap + GAP_TOL):
         info = replace(info, status="feasible")  # undercounted and not deepened: unproven
     if built.radius is not None and built.start is not None and info.status != "optimal":
         cost = built.radius.cost(built.inst, built.counts()) if info.has_solution else np.inf
@@ -127,7 +128,7 @@ def solve_built(built: Built, cfg: Solver) -> SolveInfo:
             info = replace(info, status="feasible")
     if built.radius is not None and info.status == "feasible":
         info = replace(info, gap=_radius_gap(built, cfg))
-        if info.gap is not None and info.gap <= cfg.mip_gap:
+        if info.gap is not None and info.gap <= cfg.mip_gap + GAP_TOL:
             info = replace(info, status="optimal")
     return replace(info, seconds=time.perf_counter() - start)
 
