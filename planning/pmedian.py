@@ -222,8 +222,8 @@ def lagrangian(inst: Instance, p: int, upper: float, is_open: np.ndarray,
 
 
 def reduce(inst: Instance, p: int, time_limit: float = 10.0) -> tuple[Instance, Reduction]:
-    """For the new-centre limit `p`: the reduced instance (same sites and settlements; bounds of fixed sites changed, pairs
-    that cannot be an assignment dropped) and what was found. Exact: every plan of `inst`
+    """For the new-centre limit `p`: the reduced instance (same sites and settlements; bounds
+    of fixed sites changed, pairs that cannot be an assignment dropped) and what was found. Exact: every plan of `inst`
     costing no more than the incumbent is a plan of the reduced instance with the same cost.
 
     Pair test: for any multipliers lambda and plan S with nearest sites phi,
