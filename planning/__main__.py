@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     so.add_argument("--out", required=True, help="output folder")
     so.add_argument("--solver", choices=("highs", "cbc"), help="override the solver")
     so.add_argument("--time-limit", type=float, help="override the time limit (seconds)")
+    so.add_argument("--map", action="store_true", help="also write map.html (slower)")
     sweep_cli.add_parser(sub)
     args = parser.parse_args(argv)
 
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    result.write(args.out)
+    result.write(args.out, map_html=args.map)
     print(result.report())
     print(f"Results written to {args.out}")
     return 0 if result.summary["status"] in ("optimal", "feasible") else 4
