@@ -1,4 +1,5 @@
-"""Command line: `python -m planning example` and `python -m planning solve SCENARIO --out DIR`.
+"""Command line: `python -m planning example [--sweep]`, `python -m planning solve SCENARIO
+--out DIR` and `python -m planning sweep SWEEP --out DIR` (see planning/sweep_cli.py).
 
 Exit codes: 0 a plan was found (optimal or feasible), 3 infeasible (with the explanation),
 2 bad scenario file or arguments, 4 the solver stopped without any plan (time limit).
@@ -9,7 +10,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from planning import sweep_cli
 from planning.example import example_toml
+from planning.sweep_example import example_sweep_toml
 from planning.scenario import Scenario, ScenarioError
 
 
@@ -19,16 +22,22 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     ex = sub.add_parser("example", help="print a commented default scenario (TOML)")
     ex.add_argument("--country", default="KZ")
+    ex.add_argument("--sweep", action="store_true", help="print a commented example sweep")
     so = sub.add_parser("solve", help="solve a scenario and write the results")
     so.add_argument("scenario", help="scenario file (.toml or .json)")
     so.add_argument("--out", required=True, help="output folder")
     so.add_argument("--solver", choices=("highs", "cbc"), help="override the solver")
     so.add_argument("--time-limit", type=float, help="override the time limit (seconds)")
+    so.add_argument("--map", action="store_true", help="also write map.html (slower)")
+    sweep_cli.add_parser(sub)
     args = parser.parse_args(argv)
 
+    if args.command == "sweep":
+        return sweep_cli.run(args)
     if args.command == "example":
         try:
-            sys.stdout.write(example_toml(args.country))
+            sys.stdout.write(example_sweep_toml(args.country) if args.sweep
+                             else example_toml(args.country))
         except ScenarioError as exc:
             print(exc, file=sys.stderr)
             return 2
@@ -65,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    result.write(args.out)
+    result.write(args.out, map_html=args.map)
     print(result.report())
     print(f"Results written to {args.out}")
     return 0 if result.summary["status"] in ("optimal", "feasible") else 4
