@@ -9,11 +9,12 @@ PY=.venv/bin/python
 TOOLS=".venv/bin"
 status=0
 
-"$PY" -m pip install --quiet "pip-audit>=2.7" "bandit>=1.7" "detect-secrets>=1.5"
+# The tools are pinned with hashes in requirements-security.lock (`make lock`).
+"$PY" -m pip install --quiet --require-hashes --no-deps -r requirements-security.lock
 
-echo "== 1/3 pip-audit: known vulnerabilities in requirements.lock"
+echo "== 1/3 pip-audit: known vulnerabilities in the locked dependencies"
 set +e
-"$TOOLS/pip-audit" -r requirements.lock --no-deps --disable-pip --progress-spinner off \
+"$TOOLS/pip-audit" -r requirements-test.lock -r requirements-security.lock --no-deps --disable-pip --progress-spinner off \
     --format json --output .ci/pip-audit.json 2> .ci/pip-audit.err
 audit_rc=$?
 set -e

@@ -1,6 +1,7 @@
 """Load Otbasy's bundled layers: boundaries (per country and version), settlements, facilities.
 
-Everything reads from `DATA_DIR` (the repository's `data/` folder) and never from the network.
+Everything reads from `DATA_DIR` (`data/`, in a checkout or the installed package) and never
+from the network.
 Reads are cached per file (and its modification time) and every call returns a fresh copy, so
 callers may modify what they get. `translate` moves unit-level counts between Kazakhstan's
 boundary versions (2014, 2018, 2022) by area share, using the bundled crosswalk.
@@ -19,8 +20,9 @@ from shapely.geometry import Polygon
 from shapely.ops import unary_union
 
 from geo.schema import COUNTRIES
+from otbasy import paths
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DATA_DIR = paths.DATA_DIR
 BOUNDARY_DIR = DATA_DIR / "boundaries"
 SETTLEMENTS_FILE = DATA_DIR / "settlements" / "settlements.geojson"
 FACILITY_DIR = DATA_DIR / "facilities"
