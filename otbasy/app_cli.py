@@ -8,7 +8,7 @@ command-line flags so they apply whatever the current directory is.
 from __future__ import annotations
 
 import argparse
-import subprocess
+import os
 import sys
 import tomllib
 
@@ -36,8 +36,7 @@ def command(args: argparse.Namespace) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve the app until interrupted; Streamlit's exit code."""
-    try:
-        return subprocess.call(command(args))  # our own interpreter and script
-    except KeyboardInterrupt:
-        return 0
+    """Become the Streamlit server (exec: signals reach it directly); returns only on failure."""
+    argv = command(args)
+    os.execv(argv[0], argv)  # our own interpreter and script, no shell
+    return 1  # not reached

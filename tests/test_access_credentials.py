@@ -4,6 +4,7 @@ and session expiry (driven by a fake clock, never by sleeping)."""
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -95,6 +96,10 @@ def test_cli_add_list_set_role_remove(files: tuple[Path, Path], monkeypatch: pyt
     assert cli(["list"]) == 0
     listing = capsys.readouterr().out
     assert "aigerim\tplanner\tKZ-10,KZ-63" in listing and "$2b$" not in listing
+    assert cli(["list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {"username": "aigerim", "role": "planner", "units": ["KZ-10", "KZ-63"], "name": ""},
+        {"username": "ops@example.org", "role": "ministry", "units": [], "name": ""}]
     assert cli(["set-role", "aigerim", "ministry"]) == 0
     assert cred.load_accounts()["aigerim"].role == "ministry"
     assert cred.load_accounts()["aigerim"].units == []

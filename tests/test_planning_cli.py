@@ -138,10 +138,11 @@ def test_solve_files_agree(solved) -> None:
 def test_uncapacitated_coverage_is_the_children_assigned_within_the_standard(
         tmp_path: Path, example: str) -> None:
     path = scenario_file(tmp_path, example, capacity="enabled = false")
-    run = cli("solve", str(path), "--out", str(tmp_path / "out"))
+    run = cli("solve", str(path), "--out", str(tmp_path / "out"), "--json")
     assert run.returncode == 0, run.stderr
     out = tmp_path / "out"
     summary = json.loads((out / "summary.json").read_text())
+    assert json.loads(run.stdout) == summary  # --json prints exactly the summary written
     with open(out / "assignments.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     children = load_settlements("KZ").set_index("settlement_id")["children"]
