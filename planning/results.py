@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo.atomic import atomic_path, atomic_write_text
+from geo.csvsafe import frame_csv
 from planning.instance import Instance
 from planning.optimize import Plan, SolveInfo
 from planning.scenario import Scenario
@@ -44,7 +45,7 @@ class PlanResult:
                           json.dumps(self.summary, indent=2, ensure_ascii=False) + "\n")
         _write_geojson(self.sites, out / "sites.geojson")
         _write_geojson(self.gaps, out / "gaps.geojson")
-        atomic_write_text(out / "assignments.csv", self.assignments.to_csv(index=False))
+        atomic_write_text(out / "assignments.csv", frame_csv(self.assignments))
         atomic_write_text(out / "scenario.toml", self.scenario.to_toml())
         from ui.offline import standalone_html
 
@@ -106,7 +107,7 @@ def _num(v: float | None) -> str:
 
 def _write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
     with atomic_path(path) as tmp:
-        gdf.to_file(tmp, driver="GeoJSON")
+        gdf.to_file(tmp, driver="GeoJSON", engine="pyogrio", RFC7946="YES")  # WGS 84, no crs
 
 
 def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float | None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-
 from pathlib import Path
 
 import pandas as pd
 
+from geo.csvsafe import frame_csv_bytes
 from ui.i18n import t
 
 # Canonical column -> i18n key of its header.
@@ -53,8 +53,8 @@ def plain_table(frame: pd.DataFrame, lang: str, decimals: int = 1) -> pd.DataFra
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with a byte-order mark so spreadsheet programs read Cyrillic correctly."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 CSV with a byte-order mark (Cyrillic in spreadsheets), formula cells defused."""
+    return frame_csv_bytes(frame)
 
 
 def problems_table(problems: Iterable[object], lang: str) -> pd.DataFrame:
