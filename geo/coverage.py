@@ -57,10 +57,7 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     values, weights = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
     if weights.sum() <= 0:
         return float("nan")
-    order = np.argsort(values, kind="stable")
-    cum = np.cumsum(weights[order])
-    k = int(np.searchsorted(cum, q * cum[-1] - 1e-9 * cum[-1]))
-    return float(values[order][min(k, len(order) - 1)])
+    return float(np.quantile(values, q, weights=weights, method="inverted_cdf"))
 
 
 def _summary(minutes: np.ndarray, children: np.ndarray, covered: np.ndarray) -> dict:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo.atomic import atomic_path, atomic_write_text
+from geo.coverage import weighted_quantile
 from geo.csvsafe import frame_csv
 from planning.instance import Instance
 from planning.optimize import Plan, SolveInfo
@@ -114,10 +115,7 @@ def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> flo
     keep = np.isfinite(values) & (weights > 0)
     if not keep.any():
         return None
-    v, w = values[keep], weights[keep]
-    order = np.argsort(v)
-    cum = np.cumsum(w[order])
-    return float(v[order][np.searchsorted(cum, q * cum[-1])])
+    return weighted_quantile(values[keep], weights[keep], q)
 
 
 def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo, *,

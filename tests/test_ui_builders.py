@@ -276,11 +276,14 @@ def test_problems_table_from_layer_error(tmp_path):
 
 def test_kpi_formatting_and_decisions():
     assert tables.kpi_value("coverage_pct", 87.456) == "87.5%"
-    assert tables.kpi_value("cost_capex", 1234567) == "1.2 m"
-    assert tables.kpi_value("cost_capex", 4_620_000_000, "ru") == "4.62 млрд"
-    assert tables.kpi_value("cost_opex", 12_345_000_000.0) == "12.35 bn"
-    assert tables.kpi_value("cost_opex", 999_000) == "999\u202f000"
-    assert tables.kpi_value("children_covered", 4536813) == "4\u202f536\u202f813"
+    assert tables.kpi_value("coverage_pct", 87.456, "ru") == "87,5%"
+    assert tables.kpi_value("cost_capex", 1234567) == "1.2M"
+    assert tables.kpi_value("cost_capex", 4_620_000_000, "ru") == "4,62\u00a0млрд"
+    assert tables.kpi_value("cost_capex", 4_620_000_000, "kk") == "4,62\u00a0млрд"
+    assert tables.kpi_value("cost_opex", 12_355_000_000.0) == "12.36B"
+    assert tables.kpi_value("cost_opex", 999_000) == "999,000"
+    assert tables.kpi_value("children_covered", 4536813) == "4,536,813"
+    assert tables.kpi_value("children_covered", 4536813, "ru") == "4\u00a0536\u00a0813"
     assert tables.kpi_value("opened", float("nan")) == "–"
     assert list(tables.decision_labels(pd.Series(["open", "existing"]), "ru")) == [
         "открыть", "сохранить"]
@@ -289,3 +292,15 @@ def test_kpi_formatting_and_decisions():
 def test_folium_defaults_point_at_vendored_leaflet():
     maps.base_map((0, 0, 1, 1))
     assert folium.Map.default_js == LOCAL_JS and folium.Map.default_css == LOCAL_CSS
+
+
+def test_plural_forms_follow_cldr():
+    from ui import numbers
+
+    forms = {"one": "пункт", "few": "пункта", "many": "пунктов", "other": "пункта"}
+    got = {n: numbers.plural(n, forms, "ru") for n in (1, 2, 5, 11, 21, 22, 25, 111)}
+    assert got == {1: "пункт", 2: "пункта", 5: "пунктов", 11: "пунктов", 21: "пункт",
+                   22: "пункта", 25: "пунктов", 111: "пунктов"}
+    assert [numbers.plural(n, {"one": "problem", "other": "problems"}) for n in (1, 2, 0)] == [
+        "problem", "problems", "problems"]
+    assert numbers.plural_form(1, "kk") == "one" and numbers.plural_form(3, "kk") == "other"
