@@ -14,10 +14,12 @@ import streamlit as st
 import app_pages
 from access.guard import allowed_pages, auth_sidebar
 from app_pages.common import sidebar
+from otbasy import logs
 from otbasy.paths import STATIC_DIR
 from ui.i18n import t
 from ui.offline import use_local_assets
 
+logs.configure()
 use_local_assets()
 st.set_page_config(page_title="Otbasy", page_icon=str(STATIC_DIR / "favicon.png"), layout="wide")
 

@@ -6,11 +6,14 @@ because `os.replace` within one filesystem is atomic.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -59,11 +62,12 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "
 def _fsync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
-    except OSError:
+    except OSError as exc:  # e.g. a platform without directory handles: the rename stands
+        log.debug("cannot open %s to fsync it: %s", folder, exc)
         return
     try:
         os.fsync(fd)
-    except OSError:
-        pass
+    except OSError as exc:  # some filesystems refuse fsync on directories
+        log.debug("fsync of %s failed: %s", folder, exc)
     finally:
         os.close(fd)

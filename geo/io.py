@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import json
+import logging
 import tempfile
 import zipfile
 import zlib
@@ -32,6 +33,8 @@ from geo import encodings
 from geo.coords import PAIR_ALIASES, coordinate, pair
 from geo.schema import COUNTRIES, CRS, LATITUDE_ALIASES, LAYERS, LONGITUDE_ALIASES
 from geo.validate import GEOMETRY, LayerError, Problem, clean
+
+log = logging.getLogger(__name__)
 
 __all__ = ["ACCEPTED", "LayerError", "Problem", "country_outline", "read_layer"]
 
@@ -165,7 +168,8 @@ def country_outline(country: str) -> BaseGeometry | None:
     try:
         from geo.layers import load_boundaries
         boundaries = load_boundaries(country)
-    except (ImportError, OSError, KeyError, ValueError, LayerError):
+    except (ImportError, OSError, KeyError, ValueError, LayerError) as exc:
+        log.warning("no boundary for %s: points are not checked against it (%s)", country, exc)
         return None
     if boundaries.empty:
         return None

@@ -79,7 +79,7 @@ COMMANDS: dict[str, Command] = {
 
 def usage(commands: dict[str, Command], prog: str) -> str:
     """The command list shown by `--help` and after a usage error."""
-    width = max(len(n) for n in commands)
+    width = max((len(n) for n in commands), default=0)
     return "\n".join([f"usage: {prog} [--version] [-v] COMMAND [options]   "
                       f"({prog} COMMAND --help)", "", "commands:"]
                      + [f"  {n.ljust(width)}  {c.summary()}" for n, c in commands.items()])

@@ -8,6 +8,7 @@ read as a plan.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, replace
 
@@ -18,6 +19,8 @@ import pulp
 from planning.instance import Instance
 from planning.model import Built
 from planning.scenario import Solver
+
+log = logging.getLogger(__name__)
 
 STATUSES = ("optimal", "feasible", "infeasible", "time_limit", "error")
 
@@ -155,7 +158,8 @@ def _highs_gap(prob: pulp.LpProblem) -> float | None:
         return None
     try:
         gap = float(model.getInfo().mip_gap)
-    except (AttributeError, RuntimeError):
+    except (AttributeError, RuntimeError) as exc:
+        log.debug("HiGHS reported no MIP gap: %s", exc)
         return None
     return gap if np.isfinite(gap) else None
 
