@@ -40,19 +40,18 @@ _DECODING = _kz1048_table()
 _ENCODING = codecs.charmap_build(_DECODING)
 
 
-class _Codec(codecs.Codec):
-    def encode(self, text: str, errors: str = "strict") -> tuple[bytes, int]:
-        return codecs.charmap_encode(text, errors, _ENCODING)
+def _encode(text: str, errors: str = "strict") -> tuple[bytes, int]:
+    return codecs.charmap_encode(text, errors, _ENCODING)
 
-    def decode(self, data: bytes, errors: str = "strict") -> tuple[str, int]:  # type: ignore[override]
-        return codecs.charmap_decode(data, errors, _DECODING)
+
+def _decode(data: bytes, errors: str = "strict") -> tuple[str, int]:
+    return codecs.charmap_decode(data, errors, _DECODING)
 
 
 def _search(name: str) -> codecs.CodecInfo | None:
     if name.replace("-", "_") not in (KZ1048, "cp1048", "rk1048", "kz_1048"):
         return None
-    codec = _Codec()
-    return codecs.CodecInfo(codec.encode, codec.decode, name=KZ1048)
+    return codecs.CodecInfo(_encode, _decode, name=KZ1048)  # type: ignore[arg-type]
 
 
 codecs.register(_search)

@@ -189,10 +189,10 @@ def _decode(data: bytes, source: str) -> str:
             except UnicodeDecodeError as exc:
                 raise _fail(source, f"is not valid {encoding.upper()} text "
                                     f"(byte {exc.start + len(bom)})") from None
-    encoding = encodings.guess(data)  # UTF-8, UTF-16 without BOM or a Cyrillic code page
-    if encoding is None:
+    guessed = encodings.guess(data)  # UTF-8, UTF-16 without BOM or a Cyrillic code page
+    if guessed is None:
         raise _fail(source, "is a binary file, not text (CSV): is this the right file?")
-    text = data.decode(encoding, errors="replace")
+    text = data.decode(guessed, errors="replace")
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\t\r\n")
     if controls > 0.01 * len(text[:8192]) or "\ufffd" in text[:8192]:
         raise _fail(source, "is a binary file, not text (CSV): is this the right file?")
