@@ -6,7 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
-TOOLS=".venv/bin"
 status=0
 
 # The tools are pinned with hashes in requirements-security.lock (`make lock`).
@@ -14,7 +13,7 @@ status=0
 
 echo "== 1/3 pip-audit: known vulnerabilities in the locked dependencies"
 set +e
-"$TOOLS/pip-audit" -r requirements-test.lock -r requirements-security.lock --no-deps --disable-pip --progress-spinner off \
+"$PY" -m pip_audit -r requirements-test.lock -r requirements-security.lock --no-deps --disable-pip --progress-spinner off \
     --format json --output .ci/pip-audit.json 2> .ci/pip-audit.err
 audit_rc=$?
 set -e
@@ -59,11 +58,11 @@ rm -f .ci/pip-audit.json .ci/pip-audit.err
 echo "== 2/3 bandit: medium and high severity findings"
 targets=(geo planning access ui scripts)
 for extra in app.py app_pages; do [ -e "$extra" ] && targets+=("$extra"); done
-"$TOOLS/bandit" -q -r "${targets[@]}" -ll || status=1
+"$PY" -m bandit -q -r "${targets[@]}" -ll || status=1
 
 echo "== 3/3 secrets: nothing secret in tracked files"
 mapfile -t tracked < <(git ls-files)
-"$TOOLS/detect-secrets" scan --all-files "${tracked[@]}" > .ci/secrets.json
+"$PY" -m detect_secrets scan --all-files "${tracked[@]}" > .ci/secrets.json
 "$PY" - <<'PYEOF' || status=1
 import json, sys
 found = json.load(open(".ci/secrets.json"))["results"]

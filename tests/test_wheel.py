@@ -69,6 +69,19 @@ def test_wheel_has_its_own_code_and_data(venv, tmp_path):
     assert version.stdout.strip() == "otbasy 0.1.0"
 
 
+def test_wheel_ships_every_package_and_data_file(venv):
+    """A new package or data folder that pyproject.toml forgets fails here, not in production."""
+    site = next(venv.glob("lib/python*/site-packages"))
+    packages = {p.parent.name for p in ROOT.glob("*/__init__.py")} - {"tests", "scripts", "bench"}
+    missing = [name for name in packages if not (site / name / "__init__.py").is_file()]
+    assert not missing, f"packages not in the wheel (add them to pyproject.toml): {missing}"
+    for folder in ("data", "static"):
+        ours = {p.relative_to(ROOT / folder) for p in (ROOT / folder).rglob("*") if p.is_file()}
+        shipped = {p.relative_to(site / "otbasy" / folder)
+                   for p in (site / "otbasy" / folder).rglob("*") if p.is_file()}
+        assert ours <= shipped, sorted(map(str, ours - shipped))[:10]
+
+
 def test_installed_summary_json_matches_the_checkout(venv, tmp_path):
     result = _run([str(venv / "bin" / "otbasy"), "summary", "--json"], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
