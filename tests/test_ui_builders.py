@@ -305,3 +305,19 @@ def test_plural_forms_follow_cldr():
     assert [numbers.plural(n, {"one": "problem", "other": "problems"}) for n in (1, 2, 0)] == [
         "problem", "problems", "problems"]
     assert numbers.plural_form(1, "kk") == "one" and numbers.plural_form(3, "kk") == "other"
+
+
+def test_translated_counts_take_the_right_plural_form():
+    from ui.i18n import t
+
+    ru = [t("gaps_total", "ru", children=c, settlements=s, minutes=60)
+          for c, s in ((1, 1), (3, 2), (5, 21), ("<5", 11), (np.int64(21), 5.0))]
+    assert ru == ["1 ребёнок в 1 населённом пункте дальше 60 мин",
+                  "3 ребёнка в 2 населённых пунктах дальше 60 мин",
+                  "5 детей в 21 населённом пункте дальше 60 мин",
+                  "<5 детей в 11 населённых пунктах дальше 60 мин",
+                  "21 ребёнок в 5.0 населённых пунктах дальше 60 мин"]
+    assert t("problems_found", "en", n=1) == "1 problem found; nothing was replaced."
+    assert t("problems_found", "en", n=4) == "4 problems found; nothing was replaced."
+    assert t("gaps_total", "en", children=1, settlements=2, minutes=30) == \
+        "1 child in 2 settlements beyond 30 min"
