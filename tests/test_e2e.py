@@ -8,6 +8,7 @@ to tests/artifacts/ (git-ignored); the README's come from here (copied to docs/i
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -243,7 +244,7 @@ def test_every_page_works_offline(server, browser_page):
     page.get_by_role("option", name="centres").click()
     _settle(page)
     page.locator('input[type="file"]').set_input_files(str(bad))
-    page.get_by_text("problems found").wait_for()
+    page.get_by_text(re.compile(r"\d+ problems? found")).wait_for()
     _no_exceptions(page)
     page.screenshot(path=str(ARTIFACTS / "data.png"), full_page=True)
 
