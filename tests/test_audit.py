@@ -64,5 +64,5 @@ def test_csv_export_oldest_first_and_formula_safe(tmp_path: Path) -> None:
 
 def test_empty_log_reads_as_empty(tmp_path: Path) -> None:
     assert read_audit(tmp_path / "none.sqlite").empty
-    assert audit_csv(tmp_path / "none.sqlite").decode().strip() == \
+    assert audit_csv(tmp_path / "none.sqlite").decode("utf-8-sig").strip() == \
         "id,timestamp,username,role,event,details"
