@@ -105,7 +105,7 @@ def test_solve_files_agree(solved) -> None:
     summary = json.loads((out / "summary.json").read_text())
     sites = gpd.read_file(out / "sites.geojson")
     gaps = gpd.read_file(out / "gaps.geojson")
-    with open(out / "assignments.csv", newline="", encoding="utf-8") as fh:
+    with open(out / "assignments.csv", newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == ["settlement_id", "centre_id", "minutes"]
     settlements = load_settlements("KZ")
@@ -143,7 +143,8 @@ def test_uncapacitated_coverage_is_the_children_assigned_within_the_standard(
     out = tmp_path / "out"
     summary = json.loads((out / "summary.json").read_text())
     assert json.loads(run.stdout) == summary  # --json prints exactly the summary written
-    with open(out / "assignments.csv", newline="", encoding="utf-8") as fh:
+    assert (out / "assignments.csv").read_bytes().startswith("\ufeff".encode())  # BOM: Excel
+    with open(out / "assignments.csv", newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     children = load_settlements("KZ").set_index("settlement_id")["children"]
     within = sum(float(children[r["settlement_id"]]) for r in rows
