@@ -50,17 +50,18 @@ def _isolated(monkeypatch, tmp_path):
 # --- the truth, from the raw files ------------------------------------------------------------
 @dataclass(frozen=True)
 class Instance:
-    """A public view to attack: country, travel standard, and a divisor applied to the
-    registry counts (foster families, children per institution) to stand for a registry
-    with many small counts (1 = the bundled data as it is)."""
+    """A public view to attack: country, travel standard, and divisors applied to the
+    registry counts (foster families per record; children per institution) to stand for
+    registries with many small counts (1 = the bundled data as it is)."""
 
     country: str
     standard: int
     thin: int = 1
+    thin_inst: int = 1
 
 
-INSTANCES = [Instance("KZ", 60), Instance("KZ", 120), Instance("KZ", 30, thin=12),
-             Instance("KZ", 240, thin=40), Instance("UZ", 60)]
+INSTANCES = [Instance("KZ", 60), Instance("KZ", 120), Instance("KZ", 30, thin=12, thin_inst=150),
+             Instance("KZ", 240, thin=40, thin_inst=200), Instance("UZ", 60)]
 
 
 def _raw_sum(name: str, column: str, country: str, thin: int) -> dict[str, int]:
@@ -78,13 +79,14 @@ def registry(monkeypatch):
     process, so the cache is emptied before and after)."""
     import geo.layers as gl
 
-    def use(thin: int) -> None:
-        for name, column in (("load_foster", Q_FOSTER), ("load_institutions", "children")):
+    def use(inst: Instance) -> None:
+        for name, column, thin in (("load_foster", Q_FOSTER, inst.thin),
+                                   ("load_institutions", "children", inst.thin_inst)):
             original = getattr(gl, name)
 
-            def thinned(country=None, _original=original, _column=column):
+            def thinned(country=None, _original=original, _column=column, _thin=thin):
                 frame = _original(country)
-                frame[_column] = frame[_column] // thin
+                frame[_column] = frame[_column] // _thin
                 return frame
 
             monkeypatch.setattr(gl, name, thinned)
@@ -109,7 +111,7 @@ def _truth(inst: Instance) -> dict[tuple[str, str], int]:
     kids = pd.to_numeric(layers.settlements["children"]).fillna(0)
     truth = {}
     foster = _raw_sum("foster", Q_FOSTER, inst.country, inst.thin)
-    inst_children = _raw_sum("institutions", "children", inst.country, inst.thin)
+    inst_children = _raw_sum("institutions", "children", inst.country, inst.thin_inst)
     for code in codes:
         here = unit == code
         truth[(code, Q_FOSTER)] = foster.get(code, 0)
@@ -371,7 +373,7 @@ def _labels(got: dict, names: dict) -> dict[tuple[str, str], str]:
 
 @pytest.mark.parametrize("inst", INSTANCES, ids=str)
 def test_public_session_reveals_no_suppressed_cell(monkeypatch, registry, inst):
-    registry(inst.thin)
+    registry(inst)
     units = load_layers(inst.country).boundaries.to_crs(4326)
     got = _receive(monkeypatch, "public", inst)
     names = _names(got)
@@ -403,9 +405,10 @@ def _old_publication(public: dict, inst: Instance) -> dict:
     ind = vm.unit_indicators(units, layers.settlements, layers.institutions, layers.centres,
                              layers.foster, minutes, inst.standard)
     m = maps.base_map(units.total_bounds)
-    rate = units[["unit_name", "geometry"]].assign(value_text=ind["foster_rate"].map(repr))
-    folium.GeoJson(maps.to_geojson(rate, ["unit_name", "value_text"]),
-                   name=t("ind_foster_rate", "en")).add_to(m)
+    for indicator in ("foster_rate", "institution_rate"):
+        rate = units[["unit_name", "geometry"]].assign(value_text=ind[indicator].map(repr))
+        folium.GeoJson(maps.to_geojson(rate, ["unit_name", "value_text"]),
+                       name=t(f"ind_{indicator}", "en")).add_to(m)
     foster = vm.foster_by_unit(layers.foster, units)
     maps.point_layer(foster, t("layer_foster", "en"), colour="#000", size_field=Q_FOSTER,
                      tooltip_fields=["unit_name"]).add_to(m)
@@ -421,7 +424,7 @@ def test_the_attack_recovers_cells_from_the_old_publication(monkeypatch, registr
     radii by value, dots): it recovers the cells, each equal to the true count, so the attack
     above is a real one."""
     inst = INSTANCES[2]
-    registry(inst.thin)
+    registry(inst)
     units = load_layers(inst.country).boundaries.to_crs(4326)
     public = _receive(monkeypatch, "public", inst)
     names = _names(public)
@@ -429,8 +432,8 @@ def test_the_attack_recovers_cells_from_the_old_publication(monkeypatch, registr
     assert attack(public, labels, units, names) == {}
     recovered = attack(_old_publication(public, inst), labels, units, names)
     truth = _truth(inst)
-    hidden = [c for c in labels if c[1] in (Q_FOSTER, Q_SETT)]
-    assert len(hidden) >= 10
+    hidden = [c for c in labels if c[1] in (Q_FOSTER, Q_INST, Q_SETT)]
+    assert {q for _, q in hidden} == {Q_FOSTER, Q_INST, Q_SETT} and len(hidden) >= 20
     assert set(hidden) <= set(recovered), sorted(set(hidden) - set(recovered))
     assert {c: truth[c] for c in recovered} == recovered  # and what it finds is the truth
 
