@@ -25,7 +25,6 @@ from access.credentials import (
 )
 
 
-
 def _actor() -> str:
     """Who ran the command, for the audit log (the operating-system account)."""
     try:

@@ -22,8 +22,18 @@ from access.session import THROTTLE, Session, Throttle, expired
 
 log = logging.getLogger(__name__)
 
-__all__ = ["attempt_sign_in", "audit", "auth_sidebar", "can", "current_user", "download_button",
-           "require_action", "require_page", "sign_out", "allowed_pages"]
+__all__ = [
+    "allowed_pages",
+    "attempt_sign_in",
+    "audit",
+    "auth_sidebar",
+    "can",
+    "current_user",
+    "download_button",
+    "require_action",
+    "require_page",
+    "sign_out",
+]
 
 SESSION_KEY = "otbasy_session"
 PAGE_TITLES = {"explore": "Explore", "scenarios": "Scenarios", "compare": "Compare",

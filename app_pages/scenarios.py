@@ -209,7 +209,8 @@ d1, d2, d3, d4, d5 = st.columns(5)
 with d1:
     download_button(t("download_toml", lang), plan["toml"], f"{stem}.toml")
 with d2:
-    download_button(t("download_gpkg", lang), exports.result_gpkg(result, demo=demo), f"{stem}.gpkg")
+    download_button(t("download_gpkg", lang), exports.result_gpkg(result, demo=demo),
+                    f"{stem}.gpkg")
 with d3:
     download_button(t("download_geojson", lang), exports.result_geojson_zip(result, demo=demo),
                     f"{stem}_geojson.zip")

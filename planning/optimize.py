@@ -101,7 +101,7 @@ def solve_built(built: Built, cfg: Solver) -> SolveInfo:
     info = _solve_once(built, cfg)
     while built.radius is not None and info.status == "optimal":
         info = replace(info, gap=_radius_gap(built, cfg))
-        if info.gap is not None and info.gap <= cfg.mip_gap or not built.deepen():
+        if (info.gap is not None and info.gap <= cfg.mip_gap) or not built.deepen():
             break
         left = cfg.time_limit_seconds - (time.perf_counter() - start)
         if left <= 0:  # a valid plan; its gap says how far from proven optimal

@@ -160,7 +160,8 @@ def _cheapest_what(opt: ModelOptions) -> str:
             "meeting the coverage target" if opt.objective == "min_cost" else "meeting the rules")
 
 
-def _explain_infeasible(inst: Instance, scenario: Scenario, opt: ModelOptions) -> InfeasibleScenario:
+def _explain_infeasible(inst: Instance, scenario: Scenario,
+                        opt: ModelOptions) -> InfeasibleScenario:
     cost = cheapest_plan(inst, opt, scenario.solver)
     budget = opt.budget_total
     if cost is None:

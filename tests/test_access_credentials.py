@@ -86,7 +86,7 @@ def test_malformed_file_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_cli_add_list_set_role_remove(files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch,
                                       capsys: pytest.CaptureFixture[str]) -> None:
-    creds, audit = files
+    _creds, audit = files
     monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
     assert cli(["add", "aigerim", "--role", "planner", "--units", "kz-10,KZ-63",
                 "--password-stdin"]) == 0
@@ -143,7 +143,7 @@ def test_throttle_doubles_the_wait_and_resets_on_success() -> None:
 
 
 def test_sign_in_is_slowed_and_audited(files: tuple[Path, Path]) -> None:
-    creds, audit = files
+    _creds, audit = files
     cred.add_account("dana", PASSWORD, "ministry", rounds=4)
     throttle = Throttle(free=2, base=10.0)
     now = 0.0

@@ -10,10 +10,14 @@ import pytest
 from shapely.geometry import Point, Polygon, box
 
 from geo import layers
-from geo.schema import COUNTRIES, SETTLEMENTS
 from geo.layers import SNAP_KM, assign_units
-from scripts.build_settlements import (COUNTRY_CHILD_SHARE, KZ_NATIONAL_CHILD_SHARE,
-                                       KZ_UNIT_CHILD_SHARE, russian_name)
+from geo.schema import COUNTRIES, SETTLEMENTS
+from scripts.build_settlements import (
+    COUNTRY_CHILD_SHARE,
+    KZ_NATIONAL_CHILD_SHARE,
+    KZ_UNIT_CHILD_SHARE,
+    russian_name,
+)
 
 STATS = json.loads((layers.DATA_DIR / "settlements" / "build_stats.json").read_text())
 EQUAL_AREA = "EPSG:6933"

@@ -239,7 +239,8 @@ def radius_scale(values: pd.Series, min_px: float = 3.0, max_px: float = 14.0) -
 
 def point_layer(points: gpd.GeoDataFrame, name: str, *, colour: str | dict[str, str],
                 colour_field: str | None = None, size_field: str | None = None,
-                radius_field: str | None = None, fixed_radius: float = 6.0, tooltip_fields: Sequence[str] = ("name",),
+                radius_field: str | None = None, fixed_radius: float = 6.0,
+                tooltip_fields: Sequence[str] = ("name",),
                 tooltip_aliases: Sequence[str] | None = None,
                 popup_fields: Sequence[str] = (), popup_aliases: Sequence[str] | None = None,
                 show: bool = True, stroke: str = "#ffffff") -> folium.GeoJson:
