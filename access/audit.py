@@ -80,7 +80,7 @@ def record(event: str, username: str, role: str, path: Path | None = None,
 def read_audit(path: Path | None = None, limit: int | None = None,
                event: str | None = None, username: str | None = None) -> pd.DataFrame:
     """Entries, newest first, optionally filtered by event or user and limited in number."""
-    query, args = "SELECT * FROM audit", []
+    query, args = "SELECT * FROM audit", list[object]()
     where = [(c, v) for c, v in (("event", event), ("username", username)) if v]
     if where:
         query += " WHERE " + " AND ".join(f"{c} = ?" for c, _ in where)

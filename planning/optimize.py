@@ -118,6 +118,8 @@ def _radius_gap(built: Built, cfg: Solver) -> float | None:
     """(true cost - lower bound) / true cost for a truncated radius model's plan. The
     bound is HiGHS's dual bound on the truncated model; CBC gives none, so a proven-optimal
     CBC objective minus the allowed gap stands in."""
+    if built.radius is None or built.inst is None:
+        raise ValueError("not a truncated radius model")
     true = built.radius.cost(built.inst, built.counts())
     model = getattr(built.prob, "solverModel", None)
     if cfg.name == "highs" and model is not None:
@@ -195,8 +197,8 @@ def read_plan(inst: Instance, built: Built) -> Plan:
         nearest_min[inst.rows[k]] = inst.minutes[k]
     if not built.x or not built.capacitated:
         share = (nearest_min <= inst.standard + 1e-9).astype(float)
-        served = np.bincount(np.maximum(nearest_site, 0), weights=share * inst.weights,
-                             minlength=inst.m)
+        served: np.ndarray = np.bincount(np.maximum(nearest_site, 0),
+                                         weights=share * inst.weights, minlength=inst.m)
         return Plan(counts, nearest_site, nearest_min, share, recruits, served)
     centre = np.full(inst.n, -1)
     best = np.zeros(inst.n)

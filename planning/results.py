@@ -124,6 +124,8 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
                 ) -> PlanResult:
     """Assemble the PlanResult (tables + summary) from an instance and a plan."""
     s = scenario
+    if inst.demand is None or inst.sites is None:
+        raise ValueError("the instance has no demand or site table")
     w = inst.weights
     covered_children = plan.share * w
     has = plan.centre >= 0

@@ -140,6 +140,8 @@ def cheapest_plan(inst: Instance, opt: ModelOptions, solver: Solver) -> float | 
                       max_new=None, min_share_floor=None)
     if opt.objective == "min_travel":
         built = build_model(inst, relaxed)
+        if built.capex is None or built.opex is None:
+            raise ValueError("the model has no cost expressions")
         built.prob.setObjective(built.capex + opt.horizon_years * built.opex)
     else:
         built = build_model(inst, replace(relaxed, objective="min_cost", coverage_target=(
@@ -208,7 +210,7 @@ def solve_instance(inst: Instance, scenario: Scenario,
     say("solving", 0.0)
     info = solve_built(built, scenario.solver)
     extras: dict = {}
-    if opt.objective == "max_min_coverage" and info.has_solution:
+    if opt.objective == "max_min_coverage" and info.has_solution and built.t is not None:
         t_star = float(built.t.value() or 0.0)
         extras["min_unit_share"] = t_star
         say("solving", 0.5)
