@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 ROLES: tuple[str, ...] = ("public", "planner", "ministry", "admin")
 
-PAGES: tuple[str, ...] = ("explore", "scenarios", "compare", "coverage_gaps", "data", "admin")
+PAGES: tuple[str, ...] = ("explore", "scenarios", "compare", "coverage_gaps", "data", "admin",
+                          "sweeps")
 
 ACTIONS: tuple[str, ...] = (
     "export_aggregate",   # download a suppressed, aggregated table (the public downloads)
@@ -32,6 +33,7 @@ PAGE_MIN_ROLE: dict[str, str] = {
     "compare": "planner",
     "data": "planner",
     "admin": "admin",
+    "sweeps": "planner",
 }
 ACTION_MIN_ROLE: dict[str, str] = {
     "export_aggregate": "public",

@@ -69,7 +69,7 @@ COMMANDS: dict[str, Command] = {
                        ("example",)),
     "solve": Command("planning.__main__", "Solve a scenario and write the results.", ("solve",)),
     "sweep": Command("planning.__main__", "Run a scenario sweep.", ("sweep",),
-                     requires="planning.sweep"),
+                     requires="planning.sweep_cli"),
     "planning": Command("planning.__main__", "Every planning subcommand (python -m planning)."),
     "accounts": Command("access.__main__", "Manage user accounts (python -m access)."),
     "gatekeeping": Command("gatekeeping.__main__", "Gatekeeping indicators and trends.",

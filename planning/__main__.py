@@ -1,4 +1,5 @@
-"""Command line: `python -m planning example` and `python -m planning solve SCENARIO --out DIR`.
+"""Command line: `python -m planning example [--sweep]`, `python -m planning solve SCENARIO
+--out DIR` and `python -m planning sweep SWEEP --out DIR` (see planning/sweep_cli.py).
 
 Exit codes: 0 a plan was found (optimal or feasible), 3 infeasible (with the explanation),
 2 bad scenario file or arguments, 4 the solver stopped without any plan (time limit).
@@ -10,8 +11,10 @@ import argparse
 import json
 import sys
 
+from planning import sweep_cli
 from planning.example import example_toml
 from planning.scenario import Scenario, ScenarioError
+from planning.sweep_example import example_sweep_toml
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     ex = sub.add_parser("example", help="print a commented default scenario (TOML)")
     ex.add_argument("--country", default="KZ")
+    ex.add_argument("--sweep", action="store_true", help="print a commented example sweep")
     so = sub.add_parser("solve", help="solve a scenario and write the results")
     so.add_argument("scenario", help="scenario file (.toml or .json)")
     so.add_argument("--out", required=True, help="output folder")
@@ -27,11 +31,16 @@ def main(argv: list[str] | None = None) -> int:
     so.add_argument("--time-limit", type=float, help="override the time limit (seconds)")
     so.add_argument("--json", action="store_true",
                     help="print the summary (summary.json) instead of the text report")
+    so.add_argument("--map", action="store_true", help="also write map.html (slower)")
+    sweep_cli.add_parser(sub)
     args = parser.parse_args(argv)
 
+    if args.command == "sweep":
+        return sweep_cli.run(args)
     if args.command == "example":
         try:
-            sys.stdout.write(example_toml(args.country))
+            sys.stdout.write(example_sweep_toml(args.country) if args.sweep
+                             else example_toml(args.country))
         except ScenarioError as exc:
             print(exc, file=sys.stderr)
             return 2
@@ -68,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    result.write(args.out)
+    result.write(args.out, map_html=args.map)
     if args.json:
         print(json.dumps(result.summary, indent=1, ensure_ascii=False))
     else:

@@ -37,9 +37,9 @@ class PlanResult:
     scenario: Scenario
     boundaries: gpd.GeoDataFrame | None = None
 
-    def write(self, out_dir: str | Path) -> list[Path]:
-        """Write summary.json, sites.geojson, assignments.csv, gaps.geojson, map.html and
-        scenario.toml (the exact parameters used) into `out_dir`."""
+    def write(self, out_dir: str | Path, map_html: bool = True) -> list[Path]:
+        """Write summary.json, sites.geojson, assignments.csv, gaps.geojson, scenario.toml
+        (the exact parameters used) and, when `map_html`, map.html into `out_dir`."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         atomic_write_text(out / "summary.json",
@@ -48,11 +48,14 @@ class PlanResult:
         _write_geojson(self.gaps, out / "gaps.geojson")
         atomic_write_text(out / "assignments.csv", frame_csv(self.assignments))
         atomic_write_text(out / "scenario.toml", self.scenario.to_toml())
-        from ui.offline import standalone_html
+        names = ["summary.json", "sites.geojson", "assignments.csv", "gaps.geojson",
+                 "scenario.toml"]
+        if map_html:  # folium and the page render are most of the command line's start-up
+            from ui.offline import standalone_html
 
-        atomic_write_text(out / "map.html", standalone_html(self.to_folium()))
-        return [out / n for n in ("summary.json", "sites.geojson", "assignments.csv",
-                                  "gaps.geojson", "map.html", "scenario.toml")]
+            atomic_write_text(out / "map.html", standalone_html(self.to_folium()))
+            names.append("map.html")
+        return [out / n for n in names]
 
     def to_folium(self, lang: str = "en"):
         """The app's result map of this plan (tile-free), titled with the scenario's headline,

@@ -97,7 +97,7 @@ def test_installed_example_and_solve(venv, tmp_path):
     example = _run([otbasy, "example"], cwd=tmp_path)
     assert example.returncode == 0, example.stderr
     (tmp_path / "s.toml").write_text(example.stdout, encoding="utf-8")
-    solved = _run([otbasy, "solve", "s.toml", "--out", "out"], cwd=tmp_path)
+    solved = _run([otbasy, "solve", "s.toml", "--out", "out", "--map"], cwd=tmp_path)
     assert solved.returncode == 0, solved.stdout + solved.stderr
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert summary["status"] == "optimal"
