@@ -123,7 +123,8 @@ def solve_built(built: Built, cfg: Solver) -> SolveInfo:
     if built.radius is not None and info.status == "optimal" and (
             info.gap is None or info.gap > cfg.mip_gap + GAP_TOL):
         info = replace(info, status="feasible")  # undercounted and not deepened: unproven
-    if built.radius is not None and built.start is not None and info.status != "optimal":
+    if built.radius is not None and built.inst is not None and built.start is not None \
+            and info.status != "optimal":
         cost = built.radius.cost(built.inst, built.counts()) if info.has_solution else np.inf
         if built.radius.cost(built.inst, built.start) < cost:
             for v, c in zip(built.y, built.start):
