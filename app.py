@@ -11,17 +11,19 @@ from pathlib import Path
 
 import streamlit as st
 
+import app_pages
 from access.guard import allowed_pages, auth_sidebar
 from app_pages.common import sidebar
+from otbasy import logs
+from otbasy.paths import STATIC_DIR
 from ui.i18n import t
 from ui.offline import use_local_assets
 
+logs.configure()
 use_local_assets()
-ROOT = Path(__file__).resolve().parent
-st.set_page_config(page_title="Otbasy", page_icon=str(ROOT / "static" / "favicon.png"),
-                   layout="wide")
+st.set_page_config(page_title="Otbasy", page_icon=str(STATIC_DIR / "favicon.png"), layout="wide")
 
-HERE = ROOT / "app_pages"
+HERE = Path(app_pages.__file__).resolve().parent
 # page key (access.roles.PAGES) -> (module, title key, url path, icon)
 PAGES = {
     "explore": ("explore.py", "page_explore", "explore", ":material/map:"),

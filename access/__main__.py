@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import sys
 from pathlib import Path
 
@@ -22,7 +23,6 @@ from access.credentials import (
     set_password,
     set_role,
 )
-
 
 
 def _actor() -> str:
@@ -64,7 +64,8 @@ def _parser() -> argparse.ArgumentParser:
                           "(username = their e-mail)")
     rm = sub.add_parser("remove", help="delete an account")
     rm.add_argument("username")
-    sub.add_parser("list", help="list accounts (never shows hashes)")
+    ls = sub.add_parser("list", help="list accounts (never shows hashes)")
+    ls.add_argument("--json", action="store_true", help="print a JSON list of accounts")
     sr = sub.add_parser("set-role", help="change an account's role and units")
     sr.add_argument("username")
     sr.add_argument("role", choices=["planner", "ministry", "admin"])
@@ -92,7 +93,11 @@ def main(argv: list[str] | None = None) -> int:
             audit.record("account_removed", _actor(), "admin", username=args.username)
             print(f"removed {args.username}")
         elif args.command == "list":
-            for a in sorted(load_accounts(path).values(), key=lambda a: a.username):
+            accounts = sorted(load_accounts(path).values(), key=lambda a: a.username)
+            if args.json:
+                print(json.dumps([{"username": a.username, "role": a.role, "units": a.units,
+                                   "name": a.name} for a in accounts], ensure_ascii=False))
+            for a in accounts if not args.json else []:
                 print(f"{a.username}\t{a.role}\t{','.join(a.units) or '-'}\t{a.name}")
         elif args.command == "set-role":
             account = set_role(args.username, args.role, _units(args.units), path)

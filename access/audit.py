@@ -7,8 +7,6 @@ written; triggers refuse UPDATE and DELETE, so the log can only grow.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import sqlite3
@@ -18,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+
+from geo.csvsafe import rows_csv_bytes
 
 DEFAULT_PATH = Path("workspace") / "audit.sqlite"
 COLUMNS = ("id", "timestamp", "username", "role", "event", "details")
@@ -80,7 +80,7 @@ def record(event: str, username: str, role: str, path: Path | None = None,
 def read_audit(path: Path | None = None, limit: int | None = None,
                event: str | None = None, username: str | None = None) -> pd.DataFrame:
     """Entries, newest first, optionally filtered by event or user and limited in number."""
-    query, args = "SELECT * FROM audit", []
+    query, args = "SELECT * FROM audit", list[object]()
     where = [(c, v) for c, v in (("event", event), ("username", username)) if v]
     if where:
         query += " WHERE " + " AND ".join(f"{c} = ?" for c, _ in where)
@@ -95,16 +95,6 @@ def read_audit(path: Path | None = None, limit: int | None = None,
 
 
 def audit_csv(path: Path | None = None) -> bytes:
-    """The whole log as UTF-8 CSV (oldest first), for the admin's download."""
+    """The whole log as UTF-8 CSV with BOM (oldest first, formula cells defused)."""
     frame = read_audit(path).iloc[::-1]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for row in frame.itertuples(index=False):
-        writer.writerow([_defuse(str(v)) for v in row])
-    return buffer.getvalue().encode("utf-8")
-
-
-def _defuse(cell: str) -> str:
-    """Prefix cells a spreadsheet would run as a formula (CSV injection via user input)."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+    return rows_csv_bytes(COLUMNS, frame.itertuples(index=False))

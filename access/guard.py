@@ -8,6 +8,7 @@ Streamlit so it is tested directly; `auth_sidebar` is its widget.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,8 +20,20 @@ from access.credentials import authenticate, load_accounts
 from access.roles import PUBLIC, User, allowed_pages, can, page_allowed
 from access.session import THROTTLE, Session, Throttle, expired
 
-__all__ = ["attempt_sign_in", "audit", "auth_sidebar", "can", "current_user", "download_button",
-           "require_action", "require_page", "sign_out", "allowed_pages"]
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "allowed_pages",
+    "attempt_sign_in",
+    "audit",
+    "auth_sidebar",
+    "can",
+    "current_user",
+    "download_button",
+    "require_action",
+    "require_page",
+    "sign_out",
+]
 
 SESSION_KEY = "otbasy_session"
 PAGE_TITLES = {"explore": "Explore", "scenarios": "Scenarios", "compare": "Compare",
@@ -157,6 +170,7 @@ def _oidc_configured() -> bool:
     try:
         return bool(st.secrets.load_if_toml_exists() and "auth" in st.secrets)
     except Exception:  # a malformed secrets file: fall back to password sign-in
+        log.warning("unreadable .streamlit/secrets.toml: single sign-on is off", exc_info=True)
         return False
 
 

@@ -206,14 +206,16 @@ with st.form("save_scenario"):
             st.success(t("saved", lang, name=common.plain(name.strip())))
 
 stem = f"otbasy_{ctx.country.lower()}_{ctx.version}_scenario"
+demo = vm.has_demo(layers.institutions, layers.centres, layers.foster)
 d1, d2, d3, d4, d5 = st.columns(5)
 with d1:
     download_button(t("download_toml", lang), plan["toml"], f"{stem}.toml")
 with d2:
-    download_button(t("download_gpkg", lang), exports.result_gpkg(result), f"{stem}.gpkg")
+    download_button(t("download_gpkg", lang), exports.result_gpkg(result, demo=demo),
+                    f"{stem}.gpkg")
 with d3:
-    download_button(t("download_geojson", lang), exports.result_geojson(result),
-                    f"{stem}.geojson")
+    download_button(t("download_geojson", lang), exports.result_geojson_zip(result, demo=demo),
+                    f"{stem}_geojson.zip")
 with d4:
     download_button(t("download_result_csv", lang), tables.csv_bytes(by_unit), f"{stem}.csv")
 with d5:

@@ -6,11 +6,14 @@ because `os.replace` within one filesystem is atomic.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -44,11 +47,10 @@ def atomic_path(path: str | os.PathLike[str], suffix: str | None = None) -> Iter
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write `data` to `path` atomically."""
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> None:
@@ -59,11 +61,12 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "
 def _fsync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
-    except OSError:
+    except OSError as exc:  # e.g. a platform without directory handles: the rename stands
+        log.debug("cannot open %s to fsync it: %s", folder, exc)
         return
     try:
         os.fsync(fd)
-    except OSError:
-        pass
+    except OSError as exc:  # some filesystems refuse fsync on directories
+        log.debug("fsync of %s failed: %s", folder, exc)
     finally:
         os.close(fd)

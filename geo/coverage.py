@@ -7,6 +7,8 @@ planning KPIs and ``python -m geo coverage``. Minutes come from the provider in
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -57,10 +59,7 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     values, weights = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
     if weights.sum() <= 0:
         return float("nan")
-    order = np.argsort(values, kind="stable")
-    cum = np.cumsum(weights[order])
-    k = int(np.searchsorted(cum, q * cum[-1] - 1e-9 * cum[-1]))
-    return float(values[order][min(k, len(order) - 1)])
+    return float(np.quantile(values, q, weights=weights, method="inverted_cdf"))
 
 
 def _summary(minutes: np.ndarray, children: np.ndarray, covered: np.ndarray) -> dict:
@@ -125,7 +124,7 @@ def travel_time_histogram(nearest: pd.DataFrame, settlements: pd.DataFrame,
     joined = settlements[["settlement_id", "children"]].astype({"settlement_id": str}).merge(
         nearest[["settlement_id", "minutes"]], on="settlement_id", how="left")
     edges = [*bins, np.inf]
-    labels = [f"{int(a)}-{int(b)}" for a, b in zip(bins[:-1], bins[1:])] + [f">{int(bins[-1])}"]
+    labels = [f"{int(a)}-{int(b)}" for a, b in pairwise(bins)] + [f">{int(bins[-1])}"]
     band = pd.cut(joined["minutes"].fillna(np.inf), edges, labels=labels, right=True,
                   include_lowest=True)
     out = joined.groupby(band, observed=False)["children"].sum().astype(int)

@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import json
+import logging
 import tempfile
 import zipfile
 import zlib
@@ -28,9 +29,12 @@ from pyproj.exceptions import CRSError
 from shapely.geometry import shape as to_shape
 from shapely.geometry.base import BaseGeometry
 
+from geo import encodings
 from geo.coords import PAIR_ALIASES, coordinate, pair
 from geo.schema import COUNTRIES, CRS, LATITUDE_ALIASES, LAYERS, LONGITUDE_ALIASES
 from geo.validate import GEOMETRY, LayerError, Problem, clean
+
+log = logging.getLogger(__name__)
 
 __all__ = ["ACCEPTED", "LayerError", "Problem", "country_outline", "read_layer"]
 
@@ -164,7 +168,8 @@ def country_outline(country: str) -> BaseGeometry | None:
     try:
         from geo.layers import load_boundaries
         boundaries = load_boundaries(country)
-    except (ImportError, OSError, KeyError, ValueError, LayerError):
+    except (ImportError, OSError, KeyError, ValueError, LayerError) as exc:
+        log.warning("no boundary for %s: points are not checked against it (%s)", country, exc)
         return None
     if boundaries.empty:
         return None
@@ -184,12 +189,10 @@ def _decode(data: bytes, source: str) -> str:
             except UnicodeDecodeError as exc:
                 raise _fail(source, f"is not valid {encoding.upper()} text "
                                     f"(byte {exc.start + len(bom)})") from None
-    if b"\x00" in data[:8192]:
+    guessed = encodings.guess(data)  # UTF-8, UTF-16 without BOM or a Cyrillic code page
+    if guessed is None:
         raise _fail(source, "is a binary file, not text (CSV): is this the right file?")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("cp1251", errors="replace")  # Windows Cyrillic, Excel's default
+    text = data.decode(guessed, errors="replace")
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\t\r\n")
     if controls > 0.01 * len(text[:8192]) or "\ufffd" in text[:8192]:
         raise _fail(source, "is a binary file, not text (CSV): is this the right file?")
@@ -452,21 +455,12 @@ def _read_shapefile(path: Path, source: str) -> gpd.GeoDataFrame:
         raise _fail(source, f"shapefile is missing its {' and '.join(missing)} {files}: send all "
                             "files sharing its name (.shp .shx .dbf .prj .cpg), ideally zipped")
     kwargs = {}
-    if _sibling(path, ".cpg") is None:
-        kwargs["encoding"] = _dbf_encoding(_sibling(path, ".dbf"))
+    dbf = _sibling(path, ".dbf")
+    if _sibling(path, ".cpg") is None and dbf is not None:
+        encoding = encodings.dbf_encoding(dbf)  # None: GDAL's own code-page handling
+        if encoding:
+            kwargs["encoding"] = encoding
     return _read_vector(path, source, **kwargs)
-
-
-def _dbf_encoding(dbf: Path) -> str | None:
-    """Guess the text encoding of a .dbf without .cpg: UTF-8 if it decodes, else Windows-1251."""
-    data = dbf.read_bytes()[32:]
-    if data.isascii():
-        return None
-    try:
-        data.decode("utf-8")
-        return "UTF-8"
-    except UnicodeDecodeError:
-        return "CP1251"
 
 
 def _read_zip(path: Path, source: str, layer: str, crs: str | None):

@@ -175,7 +175,7 @@ def read_osm_xml(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
     import osmnx as ox
 
     configure_osmnx()
-    return ox.graph_from_xml(path, bidirectional=False, simplify=False, retain_all=True)
+    return ox.graph_from_xml(Path(path), bidirectional=False, simplify=False, retain_all=True)
 
 
 def download_place(place: str, *, main_roads: bool = True) -> nx.MultiDiGraph:

@@ -160,7 +160,8 @@ def public_summary(frame: pd.DataFrame, by: str, count_columns: Sequence[str],
     return suppress_small(grouped, count_columns, True, threshold, total_label)
 
 
-def cell_bounds(values: np.ndarray, status: np.ndarray, threshold: int) -> list[tuple[float, float]]:
+def cell_bounds(values: np.ndarray, status: np.ndarray,
+                threshold: int) -> list[tuple[float, float]]:
     """What a reader can infer about each cell of one column whose last entry is its total.
 
     Returns (low, high) per cell from the labels alone and the column equation.

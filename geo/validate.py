@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
@@ -219,13 +220,14 @@ def _coerce(value: object, f: Field) -> tuple[object, str | None]:
 
 
 def _allowed(text: str, f: Field) -> tuple[object, str | None]:
-    if text in f.allowed:
+    allowed = f.allowed or ()
+    if text in allowed:
         return text, None
-    canon = {_key(a): a for a in f.allowed}
+    canon = {_key(a): a for a in allowed}
     key = _key(text)
     value = canon.get(key) or _VALUE_KEYS.get(f.name, {}).get(key)
     if value is None:
-        return None, f"'{text}' is not one of: " + ", ".join(f.allowed)
+        return None, f"'{text}' is not one of: " + ", ".join(allowed)
     return value, None
 
 
@@ -378,7 +380,7 @@ def _coerce_column(raw: list, f: Field, source: str) -> tuple[list, list[Problem
 def _checked(value: object, f: Field) -> tuple[object, str | None]:
     coerced, error = _coerce(value, f)
     if error is None and f.dtype in ("int", "float"):
-        error = _check_range(coerced, f)
+        error = _check_range(cast(float, coerced), f)  # _coerce gave a number
     return coerced, error
 
 

@@ -8,12 +8,13 @@ Exit codes: 0 a plan was found (optimal or feasible), 3 infeasible (with the exp
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from planning import sweep_cli
 from planning.example import example_toml
-from planning.sweep_example import example_sweep_toml
 from planning.scenario import Scenario, ScenarioError
+from planning.sweep_example import example_sweep_toml
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     so.add_argument("--out", required=True, help="output folder")
     so.add_argument("--solver", choices=("highs", "cbc"), help="override the solver")
     so.add_argument("--time-limit", type=float, help="override the time limit (seconds)")
+    so.add_argument("--json", action="store_true",
+                    help="print the summary (summary.json) instead of the text report")
     so.add_argument("--map", action="store_true", help="also write map.html (slower)")
     sweep_cli.add_parser(sub)
     args = parser.parse_args(argv)
@@ -75,8 +78,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     result.write(args.out, map_html=args.map)
-    print(result.report())
-    print(f"Results written to {args.out}")
+    if args.json:
+        print(json.dumps(result.summary, indent=1, ensure_ascii=False))
+    else:
+        print(result.report())
+    print(f"Results written to {args.out}", file=sys.stderr if args.json else sys.stdout)
     return 0 if result.summary["status"] in ("optimal", "feasible") else 4
 
 

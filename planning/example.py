@@ -34,8 +34,8 @@ COMMENTS: dict[str, str] = {
     "travel.circuity": "Road distance / straight-line distance (1.3 rural; higher in mountains)",
     "budget.total_kzt": ("Capex + horizon x annual opex, kept centres included. Default: 208 "
                          "family support centres planned by 2027 (131 open in Oct 2025, "
-                         "zakon.kz): 77 new centres' capex + 208 centres' opex over 5 years. Kazakhstan's "
-                         "figures: set your own for another country"),
+                         "zakon.kz): 77 new centres' capex + 208 centres' opex over 5 years. "
+                         "Kazakhstan's figures: set your own for another country"),
     "budget.capex_kzt": "Optional capital-spending limit",
     "budget.opex_kzt_per_year": "Optional annual running-cost limit",
     "budget.horizon_years": "Years of running costs counted in the total",
@@ -70,8 +70,10 @@ COMMENTS: dict[str, str] = {
                                              "spare = families x places - foster children"),
     "family_care.guardianship_growth": ("ASSUMPTION: extra kin-guardianship places as a share of "
                                         "children under guardianship today"),
-    "family_care.professional_family_children": "Professional foster family: up to 4 children (2025)",
-    "family_care.carer_kzt_per_month": "75 MCI per carer per month = 294,900 KZT (1 Jul 2025, alau.kz)",
+    "family_care.professional_family_children":
+        "Professional foster family: up to 4 children (2025)",
+    "family_care.carer_kzt_per_month":
+        "75 MCI per carer per month = 294,900 KZT (1 Jul 2025, alau.kz)",
     "family_care.child_kzt_per_month": "10 MCI per child per month = 39,320 KZT (2025)",
     "family_care.institution_kzt_per_child_year": ("Children's home ~7.5 m KZT per child per "
                                                    "year vs foster family ~0.46 m (2024, "

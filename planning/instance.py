@@ -148,7 +148,8 @@ def candidate_sites(layers, scenario: Scenario, demand: gpd.GeoDataFrame,
     if sc.existing.keep:
         cen = layers.centres[layers.centres["unit_code"].isin(units)]
         if sc.capacity.enabled:
-            staff_cap = pd.to_numeric(cen["staff"], errors="coerce") * sc.capacity.children_per_worker
+            staff_cap = (pd.to_numeric(cen["staff"], errors="coerce")
+                         * sc.capacity.children_per_worker)
             cap = pd.to_numeric(cen["capacity"], errors="coerce").fillna(staff_cap)
             cap = cap.fillna(float(sc.capacity.children)).astype(float)
         else:

@@ -115,7 +115,7 @@ class Radius:
         truncated cost undercounts); True when some did, so the model must be rebuilt."""
         sorted_open = counts[inst.cols[self.order]] > 0
         changed = False
-        for i in np.flatnonzero(inst.weights > 0):
+        for i in np.flatnonzero(inst.weights > 0).tolist():
             a, b = self.start[i], self.start[i + 1]
             k = int(self.kept[i])
             if b == a or k >= self.total(i):
@@ -161,11 +161,15 @@ class Built:
     def deepen(self) -> bool:
         """After a solve of the truncated radius model: True when its plan's cost was
         undercounted, with the levels deepened; `rebuild` then makes the deeper model."""
-        return self.radius is not None and self.radius.deepen(self.inst, self.counts())
+        if self.radius is None or self.inst is None:
+            return False
+        return self.radius.deepen(self.inst, self.counts())
 
     def rebuild(self) -> None:
         """Rebuild this model in place with the current radius levels; the last plan is
         the new model's start (it stays feasible: only levels are added)."""
+        if self.inst is None or self.opt is None:
+            raise ValueError("only a truncated radius model can be rebuilt")
         counts, lower = self.counts(), self.lower
         self.__dict__.update(build_model(self.inst, self.opt, self.radius).__dict__)
         self.start, self.lower = counts, lower

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from geo.atomic import atomic_path, atomic_write_text
+from geo.coverage import weighted_quantile
+from geo.csvsafe import frame_csv
 from planning.instance import Instance
 from planning.optimize import Plan, SolveInfo
 from planning.scenario import Scenario
@@ -44,7 +46,7 @@ class PlanResult:
                           json.dumps(self.summary, indent=2, ensure_ascii=False) + "\n")
         _write_geojson(self.sites, out / "sites.geojson")
         _write_geojson(self.gaps, out / "gaps.geojson")
-        atomic_write_text(out / "assignments.csv", self.assignments.to_csv(index=False))
+        atomic_write_text(out / "assignments.csv", frame_csv(self.assignments))
         atomic_write_text(out / "scenario.toml", self.scenario.to_toml())
         names = ["summary.json", "sites.geojson", "assignments.csv", "gaps.geojson",
                  "scenario.toml"]
@@ -109,17 +111,14 @@ def _num(v: float | None) -> str:
 
 def _write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
     with atomic_path(path) as tmp:
-        gdf.to_file(tmp, driver="GeoJSON")
+        gdf.to_file(tmp, driver="GeoJSON", engine="pyogrio", RFC7946="YES")  # WGS 84, no crs
 
 
 def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float | None:
     keep = np.isfinite(values) & (weights > 0)
     if not keep.any():
         return None
-    v, w = values[keep], weights[keep]
-    order = np.argsort(v)
-    cum = np.cumsum(w[order])
-    return float(v[order][np.searchsorted(cum, q * cum[-1])])
+    return weighted_quantile(values[keep], weights[keep], q)
 
 
 def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo, *,
@@ -128,6 +127,8 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
                 ) -> PlanResult:
     """Assemble the PlanResult (tables + summary) from an instance and a plan."""
     s = scenario
+    if inst.demand is None or inst.sites is None:
+        raise ValueError("the instance has no demand or site table")
     w = inst.weights
     covered_children = plan.share * w
     has = plan.centre >= 0

@@ -418,7 +418,8 @@ def _coerce(tp: Any, value: Any, path: str, problems: list[tuple[str, str]]) -> 
             return 0
         return int(value)
     if tp is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not math.isfinite(value):
             problems.append((path, f"must be a number, not {value!r}"))
             return 0.0
         return float(value)

@@ -141,6 +141,8 @@ def cheapest_plan(inst: Instance, opt: ModelOptions, solver: Solver) -> float | 
                       max_new=None, min_share_floor=None)
     if opt.objective == "min_travel":
         built = build_model(inst, relaxed)
+        if built.capex is None or built.opex is None:
+            raise ValueError("the model has no cost expressions")
         built.prob.setObjective(built.capex + opt.horizon_years * built.opex)
     else:
         built = build_model(inst, replace(relaxed, objective="min_cost", coverage_target=(
@@ -161,7 +163,8 @@ def _cheapest_what(opt: ModelOptions) -> str:
             "meeting the coverage target" if opt.objective == "min_cost" else "meeting the rules")
 
 
-def _explain_infeasible(inst: Instance, scenario: Scenario, opt: ModelOptions) -> InfeasibleScenario:
+def _explain_infeasible(inst: Instance, scenario: Scenario,
+                        opt: ModelOptions) -> InfeasibleScenario:
     cost = cheapest_plan(inst, opt, scenario.solver)
     budget = opt.budget_total
     if cost is None:
@@ -210,7 +213,7 @@ def solve_instance(inst: Instance, scenario: Scenario,
     left = max(0.1 * limit, limit - build_seconds)
     info = solve_built(built, replace(scenario.solver, time_limit_seconds=left))
     extras: dict = {}
-    if opt.objective == "max_min_coverage" and info.has_solution:
+    if opt.objective == "max_min_coverage" and info.has_solution and built.t is not None:
         t_star = float(built.t.value() or 0.0)
         extras["min_unit_share"] = t_star
         say("solving", 0.5)

@@ -4,6 +4,7 @@ and session expiry (driven by a fake clock, never by sleeping)."""
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -86,7 +87,7 @@ def test_malformed_file_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_cli_add_list_set_role_remove(files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch,
                                       capsys: pytest.CaptureFixture[str]) -> None:
-    creds, audit = files
+    _creds, audit = files
     monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
     assert cli(["add", "aigerim", "--role", "planner", "--units", "kz-10,KZ-63,kz611000",
                 "--password-stdin"]) == 0
@@ -96,6 +97,10 @@ def test_cli_add_list_set_role_remove(files: tuple[Path, Path], monkeypatch: pyt
     assert cli(["list"]) == 0
     listing = capsys.readouterr().out
     assert "aigerim\tplanner\tKZ-10,KZ-63,KZ611000" in listing and "$2b$" not in listing
+    assert cli(["list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {"username": "aigerim", "role": "planner", "units": ["KZ-10", "KZ-63", "KZ611000"], "name": ""},
+        {"username": "ops@example.org", "role": "ministry", "units": [], "name": ""}]
     assert cli(["set-role", "aigerim", "ministry"]) == 0
     assert cred.load_accounts()["aigerim"].role == "ministry"
     assert cred.load_accounts()["aigerim"].units == []
@@ -139,7 +144,7 @@ def test_throttle_doubles_the_wait_and_resets_on_success() -> None:
 
 
 def test_sign_in_is_slowed_and_audited(files: tuple[Path, Path]) -> None:
-    creds, audit = files
+    _creds, audit = files
     cred.add_account("dana", PASSWORD, "ministry", rounds=4)
     throttle = Throttle(free=2, base=10.0)
     now = 0.0

@@ -54,8 +54,9 @@ def _check(path: Path, layer: str, require_location: bool) -> None:
             assert problem.message.strip()
             if require_location and problem.row is None and problem.field is None:
                 # file-level problems must still name what is missing or wrong
-                assert any(w in problem.message for w in ("column", "header", "records", "empty", "binary",
-                                                          "text", "latitude", "longitude")), problem
+                assert any(w in problem.message for w in (
+                    "column", "header", "records", "empty", "binary", "text", "latitude",
+                    "longitude")), problem
         return
     assert isinstance(result, gpd.GeoDataFrame) and len(result) > 0
     assert str(result.crs) == "EPSG:4326" or result.crs.to_epsg() == 4326

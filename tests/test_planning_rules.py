@@ -22,6 +22,14 @@ import pandas as pd
 import pytest
 from pyproj import Geod
 from shapely.geometry import Point
+from test_planning_bruteforce import (
+    CARER_MONTH,
+    FAMILY,
+    H,
+    random_instance,
+    scenario_for,
+    whole_life,
+)
 
 from geo.layers import load_layers
 from planning.instance import Instance
@@ -29,8 +37,6 @@ from planning.optimize import SolveInfo
 from planning.results import PlanResult, make_result
 from planning.scenario import Scenario
 from planning.solve import run_scenario, solve_instance
-from test_planning_bruteforce import (CARER_MONTH, FAMILY, H, random_instance, scenario_for,
-                                      whole_life)
 
 GEOD = Geod(ellps="WGS84")
 
@@ -100,7 +106,8 @@ def check_rules(result: PlanResult, s: Scenario, truth: Truth, capacitated: bool
     children = truth.children.loc[st.index]
     covered = st["children_covered"].astype(float)
     assert (covered >= -1e-6).all() and (covered <= children + 1e-3).all()
-    assert float(sites["children_served"].sum()) == pytest.approx(covered.sum(), abs=0.1 * len(sites) + 1e-6)
+    assert float(sites["children_served"].sum()) == pytest.approx(
+        covered.sum(), abs=0.1 * len(sites) + 1e-6)
     open_ids = list(sites.index)
     best = pd.Series({sid: min(truth.minutes(sid, j) for j in open_ids) for sid in st.index})
     reach = best <= truth.standard + 1e-6

@@ -7,7 +7,11 @@ name_en / name_ru / name_kk columns via `unit_name`.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
+from numbers import Real
+
+from ui import numbers
 
 LANGUAGES: dict[str, str] = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
 DEFAULT_LANGUAGE = "en"
@@ -348,15 +352,20 @@ STRINGS: dict[str, dict[str, str]] = {
                          "центра. Значения меньше 5 показаны как «<5».",
                    "kk": "Кез келген орталыққа дейінгі жол нормативінен тыс елді мекендер мен "
                          "балалар. 5-тен аз мәндер «<5» түрінде көрсетіледі."},
-    "gaps_total": {"en": "{children} children in {settlements} settlements beyond {minutes} min",
-                   "ru": "{children} детей в {settlements} нас. пунктах дальше {minutes} мин",
+    "gaps_total": {"en": "{children} {children:plural:one=child|other=children} in "
+                         "{settlements} {settlements:plural:one=settlement|other=settlements} "
+                         "beyond {minutes} min",
+                   "ru": "{children} {children:plural:one=ребёнок|few=ребёнка|other=детей} в "
+                         "{settlements} {settlements:plural:one=населённом пункте|"
+                         "other=населённых пунктах} дальше {minutes} мин",
                    "kk": "{minutes} минуттан алыс {settlements} елді мекенде {children} бала"},
     # data
     "layer": {"en": "Layer", "ru": "Слой", "kk": "Қабат"},
     "upload_file": {"en": "File (GeoJSON, GeoPackage, CSV, XLSX, zipped Shapefile)",
                     "ru": "Файл (GeoJSON, GeoPackage, CSV, XLSX, Shapefile в zip)",
                     "kk": "Файл (GeoJSON, GeoPackage, CSV, XLSX, zip ішіндегі Shapefile)"},
-    "problems_found": {"en": "{n} problems found; nothing was replaced.",
+    "problems_found": {"en": "{n} {n:plural:one=problem|other=problems} found; nothing was "
+                             "replaced.",
                        "ru": "Найдено ошибок: {n}; ничего не заменено.",
                        "kk": "{n} қате табылды; ештеңе ауыстырылмады."},
     "upload_ok": {"en": "{n} records passed every check and are now the active {layer} layer "
@@ -477,11 +486,30 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+class _Formatter(string.Formatter):
+    """`str.format` plus `{n:plural:one=..|few=..|other=..}`: the word form for the number `n`
+    by the CLDR plural rules of the language (Babel); a non-number such as "<5" takes the
+    form for many ("детей"), else "other"."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if not format_spec.startswith("plural:"):
+            return super().format_field(value, format_spec)
+        forms = dict(f.split("=", 1) for f in format_spec[len("plural:"):].split("|"))
+        if isinstance(value, Real) and not isinstance(value, bool) and value == value:  # not NaN
+            whole = float(value).is_integer()
+            return numbers.plural(int(value) if whole else float(value), forms, self.lang)
+        return forms.get("many", forms["other"])
+
+
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **fmt: object) -> str:
-    """The label `key` in language `lang` (falls back to English), formatted with `fmt`."""
+    """The label `key` in language `lang` (falls back to English), formatted with `fmt`
+    (plural forms chosen by `{n:plural:...}`, see `_Formatter`)."""
     entry = STRINGS[key]
     text = entry.get(lang) or entry[DEFAULT_LANGUAGE]
-    return text.format(**fmt) if fmt else text
+    return _Formatter(lang).format(text, **fmt) if fmt else text
 
 
 def unit_name(row: Mapping[str, object], lang: str = DEFAULT_LANGUAGE) -> str:

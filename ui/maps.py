@@ -17,6 +17,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
@@ -62,14 +63,6 @@ def simplify_shapes(polys: gpd.GeoDataFrame, tolerance: float = DISPLAY_TOLERANC
     return out
 
 
-def _round_coords(coords: object, decimals: int) -> object:
-    if isinstance(coords, (list, tuple)):
-        if coords and isinstance(coords[0], (int, float)):
-            return [round(float(c), decimals) for c in coords]
-        return [_round_coords(c, decimals) for c in coords]
-    return coords
-
-
 def _json_value(value: object) -> object:
     if value is None:
         return None
@@ -100,18 +93,11 @@ def to_geojson(gdf: gpd.GeoDataFrame, columns: Sequence[str] = (),
     notes and ids may come from uploads.
     """
     gdf = gdf.to_crs(4326) if gdf.crs is not None and gdf.crs.to_epsg() != 4326 else gdf
-    features = []
-    for row, geom in zip(gdf[list(columns)].itertuples(index=False), gdf.geometry):
-        if geom is None or geom.is_empty:
-            continue
-        shape = geom.__geo_interface__
-        features.append({
-            "type": "Feature",
-            "properties": {c: _json_value(v) for c, v in zip(columns, row)},
-            "geometry": {"type": shape["type"],
-                         "coordinates": _round_coords(shape["coordinates"], decimals)},
-        })
-    return {"type": "FeatureCollection", "features": features}
+    shown = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+    props = {c: [_json_value(v) for v in shown[c]] for c in columns}
+    rounded = shapely.transform(shown.geometry.values, lambda xy: np.round(xy, decimals))
+    frame = gpd.GeoDataFrame(props, geometry=rounded, index=shown.index)
+    return frame.to_geo_dict(drop_id=True)
 
 
 def class_breaks(values: pd.Series, k: int = len(PALETTE)) -> list[float]:
@@ -253,7 +239,8 @@ def radius_scale(values: pd.Series, min_px: float = 3.0, max_px: float = 14.0) -
 
 def point_layer(points: gpd.GeoDataFrame, name: str, *, colour: str | dict[str, str],
                 colour_field: str | None = None, size_field: str | None = None,
-                radius_field: str | None = None, fixed_radius: float = 6.0, tooltip_fields: Sequence[str] = ("name",),
+                radius_field: str | None = None, fixed_radius: float = 6.0,
+                tooltip_fields: Sequence[str] = ("name",),
                 tooltip_aliases: Sequence[str] | None = None,
                 popup_fields: Sequence[str] = (), popup_aliases: Sequence[str] | None = None,
                 show: bool = True, stroke: str = "#ffffff") -> folium.GeoJson:

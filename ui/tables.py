@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-
 from pathlib import Path
 
 import pandas as pd
 
+from geo.csvsafe import frame_csv_bytes
+from ui import numbers
 from ui.i18n import t
 
 # Canonical column -> i18n key of its header.
@@ -53,8 +54,8 @@ def plain_table(frame: pd.DataFrame, lang: str, decimals: int = 1) -> pd.DataFra
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with a byte-order mark so spreadsheet programs read Cyrillic correctly."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 CSV with a byte-order mark (Cyrillic in spreadsheets), formula cells defused."""
+    return frame_csv_bytes(frame)
 
 
 def problems_table(problems: Iterable[object], lang: str) -> pd.DataFrame:
@@ -69,22 +70,16 @@ def problems_table(problems: Iterable[object], lang: str) -> pd.DataFrame:
     return localise_columns(frame, lang)
 
 
-MONEY_UNITS = {"en": ("bn", "m"), "ru": ("млрд", "млн"), "kk": ("млрд", "млн")}
-
-
 def kpi_value(key: str, value: float, lang: str = "en") -> str:
-    """A KPI formatted for a card: percent with one decimal, money (keys starting `cost`) in
-    millions or billions so it fits a card, counts grouped with thin spaces."""
+    """A KPI formatted for a card in `lang` (Babel): percent with one decimal, money (keys
+    starting `cost`) in millions or billions so it fits a card, counts grouped."""
     if pd.isna(value):
         return "–"
     if key == "coverage_pct":
-        return f"{value:.1f}%"
+        return numbers.percent(value, lang)
     if key.startswith("cost") and abs(value) >= 1e6:
-        billions, millions = MONEY_UNITS.get(lang, MONEY_UNITS["en"])
-        if abs(value) >= 1e9:
-            return f"{value / 1e9:.2f} {billions}"
-        return f"{value / 1e6:,.1f}".replace(",", "\u202f") + f" {millions}"
-    return f"{value:,.0f}".replace(",", "\u202f")
+        return numbers.compact(value, lang)
+    return numbers.number(value, lang)
 
 
 def decision_labels(decisions: pd.Series, lang: str) -> pd.Series:
