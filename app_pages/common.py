@@ -86,7 +86,7 @@ def active_layers(ctx: Context) -> geo_layers.Layers:
             continue  # boundaries are chosen by country/version; uploads feed Data only
         frame = gdf[gdf["country"] == ctx.country] if "country" in gdf.columns else gdf
         frame = frame.drop(columns=["unit_code"], errors="ignore")
-        frame["unit_code"] = vm.assign_units(frame, base.boundaries)
+        frame["unit_code"] = vm.point_units(frame, base.boundaries)
         overrides[name] = frame
     return dataclasses.replace(base, **overrides) if overrides else base
 
