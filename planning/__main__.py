@@ -1,5 +1,8 @@
 """Command line: `python -m planning example` and `python -m planning solve SCENARIO --out DIR`.
 
+An entry point, like `app.py`: it may use the UI layer (the map and report writers in
+`ui.exports`), which the engine modules never import.
+
 Exit codes: 0 a plan was found (optimal or feasible), 3 infeasible (with the explanation),
 2 bad scenario file or arguments, 4 the solver stopped without any plan (time limit).
 """
@@ -65,7 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    result.write(args.out)
+    from ui.exports import documents
+
+    result.write(args.out, documents)
     print(result.report())
     print(f"Results written to {args.out}")
     return 0 if result.summary["status"] in ("optimal", "feasible") else 4

@@ -155,6 +155,15 @@ class FamilyCare:
     carer_kzt_per_month: float = 75 * MCI_2025_KZT
     child_kzt_per_month: float = 10 * MCI_2025_KZT
     institution_kzt_per_child_year: float = 7_500_000.0
+    credit_released: bool = True
+
+    @property
+    def released_kzt_per_child_year(self) -> float:
+        """Running cost a conversion releases per child moved to a family: the institution's
+        cost per child net of the family placement's (0 when the credit is off)."""
+        if not (self.enabled and self.credit_released):
+            return 0.0
+        return self.institution_kzt_per_child_year - self.child_kzt_per_year
 
     @property
     def carer_kzt_per_year(self) -> float:

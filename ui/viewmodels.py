@@ -14,9 +14,10 @@ import pandas as pd
 
 from geo import indicators as core
 from geo.indicators import INDICATORS, point_units, uncovered_settlements
+from geo.provenance import has_demo
 from ui.i18n import unit_name
 
-__all__ = ["INDICATORS", "point_units", "uncovered_settlements"]  # re-exported for the pages
+__all__ = ["INDICATORS", "has_demo", "point_units", "uncovered_settlements"]  # re-exported for the pages
 INDICATOR_LABEL_KEYS: dict[str, str] = {
     "institution_rate": "ind_institution_rate",
     "foster_rate": "ind_foster_rate",
@@ -75,15 +76,6 @@ def focus_bounds(units: gpd.GeoDataFrame, codes: Sequence[str]) -> tuple[float, 
     if chosen.empty:
         chosen = units
     return tuple(float(v) for v in chosen.to_crs(4326).total_bounds)
-
-
-def has_demo(*frames: pd.DataFrame) -> bool:
-    """True when any frame holds a record flagged demo=True."""
-    for frame in frames:
-        if frame is not None and "demo" in frame.columns and \
-                frame["demo"].fillna(False).astype(bool).any():
-            return True
-    return False
 
 
 KPI_KEYS: tuple[str, ...] = (
