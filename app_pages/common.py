@@ -166,9 +166,8 @@ def site_pick_map(layers: geo_layers.Layers, units: gpd.GeoDataFrame, ctx: Conte
 
 
 def field_label(spec, lang: str) -> str:
-    """A scenario field's label: translated when known, else its name in words."""
-    key = f"fld_{spec.name}"
-    return t(key, lang) if key in STRINGS else spec.name.replace("_", " ").capitalize()
+    """A scenario field's label (`ui.forms.field_label` of its path)."""
+    return forms.field_label(spec.path, lang)
 
 
 def scenario_form(scenario, site_options: dict[str, str], unit_codes: list[str],

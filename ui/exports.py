@@ -11,7 +11,7 @@ import html
 import json
 import tempfile
 from collections.abc import Mapping
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 

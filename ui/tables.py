@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ui.forms import field_label
 from ui.i18n import STRINGS, t
 
 # Canonical column -> i18n key of its header.
@@ -36,7 +37,7 @@ COLUMN_LABELS: dict[str, str] = {
     "children_in_care": "col_children_in_care", "coverage_gain": "col_coverage_gain",
     "net_cost_kzt": "col_net_cost_kzt", "converted_flag": "col_converted",
     "unit_code": "col_unit", "source": "col_source", "licence": "col_licence",
-    "data_status": "col_data_status",
+    "data_status": "col_data_status", "cost": "kpi_whole_life",
 }
 # Columns whose values are codes with a label of their own (i18n key prefix).
 CODE_COLUMNS: dict[str, str] = {"type": "type", "kind": "kind", "operator": "operator",
@@ -106,8 +107,11 @@ def decision_labels(decisions: pd.Series, lang: str) -> pd.Series:
 
 
 def scenario_problems_table(problems: Iterable[tuple[str, str]], lang: str) -> pd.DataFrame:
-    """A scenario's (field path, message) problems as a localised table."""
-    frame = pd.DataFrame(list(problems), columns=["field", "message"])
+    """A scenario's (field path, message) problems as a localised table, each field named by
+    its form label."""
+    rows = [(field if field.startswith("(") else field_label(field, lang), message)
+            for field, message in problems]
+    frame = pd.DataFrame(rows, columns=["field", "message"])
     return localise_columns(frame, lang)
 
 
