@@ -109,6 +109,14 @@ def minutes_to_centres(settlements: gpd.GeoDataFrame, centres: gpd.GeoDataFrame,
     return pd.Series(near["minutes"].to_numpy(), index=settlements.index)
 
 
+def missing_layers_notice(lang: str, layers: geo_layers.Layers,
+                          names: tuple[str, ...] = ("institutions", "centres", "foster")) -> None:
+    """Say which layers have no records for this country (the page shows what it can)."""
+    empty = [t(f"layer_{name}", lang) for name in names if getattr(layers, name).empty]
+    if empty:
+        st.info(t("layers_missing", lang, layers=", ".join(empty)), icon="ℹ️")
+
+
 def demo_notice(lang: str, *frames: pd.DataFrame) -> None:
     """The visible "Demo data" notice whenever a shown frame holds demo records."""
     if vm.has_demo(*frames):

@@ -24,11 +24,13 @@ units = common.display_units(ctx.country, ctx.version, lang)
 standard = st.number_input(t("travel_standard_min", lang), min_value=5, max_value=240, value=60,
                            step=5, key="gaps_standard")
 common.demo_notice(lang, layers.centres)
+if layers.centres.empty:
+    st.warning(t("gaps_no_centres", lang), icon="ℹ️")
 
 minutes = common.minutes_to_centres(layers.settlements, layers.centres, standard)
 gaps = vm.gap_table(layers.settlements, units, minutes, standard)
 public = suppress_small(gaps, ["uncovered_settlements", "uncovered_children", "children"],
-                        total_row=True, total_label="Total")
+                        total_row=True, total_label=t("total", lang))
 uncovered = vm.uncovered_settlements(layers.settlements, minutes, standard)
 total_children = public["uncovered_children"].iloc[-1]  # a count or a suppressed label
 st.metric(t("col_uncovered_children", lang),

@@ -344,11 +344,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "kpi": {"en": "Indicator", "ru": "Показатель", "kk": "Көрсеткіш"},
     # gaps
     "gaps_intro": {"en": "Settlements and children beyond the travel standard of every centre. "
-                         "Counts under 5 are shown as “<5”.",
+                         "Counts under 5 are shown as “<5”; “x” hides a count that would let "
+                         "a “<5” be worked out from the total.",
                    "ru": "Населённые пункты и дети за пределами норматива доезда до любого "
-                         "центра. Значения меньше 5 показаны как «<5».",
+                         "центра. Значения меньше 5 показаны как «<5»; «x» скрывает значение, по "
+                         "которому «<5» можно было бы вычислить из итога.",
                    "kk": "Кез келген орталыққа дейінгі жол нормативінен тыс елді мекендер мен "
-                         "балалар. 5-тен аз мәндер «<5» түрінде көрсетіледі."},
+                         "балалар. 5-тен аз мәндер «<5» түрінде көрсетіледі; «x» жиынтықтан "
+                         "«<5» мәнін есептеуге мүмкіндік беретін санды жасырады."},
     "gaps_total": {"en": "{children} children in {settlements} settlements beyond {minutes} min",
                    "ru": "{children} детей в {settlements} нас. пунктах дальше {minutes} мин",
                    "kk": "{minutes} минуттан алыс {settlements} елді мекенде {children} бала"},
@@ -386,6 +389,27 @@ STRINGS: dict[str, dict[str, str]] = {
                    "ru": "Название «{name}» уже занято; выберите другое.",
                    "kk": "«{name}» атауы бос емес; басқасын таңдаңыз."},
     "name_required": {"en": "Enter a name.", "ru": "Введите название.", "kk": "Атауын енгізіңіз."},
+    "layers_missing": {"en": "No {layers} data is bundled for this country; the page shows "
+                             "what it can without it.",
+                       "ru": "Для этой страны нет данных: {layers}; страница показывает то, что "
+                             "может, без них.",
+                       "kk": "Бұл ел үшін деректер жоқ: {layers}; бет оларсыз қолда барын "
+                             "көрсетеді."},
+    "gaps_no_centres": {"en": "No centre data is bundled for this country, so every child counts "
+                              "as beyond the standard: this shows missing data, not measured "
+                              "access.",
+                        "ru": "Для этой страны нет данных о центрах, поэтому все дети считаются "
+                              "за пределами норматива: это отсутствие данных, а не измеренная "
+                              "доступность.",
+                        "kk": "Бұл ел үшін орталықтар туралы деректер жоқ, сондықтан барлық "
+                              "балалар нормативтен тыс саналады: бұл өлшенген қолжетімділік "
+                              "емес, деректердің жоқтығы."},
+    "error_generic": {"en": "Something went wrong on this page. The details were written to the "
+                            "server log; try again or change the settings.",
+                      "ru": "На этой странице произошла ошибка. Подробности записаны в журнал "
+                            "сервера; повторите попытку или измените настройки.",
+                      "kk": "Бұл бетте қате орын алды. Толығы сервер журналына жазылды; қайта "
+                            "көріңіз немесе баптауларды өзгертіңіз."},
     # codes shown to users
     "yes": {"en": "yes", "ru": "да", "kk": "иә"},
     "no": {"en": "no", "ru": "нет", "kk": "жоқ"},

@@ -242,8 +242,12 @@ def point_layer(points: gpd.GeoDataFrame, name: str, *, colour: str | dict[str, 
                 fixed_radius: float = 6.0, tooltip_fields: Sequence[str] = ("name",),
                 tooltip_aliases: Sequence[str] | None = None,
                 popup_fields: Sequence[str] = (), popup_aliases: Sequence[str] | None = None,
-                show: bool = True, stroke: str = "#ffffff") -> folium.GeoJson:
-    """One GeoJSON layer of circle markers: colour by category, radius by size, tooltip, popup."""
+                show: bool = True, stroke: str = "#ffffff"
+                ) -> folium.GeoJson | folium.FeatureGroup:
+    """One GeoJSON layer of circle markers: colour by category, radius by size, tooltip, popup.
+    No points (a country without that layer): an empty, named layer, so the map still draws."""
+    if points.empty:
+        return folium.FeatureGroup(name=name, show=show)
     frame = points.copy()
     frame["_r"] = radius_scale(frame[size_field]) if size_field else fixed_radius
     columns = list(dict.fromkeys([*tooltip_fields, *popup_fields, "_r"]
