@@ -34,7 +34,7 @@ PAGES = {
 }
 
 ctx = sidebar()
-user = auth_sidebar()
+user = auth_sidebar(lambda key, **fmt: t(key, ctx.lang, **fmt))
 allowed = set(allowed_pages(user.role))
 pages = [st.Page(HERE / module, title=t(title, ctx.lang), url_path=url, icon=icon,
                  default=key == "explore")

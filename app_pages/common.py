@@ -20,7 +20,7 @@ from geo import layers as geo_layers
 from geo.coverage import nearest_centre
 from geo.schema import INSTITUTION_TYPES
 from geo.travel import TravelParams
-from ui import forms, maps
+from ui import forms, maps, tables
 from ui import viewmodels as vm
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, STRINGS, t
 from ui.workspace import Workspace
@@ -146,15 +146,15 @@ def author() -> str:
 SITE_ID = "site_id"
 
 
-def site_options(layers: geo_layers.Layers) -> dict[str, str]:
-    """Candidate sites a scenario can force open or exclude: id -> "name (kind)"."""
+def site_options(layers: geo_layers.Layers, lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+    """Candidate sites a scenario can force open or exclude: id -> "name (kind, id)"."""
     options: dict[str, str] = {}
-    for frame, id_col, kind in ((layers.centres, "centre_id", "centre"),
-                                (layers.institutions, "institution_id", "institution"),
-                                (layers.settlements, "settlement_id", "settlement")):
+    for frame, id_col, kind in ((layers.centres, "centre_id", "site_centre"),
+                                (layers.institutions, "institution_id", "site_institution"),
+                                (layers.settlements, "settlement_id", "site_settlement")):
         if id_col in frame.columns:
             for sid, name in zip(frame[id_col].astype(str), frame["name"].astype(str)):
-                options[sid] = f"{name} ({kind}, {sid})"
+                options[sid] = f"{name} ({t(kind, lang)}, {sid})"
     return options
 
 
@@ -220,7 +220,8 @@ def _widget(where, spec, site_options: dict[str, str], unit_codes: list[str], la
     if spec.kind == "units":
         return where.multiselect(label, unit_codes, key=key)
     if spec.kind == "types":
-        return where.multiselect(label, list(INSTITUTION_TYPES), key=key)
+        return where.multiselect(label, list(INSTITUTION_TYPES), key=key,
+                                 format_func=lambda v: tables.code_label("type", v, lang))
     if spec.kind == "list":
         text = where.text_input(label, value=", ".join(map(str, spec.value)),
                                 key=f"{key}.text")

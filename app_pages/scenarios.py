@@ -51,7 +51,7 @@ if uploaded is not None and st.session_state.get("scenario_upload_seen") != uplo
         st.session_state["run_requested"] = True
         st.success(t("loaded_toml", lang, name=uploaded.name))
 
-site_options = common.site_options(layers)
+site_options = common.site_options(layers, lang)
 
 # --- pick must-open / excluded sites on the map --------------------------------------------
 site_specs = [s for s in forms.form_fields(scenario) if s.kind == "sites"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from access.texts import AUTH_TEXTS
+
 LANGUAGES: dict[str, str] = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
 DEFAULT_LANGUAGE = "en"
 
@@ -410,7 +412,62 @@ STRINGS: dict[str, dict[str, str]] = {
                             "сервера; повторите попытку или измените настройки.",
                       "kk": "Бұл бетте қате орын алды. Толығы сервер журналына жазылды; қайта "
                             "көріңіз немесе баптауларды өзгертіңіз."},
+    # admin page
+    "adm_audit": {"en": "Audit log", "ru": "Журнал аудита", "kk": "Аудит журналы"},
+    "adm_event": {"en": "Event", "ru": "Событие", "kk": "Оқиға"},
+    "adm_all": {"en": "(all)", "ru": "(все)", "kk": "(барлығы)"},
+    "adm_user": {"en": "User", "ru": "Пользователь", "kk": "Пайдаланушы"},
+    "adm_newest": {"en": "Newest entries", "ru": "Последние записи", "kk": "Соңғы жазбалар"},
+    "adm_download": {"en": "Download the whole audit log (CSV)",
+                     "ru": "Скачать весь журнал аудита (CSV)",
+                     "kk": "Бүкіл аудит журналын жүктеу (CSV)"},
+    "adm_accounts": {"en": "Accounts", "ru": "Учётные записи", "kk": "Есептік жазбалар"},
+    "adm_add_title": {"en": "Add an account", "ru": "Добавить учётную запись",
+                      "kk": "Есептік жазба қосу"},
+    "adm_role": {"en": "Role", "ru": "Роль", "kk": "Рөл"},
+    "adm_units": {"en": "Units (planners)", "ru": "Регионы (для планировщиков)",
+                  "kk": "Өңірлер (жоспарлаушыларға)"},
+    "adm_password": {"en": "Initial password", "ru": "Начальный пароль",
+                     "kk": "Бастапқы құпиясөз"},
+    "adm_add": {"en": "Add account", "ru": "Добавить", "kk": "Қосу"},
+    "adm_added": {"en": "Added {name} ({role}).", "ru": "Добавлен {name} ({role}).",
+                  "kk": "{name} қосылды ({role})."},
+    "adm_change_title": {"en": "**Change or remove an account** (not your own)",
+                         "ru": "**Изменить или удалить учётную запись** (кроме своей)",
+                         "kk": "**Есептік жазбаны өзгерту немесе жою** (өзіңізден басқа)"},
+    "adm_account": {"en": "Account", "ru": "Учётная запись", "kk": "Есептік жазба"},
+    "adm_new_role": {"en": "New role", "ru": "Новая роль", "kk": "Жаңа рөл"},
+    "adm_change": {"en": "Change role", "ru": "Изменить роль", "kk": "Рөлді өзгерту"},
+    "adm_changed": {"en": "{name} is now {role}.", "ru": "{name} теперь {role}.",
+                    "kk": "{name} енді {role}."},
+    "adm_remove": {"en": "Remove account", "ru": "Удалить", "kk": "Жою"},
+    "adm_removed": {"en": "Removed {name}.", "ru": "{name} удалён.", "kk": "{name} жойылды."},
+    "col_username": {"en": "Username", "ru": "Имя пользователя", "kk": "Пайдаланушы аты"},
+    "col_role": {"en": "Role", "ru": "Роль", "kk": "Рөл"},
+    "col_units": {"en": "Units", "ru": "Регионы", "kk": "Өңірлер"},
+    "col_timestamp": {"en": "Time", "ru": "Время", "kk": "Уақыт"},
+    "col_event": {"en": "Event", "ru": "Событие", "kk": "Оқиға"},
+    "col_details": {"en": "Details", "ru": "Подробности", "kk": "Толығырақ"},
+    "site_centre": {"en": "centre", "ru": "центр", "kk": "орталық"},
+    "site_institution": {"en": "institution", "ru": "учреждение", "kk": "мекеме"},
+    "site_settlement": {"en": "settlement", "ru": "населённый пункт", "kk": "елді мекен"},
     # codes shown to users
+    "event_sign_in": {"en": "sign-in", "ru": "вход", "kk": "кіру"},
+    "event_sign_in_failed": {"en": "failed sign-in", "ru": "неудачный вход", "kk": "сәтсіз кіру"},
+    "event_sign_in_throttled": {"en": "sign-in slowed down", "ru": "вход замедлен", "kk": "кіру баяулатылды"},
+    "event_sign_out": {"en": "sign-out", "ru": "выход", "kk": "шығу"},
+    "event_session_expired": {"en": "session expired", "ru": "сеанс истёк", "kk": "сеанс аяқталды"},
+    "event_access_denied": {"en": "access denied", "ru": "доступ запрещён", "kk": "қолжетімділік жоқ"},
+    "event_upload_layer": {"en": "layer uploaded", "ru": "слой загружен", "kk": "қабат жүктелді"},
+    "event_upload_refused": {"en": "upload refused", "ru": "загрузка отклонена", "kk": "жүктеу қабылданбады"},
+    "event_run_scenario": {"en": "scenario run", "ru": "запуск сценария", "kk": "сценарийді іске қосу"},
+    "event_save_scenario": {"en": "scenario saved", "ru": "сценарий сохранён", "kk": "сценарий сақталды"},
+    "event_save_layer": {"en": "layer saved", "ru": "слой сохранён", "kk": "қабат сақталды"},
+    "event_export": {"en": "export", "ru": "экспорт", "kk": "экспорт"},
+    "event_account_added": {"en": "account added", "ru": "учётная запись добавлена", "kk": "есептік жазба қосылды"},
+    "event_account_removed": {"en": "account removed", "ru": "учётная запись удалена", "kk": "есептік жазба жойылды"},
+    "event_role_changed": {"en": "role changed", "ru": "роль изменена", "kk": "рөл өзгертілді"},
+    "event_password_changed": {"en": "password changed", "ru": "пароль изменён", "kk": "құпиясөз өзгертілді"},
     "yes": {"en": "yes", "ru": "да", "kk": "иә"},
     "no": {"en": "no", "ru": "нет", "kk": "жоқ"},
     "status_optimal": {"en": "optimal", "ru": "оптимально", "kk": "оңтайлы"},
@@ -544,6 +601,32 @@ STRINGS: dict[str, dict[str, str]] = {
                      "kk": "Жылына босайтын қаржы (теңге)"},
     "download_report": {"en": "Report (HTML)", "ru": "Отчёт (HTML)", "kk": "Есеп (HTML)"},
 }
+
+
+# The sign-in box and its notices (English in access.texts, which cannot import this module).
+_AUTH = {
+    "auth_throttled": ("Слишком много неудачных попыток. Повторите через {seconds} с.",
+                       "Сәтсіз әрекеттер тым көп. {seconds} с кейін қайталаңыз."),
+    "auth_wrong": ("Неверное имя пользователя или пароль.",
+                   "Пайдаланушы аты немесе құпиясөз қате."),
+    "auth_signed_in": ("Вы вошли как {username} ({role}).",
+                       "Сіз {username} ретінде кірдіңіз ({role})."),
+    "auth_expired": ("Сеанс истёк; войдите снова.", "Сеанс аяқталды; қайта кіріңіз."),
+    "auth_caption": ("Вход выполнен: **{username}** ({role}{units})",
+                     "Кірген пайдаланушы: **{username}** ({role}{units})"),
+    "auth_sign_out": ("Выйти", "Шығу"),
+    "auth_sign_in": ("Войти", "Кіру"),
+    "auth_public": ("Публичный режим: только агрегированные данные. Сотрудники, войдите:",
+                    "Жалпы режим: тек жиынтық деректер. Қызметкерлер, кіріңіз:"),
+    "auth_username": ("Имя пользователя", "Пайдаланушы аты"),
+    "auth_password": ("Пароль", "Құпиясөз"),
+    "role_public": ("публичный", "жалпы"),
+    "role_planner": ("планировщик", "жоспарлаушы"),
+    "role_ministry": ("министерство", "министрлік"),
+    "role_admin": ("администратор", "әкімші"),
+}
+STRINGS.update({key: {"en": AUTH_TEXTS[key], "ru": ru, "kk": kk}
+                for key, (ru, kk) in _AUTH.items()})
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **fmt: object) -> str:

@@ -38,10 +38,12 @@ COLUMN_LABELS: dict[str, str] = {
     "net_cost_kzt": "col_net_cost_kzt", "converted_flag": "col_converted",
     "unit_code": "col_unit", "source": "col_source", "licence": "col_licence",
     "data_status": "col_data_status", "cost": "kpi_whole_life",
+    "username": "col_username", "role": "col_role", "units": "col_units",
+    "timestamp": "col_timestamp", "event": "col_event", "details": "col_details",
 }
 # Columns whose values are codes with a label of their own (i18n key prefix).
 CODE_COLUMNS: dict[str, str] = {"type": "type", "kind": "kind", "operator": "operator",
-                                "status": "status"}
+                                "status": "status", "event": "event"}
 
 
 def localise_columns(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
