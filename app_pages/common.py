@@ -215,13 +215,13 @@ def _widget(where, spec, site_options: dict[str, str], unit_codes: list[str], la
             t(f"opt_{v}", lang) if f"opt_{v}" in STRINGS else str(v)))
     if spec.kind == "sites":
         options = list(dict.fromkeys([*site_options, *st.session_state[key]]))
-        return where.multiselect(label, options, key=key,
+        return where.multiselect(label, options, key=key, placeholder=t("choose", lang),
                                  format_func=lambda s: site_options.get(s, s))
     if spec.kind == "units":
-        return where.multiselect(label, unit_codes, key=key)
+        return where.multiselect(label, unit_codes, key=key, placeholder=t("choose", lang))
     if spec.kind == "types":
         return where.multiselect(label, list(INSTITUTION_TYPES), key=key,
-                                 format_func=lambda v: tables.code_label("type", v, lang))
+                                 placeholder=t("choose", lang), format_func=lambda v: tables.code_label("type", v, lang))
     if spec.kind == "list":
         text = where.text_input(label, value=", ".join(map(str, spec.value)),
                                 key=f"{key}.text")

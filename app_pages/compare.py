@@ -27,7 +27,8 @@ if len(saved) < 2:
     st.stop()
 
 names = st.multiselect(t("pick_scenarios", lang), list(saved["name"]),
-                       default=list(saved["name"])[-2:], key="compare_names")
+                       placeholder=t("choose", lang), default=list(saved["name"])[-2:],
+                       key="compare_names")
 if len(names) < 2:
     st.info(t("pick_scenarios", lang))
     st.stop()
@@ -60,4 +61,6 @@ curves = {name: pd.DataFrame(rec.summary["pareto"]) for name, rec in records.ite
 if curves:
     st.subheader(t("pareto_title", lang))
     chart = pd.concat([c.assign(scenario=n) for n, c in curves.items()], ignore_index=True)
-    st.line_chart(chart, x="budget", y="coverage_pct", color="scenario")
+    chart = tables.localise_columns(chart[["budget", "coverage_pct", "scenario"]], lang)
+    st.line_chart(chart, x=t("budget", lang), y=t("kpi_coverage", lang),
+                  color=chart.columns[-1])

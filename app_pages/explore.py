@@ -28,6 +28,7 @@ indicator = c1.selectbox(t("indicator", lang), vm.INDICATORS, key="explore_indic
                          format_func=lambda k: t(vm.INDICATOR_LABEL_KEYS[k], lang))
 names = dict(zip(units["code"], units["unit_name"]))
 chosen = c2.multiselect(t("unit_filter", lang), list(units["code"]), key="explore_units",
+                        placeholder=t("choose", lang),
                         format_func=lambda c: names.get(c, c))
 standard = c3.number_input(t("travel_standard_min", lang), min_value=5, max_value=240,
                            value=60, step=5, key="explore_standard")

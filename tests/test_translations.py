@@ -75,6 +75,8 @@ def visible_strings(at: AppTest) -> list[str]:
             label = getattr(e, "label", None)
             if label:
                 out.append(str(label))
+            if kind == "multiselect":
+                out.append(str(e.placeholder or "Choose options"))  # Streamlit's default
             if kind in ("selectbox", "multiselect", "radio"):  # record names are data:
                 out += [re.sub(r"^[^(]*(?=\([^()]*\)$)|^.*\(demo\), [^(]*", "", str(o))
                         for o in getattr(e, "options", [])]  # only the "(kind, id)" template

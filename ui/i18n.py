@@ -451,6 +451,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "site_centre": {"en": "centre", "ru": "центр", "kk": "орталық"},
     "site_institution": {"en": "institution", "ru": "учреждение", "kk": "мекеме"},
     "site_settlement": {"en": "settlement", "ru": "населённый пункт", "kk": "елді мекен"},
+    "choose": {"en": "Choose options", "ru": "Выберите", "kk": "Таңдаңыз"},
+    "col_scenario": {"en": "Scenario", "ru": "Сценарий", "kk": "Сценарий"},
     # codes shown to users
     "event_sign_in": {"en": "sign-in", "ru": "вход", "kk": "кіру"},
     "event_sign_in_failed": {"en": "failed sign-in", "ru": "неудачный вход", "kk": "сәтсіз кіру"},

@@ -38,6 +38,8 @@ COLUMN_LABELS: dict[str, str] = {
     "net_cost_kzt": "col_net_cost_kzt", "converted_flag": "col_converted",
     "unit_code": "col_unit", "source": "col_source", "licence": "col_licence",
     "data_status": "col_data_status", "cost": "kpi_whole_life",
+    "cost_whole_life": "kpi_whole_life", "released_opex": "kpi_released",
+    "budget_total": "kpi_budget", "scenario": "col_scenario",
     "username": "col_username", "role": "col_role", "units": "col_units",
     "timestamp": "col_timestamp", "event": "col_event", "details": "col_details",
 }

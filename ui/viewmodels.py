@@ -81,18 +81,22 @@ def focus_bounds(units: gpd.GeoDataFrame, codes: Sequence[str]) -> tuple[float, 
 KPI_KEYS: tuple[str, ...] = (
     "coverage_pct", "children_covered", "cost_capex", "cost_opex", "opened", "converted",
 )
+# Compare shows these too: the budget the plan was given and what the plan costs in all.
+COMPARE_KEYS: tuple[str, ...] = (*KPI_KEYS, "released_opex", "cost_whole_life", "budget_total")
 # Progress of a run: each stage's share of the bar (the engine reports 0..1 per stage).
 STAGE_SPANS: dict[str, tuple[float, float]] = {
     "matrix": (0.0, 0.3), "model": (0.3, 0.5), "solving": (0.5, 0.9), "results": (0.9, 1.0),
 }
 
 
-def kpis(summary: Mapping[str, object]) -> dict[str, float]:
+def kpis(summary: Mapping[str, object], keys: Sequence[str] = KPI_KEYS) -> dict[str, float]:
     """The headline numbers of a plan summary as floats (missing ones NaN); `opened` and
-    `converted` may be lists of site ids, counted."""
+    `converted` may be lists of site ids, counted; `budget_total` is the whole-life budget."""
     out = {}
-    for key in KPI_KEYS:
-        value = summary.get(key)
+    for key in keys:
+        budget = summary.get("budget")
+        value = (budget.get("total_kzt") if isinstance(budget, Mapping) else None) \
+            if key == "budget_total" else summary.get(key)
         if isinstance(value, (list, tuple)):
             value = len(value)
         try:
@@ -137,7 +141,7 @@ def compare_kpis(summaries: Mapping[str, Mapping[str, object]]) -> pd.DataFrame:
     """KPIs of several scenarios side by side (rows: KPI, columns: scenario) plus, for each
     scenario after the first, its difference from the first."""
     names = list(summaries)
-    table = pd.DataFrame({name: kpis(summaries[name]) for name in names})
+    table = pd.DataFrame({name: kpis(summaries[name], COMPARE_KEYS) for name in names})
     base = names[0]
     for name in names[1:]:
         table[f"{name} − {base}"] = table[name] - table[base]
