@@ -205,6 +205,23 @@ def _table_html(frame: pd.DataFrame, lang: str) -> str:
                                                    border=0, classes="otbasy-table")
 
 
+MONEY_COLUMNS = ("capex_kzt", "opex_kzt_per_year", "released_kzt_per_year", "net_cost_kzt")
+COUNT_COLUMNS = ("children_served", "children_in_care", "coverage_gain", "coverage_gained")
+
+
+def _formatted(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Money in m / bn, counts grouped, minutes to one decimal, as display text."""
+    out = frame.copy()
+    for col in out.columns:
+        if col in MONEY_COLUMNS:
+            out[col] = [tables.kpi_value("cost", float(v), lang) for v in out[col]]
+        elif col in COUNT_COLUMNS:
+            out[col] = [tables.kpi_value("children", float(v), lang) for v in out[col]]
+        elif col.endswith("_minutes"):
+            out[col] = [f"{v:.1f}" if v is not None and pd.notna(v) else "–" for v in out[col]]
+    return out
+
+
 def site_table(result: PlanLike, lang: str) -> pd.DataFrame:
     """Every site of the plan with what it serves, costs and why (localised reasons)."""
     sites = pd.DataFrame(result.sites.drop(columns="geometry", errors="ignore"))
@@ -213,7 +230,7 @@ def site_table(result: PlanLike, lang: str) -> pd.DataFrame:
     sites["why"] = [tables.site_reason(row, lang) for row in sites.to_dict("records")]
     sites["decision"] = tables.decision_labels(sites["decision"], lang)
     keep = [c for c in SITE_REPORT_COLUMNS if c in sites.columns]
-    return sites[keep]
+    return _formatted(sites[keep], lang)
 
 
 def conversion_table(result: PlanLike, lang: str) -> pd.DataFrame:
@@ -224,7 +241,7 @@ def conversion_table(result: PlanLike, lang: str) -> pd.DataFrame:
     out = conv.copy()
     out["why"] = [tables.conversion_reason(row, lang) for row in out.to_dict("records")]
     out["converted_flag"] = out["converted"].map(lambda v: t("yes" if v else "no", lang))
-    return out[list(CONVERSION_REPORT_COLUMNS)]
+    return _formatted(out[list(CONVERSION_REPORT_COLUMNS)], lang)
 
 
 def conversions_sentence(result: PlanLike, lang: str) -> str:
