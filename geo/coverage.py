@@ -93,7 +93,7 @@ def _summary(minutes: np.ndarray, children: np.ndarray, covered: np.ndarray) -> 
         "children": total,
         "children_covered": inside,
         "children_uncovered": total - inside,
-        "uncovered_settlements": int((~covered).sum()),
+        "uncovered_settlements": int((~covered & (children > 0)).sum()),  # no people: no gap
         "coverage_pct": round(100.0 * inside / total, 1) if total else None,
         "median_minutes": weighted_quantile(minutes, children, 0.5),
         "p90_minutes": weighted_quantile(minutes, children, 0.9),

@@ -2,9 +2,9 @@
 
 Pure functions of GeoDataFrames, shared by the app's Explore and Coverage gaps pages and
 anything else that needs them. Points are assigned to units with the one rule in
-`geo.layers.assign_units` (point-in-polygon, then the nearest unit within 5 km in an
-equal-area CRS); a layer's own `unit_code` (set by `geo.layers.load_layers` with that rule for
-the chosen boundary version) is used when every point has one. Coverage comes from
+`geo.units.assign_units` (point-in-polygon, then the nearest unit within 5 km in an
+equal-area CRS); a layer's own code at that level (set by `geo.units.attach_units` in
+`geo.layers.load_layers` for the chosen boundary version) is used when every point has one. Coverage comes from
 `geo.coverage.unit_coverage`, the same computation the CLI reports.
 """
 
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo.coverage import unit_coverage
-from geo.layers import assign_units
+from geo.units import assign_units, unit_column
 
 INDICATORS: tuple[str, ...] = (
     "institution_rate", "foster_rate", "coverage_share", "children_per_centre",
@@ -27,11 +27,15 @@ UNIT_COUNTS: tuple[str, ...] = (
 
 
 def point_units(points: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> pd.Series:
-    """The unit code of every point (None outside every unit), indexed like `points`."""
+    """The unit code of every point (None outside every unit), indexed like `points`: the
+    point's own code at the level of `units` (oblast `unit_code` or `district_code`) when
+    every point has one, else `geo.units.assign_units`."""
     if points.empty:
         return pd.Series([], index=points.index, dtype=object)
-    if "unit_code" in points.columns and points["unit_code"].notna().all():
-        return points["unit_code"].astype(object)
+    level = units["level"].iloc[0] if "level" in units.columns and len(units) else "oblast"
+    column = unit_column(level)
+    if column in points.columns and points[column].notna().all():
+        return points[column].astype(object)
     codes, _ = assign_units(points[["geometry"]].to_crs(units.crs), units)
     return codes.astype(object)
 
@@ -97,9 +101,11 @@ def gap_table(settlements: gpd.GeoDataFrame, units: gpd.GeoDataFrame,
 
 def uncovered_settlements(settlements: gpd.GeoDataFrame, minutes_to_centre: pd.Series,
                           standard_minutes: float) -> gpd.GeoDataFrame:
-    """The settlements beyond the travel standard, with their minutes (inf if unreachable)."""
+    """The demand points with children beyond the travel standard, with their minutes (inf
+    if unreachable); a place without children is not a gap."""
     minutes = pd.to_numeric(minutes_to_centre.reindex(settlements.index), errors="coerce")
-    beyond = ~(minutes <= standard_minutes + 1e-9)
+    children = pd.to_numeric(settlements["children"], errors="coerce").fillna(0)
+    beyond = ~(minutes <= standard_minutes + 1e-9) & (children > 0)
     out = settlements[beyond].copy()
     out["minutes"] = minutes[beyond].fillna(np.inf)
     return out

@@ -36,14 +36,14 @@ def bundled_provenance() -> tuple[dict[str, str], ...]:
 
 
 def layer_provenance(country: str, version: int) -> list[dict[str, str]]:
-    """Provenance rows of the files one country's layers are read from (boundaries of
-    `version`, settlements, facilities)."""
-    wanted = {
-        f"{BOUNDARY_DIR.name}/{country.lower()}_{int(version)}.geojson",
-        f"{SETTLEMENTS_FILE.parent.name}/{SETTLEMENTS_FILE.name}",
-        *(f"{FACILITY_DIR.name}/{n}.geojson" for n in ("institutions", "centres", "foster")),
-    }
-    return [dict(row) for row in bundled_provenance() if row["file"] in wanted]
+    """Provenance rows of the files one country's layers are read from: its boundaries of
+    `version` (every level), the settlements and demand files and the facilities (build
+    records left out)."""
+    prefix = f"{BOUNDARY_DIR.name}/{country.lower()}_{int(version)}_"
+    folders = (f"{SETTLEMENTS_FILE.parent.name}/", f"{FACILITY_DIR.name}/")
+    return [dict(row) for row in bundled_provenance()
+            if (row["file"].startswith(prefix) or row["file"].startswith(folders))
+            and row["status"] != "build record"]
 
 
 def has_demo(*frames: pd.DataFrame | None) -> bool:

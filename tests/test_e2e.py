@@ -181,6 +181,22 @@ def test_every_page_works_offline(server, browser_page):
     page.locator('[data-testid="stDataFrame"]').first.wait_for()
     _no_exceptions(page)
     page.screenshot(path=str(ARTIFACTS / "explore.png"))
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.get_by_text("Boundaries: geokz (A. Rodionov), CC BY 4.0, after the Bureau "
+                               "of National Statistics of the Republic of Kazakhstan").count() == 1
+
+    # Explore at district level: the 224 official districts replace the 20 units on the map
+    paths = "() => document.querySelectorAll('path.leaflet-interactive').length"
+    oblast_paths = frame.evaluate(paths)
+    sidebar.get_by_text("Districts", exact=True).click()
+    _settle(page)
+    frame = _map_frame(page)
+    frame.wait_for_function(f"n => ({paths})() >= n", arg=oblast_paths + 224 - 20)
+    assert "Zharasemey" in frame.content()  # a district (Abai oblast), not an oblast name
+    _no_exceptions(page)
+    page.screenshot(path=str(ARTIFACTS / "explore_districts.png"))
+    sidebar.get_by_text("Oblasts", exact=True).click()
+    _settle(page)
 
     # Scenarios: run the default scenario; KPIs and result markers appear
     _goto(page, "Scenarios")
