@@ -7,6 +7,7 @@ those rows so a file that leaves the app still says where its data came from.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import pandas as pd
@@ -26,12 +27,11 @@ def bundled_provenance() -> tuple[dict[str, str], ...]:
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
             if len(cells) < 6 or not cells[0].startswith("`"):
                 continue
-            name = cells[0].strip("`")
-            if not (readme.parent / name).is_file():
-                continue  # a table of types or targets, not of files
             clean = [c.replace("**", "").replace("`", "") for c in cells[1:5]]
-            out.append(dict(zip(PROVENANCE_FIELDS,
-                                [f"{readme.parent.name}/{name}", *clean], strict=True)))
+            for name in re.findall(r"`([^`]+)`", cells[0]):  # a row may list several files
+                if (readme.parent / name).is_file():  # not a table of types or targets
+                    out.append(dict(zip(PROVENANCE_FIELDS,
+                                        [f"{readme.parent.name}/{name}", *clean], strict=True)))
     return tuple(out)
 
 

@@ -122,7 +122,10 @@ def test_report_is_one_page_without_script(result) -> None:
 
 def test_every_export_carries_demo_and_provenance(result, tmp_path) -> None:
     s = result.summary
-    assert s["demo"] is True and len(s["provenance"]) == 5
+    assert s["demo"] is True and s["provenance"] == layer_provenance("KZ", 2022)
+    files = {r["file"] for r in s["provenance"]}
+    assert {"facilities/institutions.geojson", "settlements/settlements.geojson",
+            "boundaries/kz_2022_oblast.gpkg"} <= files
     gj = json.loads(exports.result_geojson(result))
     assert gj["demo"] is True and gj["provenance"] == s["provenance"]
     assert all(f["properties"]["demo"] is True for f in gj["features"])
@@ -141,7 +144,7 @@ def test_every_export_carries_demo_and_provenance(result, tmp_path) -> None:
 def test_provenance_rows_are_the_readme_tables() -> None:
     rows = bundled_provenance()
     files = {r["file"] for r in rows}
-    assert {"facilities/institutions.geojson", "boundaries/kg_2014.geojson",
+    assert {"facilities/institutions.geojson", "boundaries/kg_2014_oblast.gpkg",
             "settlements/settlements.geojson"} <= files
     inst = next(r for r in rows if r["file"] == "facilities/institutions.geojson")
     assert inst["status"] == "demo"
