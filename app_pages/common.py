@@ -60,7 +60,7 @@ def sidebar() -> Context:
     level = st.sidebar.radio(t("unit_level", lang), levels, key="level", horizontal=True,
                              format_func=lambda v: t(f"opt_{v}", lang))
     osm = st.sidebar.toggle(t("basemap_osm", lang), key="osm", value=False)
-    st.sidebar.caption(geo_layers.BOUNDARY_ATTRIBUTION)
+    st.sidebar.caption(t("attribution", lang))
     return Context(lang, country, int(version), bool(osm), level)
 
 

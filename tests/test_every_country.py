@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.layers import boundary_versions, countries
+from geo.layers import boundary_levels, boundary_versions, countries
 from ui.i18n import t
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ("explore", "gaps", "scenarios", "compare", "data", "admin")
-CASES = [(cc, v) for cc in countries() for v in boundary_versions(cc)
-         if (cc, v) != ("KZ", 2022)]  # the default is covered by test_app_pages
+CASES = [(cc, v, level) for cc in countries() for v in boundary_versions(cc)
+         for level in boundary_levels(cc, v)
+         if (cc, v, level) != ("KZ", 2022, "oblast")]  # the default: test_app_pages
 
 
 @pytest.fixture(autouse=True)
@@ -26,11 +27,12 @@ def _isolated(monkeypatch, tmp_path):
 
 
 def test_every_bundled_country_is_tried() -> None:
-    assert {cc for cc, _ in CASES} == {"KG", "TJ", "TM", "UZ", "KZ"}
+    assert {cc for cc, _, _ in CASES} == {"KG", "TJ", "TM", "UZ", "KZ"}
+    assert ("KZ", 2022, "district") in CASES
 
 
-@pytest.mark.parametrize("country,version", CASES)
-def test_every_page_opens(country: str, version: int) -> None:
+@pytest.mark.parametrize("country,version,level", CASES)
+def test_every_page_opens(country: str, version: int, level: str) -> None:
     from access.guard import SESSION_KEY
     from access.roles import User
     from access.session import Session
@@ -41,6 +43,7 @@ def test_every_page_opens(country: str, version: int) -> None:
     at.session_state[SESSION_KEY] = Session(User("tester", "admin"), now, now)
     at.session_state["country"] = country
     at.session_state["version"] = version
+    at.session_state["level"] = level
     at.run()
     for page in PAGES:
         at.switch_page(f"app_pages/{page}.py")

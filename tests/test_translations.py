@@ -24,6 +24,7 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ("explore", "scenarios", "compare", "gaps", "data", "admin")
 # Names and formats that are the same in every language.
 ALLOWED = re.compile(r"OpenStreetMap|Otbasy|GeoPackage|GeoJSON|TOML|CSV|HTML|XLSX|KZT|UTC|"
+                     r"Natural Earth|GeoNames|geokz|CC BY [\d.]+|"
                      r"ID|EPSG:\d+|KZ-\d+|highs|cbc|[A-Z]{2}", re.UNICODE)
 CODE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
 PHRASE = re.compile(r"\b[A-Za-z]{2,}(?:[ ,/'-]+[A-Za-z]{2,}){2,}\b")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from access.texts import AUTH_TEXTS
+from geo.layers import BOUNDARY_ATTRIBUTION
 
 LANGUAGES: dict[str, str] = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
 DEFAULT_LANGUAGE = "en"
@@ -632,6 +633,15 @@ _AUTH = {
 }
 STRINGS.update({key: {"en": AUTH_TEXTS[key], "ru": ru, "kk": kk}
                 for key, (ru, kk) in _AUTH.items()})
+STRINGS["attribution"] = {  # the English is the data layer's own line
+    "en": BOUNDARY_ATTRIBUTION,
+    "ru": "Границы: geokz (А. Родионов), CC BY 4.0, по данным Бюро национальной статистики "
+          "Республики Казахстан; KG/TJ/TM/UZ: Natural Earth. Населённые пункты: GeoNames, "
+          "CC BY 4.0",
+    "kk": "Шекаралар: geokz (А. Родионов), CC BY 4.0, Қазақстан Республикасы Ұлттық "
+          "статистика бюросының деректері бойынша; KG/TJ/TM/UZ: Natural Earth. Елді мекендер: "
+          "GeoNames, CC BY 4.0",
+}
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **fmt: object) -> str:
