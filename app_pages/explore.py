@@ -57,7 +57,7 @@ def build_map():
                      tooltip_aliases=["", t("col_children", lang)], show=False).add_to(m)
     inst = layers.institutions.assign(
         type_label=[tables.code_label("type", v, lang) for v in layers.institutions["type"]],
-        year=layers.institutions["year"].map(lambda v: "" if v is None or v != v else f"{v:.0f}")
+        year=layers.institutions["year"].map(tables.year_text)
         if "year" in layers.institutions else "")
     fields = ["name", "type_label", "capacity", "children", "year", "institution_id"]
     maps.point_layer(inst, t("layer_institutions", lang), colour=maps.INSTITUTION_COLOURS,
@@ -69,7 +69,7 @@ def build_map():
     centres = layers.centres
     shown_centres = centres.assign(
         kind=[tables.code_label("kind", v, lang) for v in centres["kind"]],
-        year=centres["year"].map(lambda v: "" if v is None or v != v else f"{v:.0f}"))
+        year=centres["year"].map(tables.year_text))
     maps.point_layer(shown_centres, t("layer_centres", lang), colour=maps.CENTRE_COLOUR,
                      fixed_radius=7, tooltip_fields=["name"],
                      popup_fields=["name", "kind", "staff", "year", "centre_id"],

@@ -175,7 +175,7 @@ def test_every_page_works_offline(server, browser_page):
     # Explore: choropleth + markers, layer control, legend, demo notice, table
     frame = _map_frame(page)
     assert frame.locator(".leaflet-control-layers").count() == 1
-    assert frame.locator(".otbasy-legend").count() == 1
+    assert frame.locator(".otbasy-legend").count() == 2  # the indicator; institution types
     assert frame.locator("path.leaflet-interactive").count() > 20
     assert page.get_by_text("Demo data").count() >= 1
     page.locator('[data-testid="stDataFrame"]').first.wait_for()

@@ -162,3 +162,9 @@ def conversion_reason(row: Mapping[str, object], lang: str) -> str:
     if reason in ("no_gain", "limits", "excluded"):
         return t(f"why_{reason}", lang)
     return t("why_cost", lang, n=gain)
+
+
+def year_text(value: object) -> str:
+    """A year as plain digits (never "2,018"); empty when unknown."""
+    number = pd.to_numeric(value, errors="coerce")
+    return "" if pd.isna(number) else f"{number:.0f}"
