@@ -28,6 +28,7 @@ PAGES = {
     "explore": ("explore.py", "page_explore", "explore", ":material/map:"),
     "scenarios": ("scenarios.py", "page_scenarios", "scenarios", ":material/tune:"),
     "compare": ("compare.py", "page_compare", "compare", ":material/compare:"),
+    "sweeps": ("sweeps.py", "page_sweeps", "sweeps", ":material/stacked_line_chart:"),
     "coverage_gaps": ("gaps.py", "page_gaps", "coverage_gaps", ":material/location_off:"),
     "data": ("data.py", "page_data", "data", ":material/upload_file:"),
     "admin": ("admin.py", "page_admin", "admin", ":material/admin_panel_settings:"),

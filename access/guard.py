@@ -25,7 +25,8 @@ __all__ = ["attempt_sign_in", "audit", "auth_sidebar", "can", "current_user", "d
 
 SESSION_KEY = "otbasy_session"
 PAGE_TITLES = {"explore": "Explore", "scenarios": "Scenarios", "compare": "Compare",
-               "coverage_gaps": "Coverage gaps", "data": "Data", "admin": "Admin"}
+               "coverage_gaps": "Coverage gaps", "data": "Data", "admin": "Admin",
+               "sweeps": "Sweeps"}
 clock: Callable[[], float] = time.time  # replaced by tests to drive expiry without waiting
 
 

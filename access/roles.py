@@ -1,7 +1,8 @@
 """The permission matrix: which role may open which page and perform which action.
 
 Roles are ordered: each role has every right of the roles before it. Planners are further
-limited to the administrative units assigned to them; `can()` applies that limit.
+limited to the administrative units assigned to them; `can()` applies that limit, and
+`access.views` (the one visibility step every page goes through) applies it to the data.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from dataclasses import dataclass
 
 ROLES: tuple[str, ...] = ("public", "planner", "ministry", "admin")
 
-PAGES: tuple[str, ...] = ("explore", "scenarios", "compare", "coverage_gaps", "data", "admin")
+PAGES: tuple[str, ...] = ("explore", "scenarios", "compare", "coverage_gaps", "data", "admin",
+                          "sweeps")
 
 ACTIONS: tuple[str, ...] = (
     "export_aggregate",   # download a suppressed, aggregated table (the public downloads)
@@ -31,6 +33,7 @@ PAGE_MIN_ROLE: dict[str, str] = {
     "compare": "planner",
     "data": "planner",
     "admin": "admin",
+    "sweeps": "planner",
 }
 ACTION_MIN_ROLE: dict[str, str] = {
     "export_aggregate": "public",

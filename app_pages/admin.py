@@ -16,6 +16,7 @@ from access.credentials import (
 )
 from access.guard import audit, download_button, require_action, require_page
 from app_pages import common
+from app_pages.common import plain
 from ui import tables
 from ui.i18n import t
 
@@ -78,7 +79,8 @@ with st.form("admin_add", clear_on_submit=True):
         else:
             audit("account_added", username=new_name.strip(), new_role=new_role,
                   units=_units(new_units))
-            st.success(t("adm_added", lang, name=new_name.strip(), role=role_label(new_role)))
+            st.success(t("adm_added", lang, name=plain(new_name.strip()),
+                         role=role_label(new_role)))
 
 others = sorted(name for name in accounts if name != user.username)
 if others:
@@ -96,8 +98,8 @@ if others:
                 st.error(str(exc))
             else:
                 audit("role_changed", username=target, new_role=role, units=_units(units))
-                st.success(t("adm_changed", lang, name=target, role=role_label(role)))
+                st.success(t("adm_changed", lang, name=plain(target), role=role_label(role)))
         if remove.form_submit_button(t("adm_remove", lang)):
             remove_account(target)
             audit("account_removed", username=target)
-            st.success(t("adm_removed", lang, name=target))
+            st.success(t("adm_removed", lang, name=plain(target)))

@@ -1,6 +1,13 @@
 """Planning-model benchmark: Otbasy's model against spopt on identical problems.
 
-  .venv/bin/python bench/solve.py [--quick] [--case NAME ...] [--solver highs|cbc]
+  .venv/bin/python bench/solve.py [--quick] [--case NAME ...] [--family-case NAME ...]
+                                  [--solver highs|cbc] [--report]
+
+`make bench` first runs the family (bench/family.py, bench/family_run.py: sizes 350 x 500,
+1,000 x 1,000 and 2,000 x 500, p in {5, 10, 20, 50}, uniform / clustered points, uniform /
+lognormal weights, planar / geodesic costs), printing every case and the geometric mean and
+minimum of the spopt / Otbasy ratio, then the named cases below. `--quick` runs two family
+cases only; `--family-case` named family cases only.
 
 Cases: `kz` (the national default scenario: all KZ settlements x candidate settlements,
 convertible institutions and kept centres; capacitated, budgeted, family care) and synthetic
@@ -44,6 +51,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import family_run  # noqa: E402
 from geo.atomic import atomic_write_text  # noqa: E402
 from planning.instance import Instance  # noqa: E402
 
@@ -74,7 +82,6 @@ CASES = {
     "r2000x500": Case(2000, 500, REGION_BOX, 40),
     "r10000x2000": Case(10_000, 2000, KZ_BOX, 200, cutoff=240.0),
 }
-QUICK = ("kz", "r350x500")
 KZ_P = 77  # the new centres the national plan still needs (208 by 2027, 131 open)
 
 
@@ -188,10 +195,10 @@ def _problem(case_name: str, model: str):
 
 
 def run_ours(case_name: str, model: str, solver_name: str) -> dict:
-    from planning.model import ModelOptions, build_model
+    from planning.model import ModelOptions
     from planning.optimize import solve_built
     from planning.scenario import Solver
-    from planning.solve import model_options, run_scenario
+    from planning.solve import build, model_options, run_scenario
 
     weights, dense, inst, p, extra = _problem(case_name, model)
     solver = Solver(name=solver_name, time_limit_seconds=OURS_TIME_LIMIT, mip_gap=1e-4)
@@ -220,7 +227,7 @@ def run_ours(case_name: str, model: str, solver_name: str) -> dict:
     else:
         opt = ModelOptions(objective="min_travel", max_new=p)
     start = time.perf_counter()
-    built = build_model(inst, opt)
+    built = build(inst, opt, solver)
     build_s = time.perf_counter() - start
     info = solve_built(built, solver)
     total = time.perf_counter() - start
@@ -334,8 +341,9 @@ def table(rows: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help=f"only {', '.join(QUICK)}")
+    ap.add_argument("--quick", action="store_true", help="only the quick family (2 cases)")
     ap.add_argument("--case", action="append", choices=["kz", *CASES], help="repeatable")
+    ap.add_argument("--family-case", action="append", help="one family case by name")
     ap.add_argument("--solver", choices=["highs", "cbc"], default="highs")
     ap.add_argument("--report", action="store_true", help="print bench/results.json again")
     ap.add_argument("--child", nargs=3, metavar=("CASE", "WHO", "MODEL"), help=argparse.SUPPRESS)
@@ -345,8 +353,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.report:
         print(table(json.loads((ROOT / "bench" / "results.json").read_text())))
+        print(family_run.table(json.loads((ROOT / "bench" / "family.json").read_text())))
         return 0
-    names = args.case or (list(QUICK) if args.quick else ["kz", *CASES])
+    fam_rows, fam_text = [], ""
+    if not args.case:
+        fam_rows, fam_text = family_run.run(args.quick, args.family_case)
+        print(f"Family: Otbasy vs spopt 0.7 + HiGHS, wall seconds (build + solve) on "
+              f"{os.cpu_count()} CPU cores, ratio = spopt / Otbasy\n{fam_text}\n", flush=True)
+    if args.quick or args.family_case:
+        return 1 if "DIFFERENT" in fam_text else 0
+    names = args.case or ["kz", *CASES]
     rows = []
     for name in names:
         for model in ("capacitated", "mclp", "pmedian"):
@@ -363,8 +379,14 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if not args.case and not args.quick:
         atomic_write_text(ROOT / "bench" / "results.json", json.dumps(rows, indent=2) + "\n")
-        atomic_write_text(ROOT / "bench" / "results.md", f"{head}\n\n```\n{text}\n```\n")
-    return 1 if "DIFFERENT" in text else 0
+        atomic_write_text(ROOT / "bench" / "family.json", json.dumps(fam_rows, indent=2) + "\n")
+        md = ROOT / "bench" / "results.md"
+        old = md.read_text(encoding="utf-8") if md.exists() else ""
+        sweep = old[old.find("<!-- sweep:start -->"):] if "<!-- sweep:start -->" in old else ""
+        atomic_write_text(md, f"{head}\n\n```\n{text}\n```\n\nFamily (bench/family.py), ratio = "
+                          f"spopt / Otbasy wall seconds (build + solve):\n\n```\n{fam_text}\n```\n"
+                          + (f"\n{sweep}" if sweep else ""))
+    return 1 if "DIFFERENT" in text + fam_text else 0
 
 
 def _pulp_version() -> str:

@@ -1,4 +1,5 @@
-"""Command line: `python -m planning example` and `python -m planning solve SCENARIO --out DIR`.
+"""Command line: `python -m planning example [--sweep]`, `python -m planning solve SCENARIO
+--out DIR` and `python -m planning sweep SWEEP --out DIR` (see planning/sweep_cli.py).
 
 An entry point, like `app.py`: it may use the UI layer (the map and report writers in
 `ui.exports`), which the engine modules never import.
@@ -12,7 +13,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from planning import sweep_cli
 from planning.example import example_toml
+from planning.sweep_example import example_sweep_toml
 from planning.scenario import Scenario, ScenarioError
 
 
@@ -22,16 +25,22 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     ex = sub.add_parser("example", help="print a commented default scenario (TOML)")
     ex.add_argument("--country", default="KZ")
+    ex.add_argument("--sweep", action="store_true", help="print a commented example sweep")
     so = sub.add_parser("solve", help="solve a scenario and write the results")
     so.add_argument("scenario", help="scenario file (.toml or .json)")
     so.add_argument("--out", required=True, help="output folder")
     so.add_argument("--solver", choices=("highs", "cbc"), help="override the solver")
     so.add_argument("--time-limit", type=float, help="override the time limit (seconds)")
+    so.add_argument("--map", action="store_true", help="also write map.html (slower)")
+    sweep_cli.add_parser(sub)
     args = parser.parse_args(argv)
 
+    if args.command == "sweep":
+        return sweep_cli.run(args)
     if args.command == "example":
         try:
-            sys.stdout.write(example_toml(args.country))
+            sys.stdout.write(example_sweep_toml(args.country) if args.sweep
+                             else example_toml(args.country))
         except ScenarioError as exc:
             print(exc, file=sys.stderr)
             return 2
@@ -68,8 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    from ui.exports import documents
-
+    documents = None
+    if args.map:  # folium and the page render are most of the command line's start-up
+        from ui.exports import documents
     result.write(args.out, documents)
     print(result.report())
     print(f"Results written to {args.out}")

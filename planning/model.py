@@ -84,17 +84,29 @@ class Radius:
     kept: np.ndarray
 
     @classmethod
-    def of(cls, inst: Instance, first: int) -> Radius:
+    def of(cls, inst: Instance, first: int, start: np.ndarray | None = None) -> Radius:
+        """Levels sorted per settlement; `first` levels kept, or with a `start` plan (centres
+        per site) at least each settlement's level of its nearest open start site: the
+        start plan's cost is then modelled exactly."""
         order = np.lexsort((inst.minutes, inst.rows))
         rows, mins = inst.rows[order], inst.minutes[order]
-        start = np.searchsorted(rows, np.arange(inst.n + 1))
+        start_at = np.searchsorted(rows, np.arange(inst.n + 1))
         new_level = np.ones(order.size, dtype=int)
         new_level[1:] = (rows[1:] != rows[:-1]) | (mins[1:] > mins[:-1])
         cum = np.cumsum(new_level)
-        row_first = np.repeat(start[:-1], np.diff(start))
+        row_first = np.repeat(start_at[:-1], np.diff(start_at))
         level = cum - cum[row_first] + 1  # 1 at each settlement's nearest sites
         kept = np.where(inst.weights > 0, first, 0)  # no children: only the assign row
-        return cls(order, start, level, kept)
+        radius = cls(order, start_at, level, kept)
+        if start is not None:
+            opened = start[inst.cols[order]] > 0
+            hit = np.flatnonzero(opened)
+            rows_hit = rows[hit]
+            firsts = hit[np.unique(rows_hit, return_index=True)[1]]
+            at = np.full(inst.n, first)
+            at[rows[firsts]] = np.maximum(level[firsts], first)
+            radius.kept = np.where(inst.weights > 0, at, 0)
+        return radius
 
     def total(self, i: int) -> int:
         return int(self.level[self.start[i + 1] - 1]) if self.start[i + 1] > self.start[i] else 0
@@ -132,6 +144,8 @@ class Built:
     cover[i]: settlement i's covered share as an expression (settlements merged into one
     demand group share it). x[(i, j)]: the assignment share of i to j (shared by a group).
     radius/inst/opt: set for the truncated radius formulation, see `deepen`.
+    start: a feasible plan (centres per site) handed to the solver; lower: a valid lower
+    bound on the optimum found outside the solver (the p-median's Lagrangian bound).
     """
 
     prob: pulp.LpProblem
@@ -146,6 +160,8 @@ class Built:
     radius: Radius | None = None
     inst: Instance | None = None
     opt: ModelOptions | None = None
+    start: np.ndarray | None = None
+    lower: float | None = None
 
     def counts(self) -> np.ndarray:
         """Centres per site in the current solution."""
@@ -157,8 +173,17 @@ class Built:
         return self.radius is not None and self.radius.deepen(self.inst, self.counts())
 
     def rebuild(self) -> None:
-        """Rebuild this model in place with the current radius levels."""
+        """Rebuild this model in place with the current radius levels; the last plan is
+        the new model's start (it stays feasible: only levels are added)."""
+        counts, lower = self.counts(), self.lower
         self.__dict__.update(build_model(self.inst, self.opt, self.radius).__dict__)
+        self.start, self.lower = counts, lower
+
+    def start_values(self) -> dict[pulp.LpVariable, float]:
+        """Centres per site of the start plan, for the solver (empty without one)."""
+        if self.start is None:
+            return {}
+        return {v: float(c) for v, c in zip(self.y, self.start)}
 
 
 def _expr(pairs) -> pulp.LpAffineExpression:
@@ -172,20 +197,23 @@ def _add(into: dict, pairs) -> dict:
     return into
 
 
-def build_model(inst: Instance, opt: ModelOptions, radius: Radius | None = None) -> Built:
+def build_model(inst: Instance, opt: ModelOptions, radius: Radius | None = None,
+                start: np.ndarray | None = None) -> Built:
     """Build the PuLP model for `opt.objective` on `inst` (`radius`: the levels kept by a
-    previous truncated p-median solve)."""
+    previous truncated p-median solve; `start`: a feasible plan's centres per site, handed
+    to the solver and, for the p-median, modelled exactly by the first radius levels)."""
     sense = pulp.LpMinimize if opt.objective in ("min_travel", "min_cost") else pulp.LpMaximize
     prob = pulp.LpProblem(opt.objective, sense)
     y = [prob.add_variable(f"y{j}", int(inst.min_count[j]),
                            int(max(inst.max_count[j], inst.min_count[j])), pulp.LpInteger)
          for j in range(inst.m)]
-    built = Built(prob=prob, y=y, cover={}, capacitated=opt.capacitated)
+    built = Built(prob=prob, y=y, cover={}, capacitated=opt.capacitated, start=start)
     travel = None
     if opt.objective == "min_travel" and opt.capacitated:
         travel = _assignment(inst, built)
     elif opt.objective == "min_travel":
-        travel = _radius(inst, opt, built, radius)
+        travel = _radius(inst, opt, built, radius or Radius.of(inst, _first_levels(inst, opt),
+                                                               start))
     else:
         full = opt.objective == "min_cost" and opt.coverage_target >= 1
         if opt.capacitated:
@@ -379,10 +407,9 @@ def _capacity_rows(inst: Instance, built: Built, by_site: dict[int, list]) -> No
 
 
 def _radius(inst: Instance, opt: ModelOptions, built: Built,
-            radius: Radius | None) -> pulp.LpAffineExpression:
+            radius: Radius) -> pulp.LpAffineExpression:
     """Uncapacitated p-median, truncated radius formulation (see the module docstring);
     returns the child-minutes objective (a lower bound until `deepen` finds it exact)."""
-    radius = radius or Radius.of(inst, _first_levels(inst, opt))
     if opt.equity_min > 0:  # the equity rule needs each settlement's level of the standard
         for i in range(inst.n):
             a, b = radius.start[i], radius.start[i + 1]

@@ -20,6 +20,7 @@ from planning.model import Built
 from planning.scenario import Solver
 
 STATUSES = ("optimal", "feasible", "infeasible", "time_limit", "error")
+GAP_TOL = 1e-9  # float noise in a recomputed gap (1.7e-16 seen at mip_gap 0) is not a gap
 
 
 @dataclass
@@ -40,7 +41,10 @@ class BulkHiGHS(pulp.HiGHS):
     """`pulp.HiGHS` handing the whole model to HiGHS in one `passModel` call (row-wise
     arrays) instead of one call per column and row, which cost as much as the solve itself
     on the p-median models. The objective's constant goes in as HiGHS's offset, so HiGHS's
-    gap and bounds are of the full objective. Status and solution handling are PuLP's."""
+    gap and bounds are of the full objective. Status and solution handling are PuLP's.
+    `start` (variable -> value) is handed to HiGHS as a start solution."""
+
+    start: dict | None = None
 
     def buildSolverModel(self, lp: pulp.LpProblem) -> None:
         inf = highspy.kHighsInf
@@ -78,27 +82,34 @@ class BulkHiGHS(pulp.HiGHS):
         model.integrality_ = [integer if v.cat == pulp.LpInteger else
                               highspy.HighsVarType.kContinuous for v in variables]
         lp.solverModel.passModel(model)
+        if self.start:  # a feasible plan's integer decisions; HiGHS completes the rest
+            index = [v.index for v in self.start]
+            lp.solverModel.setSolution(len(index), np.array(index, dtype=np.int32),
+                                       np.array(list(self.start.values()), dtype=float))
 
 
-def make_solver(cfg: Solver) -> pulp.LpSolver:
+def make_solver(cfg: Solver, start: dict | None = None) -> pulp.LpSolver:
     """A PuLP solver object for the scenario's solver settings."""
     if cfg.name == "cbc":
         return pulp.PULP_CBC_CMD(msg=False, timeLimit=cfg.time_limit_seconds,
                                  gapRel=cfg.mip_gap, threads=cfg.threads)
-    return BulkHiGHS(msg=False, timeLimit=cfg.time_limit_seconds, gapRel=cfg.mip_gap,
-                     threads=cfg.threads)
+    solver = BulkHiGHS(msg=False, timeLimit=cfg.time_limit_seconds, gapRel=cfg.mip_gap,
+                       threads=cfg.threads)
+    solver.start = start or {}
+    return solver
 
 
 def solve_built(built: Built, cfg: Solver) -> SolveInfo:
     """Solve and classify the outcome. A truncated radius model (p-median) is re-solved
     with deeper levels until its plan's true cost is within the relative gap of the
     truncated model's bound, all within the one time limit; its gap is reported from the
-    true cost and that bound."""
+    true cost and the best bound (HiGHS's on the truncated model, or `built.lower`). When
+    the time runs out, the start plan is kept if it is better than the solver's."""
     start = time.perf_counter()
     info = _solve_once(built, cfg)
     while built.radius is not None and info.status == "optimal":
         info = replace(info, gap=_radius_gap(built, cfg))
-        if info.gap is not None and info.gap <= cfg.mip_gap or not built.deepen():
+        if info.gap is not None and info.gap <= cfg.mip_gap + GAP_TOL or not built.deepen():
             break
         left = cfg.time_limit_seconds - (time.perf_counter() - start)
         if left <= 0:  # a valid plan; its gap says how far from proven optimal
@@ -106,24 +117,37 @@ def solve_built(built: Built, cfg: Solver) -> SolveInfo:
             break
         built.rebuild()
         info = _solve_once(built, replace(cfg, time_limit_seconds=left))
+    if built.radius is not None and info.status == "optimal" and (
+            info.gap is None or info.gap > cfg.mip_gap + GAP_TOL):
+        info = replace(info, status="feasible")  # undercounted and not deepened: unproven
+    if built.radius is not None and built.start is not None and info.status != "optimal":
+        cost = built.radius.cost(built.inst, built.counts()) if info.has_solution else np.inf
+        if built.radius.cost(built.inst, built.start) < cost:
+            for v, c in zip(built.y, built.start):
+                v.varValue = float(c)
+            info = replace(info, status="feasible")
     if built.radius is not None and info.status == "feasible":
         info = replace(info, gap=_radius_gap(built, cfg))
+        if info.gap is not None and info.gap <= cfg.mip_gap + GAP_TOL:
+            info = replace(info, status="optimal")
     return replace(info, seconds=time.perf_counter() - start)
 
 
 def _radius_gap(built: Built, cfg: Solver) -> float | None:
     """(true cost - lower bound) / true cost for a truncated radius model's plan. The
-    bound is HiGHS's dual bound on the truncated model; CBC gives none, so a proven-optimal
-    CBC objective minus the allowed gap stands in."""
+    bound is the better of HiGHS's dual bound on the truncated model and `built.lower`
+    (e.g. a Lagrangian bound); CBC gives none, so a proven-optimal CBC objective minus the
+    allowed gap stands in."""
     true = built.radius.cost(built.inst, built.counts())
     model = getattr(built.prob, "solverModel", None)
+    bound = -np.inf
     if cfg.name == "highs" and model is not None:
         bound = float(model.getInfo().mip_dual_bound)
     elif built.prob.sol_status == pulp.LpSolutionOptimal:
         value = float(built.prob.objective.value())
         bound = value - cfg.mip_gap * abs(value)
-    else:
-        return None
+    if built.lower is not None:
+        bound = max(bound if np.isfinite(bound) else -np.inf, built.lower)
     if not np.isfinite(bound):
         return None
     return max(0.0, true - bound) / true if true > 0 else 0.0
@@ -131,7 +155,7 @@ def _radius_gap(built: Built, cfg: Solver) -> float | None:
 
 def _solve_once(built: Built, cfg: Solver) -> SolveInfo:
     start = time.perf_counter()
-    built.prob.solve(make_solver(cfg))
+    built.prob.solve(make_solver(cfg, built.start_values()))
     seconds = time.perf_counter() - start
     status, sol = built.prob.status, built.prob.sol_status
     gap = _highs_gap(built.prob) if cfg.name == "highs" else None

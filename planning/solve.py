@@ -17,8 +17,9 @@ import pandas as pd
 import pulp
 
 from geo.provenance import has_demo, layer_provenance
+from planning import pmedian
 from planning.instance import Instance, build_instance
-from planning.model import ModelOptions, build_model, net_opex
+from planning.model import Built, ModelOptions, build_model, net_opex
 from planning.optimize import Plan, SolveInfo, make_solver, read_plan, solve_built
 from planning.results import PlanResult, make_result, plan_costs
 from planning.scenario import Scenario, ScenarioError, Solver
@@ -213,11 +214,13 @@ def solve_instance(inst: Instance, scenario: Scenario,
         raise InfeasibleScenario(problems, cost)
     say("model", 0.0)
     t0 = time.perf_counter()
-    built = build_model(inst, opt)
+    built = build(inst, opt, scenario.solver)
     build_seconds = time.perf_counter() - t0
     say("model", 1.0)
     say("solving", 0.0)
-    info = solve_built(built, scenario.solver)
+    limit = scenario.solver.time_limit_seconds  # shared by the build (reductions) and solve
+    left = max(0.1 * limit, limit - build_seconds)
+    info = solve_built(built, replace(scenario.solver, time_limit_seconds=left))
     extras: dict = {}
     if opt.objective == "max_min_coverage" and info.has_solution:
         t_star = float(built.t.value() or 0.0)
@@ -243,6 +246,19 @@ def solve_instance(inst: Instance, scenario: Scenario,
     plan = read_plan(inst, built)
     plan.recruits = families_needed(inst, plan.counts, opt)
     return plan, info, build_seconds, extras
+
+
+def build(inst: Instance, opt: ModelOptions, solver: Solver) -> Built:
+    """The model for `opt` on `inst`. A pure p-median is first reduced exactly (sites fixed
+    by a Lagrangian bound against a local-search incumbent, see `planning.pmedian`), and the
+    incumbent is the solver's start and sets the first radius levels."""
+    if not pmedian.applies(opt) or opt.max_new is None:
+        return build_model(inst, opt)
+    reduced, red = pmedian.reduce(inst, opt.max_new,
+                                  time_limit=min(30.0, 0.4 * solver.time_limit_seconds))
+    built = build_model(reduced, opt, start=red.counts if np.isfinite(red.upper) else None)
+    built.lower = red.lower if np.isfinite(red.lower) else None
+    return built
 
 
 def families_needed(inst: Instance, counts: np.ndarray, opt: ModelOptions) -> dict[int, int]:

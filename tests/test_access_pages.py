@@ -17,7 +17,8 @@ from access.session import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = {"explore": "explore.py", "scenarios": "scenarios.py", "compare": "compare.py",
-           "coverage_gaps": "gaps.py", "data": "data.py", "admin": "admin.py"}
+           "coverage_gaps": "gaps.py", "data": "data.py", "admin": "admin.py",
+           "sweeps": "sweeps.py"}
 USERS = {"public": None, "planner": User("aigerim", "planner", ("KZ-10",)),
          "ministry": User("dana", "ministry"), "admin": User("root", "admin")}
 PASSWORD = "correct-horse-42"  # pragma: allowlist secret - test-only account

@@ -12,8 +12,8 @@ ADMIN = User("root", "admin")
 
 EXPECTED_PAGES = {
     "public": {"explore", "coverage_gaps"},
-    "planner": {"explore", "coverage_gaps", "scenarios", "compare", "data"},
-    "ministry": {"explore", "coverage_gaps", "scenarios", "compare", "data"},
+    "planner": {"explore", "coverage_gaps", "scenarios", "compare", "data", "sweeps"},
+    "ministry": {"explore", "coverage_gaps", "scenarios", "compare", "data", "sweeps"},
     "admin": set(PAGES),
 }
 EXPECTED_ACTIONS = {

@@ -274,12 +274,13 @@ def check(inst: Instance, s: Scenario) -> None:
         plans = [p for p in plans
                  if p.covered is not None and p.covered >= s.coverage_target * total - TOL]
     plans = [p for p in plans if getattr(p, key) is not None]
+    # every case is built to be feasible, so each comparison compares a plan
+    assert plans, "brute force finds no feasible plan: the case compares nothing"
     try:
         plan, info, _, extras = solve_instance(inst, s)
     except InfeasibleScenario as exc:
-        assert not plans, f"model says infeasible ({exc}) but brute force found {plans[0]}"
-        return
-    assert plans, f"brute force finds no feasible plan, the model returned {plan.counts}"
+        raise AssertionError(f"model says infeasible ({exc}) but brute force found "
+                             f"{plans[0]}") from None
     assert info.status == "optimal", info
     mine = evaluate(inst, plan.counts, floor_s if objective == "max_min_coverage" else s,
                     cap, objective)
@@ -344,10 +345,17 @@ def test_max_coverage_with_every_rule(seed: int, capacitated: bool) -> None:
                            convert=2, multi=1 if capacitated else 0)
     inst.min_count[-1] = 1                                   # must-open
     wl = whole_life(inst)
-    check(inst, scenario_for("max_coverage", capacitated=capacitated,
-                             budget_total=0.5 * wl, budget_capex=0.4 * inst.capex.sum(),
-                             budget_opex=0.6 * inst.opex.sum() + 3 * 12 * CARER_MONTH,
-                             max_new=4, equity=0.3))
+    # the tightest budgets (x1 or x1.5) and strongest equity rule (30, 20 or 10 %) some
+    # plan meets, so the case is feasible and every rule is in force
+    for k, equity in itertools.product((1.0, 1.5), (0.3, 0.2, 0.1)):
+        s = scenario_for("max_coverage", capacitated=capacitated, budget_total=0.5 * k * wl,
+                         budget_capex=0.4 * k * inst.capex.sum(),
+                         budget_opex=k * (0.6 * inst.opex.sum() + 3 * 12 * CARER_MONTH),
+                         max_new=4, equity=equity)
+        if any(p.covered is not None for p in every_plan(inst, s, capacitated,
+                                                         "max_coverage")):
+            break
+    check(inst, s)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -362,6 +370,8 @@ def test_p_median(seed: int) -> None:
 def test_min_travel_budgeted(seed: int, capacitated: bool) -> None:
     inst = random_instance(seed + 300, m=7, n=20, capacitated=capacitated, existing=1,
                            convert=1, cutoff=80.0)
+    if capacitated:  # every child must be assigned: enough capacity within the budget
+        inst.capacity = inst.capacity * 3
     check(inst, scenario_for("min_travel", capacitated=capacitated,
                              budget_total=0.6 * whole_life(inst), equity=0.2))
 
@@ -373,7 +383,10 @@ def test_min_cost(seed: int, capacitated: bool, target: float) -> None:
     """Set covering (target 1) and partial covering; full coverage needs every child
     reachable, so the standard is wide enough here."""
     inst = random_instance(seed + 400, m=7, n=20, capacitated=capacitated, convert=1,
-                           standard=50.0, cutoff=60.0)
+                           standard=50.0, cutoff=150.0)
+    nearest = np.full(inst.n, np.inf)
+    np.minimum.at(nearest, inst.rows, inst.minutes)
+    inst.standard = max(inst.standard, float(nearest.max()))  # every child reachable
     if capacitated:
         inst.capacity = inst.capacity * 3
     check(inst, scenario_for("min_cost", capacitated=capacitated, target=target,
@@ -469,9 +482,10 @@ def test_cbc_reaches_the_same_optima(objective: str, capacitated: bool) -> None:
     """The bundled CBC solver (the alternative to HiGHS) against the same brute force."""
     inst = random_instance(1000 + capacitated, m=6, n=18, capacitated=capacitated,
                            existing=1, convert=1, standard=45.0, cutoff=80.0)
-    if capacitated:
-        inst.capacity = inst.capacity * 2
-    s = scenario_for(objective, capacitated=capacitated, target=0.8,
+    if capacitated:  # enough capacity for min_cost's 80 % target
+        inst.capacity = inst.capacity * (4 if objective == "min_cost" else 2)
+    reach = float(inst.weights[inst.reachable()].sum() / inst.weights.sum())
+    s = scenario_for(objective, capacitated=capacitated, target=round(min(0.8, 0.9 * reach), 3),
                      budget_total=None if objective == "min_cost" else 0.6 * whole_life(inst))
     s.solver.name = "cbc"
     check(inst, s)

@@ -76,8 +76,8 @@ def test_example_parses_to_the_default_and_round_trips(example: str) -> None:
 @pytest.fixture(scope="module")
 def solved(tmp_path_factory, example: str) -> tuple[Path, subprocess.CompletedProcess]:
     tmp = tmp_path_factory.mktemp("cli")
-    path = scenario_file(tmp, example, sites='must_open = ["demo-inst-064"]')  # a home
-    run = cli("solve", str(path), "--out", str(tmp / "out"))
+    path = scenario_file(tmp, example, sites='must_open = ["demo-inst-054"]')  # a home
+    run = cli("solve", str(path), "--out", str(tmp / "out"), "--map")
     return tmp / "out", run
 
 
@@ -145,6 +145,7 @@ def test_uncapacitated_coverage_is_the_children_assigned_within_the_standard(
     run = cli("solve", str(path), "--out", str(tmp_path / "out"))
     assert run.returncode == 0, run.stderr
     out = tmp_path / "out"
+    assert not (out / "map.html").exists(), "map.html is written only with --map"
     summary = json.loads((out / "summary.json").read_text())
     with open(out / "assignments.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))

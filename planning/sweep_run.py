@@ -1,0 +1,157 @@
+"""Solving a sweep's runs: one run as a pure function of (sweep, run id), and the run
+store that makes an interrupted sweep resumable.
+
+`solve_run` is what every executor calls (in-process, a local process pool or a Dask
+worker): it rebuilds the run's scenario and data from the sweep and the run id alone and
+never raises for a bad run, so a failure is a recorded result and the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import os
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from geo.atomic import atomic_write_text
+from planning.scenario import ScenarioError
+from planning.sweep_spec import Run, Sweep
+
+SUCCESS = ("optimal", "feasible")
+BASE_ID = "base"
+
+
+@functools.lru_cache(maxsize=4)
+def _layers(country: str, version: int | None):
+    """The bundled layers, read once per process (workers solve many runs)."""
+    from geo.layers import load_layers
+
+    return load_layers(country, version)
+
+
+def run_data(sweep: Sweep, run: Run | None):
+    """(scenario, layers) of a run (None: the unperturbed base): grid settings, drawn costs,
+    children per settlement or unit and children in institutions (entry rates)."""
+    if run is None:
+        scenario = sweep.base_scenario()
+        return scenario, _layers(scenario.country, scenario.boundary_version)
+    scenario = sweep.run_scenario(run)
+    layers = _layers(scenario.country, scenario.boundary_version)
+    f = sweep.factors(run.draw)
+    settlements = layers.settlements.copy()
+    children = np.nan_to_num(settlements["children"].to_numpy(dtype=float))
+    units = sorted(map(str, layers.boundaries["code"]))
+    factor = sweep.children_factors(run.draw, settlements["unit_code"].astype(str).to_numpy(),
+                                    units)
+    settlements["children"] = np.round(children * factor)
+    institutions = layers.institutions.copy()
+    in_care = np.nan_to_num(np.asarray(institutions["children"], dtype=float))
+    institutions["children"] = np.round(in_care * f["entry_rate"])
+    return scenario, dataclasses.replace(layers, settlements=settlements,
+                                         institutions=institutions)
+
+
+def find_run(sweep: Sweep, run_id: str) -> Run | None:
+    """The run with id `run_id` (None for the base run)."""
+    if run_id == BASE_ID:
+        return None
+    run = sweep.run(int(run_id[1:])) if run_id[:1] == "r" and run_id[1:].isdigit() else None
+    if run is None or run.id != run_id:
+        raise KeyError(f"no run {run_id!r} in this sweep")
+    return run
+
+
+def solve_run(sweep: Sweep, run_id: str) -> dict[str, Any]:
+    """Solve one run and return its record (settings, status, reason, gap, coverage, costs,
+    sites). Infeasible, timed-out and failing runs are records with a reason, not errors."""
+    from planning.solve import InfeasibleScenario, run_scenario
+
+    t0 = time.perf_counter()
+    run = find_run(sweep, run_id)
+    record: dict[str, Any] = {"run": run_id, "sweep": sweep.digest(),
+                              "point": None if run is None else run.point,
+                              "draw": None if run is None else run.draw,
+                              "grid": {} if run is None else run.grid,
+                              "factors": ({} if run is None else sweep.factors(run.draw)),
+                              "status": "error", "reason": "", "gap": None,
+                              "children_total": None, "children_covered": None,
+                              "coverage_pct": None, "cost_capex": None, "cost_opex": None,
+                              "cost_whole_life": None, "budget_total": None, "sites": {}}
+    try:
+        scenario, layers = run_data(sweep, run)
+        record["budget_total"] = scenario.budget.total_kzt
+        result = run_scenario(scenario, layers)
+    except InfeasibleScenario as exc:
+        record.update(status="infeasible", reason=" ".join(exc.explanations))
+    except ScenarioError as exc:
+        record.update(status="invalid",
+                      reason="; ".join(f"{p}: {m}" for p, m in exc.problems))
+    except Exception as exc:  # noqa: BLE001 - a failing run is recorded, the sweep goes on
+        record.update(status="error", reason=f"{type(exc).__name__}: {exc}")
+    else:
+        s = result.summary
+        record.update({k: s[k] for k in ("status", "gap", "children_total", "children_covered",
+                                         "coverage_pct", "cost_capex", "cost_opex",
+                                         "cost_whole_life")})
+        record["sites"] = {str(i): int(c) for i, c in
+                           zip(result.sites["site_id"], result.sites["centres"])}
+        if s["status"] == "time_limit":
+            record["reason"] = (f"solver time limit of {scenario.solver.time_limit_seconds:g} s "
+                                "reached before any plan")
+        elif s["status"] not in SUCCESS:
+            record["reason"] = "the solver stopped without a plan"
+    record["seconds"] = round(time.perf_counter() - t0, 3)
+    record["process"] = f"{socket.gethostname()}:{os.getpid()}"  # where it ran
+    return record
+
+
+class RunStore:
+    """Run records as one JSON file each under `out/runs/`, written atomically, so a killed
+    sweep leaves only whole records and a restart solves just the missing runs."""
+
+    def __init__(self, out: str | Path, sweep: Sweep) -> None:
+        self.out = Path(out)
+        self.folder = self.out / "runs"
+        self.digest = sweep.digest()
+
+    def claim(self, sweep: Sweep) -> None:
+        """Create the folder for this sweep, or check that it holds this same sweep."""
+        marker = self.out / "sweep.json"
+        if marker.exists():
+            try:
+                held = json.loads(marker.read_text(encoding="utf-8")).get("digest")
+            except (OSError, ValueError, AttributeError):
+                held = None
+            if held != self.digest:
+                raise ScenarioError([("--out", (f"{self.out} holds another sweep's results (or "
+                                                "an unreadable sweep.json); choose an empty "
+                                                "folder"))])
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for stale in self.folder.glob(".*"):  # temporary files of a killed write
+            stale.unlink(missing_ok=True)
+        if not marker.exists():
+            atomic_write_text(marker, json.dumps({"digest": self.digest, **sweep.to_dict()},
+                                                 indent=2, default=str) + "\n")
+
+    def done(self) -> dict[str, dict[str, Any]]:
+        """Records already written for this sweep, by run id."""
+        out = {}
+        for path in sorted(self.folder.glob("*.json")):
+            try:
+                record = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue  # cannot happen with atomic writes; the run is simply redone
+            if isinstance(record, dict) and record.get("sweep") == self.digest \
+                    and record.get("run") == path.stem:
+                out[path.stem] = record
+        return out
+
+    def write(self, record: dict[str, Any]) -> None:
+        atomic_write_text(self.folder / f"{record['run']}.json",
+                          json.dumps(record, indent=1, default=str) + "\n")

@@ -1,0 +1,162 @@
+"""The Sweeps page (AppTest): a sweep started from a saved scenario runs in a separate
+background process, and the finished sweep shows its figures, chart and regret table. The
+robust-site map in a browser is tests/test_e2e_sweeps.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from planning.scenario import Scenario
+from ui import sweeps as views
+from ui.i18n import t
+from ui.workspace import Workspace
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def two_oblasts() -> Scenario:
+    s = Scenario.default("KZ")
+    s.region.units = ["KZ-11", "KZ-59"]
+    s.budget.total_kzt = 1.5e9
+    return s
+
+
+@pytest.fixture()
+def workspace(monkeypatch, tmp_path) -> Workspace:
+    monkeypatch.setenv("OTBASY_WORKSPACE", str(tmp_path / "workspace"))
+    monkeypatch.setenv("OTBASY_AUDIT", str(tmp_path / "audit.sqlite"))
+    monkeypatch.setenv("OTBASY_CREDENTIALS", str(tmp_path / "credentials.yaml"))
+    ws = Workspace(tmp_path / "workspace")
+    ws.save_scenario("Two oblasts", two_oblasts().to_toml(), {}, country="KZ")
+    return ws
+
+
+def _app(role: str = "ministry", user=None) -> AppTest:
+    from access.guard import SESSION_KEY
+    from access.roles import User
+    from access.session import Session
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    now = time.time()
+    at.session_state[SESSION_KEY] = Session(user or User("tester", role), now, now)
+    at.run()
+    at.switch_page("app_pages/sweeps.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_sweep_launched_from_saved_scenario_runs_in_background_and_shows(workspace):
+    at = _app()
+    at.text_input(key="sweep_budgets").set_value("0.8, 1")
+    at.text_input(key="sweep_standards").set_value("60")
+    at.number_input(key="sweep_runs").set_value(2)
+    at.button[0].click()  # the form's submit button is the first button
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("started in the background (4 runs)" in s.value for s in at.success)
+    (name,) = views.list_sweeps(workspace.root / "sweeps")
+    folder = workspace.root / "sweeps" / name
+    pid = int((folder / "pid").read_text())
+    assert pid != os.getpid()  # not inside the server process
+    deadline = time.time() + 600
+    while not (folder / "summary.json").exists():
+        assert time.time() < deadline, (folder / "sweep.log").read_text()
+        time.sleep(1)
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["runs"] == 4 and summary["succeeded"] == 4
+    assert summary["base_scenario"]["budget"]["total_kzt"] == 1.5e9
+    assert sorted(json.loads(json.dumps(summary["grid"]))["budget.total_kzt"]) == [1.2e9, 1.5e9]
+
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(t("sweep_progress", "en", done=5, total=5, failed=0) in str(p.proto)
+               for p in at.get("progress"))
+    assert at.metric[0].value == "4 / 4"
+    assert any(h.value == t("sweep_robust_map", "en") for h in at.subheader)
+    (chart,) = at.get("vega_lite_chart")  # the coverage-vs-budget bands
+    assert len(json.loads(chart.proto.spec)["layer"]) == 3
+    regret = at.dataframe[0].value
+    assert len(regret) == 4 and t("col_children_lost", "en") in regret.columns
+    # the figures are the files': regret is the base plan evaluated on each run
+    files = views.read_sweep(folder)
+    assert list(regret[t("col_children_lost", "en")]) == list(files.regret["children_lost"])
+    assert any("Demo data" in w.value for w in at.warning)
+
+
+def test_robust_map_colours_by_share_and_escapes_names():
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geo.layers import load_layers
+
+    units = load_layers("KZ", None).boundaries.assign(unit_name="u")
+    robust = gpd.GeoDataFrame({
+        "site_id": ["a", "b", "c", "d"], "kind": "new", "unit_code": "KZ-11",
+        "name": ['<img src=x onerror="alert(1)">', "B", "C", "D"],
+        "runs_chosen": [12, 6, 1, 0], "share_chosen": [1.0, 0.5, 1 / 12, 0.0]},
+        geometry=[Point(71 + i, 51) for i in range(4)], crs=4326)
+    html = views.robust_map(units, robust, "en").get_root().render()
+    # the tooltip (rendered as HTML) gets the name HTML-escaped, inside JSON
+    assert "<img src=x" not in html and "\\u0026lt;img src=x onerror=\\u0026quot;" in html
+    assert [views.share_colour(s) for s in robust["share_chosen"]] == [
+        "#67000d", "#fcae91", "#fee5d9", "#bdbdbd"]
+    assert "Share of runs" in html and "Never chosen" in html
+
+
+def test_budget_bands_summarise_the_draws_per_budget_and_setting():
+    import pandas as pd
+
+    runs = pd.DataFrame({
+        "status": ["optimal"] * 6 + ["infeasible"],
+        "grid.budget.total_kzt": [1e9, 1e9, 1e9, 2e9, 2e9, 2e9, 2e9],
+        "grid.travel.standard_minutes": [60] * 7,
+        "budget_total": [1e9, 1e9, 1e9, 2e9, 2e9, 2e9, 2e9],
+        "coverage_pct": [80.0, 82.0, 90.0, 91.0, 95.0, 93.0, None]})
+    spec = views.budget_bands(runs, "en").to_dict()
+    (data,) = spec["datasets"].values()
+    rows = {r["budget_bn"]: r for r in data}
+    assert rows[1.0]["low"] == 80 and rows[1.0]["high"] == 90 and rows[1.0]["median"] == 82
+    assert rows[2.0]["low"] == 91 and rows[2.0]["high"] == 95  # the failed run is left out
+    assert {r["setting"] for r in data} == {"travel.standard_minutes=60"}
+
+
+def test_launch_form_writes_a_valid_sweep():
+    text = views.sweep_toml("x", budgets=[1.2e9, 1.5e9], standards=[60], runs=3, seed=4,
+                            children=0.1, entry_rate=0.0, capex=0.0, opex=0.0,
+                            regret_plan="frequent")
+    import tomllib
+
+    data = tomllib.loads(text)
+    assert data["sweep"]["base"] == "base.toml" and data["sweep"]["runs"] == 3
+    assert data["grid"] == {"budget.total_kzt": [1.2e9, 1.5e9],
+                            "travel.standard_minutes": [60.0]}
+
+
+def test_planners_sweep_and_see_only_scenarios_of_their_units(workspace):
+    import signal
+
+    from access.roles import User
+
+    workspace.save_scenario("National", Scenario.default("KZ").to_toml(), {}, country="KZ")
+    at = _app(user=User("aigerim", "planner", ("KZ-11", "KZ-59")))
+    assert at.selectbox(key="sweep_base").options == ["Two oblasts"]  # not the national one
+    at.text_input(key="sweep_standards").set_value("60")
+    at.text_input(key="sweep_budgets").set_value("1")
+    at.number_input(key="sweep_runs").set_value(1)
+    at.button[0].click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (name,) = views.list_sweeps(workspace.root / "sweeps")
+    folder = workspace.root / "sweeps" / name
+    os.killpg(int((folder / "pid").read_text()), signal.SIGKILL)  # its result is not needed
+    assert Scenario.from_file(folder / "base.toml").region.units == ["KZ-11", "KZ-59"]
+    other = _app(user=User("bolat", "planner", ("KZ-10",)))
+    assert any(t("sweep_none", "en") in i.value for i in other.info)
+    assert _app("ministry").selectbox(key="sweep_pick").options == [name]
