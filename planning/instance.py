@@ -71,7 +71,8 @@ class Instance:
         return out
 
 
-def _units_of(layers, scenario: Scenario) -> list[str]:
+def units_of(layers, scenario: Scenario) -> list[str]:
+    """The unit codes a scenario plans for: its region's units, or every unit."""
     codes = sorted(map(str, layers.boundaries["code"]))
     if scenario.region.units:
         return [u for u in codes if u in set(scenario.region.units)]
@@ -155,7 +156,7 @@ def family_spare(foster: pd.DataFrame, units: list[str], scenario: Scenario) -> 
 
 def build_instance(layers, scenario: Scenario) -> Instance:
     """Turn layers + scenario into an Instance (the travel matrix is computed here)."""
-    units = _units_of(layers, scenario)
+    units = units_of(layers, scenario)
     demand = select_demand(layers.settlements, units)
     sites = candidate_sites(layers, scenario, demand, units)
     t = scenario.travel
