@@ -76,7 +76,7 @@ def test_example_parses_to_the_default_and_round_trips(example: str) -> None:
 @pytest.fixture(scope="module")
 def solved(tmp_path_factory, example: str) -> tuple[Path, subprocess.CompletedProcess]:
     tmp = tmp_path_factory.mktemp("cli")
-    path = scenario_file(tmp, example, sites='must_open = ["demo-inst-054"]')  # a home
+    path = scenario_file(tmp, example, sites='must_open = ["demo-inst-064"]')  # a home
     run = cli("solve", str(path), "--out", str(tmp / "out"), "--map")
     return tmp / "out", run
 

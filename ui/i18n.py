@@ -641,6 +641,8 @@ STRINGS["attribution"] = {  # the English is the data layer's own line
     "kk": "Шекаралар: geokz (А. Родионов), CC BY 4.0, Қазақстан Республикасы Ұлттық "
           "статистика бюросының деректері бойынша; KG/TJ/TM/UZ: Natural Earth. Елді мекендер: "
           "GeoNames, CC BY 4.0",
+}
+STRINGS.update({  # the sweeps page
     # -- sweeps page ---------------------------------------------------------------------------
     "page_sweeps": {"en": "Sweeps", "ru": "Серии сценариев", "kk": "Сценарийлер сериясы"},
     "sweep_intro": {"en": "Solve a saved scenario under many budgets, travel standards and "
@@ -730,7 +732,7 @@ STRINGS["attribution"] = {  # the English is the data layer's own line
                               "kk": "Қамту жоғалту, п.п."},
     "col_plan_within_budget": {"en": "Plan within budget", "ru": "План в пределах бюджета",
                                "kk": "Жоспар бюджет шегінде"},
-}
+})
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **fmt: object) -> str:
