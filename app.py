@@ -7,6 +7,7 @@ open. Each page wires widgets to `geo/`, `planning/` and the builders in `ui/`.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import streamlit as st
@@ -36,9 +37,14 @@ PAGES = {
 }
 
 ctx = sidebar()
-user = auth_sidebar()
+user = auth_sidebar(lambda key, **fmt: t(key, ctx.lang, **fmt))
 allowed = set(allowed_pages(user.role))
 pages = [st.Page(HERE / module, title=t(title, ctx.lang), url_path=url, icon=icon,
                  default=key == "explore")
          for key, (module, title, url, icon) in PAGES.items() if key in allowed]
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except Exception:  # any page failure: a sentence for the user, the traceback in the log
+    logging.getLogger("otbasy.app").exception("page failed (user %s, country %s, version %s)",
+                                              user.username, ctx.country, ctx.version)
+    st.error(t("error_generic", ctx.lang))

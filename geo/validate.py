@@ -465,19 +465,33 @@ def _all_projected(present: list[BaseGeometry]) -> str | None:
     """One file-level message when every coordinate is outside lon/lat range (a missing CRS)."""
     if not present or not all(_out_of_range(g.bounds) for g in present):
         return None
+    if not _range_message(present[0].bounds).startswith("coordinates"):
+        return None  # a latitude or longitude typo: reported per row
     minx, miny = present[0].bounds[:2]
     return (f"coordinates are not longitude/latitude (first: x {minx:g}, y {miny:g}) and the "
             "file declares no coordinate system: add its .prj or give --crs EPSG:xxxx")
+
+
+def _range_message(bounds: tuple[float, float, float, float]) -> str:
+    """What is wrong with one feature's out-of-range coordinates: a latitude or a longitude
+    beyond its range is a typo; both beyond theirs look like projected data."""
+    minx, miny, maxx, maxy = bounds
+    bad_lat = next((v for v in (miny, maxy) if abs(v) > 90), None)
+    bad_lon = next((v for v in (minx, maxx) if abs(v) > 180), None)
+    if bad_lat is not None and bad_lon is None:
+        return (f"latitude {bad_lat:g} is outside -90..90: a typo in the latitude (or latitude "
+                "and longitude swapped)?")
+    if bad_lon is not None and bad_lat is None:
+        return f"longitude {bad_lon:g} is outside -180..180: a typo in the longitude?"
+    return (f"coordinates (x {minx:g}, y {miny:g}) are outside longitude/latitude range: "
+            "projected data needs its CRS (.prj, or --crs EPSG:xxxx)")
 
 
 def _check_one(g: BaseGeometry, row: int, schema: LayerSchema, source: str):
     if not all(math.isfinite(v) for v in g.bounds):
         return None, Problem(source, row, GEOMETRY, "coordinates are not finite numbers")
     if _out_of_range(g.bounds):
-        x, y = (g.x, g.y) if g.geom_type == "Point" else g.bounds[:2]
-        return None, Problem(source, row, GEOMETRY,
-                             f"coordinates (x {x:g}, y {y:g}) are outside longitude/latitude "
-                             "range: projected data needs its CRS (.prj, or --crs EPSG:xxxx)")
+        return None, Problem(source, row, GEOMETRY, _range_message(g.bounds))
     if g.is_valid:
         return g, None
     reason = shapely.is_valid_reason(g)

@@ -1,6 +1,9 @@
 """Command line: `python -m planning example [--sweep]`, `python -m planning solve SCENARIO
 --out DIR` and `python -m planning sweep SWEEP --out DIR` (see planning/sweep_cli.py).
 
+An entry point, like `app.py`: it may use the UI layer (the map and report writers in
+`ui.exports`), which the engine modules never import.
+
 Exit codes: 0 a plan was found (optimal or feasible), 3 infeasible (with the explanation),
 2 bad scenario file or arguments, 4 the solver stopped without any plan (time limit).
 """
@@ -77,7 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    result.write(args.out, map_html=args.map)
+    documents = None
+    if args.map:  # folium and the page render are most of the command line's start-up
+        from ui.exports import documents
+    result.write(args.out, documents)
     if args.json:
         print(json.dumps(result.summary, indent=1, ensure_ascii=False))
     else:

@@ -78,6 +78,9 @@ COMMENTS: dict[str, str] = {
     "family_care.institution_kzt_per_child_year": ("Children's home ~7.5 m KZT per child per "
                                                    "year vs foster family ~0.46 m (2024, "
                                                    "ulysmedia.kz; 13-16x)"),
+    "family_care.credit_released": ("Credit what a conversion releases (children moved x "
+                                    "(institution - family cost per child)) against running "
+                                    "costs and budgets"),
     "solver.name": "highs (default, faster in bench/solve.py) or cbc",
     "solver.time_limit_seconds": "Stop after this long; the status then says so",
     "solver.mip_gap": "Relative optimality gap accepted as optimal",

@@ -106,6 +106,11 @@ def _plan_layers(layers, scenario: Scenario):
     return dataclasses.replace(layers, **frames), codes
 
 
+def units_of(layers, scenario: Scenario) -> list[str]:
+    """The unit codes a scenario plans for at its planning level (its region's, or all)."""
+    return _plan_layers(layers, scenario)[1]
+
+
 def select_demand(settlements: gpd.GeoDataFrame, units: list[str]) -> gpd.GeoDataFrame:
     """Settlements of the chosen units with their children (0 when unknown)."""
     s = settlements[settlements["unit_code"].isin(units)].copy()

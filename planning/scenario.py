@@ -160,6 +160,15 @@ class FamilyCare:
     carer_kzt_per_month: float = 75 * MCI_2025_KZT
     child_kzt_per_month: float = 10 * MCI_2025_KZT
     institution_kzt_per_child_year: float = 7_500_000.0
+    credit_released: bool = True
+
+    @property
+    def released_kzt_per_child_year(self) -> float:
+        """Running cost a conversion releases per child moved to a family: the institution's
+        cost per child net of the family placement's (0 when the credit is off)."""
+        if not (self.enabled and self.credit_released):
+            return 0.0
+        return self.institution_kzt_per_child_year - self.child_kzt_per_year
 
     @property
     def carer_kzt_per_year(self) -> float:
@@ -218,11 +227,11 @@ class Scenario:
         """Build and validate a scenario from plain data; raise ScenarioError listing every
         problem."""
         problems: list[tuple[str, str]] = []
-        scenario = _build(cls, data, "", problems)
+        scenario = build_dataclass(cls, data, "", problems)
         # value rules too, except on settings already reported (they hold placeholders)
         bad = {path for path, _ in problems}
         problems.extend((path, msg) for path, msg in scenario.problems()
-                        if not any(_related(path, b) for b in bad))
+                        if not any(related_paths(path, b) for b in bad))
         if problems:
             raise ScenarioError(problems, source)
         return scenario
@@ -348,7 +357,7 @@ class Scenario:
 
 # -- generic typed construction -----------------------------------------------------------
 
-def _related(a: str, b: str) -> bool:
+def related_paths(a: str, b: str) -> bool:
     """Whether field paths a and b are the same setting or one contains the other."""
     return a == b or any(x.startswith(y + c) for x, y in ((a, b), (b, a)) for c in ".[")
 
@@ -361,7 +370,7 @@ def _drop_none(value: Any) -> Any:
     return value
 
 
-def _build(cls: type, data: Any, prefix: str, problems: list[tuple[str, str]]) -> Any:
+def build_dataclass(cls: type, data: Any, prefix: str, problems: list[tuple[str, str]]) -> Any:
     """Instantiate dataclass `cls` from `data`, checking names and types; problems collected."""
     if not isinstance(data, dict):
         problems.append((prefix.rstrip(".") or "(file)", "must be a table of settings"))
@@ -405,7 +414,7 @@ def _coerce(tp: Any, value: Any, path: str, problems: list[tuple[str, str]]) -> 
             return []
         return [_coerce(args[0], v, f"{path}[{n + 1}]", problems) for n, v in enumerate(value)]
     if isinstance(tp, type) and hasattr(tp, "__dataclass_fields__"):
-        return _build(tp, value, f"{path}.", problems)
+        return build_dataclass(tp, value, f"{path}.", problems)
     if tp is bool:
         if not isinstance(value, bool):
             problems.append((path, f"must be true or false, not {value!r}"))

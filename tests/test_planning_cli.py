@@ -86,7 +86,7 @@ def test_solve_writes_every_file(solved) -> None:
     assert run.returncode == 0, run.stderr
     assert "Children covered" in run.stdout and "Status: optimal" in run.stdout
     for name in ("summary.json", "sites.geojson", "assignments.csv", "gaps.geojson",
-                 "map.html", "scenario.toml"):
+                 "conversions.csv", "map.html", "report.html", "scenario.toml"):
         assert (out / name).stat().st_size > 0, name
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary) >= SUMMARY_KEYS
@@ -96,6 +96,10 @@ def test_solve_writes_every_file(solved) -> None:
         assert {"children", "covered", "coverage_pct"} <= set(unit)
     html = (out / "map.html").read_text()
     assert "leaflet" in html.lower() and summary["scenario"] in html
+    assert html.count("L.map(") == 1, "the map is in the file once"
+    report = (out / "report.html").read_text()
+    assert summary["scenario"] in report and "Demo data" in report
+    assert "<script" not in report.lower()
     # the parameters used are saved beside the results, losslessly
     assert Scenario.from_file(out / "scenario.toml").to_dict() == summary["parameters"]
 
@@ -201,7 +205,8 @@ def test_budget_below_the_equity_rule_exits_3_with_the_cheapest_cost(
         tmp_path: Path, example: str) -> None:
     text = set_line(example, "budget", "total_kzt = 100000000.0")
     path = scenario_file(tmp_path, text, equity="min_unit_coverage = 0.6",
-                         existing="keep = false")
+                         existing="keep = false",  # gross prices: paying conversions would fit
+                         family_care="credit_released = false")
     run = cli("solve", str(path), "--out", str(tmp_path / "out"))
     assert run.returncode == 3, (run.stdout, run.stderr)
     assert "equity rule" in run.stderr

@@ -89,6 +89,11 @@ def check_rules(result: PlanResult, s: Scenario, truth: Truth, capacitated: bool
     assert summary["cost_capex"] == pytest.approx(capex, rel=1e-9)
     assert summary["cost_opex"] == pytest.approx(opex, rel=1e-9)
     assert summary["family_care"]["families_recruited"] == recruits
+    fc = s.family_care
+    if fc.enabled and fc.credit_released:  # children moved stop costing their institution
+        moved = float((sites["centres"] * t["children_in_care"])[t["kind"] == "convert"].sum())
+        opex -= moved * (fc.institution_kzt_per_child_year - 12 * fc.child_kzt_per_month)
+    assert summary["cost_opex_net"] == pytest.approx(opex, rel=1e-9, abs=1e-3)
     b = s.budget
     if b.total_kzt is not None:
         assert capex + h * opex <= b.total_kzt * (1 + 1e-9)
@@ -348,6 +353,7 @@ def test_pareto_curve_on_real_data(layers) -> None:
 
     s = real_scenario("max_min")
     s.objective = "max_coverage"
+    s.family_care.credit_released = False  # gross prices: 0.3 bn is below the kept centres
     budgets = [0.3e9, 0.9e9, 1.6e9, 2.4e9, 4e9]
     curve = pareto(s, budgets, layers)
     assert list(curve["budget"]) == budgets
@@ -371,8 +377,11 @@ def test_result_map_without_boundaries_shows_every_site() -> None:
     s = scenario_for("max_coverage", capacitated=False, budget_total=0.5 * whole_life(inst))
     plan, info, build, extras = solve_instance(inst, s)
     result = make_result(inst, s, plan, info, build_seconds=build, extras=extras)
-    html = result.to_folium().get_root().render()
-    assert f"{result.summary['coverage_pct']:.1f}% of children within" in html
+    from ui.exports import plan_map_html
+
+    html = plan_map_html(result, "en")
+    assert f"{result.summary['coverage_pct']:.1f}%" in html and s.name in html
+    assert html.count("L.map(") == 1
     assert len(result.sites) > 0
     for name in result.sites["name"]:
         assert name in html
