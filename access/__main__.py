@@ -55,8 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     add = sub.add_parser("add", help="create an account")
     add.add_argument("username")
     add.add_argument("--role", required=True, choices=["planner", "ministry", "admin"])
-    add.add_argument("--units", help="comma-separated unit codes for a planner: oblasts (KZ-10) and/or "
-                          "districts (KZ101000)")
+    add.add_argument("--units", help="comma-separated unit codes for a planner: oblasts (KZ-10) "
+                     "and/or districts (KZ101000)")
     add.add_argument("--name", default="", help="display name")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     add.add_argument("--oidc", action="store_true",

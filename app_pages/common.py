@@ -296,7 +296,8 @@ def _widget(where, spec, site_options: dict[str, str], unit_codes: list[str], la
         return where.multiselect(label, unit_codes, key=key, placeholder=t("choose", lang))
     if spec.kind == "types":
         return where.multiselect(label, list(INSTITUTION_TYPES), key=key,
-                                 placeholder=t("choose", lang), format_func=lambda v: tables.code_label("type", v, lang))
+                                 placeholder=t("choose", lang),
+                                 format_func=lambda v: tables.code_label("type", v, lang))
     if spec.kind == "list":
         text = where.text_input(label, value=", ".join(map(str, spec.value)),
                                 key=f"{key}.text")

@@ -4,8 +4,8 @@ Pure functions of GeoDataFrames, shared by the app's Explore and Coverage gaps p
 anything else that needs them. Points are assigned to units with the one rule in
 `geo.units.assign_units` (point-in-polygon, then the nearest unit within 5 km in an
 equal-area CRS); a layer's own code at that level (set by `geo.units.attach_units` in
-`geo.layers.load_layers` for the chosen boundary version) is used when every point has one. Coverage comes from
-`geo.coverage.unit_coverage`, the same computation the CLI reports.
+`geo.layers.load_layers` for the chosen boundary version) is used when every point has one.
+Coverage comes from `geo.coverage.unit_coverage`, the same computation the CLI reports.
 """
 
 from __future__ import annotations

@@ -80,10 +80,12 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    documents = None
     if args.map:  # folium and the page render are most of the command line's start-up
         from ui.exports import documents
-    result.write(args.out, documents)
+
+        result.write(args.out, documents)
+    else:
+        result.write(args.out)
     if args.json:
         print(json.dumps(result.summary, indent=1, ensure_ascii=False))
     else:

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 
 from geo.atomic import atomic_path, atomic_write_text
-from planning.instance import Instance, units_of, build_instance, candidate_sites, select_demand
+from planning.instance import Instance, build_instance, candidate_sites, select_demand, units_of
 from planning.sweep_run import BASE_ID, SUCCESS, run_data
 from planning.sweep_spec import Sweep
 

@@ -99,7 +99,8 @@ def test_cli_add_list_set_role_remove(files: tuple[Path, Path], monkeypatch: pyt
     assert "aigerim\tplanner\tKZ-10,KZ-63,KZ611000" in listing and "$2b$" not in listing
     assert cli(["list", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == [
-        {"username": "aigerim", "role": "planner", "units": ["KZ-10", "KZ-63", "KZ611000"], "name": ""},
+        {"username": "aigerim", "role": "planner", "units": ["KZ-10", "KZ-63", "KZ611000"],
+         "name": ""},
         {"username": "ops@example.org", "role": "ministry", "units": [], "name": ""}]
     assert cli(["set-role", "aigerim", "ministry"]) == 0
     assert cred.load_accounts()["aigerim"].role == "ministry"

@@ -4,7 +4,7 @@ notice) and the legend visible; the report opens too. Marked e2e like tests/test
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,7 @@ def files(tmp_path_factory):
     s.region.units = ["KZ-59", "KZ-62"]
     result = run_scenario(s)
     out = tmp_path_factory.mktemp("export")
-    when = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
+    when = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
     (out / "map.html").write_text(exports.plan_map_html(result, "kk", when), encoding="utf-8")
     (out / "report.html").write_text(exports.plan_report_html(result, "kk", when),
                                      encoding="utf-8")
@@ -38,7 +38,7 @@ def files(tmp_path_factory):
 def test_exported_map_in_chromium_has_one_map_and_its_header(files) -> None:
     from playwright.sync_api import sync_playwright
 
-    out, result = files
+    out, _result = files
     requests: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import io
 import json
-import zipfile
 import re
-from datetime import datetime, timezone
+import zipfile
+from datetime import UTC, datetime
 
 import geopandas as gpd
 import numpy as np
@@ -99,7 +99,7 @@ def test_default_national_scenario_converts_where_it_pays() -> None:
 
 
 def test_html_map_stands_alone_with_one_map(result) -> None:
-    when = datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc)
+    when = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
     html = exports.plan_map_html(result, "en", when)
     assert html.count("L.map(") == 1
     assert "2026-12-01 09:30 UTC" in html

@@ -17,7 +17,8 @@ from geo.indicators import INDICATORS, point_units, uncovered_settlements
 from geo.provenance import has_demo
 from ui.i18n import unit_name
 
-__all__ = ["INDICATORS", "has_demo", "point_units", "uncovered_settlements"]  # re-exported for the pages
+# re-exported for the pages
+__all__ = ["INDICATORS", "has_demo", "point_units", "uncovered_settlements"]
 INDICATOR_LABEL_KEYS: dict[str, str] = {
     "institution_rate": "ind_institution_rate",
     "foster_rate": "ind_foster_rate",
