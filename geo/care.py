@@ -29,6 +29,9 @@ _YEAR_HEADER = re.compile(r"^\s*((?:19|20)\d\d)\s*(?:г\.?|год|гг\.?|жыл
 _GENERIC = re.compile(r"\b(область|обл\.?|облысы|region|oblast|province|city|г\.|город|"
                       r"қаласы|каласы|қ\.)\b|[()]", re.IGNORECASE)
 
+_IGNORED = {_key(c) for c in ("№", "no", "n", "#", "note", "notes", "comment", "примечание",
+                                "ескерту", "unit_name_en", "name_en", "name_ru", "name_kk")}
+
 # Russian / Kazakh labels of measures, compared after `_key`.
 MEASURE_ALIASES: dict[str, str] = {
     "дети 0-17": "children_0_17", "детское население": "children_0_17",
@@ -74,24 +77,31 @@ def _fail(source: str, message: str, field: str | None = None) -> LayerError:
 
 @lru_cache(maxsize=4)
 def _units(country: str) -> tuple[dict[int, frozenset[str]], dict[str, str], dict[str, str]]:
-    """(codes per boundary version, lookup key -> code, code -> English name) of `country`."""
+    """(codes per boundary version, lookup key -> code, code -> English name) of `country`.
+
+    Full names and codes are matched first; names without "oblast"/"city" words only where
+    they are unambiguous ("Almaty" could be the city or the region: refused).
+    """
     from geo.layers import boundary_versions, load_boundaries
 
     by_version: dict[int, frozenset[str]] = {}
-    lookup: dict[str, str] = {}
+    exact: dict[str, str] = {}
+    loose: dict[str, set[str]] = {}
     names: dict[str, str] = {}
     for v in boundary_versions(country):
         b = load_boundaries(country, v)
         by_version[v] = frozenset(b["code"].astype(str))
         for row in b.itertuples():
             names.setdefault(row.code, row.name_en)
-            keys = [row.code, str(row.kato or ""), str(row.kato or "")[:2]]
-            for name in (row.name_en, row.name_kk, row.name_ru):
-                if isinstance(name, str) and name:
-                    keys += [name, _GENERIC.sub(" ", name)]
-            for k in keys:
-                if k and k.strip():
-                    lookup.setdefault(_key(k), row.code)
+            kato = str(row.kato or "")
+            full = [n for n in (row.name_en, row.name_kk, row.name_ru) if isinstance(n, str) and n]
+            for k in [row.code, kato, kato[:2], *full]:
+                if k.strip():
+                    exact.setdefault(_key(k), row.code)
+            for n in full:
+                loose.setdefault(_key(_GENERIC.sub(" ", n)), set()).add(row.code)
+    lookup = {k: next(iter(c)) for k, c in loose.items() if len(c) == 1}
+    lookup.update(exact)
     return by_version, lookup, names
 
 
@@ -104,7 +114,7 @@ def resolve_unit(text: str, country: str = "KZ") -> str | None:
     if re.fullmatch(r"\d{9}", raw):
         raw = raw[:2]  # KATO: the first two digits are the numeric ISO 3166-2 code
     code = normalise_pcode(raw) if re.match(r"^[A-Za-z]{2}[-_ ]?\d", raw) else raw
-    for candidate in (code, raw, _GENERIC.sub(" ", raw)):
+    for candidate in (code, _GENERIC.sub(" ", raw)):
         found = lookup.get(_key(candidate))
         if found:
             return found
@@ -127,12 +137,18 @@ def _records(header: list[str], rows: list[list], numbers: list[int], source: st
              and (m := _YEAR_HEADER.match(col))}
     measures = {col: _MEASURE_KEYS[_key(col)] for col in header
                 if col not in mapping and col not in years and _key(col) in _MEASURE_KEYS}
+    known = set(mapping) | set(years) | set(measures)
+    problems += [Problem(source, None, col, "column not recognised (neither a care field, a year "
+                                            "nor a measure); remove or rename it")
+                 for col in header if col not in known and _key(col) not in _IGNORED]
     out: list[dict] = []
     base = [f for f in fields if f not in ("year", "value", "measure")]
     if years and "value" not in fields:
         for number, row in zip(numbers, rows):
             cells = dict(zip(header, row))
             for col, year in years.items():
+                if _is_missing(cells[col]):
+                    continue  # no figure for this year (e.g. the unit did not exist yet)
                 rec = {f: cells[fields[f]] for f in base + ["measure"] if f in fields}
                 rec.update(year=year, value=cells[col], _row=number, _field=col)
                 out.append(rec)
@@ -144,14 +160,12 @@ def _records(header: list[str], rows: list[list], numbers: list[int], source: st
         for number, row in zip(numbers, rows):
             cells = dict(zip(header, row))
             for col, measure in measures.items():
+                if _is_missing(cells[col]):
+                    continue
                 rec = {f: cells[fields[f]] for f in base + ["year"] if f in fields}
                 rec.update(measure=measure, value=cells[col], _row=number, _field=col)
                 out.append(rec)
         return out, problems
-    unknown = [c for c in header if c not in mapping]
-    if unknown and {"value", "measure"} <= set(fields):
-        problems.append(Problem(source, None, unknown[0], "column not recognised (neither a care "
-                                "field nor a year); remove it or rename it"))
     for number, row in zip(numbers, rows):
         cells = dict(zip(header, row))
         rec = {f: cells[col] for f, col in fields.items()}
