@@ -25,6 +25,7 @@ HERE = ROOT / "app_pages"
 # page key (access.roles.PAGES) -> (module, title key, url path, icon)
 PAGES = {
     "explore": ("explore.py", "page_explore", "explore", ":material/map:"),
+    "monitor": ("monitor.py", "page_monitor", "monitor", ":material/monitoring:"),
     "scenarios": ("scenarios.py", "page_scenarios", "scenarios", ":material/tune:"),
     "compare": ("compare.py", "page_compare", "compare", ":material/compare:"),
     "coverage_gaps": ("gaps.py", "page_gaps", "coverage_gaps", ":material/location_off:"),

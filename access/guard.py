@@ -23,7 +23,7 @@ __all__ = ["attempt_sign_in", "audit", "auth_sidebar", "can", "current_user", "d
            "require_action", "require_page", "sign_out", "allowed_pages"]
 
 SESSION_KEY = "otbasy_session"
-PAGE_TITLES = {"explore": "Explore", "scenarios": "Scenarios", "compare": "Compare",
+PAGE_TITLES = {"explore": "Explore", "monitor": "Monitor", "scenarios": "Scenarios", "compare": "Compare",
                "coverage_gaps": "Coverage gaps", "data": "Data", "admin": "Admin"}
 clock: Callable[[], float] = time.time  # replaced by tests to drive expiry without waiting
 

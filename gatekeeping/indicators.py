@@ -111,6 +111,7 @@ def compute(wide: pd.DataFrame) -> pd.DataFrame:
     flags = [[] for _ in range(len(wide))]
     for ind in INDICATORS:
         num = _values(wide, ind.numerator)
+        out[f"n_{ind.key}"] = num  # the children counted: what public masking protects
         if ind.denominator is None:
             out[ind.key] = num
             continue
