@@ -20,6 +20,7 @@ from geo import layers as geo_layers
 from geo.coverage import nearest_centre
 from geo.schema import INSTITUTION_TYPES
 from geo.travel import TravelParams
+from geo.units import DEFAULT_LEVEL, attach_units
 from ui import forms, maps
 from ui import viewmodels as vm
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, STRINGS, t
@@ -31,12 +32,13 @@ MAP_HEIGHT = 560
 
 @dataclass(frozen=True)
 class Context:
-    """What the sidebar chose: language, country, boundary version, tile basemap."""
+    """What the sidebar chose: language, country, boundary version, unit level, basemap."""
 
     lang: str
     country: str
     version: int
     osm: bool
+    level: str = DEFAULT_LEVEL
 
 
 def sidebar() -> Context:
@@ -52,8 +54,14 @@ def sidebar() -> Context:
     if st.session_state.get("version") not in versions:
         st.session_state["version"] = default
     version = st.sidebar.selectbox(t("boundary_version", lang), versions, key="version")
+    levels = geo_layers.boundary_levels(country, version)
+    if st.session_state.get("level") not in levels:
+        st.session_state["level"] = DEFAULT_LEVEL
+    level = st.sidebar.radio(t("unit_level", lang), levels, key="level", horizontal=True,
+                             format_func=lambda v: t(f"opt_{v}", lang))
     osm = st.sidebar.toggle(t("basemap_osm", lang), key="osm", value=False)
-    return Context(lang, country, int(version), bool(osm))
+    st.sidebar.caption(geo_layers.BOUNDARY_ATTRIBUTION)
+    return Context(lang, country, int(version), bool(osm), level)
 
 
 def context() -> Context:
@@ -62,7 +70,7 @@ def context() -> Context:
     country = s.get("country", "KZ")
     return Context(s.get("lang", DEFAULT_LANGUAGE), country,
                    int(s.get("version") or geo_layers.default_version(country)),
-                   bool(s.get("osm", False)))
+                   bool(s.get("osm", False)), s.get("level") or DEFAULT_LEVEL)
 
 
 @st.cache_resource(show_spinner=False)
@@ -85,17 +93,18 @@ def active_layers(ctx: Context) -> geo_layers.Layers:
         if name == "boundaries":
             continue  # boundaries are chosen by country/version; uploads feed Data only
         frame = gdf[gdf["country"] == ctx.country] if "country" in gdf.columns else gdf
-        frame = frame.drop(columns=["unit_code"], errors="ignore")
-        frame["unit_code"] = vm.assign_units(frame, base.boundaries)
-        overrides[name] = frame
+        overrides[name] = attach_units(
+            frame.drop(columns=["unit_code", "district_code"], errors="ignore"),
+            base.boundaries, base.districts)
     return dataclasses.replace(base, **overrides) if overrides else base
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def display_units(country: str, version: int, lang: str) -> gpd.GeoDataFrame:
-    """Boundaries simplified for display (shared borders kept) with names in `lang`."""
-    units = bundled_layers(country, version).boundaries
-    return vm.localise_units(maps.simplify_for_display(units), lang)
+def display_units(country: str, version: int, lang: str,
+                  level: str = DEFAULT_LEVEL) -> gpd.GeoDataFrame:
+    """The bundled browser copy of the units at `level` (coverage-simplified, shared borders
+    kept) with names in `lang`."""
+    return vm.localise_units(geo_layers.load_display_boundaries(country, version, level), lang)
 
 
 def minutes_to_centres(settlements: gpd.GeoDataFrame, centres: gpd.GeoDataFrame,

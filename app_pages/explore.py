@@ -21,7 +21,7 @@ lang = ctx.lang
 st.title(t("page_explore", lang))
 
 layers = common.active_layers(ctx)
-units = common.display_units(ctx.country, ctx.version, lang)
+units = common.display_units(ctx.country, ctx.version, lang, ctx.level)
 
 c1, c2, c3 = st.columns([2, 2, 1])
 indicator = c1.selectbox(t("indicator", lang), vm.INDICATORS, key="explore_indicator",
@@ -92,7 +92,7 @@ def build_map():
 
 @st.fragment
 def map_fragment() -> None:
-    common.show_map(build_map(), key=f"explore_map_{ctx.country}_{ctx.version}")
+    common.show_map(build_map(), key=f"explore_map_{ctx.country}_{ctx.version}_{ctx.level}")
     st.caption(t("explore_help", lang))
 
 
@@ -103,5 +103,5 @@ table = suppress_small(table, ["children_in_institutions", "foster_families"], t
 shown = tables.plain_table(table, lang)
 st.dataframe(shown, hide_index=True, width="stretch")
 st.download_button(t("download_csv", lang), tables.csv_bytes(shown),
-                   file_name=f"otbasy_{ctx.country.lower()}_{ctx.version}_{indicator}.csv",
+                   file_name=f"otbasy_{ctx.country.lower()}_{ctx.version}_{ctx.level}_{indicator}.csv",
                    mime="text/csv", key="explore_csv")

@@ -20,7 +20,7 @@ st.title(t("page_gaps", lang))
 st.caption(t("gaps_intro", lang))
 
 layers = common.active_layers(ctx)
-units = common.display_units(ctx.country, ctx.version, lang)
+units = common.display_units(ctx.country, ctx.version, lang, ctx.level)
 standard = st.number_input(t("travel_standard_min", lang), min_value=5, max_value=240, value=60,
                            step=5, key="gaps_standard")
 common.demo_notice(lang, layers.centres)
@@ -67,7 +67,7 @@ def build_map():
 
 @st.fragment
 def map_fragment() -> None:
-    common.show_map(build_map(), key=f"gaps_map_{ctx.country}_{ctx.version}")
+    common.show_map(build_map(), key=f"gaps_map_{ctx.country}_{ctx.version}_{ctx.level}")
 
 
 map_fragment()

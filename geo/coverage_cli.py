@@ -1,11 +1,14 @@
 """Coverage of children by centres within the travel-time standard, per unit.
 
-  python -m geo coverage [--centres FILE] [--minutes 60] [--provider straight|road] [--json]
+  python -m geo coverage [--centres FILE] [--minutes 60] [--provider straight|road]
+                         [--level oblast|district] [--json]
 
-Uses the bundled settlements and (unless --centres) the bundled centres of the country; the
-road provider needs --graph (a GraphML from `python -m geo network` or an .osm file). The JSON
-states the provider and lists per unit code, children, children_covered, coverage_pct,
-median_minutes (child-weighted; null when the median child reaches no centre), then TOTAL.
+Uses the bundled demand (GeoNames places and, in Kazakhstan, the estimated dispersed demand, so
+every child is counted) and, unless --centres, the bundled centres of the country; the road
+provider needs --graph (a GraphML from `python -m geo network` or an .osm file). The JSON states
+the provider and lists per unit (oblast, or district with --level district) code, children,
+children_covered, coverage_pct, median_minutes (child-weighted; null when the median child
+reaches no centre), then TOTAL.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import pandas as pd
 from geo.coverage import coverage_by_unit, nearest_centre
 from geo.schema import COUNTRIES
 from geo.travel import TravelParams, describe
+from geo.units import DEFAULT_LEVEL, LEVELS, unit_column
 
 _DEFAULTS = TravelParams()
 
@@ -43,6 +47,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              f"(default {_DEFAULTS.snap_speed_kmh:g})")
     parser.add_argument("--country", type=str.upper, default="KZ", choices=list(COUNTRIES))
     parser.add_argument("--version", type=int, help="boundary version (default: the latest)")
+    parser.add_argument("--level", choices=LEVELS, default=DEFAULT_LEVEL,
+                        help="units of the table: oblast (default) or district")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
@@ -84,8 +90,10 @@ def run(args: argparse.Namespace) -> int:
         layers = load_layers(args.country, args.version)
         centres = (read_layer(args.centres, "centres") if args.centres else layers.centres)
         near = nearest_centre(layers.settlements, centres, params, minutes=args.minutes)
-        names = dict(zip(layers.boundaries["code"], layers.boundaries["name_en"]))
-        table = coverage_by_unit(layers.settlements, near, minutes=args.minutes, names=names)
+        units = layers.units(args.level)
+        names = dict(zip(units["code"], units["name_en"]))
+        table = coverage_by_unit(layers.settlements, near, minutes=args.minutes, names=names,
+                                 unit=unit_column(args.level))
     except LayerError as exc:
         for problem in exc.problems:
             print(problem)
@@ -100,14 +108,14 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({
             "provider": params.provider, "travel": describe(params), "minutes": args.minutes,
-            "country": args.country, "boundary_version": layers.version,
+            "country": args.country, "boundary_version": layers.version, "level": args.level,
             "centres": source, "centre_count": int(len(centres)),
             "warnings": near.attrs["warnings"], "units": records(table),
         }, ensure_ascii=False, indent=1))
     else:
         print(_text(table, f"Coverage within {args.minutes:g} min of {len(centres)} centres "
                            f"({source}); travel: {describe(params)}; "
-                           f"{args.country} units, {layers.version} boundaries"))
+                           f"{args.country} {args.level} units, {layers.version} boundaries"))
         for warning in near.attrs["warnings"]:
             print(f"warning: {warning}")
     return 0

@@ -15,23 +15,27 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-from shapely.geometry import Polygon
-from shapely.ops import unary_union
 
-from geo.schema import COUNTRIES
+from geo.codab import NAME_SPELLINGS
+from geo.codab import key as name_key
+from geo.schema import COUNTRIES, LEVELS
+from geo.units import DEFAULT_LEVEL, attach_units, check_level
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 BOUNDARY_DIR = DATA_DIR / "boundaries"
+DISPLAY_DIR = BOUNDARY_DIR / "display"
 SETTLEMENTS_FILE = DATA_DIR / "settlements" / "settlements.geojson"
 FACILITY_DIR = DATA_DIR / "facilities"
-SNAP_KM = 5.0  # points this close outside every unit go to the nearest one
-_EQUAL_AREA = "EPSG:6933"
-_BOUNDARY_FILE = re.compile(r"^([a-z]{2})_(\d{4})\.geojson$")
+BOUNDARY_ATTRIBUTION = ("Boundaries: geokz (A. Rodionov), CC BY 4.0, after the Bureau of National "
+                        "Statistics of the Republic of Kazakhstan; KG/TJ/TM/UZ: Natural Earth. "
+                        "Places: GeoNames, CC BY 4.0")
+_BOUNDARY_FILE = re.compile(r"^([a-z]{2})_(\d{4})_(oblast|district)\.parquet$")
 
 
 @dataclass
 class Layers:
-    """Every layer of one country, boundaries in one version; settlements carry `unit_code`."""
+    """Every layer of one country, boundaries in one version. Point layers carry `unit_code`
+    (oblast) and `district_code` (None where the country has no bundled districts)."""
 
     boundaries: gpd.GeoDataFrame
     settlements: gpd.GeoDataFrame
@@ -40,15 +44,25 @@ class Layers:
     foster: gpd.GeoDataFrame
     country: str
     version: int
+    districts: gpd.GeoDataFrame | None = None
+
+    def units(self, level: str = DEFAULT_LEVEL) -> gpd.GeoDataFrame:
+        """The boundaries at `level` (ValueError when the country has no districts)."""
+        if check_level(level) == "oblast":
+            return self.boundaries
+        if self.districts is None:
+            raise ValueError(f"no district boundaries for {self.country} {self.version}")
+        return self.districts
 
 
-def _available() -> dict[str, list[int]]:
-    found: dict[str, list[int]] = {}
-    for path in BOUNDARY_DIR.glob("*.geojson"):
+def _available() -> dict[str, dict[int, list[str]]]:
+    found: dict[str, dict[int, list[str]]] = {}
+    for path in BOUNDARY_DIR.glob("*.parquet"):
         m = _BOUNDARY_FILE.match(path.name)
         if m:
-            found.setdefault(m.group(1).upper(), []).append(int(m.group(2)))
-    return {cc: sorted(v) for cc, v in found.items()}
+            levels = found.setdefault(m.group(1).upper(), {}).setdefault(int(m.group(2)), [])
+            levels.append(m.group(3))
+    return found
 
 
 def countries() -> list[str]:
@@ -66,7 +80,15 @@ def _check_country(country: str) -> str:
 
 def boundary_versions(country: str) -> list[int]:
     """Boundary versions (years) bundled for `country`, oldest first."""
-    return _available()[_check_country(country)]
+    return sorted(_available()[_check_country(country)])
+
+
+def boundary_levels(country: str, version: int | None = None) -> list[str]:
+    """Levels bundled for `country` in `version`: ['oblast', 'district'] for Kazakhstan,
+    ['oblast'] where only first-level units exist."""
+    cc = _check_country(country)
+    have = _available()[cc][_resolve_version(cc, version)]
+    return [lv for lv in LEVELS if lv in have]
 
 
 def default_version(country: str) -> int:
@@ -84,10 +106,12 @@ def _resolve_version(country: str, version: int | None) -> int:
     return int(version)
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=64)
 def _read_cached(path: str, mtime_ns: int) -> gpd.GeoDataFrame | pd.DataFrame:
     if path.endswith(".csv"):
         return pd.read_csv(path, dtype={"from_code": str, "to_code": str})
+    if path.endswith(".parquet"):
+        return gpd.read_parquet(path)
     return gpd.read_file(path)
 
 
@@ -105,20 +129,65 @@ def _filter_country(gdf: gpd.GeoDataFrame, country: str | None) -> gpd.GeoDataFr
     return gdf[gdf["country"] == cc].reset_index(drop=True)
 
 
-def load_boundaries(country: str = "KZ", version: int | None = None) -> gpd.GeoDataFrame:
-    """First-level units of `country` in `version` (default: `default_version`)."""
+def _boundary_file(country: str, version: int | None, level: str, folder: Path,
+                   ext: str) -> Path:
     cc = _check_country(country)
     v = _resolve_version(cc, version)
-    gdf = _read(BOUNDARY_DIR / f"{cc.lower()}_{v}.geojson", "boundaries")
-    gdf["version"] = gdf["version"].astype(int)
-    gdf["approximate"] = gdf["approximate"].astype(bool)
-    return gdf
+    if check_level(level) not in boundary_levels(cc, v):
+        raise ValueError(f"no {level} boundaries for {cc} {v}; available: "
+                         f"{', '.join(boundary_levels(cc, v))}")
+    return folder / f"{cc.lower()}_{v}_{level}.{ext}"
 
 
-def load_crosswalk(country: str = "KZ") -> pd.DataFrame:
-    """Area shares between every ordered pair of `country`'s boundary versions."""
+def load_boundaries(country: str = "KZ", version: int | None = None,
+                    level: str = DEFAULT_LEVEL) -> gpd.GeoDataFrame:
+    """Units of `country` in `version` (default: `default_version`) at `level`, full geometry
+    (for analysis: point-in-polygon, areas, crosswalks)."""
+    return _read(_boundary_file(country, version, level, BOUNDARY_DIR, "parquet"), "boundaries")
+
+
+def load_display_boundaries(country: str = "KZ", version: int | None = None,
+                            level: str = DEFAULT_LEVEL) -> gpd.GeoDataFrame:
+    """The browser copy of `load_boundaries`: simplified with shared edges kept
+    (`shapely.coverage_simplify`), coordinates rounded; never used for analysis."""
+    return _read(_boundary_file(country, version, level, DISPLAY_DIR, "geojson"),
+                 "display boundaries")
+
+
+@lru_cache(maxsize=8)
+def _name_index(level: str) -> dict[tuple[str | None, str, str], str | None]:
+    """(parent code or None, language, name key) -> code over every bundled Kazakh version at
+    `level`; None for a name two units share in that language (a city and its district)."""
+    index: dict[tuple[str | None, str, str], str | None] = {}
+    if level == "oblast":
+        index.update({(None, lang, k): v for k, v in NAME_SPELLINGS.items()
+                      for lang in ("en", "ru", "kk")})
+    for version in boundary_versions("KZ"):
+        if level not in boundary_levels("KZ", version):
+            continue
+        units = load_boundaries("KZ", version, level)
+        for row in units.to_dict("records"):
+            parent = row["parent_code"] if level == "district" else None
+            for lang in ("en", "kk", "ru"):
+                name = row[f"name_{lang}"]
+                if isinstance(name, str) and name:
+                    k = (parent, lang, name_key(name))
+                    index[k] = row["code"] if index.get(k, row["code"]) == row["code"] else None
+    return index
+
+
+def unit_by_name(level: str, lang: str, name: str, parent: str | None = None) -> str | None:
+    """The code of the Kazakh unit called `name` in `lang` (en, kk or ru; a district within
+    `parent`), or None when unknown or ambiguous. The last resort of the COD-AB importer."""
+    return _name_index(check_level(level)).get((parent if level == "district" else None, lang,
+                                                name_key(name)))
+
+
+def load_crosswalk(country: str = "KZ", level: str = DEFAULT_LEVEL) -> pd.DataFrame:
+    """Area shares between every ordered pair of `country`'s boundary versions at `level`."""
     cc = _check_country(country)
-    return _read(BOUNDARY_DIR / f"crosswalk_{cc.lower()}.csv", "crosswalk")
+    cw = _read(BOUNDARY_DIR / f"crosswalk_{cc.lower()}.csv", "crosswalk")
+    return cw[cw["level"] == check_level(level)].drop(columns="level").reset_index(drop=True)
 
 
 def population_crosswalk(from_version: int, to_version: int,
@@ -201,68 +270,29 @@ def load_foster(country: str | None = None) -> gpd.GeoDataFrame:
     return _load_facility("foster", country)
 
 
-def _fill_holes(geom):
-    """The polygon(s) of `geom` without their interior rings."""
-    return unary_union([Polygon(p.exterior) for p in getattr(geom, "geoms", [geom])])
-
-
-def assign_units(points: gpd.GeoDataFrame, units: gpd.GeoDataFrame,
-                 snap_km: float = SNAP_KM) -> tuple[pd.Series, dict[str, int]]:
-    """Unit code of each point: the containing polygon, else the nearest unit within `snap_km`
-    (generalised coastlines and borders), else the unit whose hole the point lies in (Natural
-    Earth cuts the Baikonur lease out of Kyzylorda). Returns the codes (None where nothing
-    matches, e.g. another country) and how many points took each fallback.
-    """
-    def within(polys: gpd.GeoDataFrame, pts: gpd.GeoDataFrame) -> pd.Series:
-        joined = gpd.sjoin(pts[["geometry"]], polys[["code", "geometry"]], how="left",
-                           predicate="within")
-        return joined.groupby(level=0)["code"].first().reindex(pts.index)
-
-    codes = within(units, points).astype(object)
-    counts = {"snapped": 0, "in_hole": 0}
-    missing = codes.isna()
-    if missing.any():
-        far = points.loc[missing, ["geometry"]].to_crs(_EQUAL_AREA)
-        near = gpd.sjoin_nearest(far, units[["code", "geometry"]].to_crs(_EQUAL_AREA),
-                                 how="left", max_distance=snap_km * 1000.0)
-        snapped = near.groupby(level=0)["code"].first().dropna()
-        codes.loc[snapped.index] = snapped
-        counts["snapped"] = len(snapped)
-    missing = codes.isna()
-    if missing.any():
-        filled = units.assign(geometry=units.geometry.map(_fill_holes))
-        in_hole = within(filled, points.loc[missing]).dropna()
-        codes.loc[in_hole.index] = in_hole
-        counts["in_hole"] = len(in_hole)
-    return codes.where(codes.notna(), None), counts
-
-
-def _with_units(points: gpd.GeoDataFrame, boundaries: gpd.GeoDataFrame,
-                keep: bool) -> gpd.GeoDataFrame:
-    """Facility files carry the default version's unit_code; other versions recompute it."""
-    if not keep or "unit_code" not in points.columns:
-        points["unit_code"] = assign_units(points, boundaries)[0]
-    return points
-
-
 def load_layers(country: str = "KZ", version: int | None = None) -> Layers:
     """All layers of `country` with boundaries in `version` (default: `default_version`).
 
-    Settlements get `unit_code` = their unit in that version; facilities' unit_code follows
-    the same version.
+    Every point layer gets `unit_code` and `district_code` for that version from
+    `geo.units.attach_units` (the one assignment rule), whatever a file carried.
     """
     cc = _check_country(country)
     v = _resolve_version(cc, version)
     boundaries = load_boundaries(cc, v)
-    settlements = load_settlements(cc)
-    settlements["unit_code"] = settlements[f"unit_{v}"]
-    keep = v == default_version(cc)
+    districts = load_boundaries(cc, v, "district") if "district" in boundary_levels(cc, v) \
+        else None
+
+    def placed(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        return attach_units(frame.drop(columns=["unit_code", "district_code"], errors="ignore"),
+                            boundaries, districts)
+
     return Layers(
         boundaries=boundaries,
-        settlements=settlements,
-        institutions=_with_units(load_institutions(cc), boundaries, keep),
-        centres=_with_units(load_centres(cc), boundaries, keep),
-        foster=_with_units(load_foster(cc), boundaries, keep),
+        settlements=placed(load_settlements(cc)),
+        institutions=placed(load_institutions(cc)),
+        centres=placed(load_centres(cc)),
+        foster=placed(load_foster(cc)),
         country=cc,
         version=v,
+        districts=districts,
     )

@@ -21,6 +21,7 @@ INSTITUTION_TYPES = (
 CENTRE_KINDS = ("social_work_centre", "family_support_centre")
 OPERATORS = ("state", "ngo", "private")
 COUNTRIES = ("KZ", "KG", "TJ", "TM", "UZ")
+LEVELS = ("oblast", "district")
 
 
 @dataclass(frozen=True)
@@ -76,25 +77,37 @@ _SETTLEMENT_REF = Field("settlement_id", "str", required=False, nullable=True)
 _UNIT = Field("unit_code", "str", required=False, nullable=True,
               aliases=("код_области", "region_code"),
               description="code of the boundary unit (default version) the point lies in")
+_DISTRICT = Field("district_code", "str", required=False, nullable=True,
+                  aliases=("код_района", "district"),
+                  description="code of the district (default version) the point lies in")
 
 BOUNDARIES = LayerSchema(
     name="boundaries",
     id_field="code",
     geometry_types=("Polygon", "MultiPolygon"),
-    description="First-level administrative units (oblasts and cities of republican significance)",
+    description=("Administrative units: oblasts and cities of republican significance "
+                 "(level 'oblast') or districts and cities of oblast significance ('district')"),
     fields=(
-        Field("code", "str", aliases=("ADM1_PCODE", "iso_3166_2", "код"),
-              description="stable unit code, ISO 3166-2 numeric form, e.g. KZ-10"),
-        Field("kato", "str", required=False, nullable=True, aliases=("KATO", "като"),
-              description="KATO classifier code (Kazakhstan only)"),
-        Field("name_en", "str", aliases=("ADM1_EN", "name", "название_en")),
-        Field("name_kk", "str", required=False, nullable=True, aliases=("ADM1_KK",)),
-        Field("name_ru", "str", required=False, nullable=True, aliases=("ADM1_RU",)),
+        Field("code", "str", aliases=("код",),
+              description="stable unit code: ISO 3166-2 numeric form for oblasts (KZ-10), "
+                          "the COD-AB PCODE for districts (KZ101000)"),
+        Field("kato", "str", required=False, nullable=True, aliases=("като",),
+              description="KATO classifier code, 9 digits (Kazakhstan only)"),
+        Field("name_en", "str", aliases=("name", "название_en")),
+        Field("name_kk", "str", required=False, nullable=True),
+        Field("name_ru", "str", required=False, nullable=True),
         Field("country", "str", allowed=COUNTRIES, required=False),
         Field("version", "int", required=False, minimum=1991, maximum=2100,
               description="year of the boundary version"),
         Field("approximate", "bool", required=False,
               description="True where the polygon is derived, not official"),
+        Field("level", "str", required=False, allowed=LEVELS,
+              description="oblast (first level) or district (second level)"),
+        Field("parent_code", "str", required=False, nullable=True,
+              description="a district's oblast code (blank for oblasts)"),
+        Field("derived", "bool", required=False,
+              description="True where the unit was rebuilt from another version's official "
+                          "polygons (the 2014 division from 2018), not published as such"),
     ),
 )
 
@@ -114,6 +127,9 @@ SETTLEMENTS = LayerSchema(
         Field("unit_2014", "str", required=False, nullable=True),
         Field("unit_2018", "str", required=False, nullable=True),
         Field("unit_2022", "str", required=False, nullable=True),
+        Field("estimated", "bool", required=False,
+              description="True for modelled dispersed demand (children not in a GeoNames "
+                          "place), False for a real settlement"),
     ),
 )
 
@@ -133,6 +149,7 @@ INSTITUTIONS = LayerSchema(
         _YEAR,
         _COUNTRY,
         _UNIT,
+        _DISTRICT,
         _SETTLEMENT_REF,
         _DEMO,
     ),
@@ -155,6 +172,7 @@ CENTRES = LayerSchema(
         _YEAR,
         _COUNTRY,
         _UNIT,
+        _DISTRICT,
         _SETTLEMENT_REF,
         _DEMO,
     ),
@@ -175,6 +193,7 @@ FOSTER = LayerSchema(
               aliases=("опека",)),
         _YEAR,
         _UNIT,
+        _DISTRICT,
         _DEMO,
     ),
 )

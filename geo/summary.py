@@ -1,10 +1,12 @@
 """Per-unit summary of the layers: settlements, people, institutions, family care, centres.
 
-`summarise(layers)` is a pure function on a `geo.layers.Layers` bundle; `python -m geo summary`
-prints it as an aligned table or JSON. Every point layer is assigned to units by
-point-in-polygon against the chosen boundary version (`geo.layers.assign_units`, the rule the
-settlement layer was built with; not a stored unit code), so the same facilities can be
-summarised on the 2014, 2018 or 2022 map.
+`summarise(layers, level)` is a pure function on a `geo.layers.Layers` bundle; `python -m geo
+summary [--level oblast|district]` prints it as an aligned table or JSON. Every point layer is
+placed in its oblast and district of the chosen boundary version by `geo.units.attach_units`
+(the one assignment rule; a code stored in a file is not trusted), so the same facilities can be
+summarised on the 2014, 2018 or 2022 map, per oblast or per district. `children` counts every
+child: GeoNames places and the modelled dispersed demand (`estimated_children` says how many
+of them are estimates).
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import layers as geo_layers
+from geo.units import DEFAULT_LEVEL, LEVELS, attach_units, unit_column
 
 TOTAL = "TOTAL"
-COUNT_COLUMNS = ("settlements", "population", "children", "institutions",
+COUNT_COLUMNS = ("settlements", "population", "children", "estimated_children",
+                 "institutions",
                  "children_in_institutions", "foster_families", "centres")
 COLUMNS = ("code", "name", *COUNT_COLUMNS, "demo")
 DEMO_FOOTER = ("Demo data: facility figures are a demo dataset calibrated to published totals "
@@ -31,10 +35,13 @@ class LayerBundle(Protocol):
     """What `summarise` needs from `geo.layers.Layers`."""
 
     boundaries: gpd.GeoDataFrame
+    districts: gpd.GeoDataFrame | None
     settlements: gpd.GeoDataFrame
     institutions: gpd.GeoDataFrame
     centres: gpd.GeoDataFrame
     foster: gpd.GeoDataFrame
+
+    def units(self, level: str) -> gpd.GeoDataFrame: ...
 
 
 def _is_demo(layer: gpd.GeoDataFrame) -> pd.Series:
@@ -43,28 +50,31 @@ def _is_demo(layer: gpd.GeoDataFrame) -> pd.Series:
     return layer["demo"].fillna(False).astype(bool)
 
 
-def _per_unit(layer: gpd.GeoDataFrame, boundaries: gpd.GeoDataFrame) -> pd.DataFrame:
-    """The layer's attribute columns plus `code` (its unit) and `is_demo`."""
+def _per_unit(layer: gpd.GeoDataFrame, layers: LayerBundle, level: str) -> pd.DataFrame:
+    """The layer's attribute columns plus `code` (its unit at `level`) and `is_demo`."""
     if layer.empty:
         return pd.DataFrame({"code": pd.Series(dtype=object), "is_demo": pd.Series(dtype=bool)})
-    codes, _ = geo_layers.assign_units(layer.to_crs(boundaries.crs), boundaries)
-    frame = pd.DataFrame(layer.drop(columns=layer.geometry.name))
-    return frame.assign(code=codes, is_demo=_is_demo(layer))
+    placed = attach_units(layer, layers.boundaries, layers.districts)
+    frame = pd.DataFrame(placed.drop(columns=placed.geometry.name))
+    return frame.assign(code=placed[unit_column(level)], is_demo=_is_demo(layer))
 
 
-def summarise(layers: LayerBundle) -> pd.DataFrame:
-    """One row per unit of `layers.boundaries` (sorted by code) plus a TOTAL row.
+def summarise(layers: LayerBundle, level: str = DEFAULT_LEVEL) -> pd.DataFrame:
+    """One row per unit of `layers.units(level)` (sorted by code) plus a TOTAL row.
 
-    Columns: code, name, settlements, population, children, institutions,
+    Columns: code, name, settlements (GeoNames places, not dispersed demand), population,
+    children, estimated_children (the dispersed-demand part of children), institutions,
     children_in_institutions, foster_families, centres (integers) and demo (True when any
     demo record is counted in the row). Points outside every unit (another country, a typo
     in coordinates) are not counted; `attrs["outside"]` gives how many per layer.
     """
-    b = layers.boundaries
-    settlements = _per_unit(layers.settlements, b)
-    institutions = _per_unit(layers.institutions, b)
-    foster = _per_unit(layers.foster, b)
-    centres = _per_unit(layers.centres, b)
+    b = layers.units(level)
+    settlements = _per_unit(layers.settlements, layers, level)
+    institutions = _per_unit(layers.institutions, layers, level)
+    foster = _per_unit(layers.foster, layers, level)
+    centres = _per_unit(layers.centres, layers, level)
+    estimated = (settlements["estimated"].fillna(False).astype(bool)
+                 if "estimated" in settlements else pd.Series(False, index=settlements.index))
     out = pd.DataFrame({"code": b["code"].to_numpy(), "name": b["name_en"].to_numpy()})
     out = out.sort_values("code", ignore_index=True).set_index("code", drop=False)
 
@@ -77,9 +87,10 @@ def summarise(layers: LayerBundle) -> pd.DataFrame:
         return pd.to_numeric(frame[column], errors="coerce").fillna(0).groupby(frame["code"]).sum()
 
     parts = {
-        "settlements": count(settlements),
+        "settlements": count(settlements[~estimated]),
         "population": total(settlements, "population"),
         "children": total(settlements, "children"),
+        "estimated_children": total(settlements[estimated], "children"),
         "institutions": count(institutions),
         "children_in_institutions": total(institutions, "children"),
         "foster_families": total(foster, "foster_families"),
@@ -147,6 +158,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--boundaries", type=int, default=None, metavar="YEAR",
                         help="boundary version, e.g. 2014, 2018 or 2022 for KZ "
                              "(default: the country's latest)")
+    parser.add_argument("--level", choices=LEVELS, default=DEFAULT_LEVEL,
+                        help="units to summarise: oblast (default) or district")
     parser.add_argument("--json", action="store_true", help="print a JSON list of rows")
 
 
@@ -163,18 +176,24 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: no {args.boundaries} boundaries for {args.country}; available: "
               + ", ".join(str(v) for v in versions), file=sys.stderr)
         return 2
+    if args.level not in geo_layers.boundary_levels(args.country, args.boundaries):
+        print(f"error: no {args.level} boundaries for {args.country}; available: "
+              + ", ".join(geo_layers.boundary_levels(args.country, args.boundaries)),
+              file=sys.stderr)
+        return 2
     try:
         bundle = geo_layers.load_layers(args.country, args.boundaries)
     except (OSError, ValueError, LayerError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    summary = summarise(bundle)
+    summary = summarise(bundle, args.level)
     if args.json:
         print(json.dumps(to_records(summary), ensure_ascii=False, indent=1))
         note = outside_note(summary)
         if note:
             print(f"warning: {note}", file=sys.stderr)
     else:
-        print(format_table(summary, f"{bundle.country}: units of the {bundle.version} "
-                                    "boundary version (facilities placed by point-in-polygon)"))
+        print(format_table(summary, f"{bundle.country}: {args.level} units of the "
+                                    f"{bundle.version} boundary version (every point placed by "
+                                    "point-in-polygon)"))
     return 0

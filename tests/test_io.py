@@ -26,7 +26,7 @@ pytestmark = [  # writing test shapefiles: GDAL cuts long names and stores dates
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
-KZ_2022 = ROOT / "data" / "boundaries" / "kz_2022.geojson"
+KZ_2022 = ROOT / "data" / "boundaries" / "source" / "kaz_admbnda_adm1_2024.shp"  # official
 
 HEADER = ["institution_id", "name", "type", "capacity", "children", "year", "country", "lat",
           "lon"]

@@ -21,7 +21,13 @@ def test_countries_and_versions() -> None:
 
 def test_load_boundaries_defaults_and_errors() -> None:
     assert len(layers.load_boundaries()) == 20
+    assert len(layers.load_boundaries("KZ", level="district")) == 224
+    assert layers.boundary_levels("KZ") == ["oblast", "district"]
     assert set(layers.load_boundaries("KZ", 2018)["version"]) == {2018}
+    with pytest.raises(ValueError, match="no district boundaries for KG 2014"):
+        layers.load_boundaries("KG", level="district")
+    with pytest.raises(ValueError, match="unknown level 'raion'"):
+        layers.load_boundaries("KZ", level="raion")
     with pytest.raises(ValueError, match="2014, 2018, 2022"):
         layers.load_boundaries("KZ", 2019)
     with pytest.raises(ValueError, match="unknown country 'RU'"):
@@ -31,8 +37,8 @@ def test_load_boundaries_defaults_and_errors() -> None:
 def test_reads_are_cached_and_copies_returned(monkeypatch) -> None:
     layers._read_cached.cache_clear()
     calls: list[str] = []
-    real = gpd.read_file
-    monkeypatch.setattr(layers.gpd, "read_file", lambda p: calls.append(p) or real(p))
+    real = gpd.read_parquet
+    monkeypatch.setattr(layers.gpd, "read_parquet", lambda p: calls.append(p) or real(p))
     first = layers.load_boundaries("TJ")
     first.loc[0, "name_en"] = "changed"
     second = layers.load_boundaries("TJ")
@@ -75,17 +81,23 @@ def test_load_layers_assigns_units_for_the_version(monkeypatch, tmp_path: Path) 
     assert isinstance(old, layers.Layers) and (old.country, old.version) == ("KZ", 2014)
     assert len(old.boundaries) == 16
     assert (old.settlements["country"] == "KZ").all()
-    assert old.settlements["unit_code"].equals(old.settlements["unit_2014"])
+    assert old.settlements["unit_code"].tolist() == old.settlements["unit_2014"].tolist()
     for frame in (old.institutions, old.centres, old.foster):
         assert (frame["country"] == "KZ").all() and len(frame) == 3
         want = frame["settlement_id"].map(pick["unit_2014"])
         assert frame["unit_code"].tolist() == want.tolist()  # recomputed, not the file's
     default = layers.load_layers("KZ")
     assert default.version == 2022 and len(default.boundaries) == 20
-    assert set(default.institutions["unit_code"]) == {"FILE"}  # default version: kept
+    assert len(default.districts) == 224 and default.units("district") is default.districts
+    assert default.institutions["unit_code"].tolist() == \
+        default.institutions["settlement_id"].map(pick["unit_2022"]).tolist()  # never the file's
+    parent = default.districts.set_index("code")["parent_code"]
+    for frame in (default.settlements, default.institutions):
+        assert (frame["district_code"].map(parent) == frame["unit_code"]).all()
     kg = layers.load_layers("KG")
     assert set(kg.boundaries["country"]) == {"KG"} == set(kg.institutions["country"])
-    assert kg.settlements["unit_code"].equals(kg.settlements["unit_2014"])
+    assert kg.settlements["unit_code"].tolist() == kg.settlements["unit_2014"].tolist()
+    assert kg.districts is None and kg.settlements["district_code"].isna().all()
 
 
 def test_load_layers_on_bundled_facilities() -> None:

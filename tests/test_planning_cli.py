@@ -76,7 +76,7 @@ def test_example_parses_to_the_default_and_round_trips(example: str) -> None:
 @pytest.fixture(scope="module")
 def solved(tmp_path_factory, example: str) -> tuple[Path, subprocess.CompletedProcess]:
     tmp = tmp_path_factory.mktemp("cli")
-    path = scenario_file(tmp, example, sites='must_open = ["demo-inst-054"]')  # a home
+    path = scenario_file(tmp, example, sites='must_open = ["demo-inst-064"]')  # a home
     run = cli("solve", str(path), "--out", str(tmp / "out"))
     return tmp / "out", run
 
@@ -115,7 +115,7 @@ def test_solve_files_agree(solved) -> None:
     assert {"open", "convert", "existing"} <= set(sites["decision"])
     assert sorted(sites.loc[sites["decision"] == "open", "site_id"]) == summary["opened"]
     assert sorted(sites.loc[sites["decision"] == "convert", "site_id"]) == summary["converted"]
-    assert "demo-inst-054" in summary["converted"]  # must-open
+    assert "demo-inst-064" in summary["converted"]  # must-open
     # every assignment is to a site in sites.geojson, within the cut-off
     centres = {r["centre_id"] for r in rows if r["centre_id"]}
     assert centres <= set(sites["site_id"])
@@ -197,7 +197,7 @@ def test_must_open_site_that_is_not_a_candidate_exits_3(tmp_path: Path, example:
 def test_budget_below_the_equity_rule_exits_3_with_the_cheapest_cost(
         tmp_path: Path, example: str) -> None:
     text = set_line(example, "budget", "total_kzt = 100000000.0")
-    path = scenario_file(tmp_path, text, equity="min_unit_coverage = 0.9",
+    path = scenario_file(tmp_path, text, equity="min_unit_coverage = 0.6",
                          existing="keep = false")
     run = cli("solve", str(path), "--out", str(tmp_path / "out"))
     assert run.returncode == 3, (run.stdout, run.stderr)

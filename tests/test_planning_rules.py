@@ -203,7 +203,7 @@ def real_scenario(case: str) -> Scenario:
     s.region.units = list(REGION)
     s.solver.time_limit_seconds = 30
     if case == "capacitated_rules":
-        s.sites.must_open = ["gn:1522035", "demo-inst-051"]   # Taiynsha; a children's home
+        s.sites.must_open = ["gn:1522035", "demo-inst-060"]   # Taiynsha; a children's home
         s.sites.excluded = ["gn:1520692"]                     # Satpayev may not host one
         s.conversion.types = ["childrens_home", "baby_home", "boarding_school_general"]
         s.budget.capex_kzt = 300e6
@@ -223,8 +223,10 @@ def real_scenario(case: str) -> Scenario:
         s.candidates.min_population = 3000
     elif case == "min_cost":
         s.objective = "min_cost"
-        s.coverage_target = 0.9
-        s.equity.min_unit_coverage = 0.8
+        # every child counted: dispersed rural demand puts ~23% of the region's children
+        # beyond 60 minutes of any candidate place, so 0.9 is out of reach
+        s.coverage_target = 0.7
+        s.equity.min_unit_coverage = 0.6
         s.capacity.enabled = False
         s.budget.total_kzt = None
     return s

@@ -6,14 +6,15 @@ import json
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from shapely.geometry import Point, Polygon, box
 
 from geo import layers
 from geo.schema import COUNTRIES, SETTLEMENTS
-from geo.layers import SNAP_KM, assign_units
-from scripts.build_settlements import (COUNTRY_CHILD_SHARE, KZ_NATIONAL_CHILD_SHARE,
-                                       KZ_UNIT_CHILD_SHARE, russian_name)
+from geo.units import SNAP_KM, assign_units, attach_units
+from scripts import demand_model
+from scripts.build_settlements import COUNTRY_CHILD_SHARE, russian_name
 
 STATS = json.loads((layers.DATA_DIR / "settlements" / "build_stats.json").read_text())
 EQUAL_AREA = "EPSG:6933"
@@ -25,10 +26,14 @@ def settlements() -> gpd.GeoDataFrame:
 
 
 def test_counts_match_geonames_at_build(settlements) -> None:
-    assert settlements["country"].value_counts().to_dict() == STATS["counts"]
+    places = settlements[~settlements["estimated"]]
+    assert places["country"].value_counts().to_dict() == STATS["counts"]
     assert set(STATS["counts"]) == set(COUNTRIES)
     assert settlements["settlement_id"].is_unique
-    assert settlements["settlement_id"].str.fullmatch(r"gn:\d+").all()
+    assert places["settlement_id"].str.fullmatch(r"gn:\d+").all()
+    dispersed = settlements[settlements["estimated"]]
+    assert len(dispersed) == STATS["dispersed_points"] and set(dispersed["country"]) == {"KZ"}
+    assert dispersed["settlement_id"].str.fullmatch(r"est:KZ\d{6}:\d{2}").all()
 
 
 def test_columns_and_types(settlements) -> None:
@@ -57,16 +62,10 @@ def test_every_settlement_lies_in_its_unit(settlements, cc: str, version: int) -
     units = layers.load_boundaries(cc, version)
     assert set(codes) <= set(units["code"])
     dist = _distance_km(pts, units, codes)
-    within = units.set_index("code").geometry
-    inside = np.array([within[c].contains(p) for p, c in zip(pts.geometry, codes)])
-    # outside points: snapped (<= SNAP_KM) or inside a hole of their unit (Baikonur)
-    holes = np.array([any(p.within(Polygon(r.exterior)) for r in
-                          getattr(within[c], "geoms", [within[c]]))
-                      for p, c in zip(pts.geometry, codes)])
-    assert (inside | (dist <= SNAP_KM) | holes).all()
-    key = f"{cc}_{version}"
-    outside = ~inside
-    assert outside.sum() == STATS["snapped"][key] + STATS["in_hole"][key]
+    assert (dist <= SNAP_KM).all()  # inside (0) or snapped from just outside
+    districts = layers.load_boundaries(cc, version, "district") if cc == "KZ" else None
+    again = attach_units(pts, units, districts)["unit_code"]
+    assert again.tolist() == codes.tolist()  # the stored code is the one rule's answer
 
 
 def test_non_kz_have_no_kz_versions(settlements) -> None:
@@ -75,14 +74,47 @@ def test_non_kz_have_no_kz_versions(settlements) -> None:
 
 
 def test_children_follow_shares(settlements) -> None:
-    expected = np.round(settlements["population"] * settlements["child_share"]).astype(int)
-    assert (settlements["children"] == expected).all()
-    kz = settlements[settlements["country"] == "KZ"]
-    want = kz["unit_2022"].map(KZ_UNIT_CHILD_SHARE).fillna(KZ_NATIONAL_CHILD_SHARE)
-    assert np.allclose(kz["child_share"], want)
-    assert (kz.loc[kz["unit_2022"] == "KZ-61", "child_share"] == 0.433).all()
+    other = settlements[settlements["country"] != "KZ"]
+    assert (other["children"] == np.round(other["population"] * other["child_share"])).all()
     for cc, share in COUNTRY_CHILD_SHARE.items():
         assert (settlements.loc[settlements["country"] == cc, "child_share"] == share).all()
+    kz = settlements[settlements["country"] == "KZ"]
+    targets = demand_model.oblast_targets()
+    assert np.allclose(kz["child_share"], kz["unit_2022"].map(targets["child_share"]))
+    # a place holds at most its population at the oblast's child rate (capped where a city
+    # of republican significance is spread over its districts)
+    places = kz[~kz["estimated"]]
+    assert (places["children"] <= places["population"] * places["child_share"] + 1).all()
+    assert kz.groupby("unit_2022")["children"].sum().to_dict() == targets["children"].to_dict()
+
+
+def test_dispersed_demand_lies_in_its_district_on_a_grid(settlements) -> None:
+    est = settlements[settlements["estimated"]]
+    districts = layers.load_boundaries("KZ", 2022, "district").set_index("code")
+    code = est["settlement_id"].str[4:12]
+    inside = [districts.loc[c, "geometry"].covers(p) for c, p in zip(code, est.geometry)]
+    assert all(inside)
+    assert (est["children"] > 0).all() and est["name"].str.startswith("Dispersed demand, ").all()
+    assert est["children"].sum() == STATS["dispersed_children"]
+    assert STATS["kz_children_total"] == demand_model.CHILDREN_2024
+    # neighbours on a 50 km grid: the nearest other point of the same district is ~50 km away
+    for c in code.value_counts().index[:5]:
+        pts = est[code == c].geometry.to_crs(demand_model.LOCAL_CRS)
+        nearest = [pts.drop(i).distance(p).min() for i, p in pts.items()]
+        assert np.allclose(nearest, demand_model.GRID_KM * 1000.0, rtol=1e-4)  # 5-decimal file
+
+
+def test_calibrate_keeps_totals_and_caps_on_a_small_case() -> None:
+    """Hand-checkable case: one oblast of 1,000 children, two districts, one known."""
+    targets = pd.DataFrame({"children": [1000], "child_share": [0.5]}, index=["KZ-99"])
+    districts = pd.DataFrame({"code": ["KZ990001", "KZ990002"], "parent_code": "KZ-99"})
+    places = pd.DataFrame({"population": [1200, 100], "unit_code": "KZ-99",
+                           "district_code": ["KZ990001", "KZ990002"]})
+    known = pd.Series({"KZ990001": 800})  # expected children there: 400
+    kids, dispersed = demand_model.calibrate(places, districts, targets, known)
+    assert kids.tolist() == [400, 50]  # 600 capped to the district's 400
+    assert dispersed.to_dict() == {"KZ990001": 0, "KZ990002": 550}
+    assert kids.sum() + dispersed.sum() == 1000
 
 
 def test_known_places(settlements) -> None:

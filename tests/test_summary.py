@@ -48,8 +48,9 @@ def test_one_row_per_unit_and_a_total_equal_to_the_calibration(kz_layers, versio
     for column, value in expected_totals().items():
         assert total[column] == value, column
     kz = layers.settlements
-    assert total["settlements"] == len(kz)
+    assert total["settlements"] == (~kz["estimated"]).sum()  # places, not dispersed demand
     assert total["population"] == kz["population"].sum()
+    assert total["estimated_children"] == kz.loc[kz["estimated"], "children"].sum() > 0
     assert bool(total["demo"]) and body.loc[body["institutions"] > 0, "demo"].all()
 
 
@@ -123,7 +124,7 @@ def test_cli_table_is_aligned_with_separators_and_demo_footer():
     result = _cli("--country", "kz")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("KZ: units of the 2022 boundary version")
+    assert lines[0].startswith("KZ: oblast units of the 2022 boundary version")
     assert lines[1].split() == [c for c in COLUMNS if c != "demo"]
     table = [line for line in lines if line.startswith(("KZ-", TOTAL))]
     assert len(table) == 21 and len({len(line) for line in table}) == 1
@@ -145,3 +146,63 @@ def test_cli_rejects_unknown_version_and_country_without_traceback():
     assert "Traceback" not in result.stderr
     result = _cli("--country", "XX")
     assert result.returncode == 2 and "unknown country 'XX'" in result.stderr
+
+
+def _official_children_2024() -> pd.Series:
+    """Children 0-17 per 2022 oblast at 1 Jan 2024, recomputed here from the source tables:
+    the published shares for Turkistan, Mangystau and Shymkent on the consistent 20-unit
+    population set scaled to the national population; the rest of the national count shared
+    by population."""
+    folder = ROOT / "data" / "population"
+    kids = pd.read_csv(folder / "children_by_oblast.csv")
+    kids = kids[kids["date"] == "2024-01-01"]
+    national = int(kids.loc[kids["indicator"] == "children aged 0-17 (count)", "value"].iloc[0])
+    shares = kids[kids["indicator"].str.startswith("share") & (kids["oblast"] != "Kazakhstan")]
+    name_code = {"Turkistan Region": "KZ-61", "Mangystau Region": "KZ-47",
+                 "Shymkent (city)": "KZ-79"}
+    share = {name_code[n]: float(v) / 100 for n, v in zip(shares["oblast"], shares["value"])}
+    alt = pd.read_csv(folder / "oblast_population_alt.csv", dtype=str)
+    alt = alt[alt["date"].str.contains("complete 20-unit set", na=False)]
+    pop = pd.Series(alt["population"].astype(float).to_numpy(), index="KZ-" + alt["code"].str[:2])
+    pop = pop * 20_033_546 / pop.sum()  # national population, 1 Jan 2024 (FACTS.md)
+    out = pd.Series({c: pop[c] * v for c, v in share.items()})
+    rest = pop.drop(out.index)
+    return pd.concat([out, rest * (national - out.sum()) / rest.sum()]).sort_index()
+
+
+def test_every_child_is_counted_once_per_oblast(kz_layers):
+    official = _official_children_2024()
+    assert official.sum() == pytest.approx(6_841_527)
+    table = summarise(kz_layers[2022]).set_index("code")
+    assert table.loc[TOTAL, "children"] == pytest.approx(6_841_527, rel=0.005)
+    got = table.drop(TOTAL)["children"]
+    assert ((got - official.reindex(got.index)).abs() / official.reindex(got.index)
+            <= 0.005).all()
+    # the 2014 and 2018 maps hold the same children, differently grouped
+    for version in (2014, 2018):
+        assert summarise(kz_layers[version]).iloc[-1]["children"] == table.loc[TOTAL, "children"]
+
+
+def test_district_level_has_224_rows_that_add_up_to_the_oblasts(kz_layers):
+    layers = kz_layers[2022]
+    districts = summarise(layers, "district")
+    oblasts = summarise(layers).set_index("code")
+    assert len(districts) == 225 and districts.iloc[-1]["code"] == TOTAL
+    assert sorted(districts["code"].iloc[:-1]) == sorted(layers.districts["code"])
+    parent = layers.districts.set_index("code")["parent_code"]
+    body = districts.iloc[:-1].set_index("code")
+    for column in COUNT_COLUMNS:
+        assert districts.iloc[-1][column] == oblasts.loc[TOTAL, column], column
+        by_oblast = body[column].groupby(parent).sum()
+        assert (by_oblast == oblasts.drop(TOTAL)[column].reindex(by_oblast.index)).all(), column
+    assert (body["children"] > 0).all()  # every district has children (places or dispersed)
+
+
+def test_cli_district_level_json():
+    result = _cli("--json", "--level", "district")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert len(rows) == 225 and rows[-1]["code"] == TOTAL
+    assert rows[-1]["children"] == pytest.approx(6_841_527, rel=0.005)
+    result = _cli("--level", "district", "--country", "KG")
+    assert result.returncode == 2 and "no district boundaries for KG" in result.stderr

@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.units import unit_column
 from ui.i18n import unit_name
 
 INDICATORS: tuple[str, ...] = (
@@ -41,14 +42,17 @@ def assign_units(points: gpd.GeoDataFrame, units: gpd.GeoDataFrame,
                  code: str = "code") -> pd.Series:
     """The unit code of every point, indexed like `points`.
 
-    Uses the layer's own `unit_code` (set by `geo.layers.load_layers` for the chosen boundary
-    version) when every point has one; otherwise point-in-polygon, with the nearest unit for
-    points just outside (a coastal village outside a simplified border).
+    Uses the layer's own `unit_code` or `district_code` (whichever is the level of `units`; set
+    by `geo.units.attach_units` in `geo.layers.load_layers` for the chosen boundary version)
+    when every point has one; otherwise point-in-polygon, with the nearest unit for points just
+    outside (a coastal village outside a simplified border).
     """
     if points.empty:
         return pd.Series([], index=points.index, dtype=object)
-    if "unit_code" in points.columns and points["unit_code"].notna().all():
-        return points["unit_code"].astype(object)
+    level = units["level"].iloc[0] if "level" in units.columns and len(units) else "oblast"
+    column = unit_column(level)
+    if column in points.columns and points[column].notna().all():
+        return points[column].astype(object)
     pts = points[["geometry"]].to_crs(units.crs)
     joined = gpd.sjoin(pts, units[[code, "geometry"]], how="left", predicate="within")
     result = joined[~joined.index.duplicated()][code].reindex(points.index).astype(object)
@@ -208,9 +212,9 @@ def gap_table(settlements: gpd.GeoDataFrame, units: gpd.GeoDataFrame,
     """Settlements and children beyond the travel standard of every centre, by unit
     (raw counts; the page suppresses small ones)."""
     minutes = pd.to_numeric(minutes_to_centre.reindex(settlements.index), errors="coerce")
-    beyond = ~(minutes <= standard_minutes)
     s_unit = assign_units(settlements, units)
     children = pd.to_numeric(settlements["children"], errors="coerce").fillna(0)
+    beyond = ~(minutes <= standard_minutes) & (children > 0)  # no people: not a gap
     table = pd.DataFrame({
         "uncovered_settlements": beyond.astype(int).groupby(s_unit).sum(),
         "uncovered_children": children.where(beyond, 0).groupby(s_unit).sum(),
@@ -223,9 +227,11 @@ def gap_table(settlements: gpd.GeoDataFrame, units: gpd.GeoDataFrame,
 
 def uncovered_settlements(settlements: gpd.GeoDataFrame, minutes_to_centre: pd.Series,
                           standard_minutes: float) -> gpd.GeoDataFrame:
-    """The settlements beyond the travel standard, with their minutes (inf if unreachable)."""
+    """The demand points with children beyond the travel standard, with their minutes (inf if
+    unreachable); a GeoNames place without a population figure is not a gap."""
     minutes = pd.to_numeric(minutes_to_centre.reindex(settlements.index), errors="coerce")
-    beyond = ~(minutes <= standard_minutes)
+    children = pd.to_numeric(settlements["children"], errors="coerce").fillna(0)
+    beyond = ~(minutes <= standard_minutes) & (children > 0)  # no people: not a gap
     out = settlements[beyond].copy()
     out["minutes"] = minutes[beyond].fillna(np.inf)
     return out
