@@ -14,7 +14,8 @@ from access.guard import current_user, download_button, require_page
 from app_pages import common
 from gatekeeping.indicators import INDICATORS, alerts, before_after, indicator_table
 from gatekeeping.indicators import opening_years as first_centres
-from gatekeeping.series import SeriesUnavailable, load_series, rebase, rebased_years, to_wide
+from gatekeeping.series import SeriesUnavailable, on_version, rebased_years, to_wide
+from geo import layers as geo_layers
 from ui import monitor as mon
 from ui.i18n import t
 
@@ -26,18 +27,24 @@ st.title(t("page_monitor", lang))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def monitor_data(country: str, version: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series,
-                                                      list[int], bool]:
+def monitor_data(country: str, version: int, level: str) -> tuple[
+        pd.DataFrame, pd.DataFrame, pd.Series, list[int], bool]:
     """(indicator table, its public view, first-centre year per unit, re-based years, demo)."""
-    long = rebase(load_series(country), version, country)
+    long = on_version(country, level, version)
     table = indicator_table(long)
-    return (table, mon.public_view(table), first_centres(to_wide(long)),
+    parents = None
+    if level == "district":  # districts are suppressed against their oblast's value
+        units = geo_layers.load_boundaries(country, version, level)
+        parents = dict(zip(units["code"], units["parent_code"]))
+    return (table, mon.public_view(table, parents), first_centres(to_wide(long)),
             rebased_years(long.assign(version=long["stored_version"]), version),
             bool(long["demo"].any()))
 
 
 try:
-    table, public_table, opened, rebased, demo = monitor_data(ctx.country, ctx.version)
+    with st.spinner(t("gk_loading", lang)):
+        table, public_table, opened, rebased, demo = monitor_data(ctx.country, ctx.version,
+                                                                  ctx.level)
 except SeriesUnavailable as exc:
     st.info(str(exc))
     st.stop()
@@ -49,7 +56,7 @@ if notice:
     st.warning(notice, icon="⚠️")
 if public:
     st.caption(t("gk_public_note", lang))
-units = common.display_units(ctx.country, ctx.version, lang)
+units = common.display_units(ctx.country, ctx.version, lang, ctx.level)
 names = dict(zip(units["code"], units["unit_name"]))
 names[mon.TOTAL] = t("gk_national", lang)
 years = sorted(table.index.get_level_values("year").unique().tolist())

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from gatekeeping.indicators import BY_KEY, COUNT_KEYS, INDICATORS, indicator_table
-from gatekeeping.series import LEVELS, SeriesUnavailable, load_series, rebase
+from gatekeeping.series import LEVELS, SeriesUnavailable, on_version
 from geo import layers as geo_layers
 
 KEYS = ("code", "name", "year", "children", "entries", "entry_rate_per_100k", "in_residential",
@@ -41,12 +41,13 @@ def _number(v: object) -> object:
 
 def table(country: str, level: str, version: int | None) -> tuple[pd.DataFrame, int, dict]:
     """(indicator table, version shown, unit names) for a country and level."""
-    long = load_series(country, level)
     v = version or geo_layers.default_version(country)
-    names = dict(zip(*geo_layers.load_boundaries(country, v)[["code", "name_en"]].T.values))
+    long = on_version(country, level, v)
+    units = geo_layers.load_boundaries(country, v, level)
+    names = dict(zip(units["code"], units["name_en"]))
     names["TOTAL"] = "Total"
     demo = long.groupby("year")["demo"].any()
-    ind = indicator_table(rebase(long, v, country))
+    ind = indicator_table(long)
     ind["demo"] = ind.index.get_level_values("year").map(demo).astype(bool)
     return ind, v, names
 

@@ -20,7 +20,9 @@ from geo.allocation import largest_remainder
 
 CARE_DIR = geo_layers.DATA_DIR / "care"
 LEVELS = ("oblast", "district")
-SERIES_FILES = {("KZ", "oblast"): CARE_DIR / "kz_oblast_care.csv"}
+SERIES_FILES = {("KZ", "oblast"): CARE_DIR / "kz_oblast_care.csv",
+                ("KZ", "district"): CARE_DIR / "kz_district_care.parquet"}
+DISTRICT_VERSION = 2022  # the district series exists on the 2022 districts only
 KEYS = ["unit_code", "year", "measure"]
 
 
@@ -42,6 +44,8 @@ def series_file(country: str = "KZ", level: str = "oblast") -> Path:
 
 @lru_cache(maxsize=8)
 def _read(path: str, mtime_ns: int) -> pd.DataFrame:
+    if path.endswith(".parquet"):
+        return pd.read_parquet(path)
     return pd.read_csv(path, dtype={"unit_code": str, "measure": str, "source": str,
                                     "basis": str, "country": str})
 
@@ -53,6 +57,15 @@ def load_series(country: str = "KZ", level: str = "oblast") -> pd.DataFrame:
         raise FileNotFoundError(f"care series {path} is missing (run "
                                 "`python -m scripts.build_care_series`)")
     return _read(str(path), path.stat().st_mtime_ns).copy()
+
+
+def on_version(country: str, level: str, version: int) -> pd.DataFrame:
+    """The series of `level` shown on `version`'s units (districts: 2022 only)."""
+    long = load_series(country, level)
+    if level == "district" and int(version) != DISTRICT_VERSION:
+        raise SeriesUnavailable(f"the district care series uses the {DISTRICT_VERSION} "
+                                f"districts; choose boundary version {DISTRICT_VERSION}")
+    return rebase(long, version, country)
 
 
 def shares(from_version: int, to_version: int, country: str = "KZ") -> pd.DataFrame:

@@ -8,6 +8,12 @@ children and to the demo facilities, then summed into the boundary version valid
 (2014 until 2017, 2018 until 2021, 2022 from 2022). Deterministic (fixed seed).
 
     python -m scripts.build_care_series [--out data/care/kz_oblast_care.csv]
+                                        [--districts data/care/kz_district_care.parquet]
+
+The district series splits each oblast value (re-based onto the 2022 oblasts) over the 2022
+districts of that oblast by children and by the facilities lying in each district, so it sums
+to the oblast series exactly. A part (under-3 entries) is split in proportion to its whole's
+district values, so no district's part exceeds its whole.
 """
 
 from __future__ import annotations
@@ -22,12 +28,13 @@ import pandas as pd
 from gatekeeping import calibration as cal
 from gatekeeping.measures import SCOPES, scope_values
 from geo import layers as geo_layers
-from geo.atomic import atomic_write_text
+from geo.atomic import atomic_path, atomic_write_text
 from geo.schema import CARE_MEASURES
 from geo.allocation import largest_remainder
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "data" / "care" / "kz_oblast_care.csv"
+DISTRICTS_OUT = ROOT / "data" / "care" / "kz_district_care.parquet"
 YEARS = range(2003, 2026)
 SEED = 20_051_231
 COUNTRY = "KZ"
@@ -346,6 +353,105 @@ def check(long: pd.DataFrame) -> list[str]:
     return misses
 
 
+# district weights: measure -> facility layer and column (children where None); parts -> whole
+_DISTRICT_WEIGHT = {
+    "res_baby_home": ("institutions", "baby_home"), "inst_baby_home": ("institutions", "baby_home"),
+    "res_childrens_home": ("institutions", "childrens_home"),
+    "inst_childrens_home": ("institutions", "childrens_home"),
+    "res_family_type_home": ("institutions", "family_type_home"),
+    "inst_family_type_home": ("institutions", "family_type_home"),
+    "res_boarding_disability": ("institutions", "boarding_school_disability"),
+    "inst_boarding_disability": ("institutions", "boarding_school_disability"),
+    "res_boarding_general": ("institutions", "boarding_school_general"),
+    "inst_boarding_general": ("institutions", "boarding_school_general"),
+    "stock_guardianship": ("foster", "guardianship_children"),
+    "stock_foster": ("foster", "foster_children"), "foster_families": ("foster", "foster_families"),
+    "gk_centres": ("centres", None), "gk_specialists": ("centres", "staff"),
+}
+_DISTRICT_PARTS = {
+    "entries_residential_under3": ("entries_residential",),
+    "entries_assessed": ("entries_formal",),
+    "gk_assessments": ("gk_referrals",),
+    "gk_outcome_family_support": ("gk_assessments",),
+    "gk_outcome_family_placement": ("gk_assessments",),
+    "gk_outcome_residential": ("gk_assessments",),
+    "res_orgs_disability": SCOPES["res_orphan_orgs"],
+    "res_boarding_with_parents": SCOPES["res_boarding"],
+    "clpc_in_specialised": ("res_social_protection",),
+    "res_social_protection": ("inst_social_protection",),
+}
+
+
+def district_weights() -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """(2022 districts with parent_code, weight per district for each weighted measure)."""
+    districts = geo_layers.load_boundaries(COUNTRY, 2022, "district")
+    s = geo_layers.load_settlements(COUNTRY)
+    from geo.units import assign_units
+    s["district"] = assign_units(s, districts)[0]
+    codes = districts["code"]
+    children = s.groupby("district")["children"].sum().reindex(codes, fill_value=0)
+    layers = {"institutions": geo_layers.load_institutions(COUNTRY),
+              "foster": geo_layers.load_foster(COUNTRY), "centres": geo_layers.load_centres(COUNTRY)}
+    out = {"children": children.astype(float)}
+    for measure, (layer, what) in _DISTRICT_WEIGHT.items():
+        f = layers[layer]
+        if layer == "institutions":
+            f = f[f["type"] == what]
+            col = "children" if measure.startswith("res_") else None
+        else:
+            col = what
+        g = f.groupby("district_code")
+        w = g.size() if col is None else g[col].sum()
+        out[measure] = w.reindex(codes, fill_value=0).astype(float)
+    return districts[["code", "parent_code"]].reset_index(drop=True), out
+
+
+def build_districts(oblast_long: pd.DataFrame, out: Path = DISTRICTS_OUT) -> pd.DataFrame:
+    """Split the oblast series (re-based to 2022) over the 2022 districts; write Parquet."""
+    from gatekeeping.series import rebase
+
+    districts, weights = district_weights()
+    oblast = rebase(oblast_long, 2022, COUNTRY)
+    members = {o: g.index.to_numpy() for o, g in districts.groupby("parent_code")}
+    codes = districts["code"].to_numpy()
+    children = weights["children"].to_numpy()
+    measures = list(dict.fromkeys([m for m in CARE_MEASURES if m not in _DISTRICT_PARTS]
+                                  + [m for m in _DISTRICT_PARTS if m == "res_social_protection"]
+                                  + list(_DISTRICT_PARTS)))
+    table = oblast.set_index(["year", "measure", "unit_code"])["value"].sort_index()
+    meta = oblast.drop_duplicates(["year", "measure"]).set_index(["year", "measure"])
+    frames = []
+    for year in YEARS:
+        done: dict[str, np.ndarray] = {}
+        for m in measures:
+            values = np.zeros(len(codes), dtype=np.int64)
+            for o, idx in members.items():
+                v = int(table.get((year, m, o), 0))
+                if v == 0:
+                    continue
+                if m in _DISTRICT_PARTS:
+                    w = sum(done[p][idx] for p in _DISTRICT_PARTS[m]).astype(float)
+                else:
+                    w = weights.get(m, weights["children"]).to_numpy()[idx]
+                if w.sum() <= 0:
+                    w = children[idx] + 1e-9
+                values[idx] = largest_remainder(v, w)
+            done[m] = values
+            b, src = meta.loc[(year, m), ["basis", "source"]]
+            frames.append(pd.DataFrame({"country": COUNTRY, "unit_code": codes, "version": 2022,
+                                        "year": year, "measure": m, "value": values,
+                                        "demo": True, "source": src, "basis": b}))
+    long = pd.concat(frames, ignore_index=True).sort_values(["year", "unit_code", "measure"])
+    long = long.reset_index(drop=True)
+    sums = long.assign(unit_code=long["unit_code"].map(dict(zip(codes, districts["parent_code"]))))
+    got = sums.groupby(["year", "measure", "unit_code"])["value"].sum()
+    if not got.reindex(table.index, fill_value=0).equals(table):
+        raise SeriesError("district series does not add up to the oblast series")
+    with atomic_path(Path(out)) as tmp:
+        long.to_parquet(tmp, index=False)
+    return long
+
+
 def build(out: Path = OUT, seed: int = SEED) -> pd.DataFrame:
     """Generate, check and write the series; return it."""
     atoms, parents = atoms_and_parents()
@@ -366,14 +472,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.build_care_series",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--districts", type=Path, default=DISTRICTS_OUT)
     args = parser.parse_args(argv)
     try:
         long = build(args.out)
+        districts = build_districts(long, args.districts)
     except SeriesError as exc:
         print(exc, file=sys.stderr)
         return 1
     print(f"{args.out}: {len(long)} rows, {long['year'].min()}-{long['year'].max()}, "
           f"{long['measure'].nunique()} measures")
+    print(f"{args.districts}: {len(districts)} rows, {districts['unit_code'].nunique()} districts")
     return 0
 
 

@@ -293,8 +293,8 @@ def test_cli_trend_and_errors():
     assert [r["year"] for r in rows] == list(range(2003, 2026))
     bad = _cli("trend", "--unit", "KZ-99", "--indicator", "entry_rate_per_100k")
     assert bad.returncode == 2 and "KZ-99" in bad.stderr and "Traceback" not in bad.stderr
-    district = _cli("indicators", "--level", "district")
-    assert district.returncode == 2 and "district" in district.stderr
+    district = _cli("indicators", "--level", "district", "--version", "2018")
+    assert district.returncode == 2 and "2022 districts" in district.stderr
     year = _cli("indicators", "--year", "1990")
     assert year.returncode == 2 and "1990" in year.stderr
 
@@ -309,3 +309,43 @@ def test_generator_is_deterministic(tmp_path):
     out = tmp_path / "care.csv"
     build(out)
     assert out.read_bytes() == CSV.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def districts() -> pd.DataFrame:
+    return pd.read_parquet(ROOT / "data" / "care" / "kz_district_care.parquet")
+
+
+def test_district_series_adds_up_to_the_oblasts_exactly(districts):
+    from geo.layers import load_boundaries
+    units = load_boundaries("KZ", 2022, "district")
+    assert set(districts["unit_code"]) == set(units["code"]) and len(units) == 224
+    parent = dict(zip(units["code"], units["parent_code"]))
+    got = districts.assign(unit_code=districts["unit_code"].map(parent)).groupby(
+        ["year", "measure", "unit_code"])["value"].sum()
+    oblast = rebase(load_series(), 2022).groupby(["year", "measure", "unit_code"])["value"].sum()
+    pd.testing.assert_series_equal(got.sort_index(), oblast.sort_index(), check_names=False)
+    assert districts["demo"].all() and (districts["value"] >= 0).all()
+
+
+@pytest.mark.parametrize("part,wholes", [
+    ("entries_residential_under3", ["entries_residential"]),
+    ("entries_assessed", ["entries_formal"]),
+    ("gk_assessments", ["gk_referrals"]),
+    ("res_orgs_disability", ["res_baby_home", "res_childrens_home", "res_family_type_home"]),
+    ("res_boarding_with_parents", ["res_boarding_disability", "res_boarding_general"]),
+])
+def test_no_district_part_exceeds_its_whole(districts, part, wholes):
+    wide = districts.pivot_table(index=["unit_code", "year"], columns="measure", values="value")
+    assert (wide[part] <= wide[wholes].sum(axis=1)).all()
+
+
+def test_cli_district_level():
+    run = _cli("indicators", "--level", "district", "--year", "2023", "--json")
+    assert run.returncode == 0, run.stderr
+    rows = json.loads(run.stdout)
+    assert len(rows) == 225 and rows[-1]["code"] == "TOTAL"
+    total = rows[-1]
+    assert (total["in_residential"], total["in_foster_care"], total["in_guardianship"]) == \
+        (3_727, 1_660, 15_668)
+    assert any(r["flags"] for r in rows[:-1])  # small districts are flagged, not divided

@@ -222,3 +222,36 @@ def test_page_in_kazakh(isolated):
     at = _page(signed_in=False, lang="kk")
     assert at.title[0].value == t("page_monitor", "kk")
     assert any("Ұлытау" in str(v) for v in at.dataframe[0].value.iloc[:, 1])
+
+
+def test_page_district_level_public(isolated):
+    at = _page(signed_in=False)
+    at.radio(key="level").set_value("district").run()
+    at.selectbox(key="monitor_indicator").set_value("under3_entries_residential").run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    assert len(table) == 225
+    values = pd.to_numeric(table.iloc[:, 2], errors="coerce").dropna()
+    assert ((values == 0) | (values >= 5)).all()
+
+
+def test_district_public_view_hides_small_and_protects_oblast_totals():
+    from gatekeeping.series import on_version
+    from geo.privacy import withheld
+    units = load_boundaries("KZ", 2022, "district")
+    parents = dict(zip(units["code"], units["parent_code"]))
+    table = indicator_table(on_version("KZ", "district", 2022))
+    public = mon.public_view(table, parents)
+    n = table["n_under3_entries_residential"]
+    shown = public["under3_entries_residential"]
+    assert shown[(n >= 1) & (n < 5)].isna().all()
+    # within an oblast, one district hidden alone only when the oblast's own value is below 5
+    # (so the oblast view hides it too and it cannot be subtracted)
+    year = public.xs(2023, level="year")
+    raw = table.xs(2023, level="year")["under3_entries_residential"]
+    for oblast in set(parents.values()):
+        codes = [c for c, p in parents.items() if p == oblast]
+        hidden = year.loc[codes, "under3_entries_residential"].isna()
+        if hidden.sum() == 1:
+            assert 1 <= raw[codes].sum() < 5, oblast
+    assert withheld([3, 7, 10]).tolist() == [True, True, True]  # 3 alone would be recovered

@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 
 from gatekeeping.indicators import BY_KEY, COUNT_KEYS, INDICATORS
-from geo.privacy import suppress_small
+from geo.privacy import withheld
 from ui.i18n import t
 
 TOTAL = "TOTAL"
@@ -42,28 +42,36 @@ def numerators(table: pd.DataFrame) -> dict[str, str]:
     return out
 
 
-def public_view(table: pd.DataFrame) -> pd.DataFrame:
+def public_view(table: pd.DataFrame, parents: dict[str, str] | None = None) -> pd.DataFrame:
     """`table` (index unit_code, year; TOTAL included) with every value a public user may not
-    see set to NaN: counts 1-4, their complements, and indicators built on them."""
-    out = table.copy()
+    see set to NaN: counts 1-4, their complements, and indicators built on them.
+
+    Units are suppressed against the total they add up to: the national total for oblasts, or
+    with `parents` (district -> oblast) each oblast's value, which the oblast view publishes.
+    """
     nums = numerators(table)
+    position = {label: i for i, label in enumerate(table.index)}
+    hide = np.zeros((len(table), len(nums)), dtype=bool)
     for year, part in table.groupby(level="year"):
         units = part.drop(index=TOTAL, level="unit_code", errors="ignore")
         codes = units.index.get_level_values("unit_code")
-        for key, column in nums.items():
-            counts = units[column]
-            n = counts.fillna(0).round()
+        group = pd.Series([parents.get(c, TOTAL) if parents else TOTAL for c in codes])
+        for k, (key, column) in enumerate(nums.items()):
+            n = units[column].fillna(0).round().to_numpy()
             if not ((n >= 1) & (n < 5)).any():
                 continue  # nothing small: suppression would withhold nothing
-            frame = pd.DataFrame({"unit": codes, "n": counts.fillna(0).round().to_numpy()})
-            shown = suppress_small(frame, ["n"], total_row=True)["n"]
-            hidden = [not isinstance(v, (int, np.integer)) for v in shown[:-1]]
-            total_hidden = not isinstance(shown.iloc[-1], (int, np.integer))
-            for code, hide in zip(codes, hidden):
-                if hide:
-                    out.loc[(code, year), key] = np.nan
-            if total_hidden and (TOTAL, year) in out.index:
-                out.loc[(TOTAL, year), key] = np.nan
+            for g, idx in group.groupby(group).groups.items():
+                idx = np.asarray(idx)
+                if not ((n[idx] >= 1) & (n[idx] < 5)).any():
+                    continue
+                gone = withheld(np.append(n[idx], n[idx].sum()))
+                for code in codes[idx][gone[:-1]]:
+                    hide[position[(code, year)], k] = True
+                if g == TOTAL and gone[-1] and (TOTAL, year) in position:
+                    hide[position[(TOTAL, year)], k] = True
+    out = table.copy()
+    for k, key in enumerate(nums):
+        out[key] = out[key].mask(hide[:, k])
     return out
 
 
