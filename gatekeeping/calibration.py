@@ -109,12 +109,3 @@ FIGURES: tuple[Figure, ...] = (
            note="South Kazakhstan oblast; the series starts in 2003 for this figure"),
     Figure("foster_families", 2004, 950, S000, unit="KZ-51"),
 )
-
-NOT_MATCHED = (
-    "children placed in children's homes 4,000-4,500 (~2021, seeds [001]): a range, shown by "
-    "res_orphan_orgs 2021 = 4,254",
-    "~1,600 children reintegrated 2004-2007 (seeds [003]): five countries together, no "
-    "Kazakhstan figure",
-    "18,000 children with special needs in boarding schools (2018) is matched as "
-    "res_boarding_disability; the share >51% as 0.51 to two decimals",
-)

@@ -28,9 +28,9 @@ import pandas as pd
 from gatekeeping import calibration as cal
 from gatekeeping.measures import SCOPES, scope_values
 from geo import layers as geo_layers
+from geo.allocation import largest_remainder
 from geo.atomic import atomic_path, atomic_write_text
 from geo.schema import CARE_MEASURES
-from geo.allocation import largest_remainder
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "data" / "care" / "kz_oblast_care.csv"
@@ -128,7 +128,6 @@ def national() -> dict[str, pd.Series]:
     """National value per measure and year (derived measures computed from the anchored)."""
     nat = {m: interpolate(a) for m, a in ANCHORS.items()}
     years = list(YEARS)
-    zero = pd.Series(0, index=years)
     for m in ("bank_children_available", "bank_families_waiting", "bank_placed_adoption",
               "bank_placed_guardianship", "bank_placed_foster"):
         nat[m] = nat[m].where(nat[m].index >= 2017, 0)  # the Bank was launched in 2017

@@ -11,8 +11,16 @@ import io
 import pandas as pd
 import pytest
 
-from tests.test_e2e import (ARTIFACTS, CHROMIUM, _goto, _no_exceptions, _settle, _sign_in,
-                            browser_page, server)
+from tests.test_e2e import (
+    ARTIFACTS,
+    CHROMIUM,
+    _goto,
+    _no_exceptions,
+    _settle,
+    _sign_in,
+    browser_page,
+    server,
+)
 
 __all__ = ["browser_page", "server"]  # fixtures used by the tests below
 
@@ -44,7 +52,8 @@ def _pick(page, label: str, option: str) -> None:
 def _download_table(page) -> pd.DataFrame:
     with page.expect_download() as info:
         page.get_by_role("button", name="Download CSV").click()
-    data = open(info.value.path(), "rb").read()
+    with open(info.value.path(), "rb") as fh:
+        data = fh.read()
     return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -135,7 +134,7 @@ def test_downloads_carry_the_demo_notice_and_open_offline(data):
 
 
 def test_alert_texts_in_every_language(data):
-    table, _, _, units = data
+    _, _, _, units = data
     names = dict(zip(units["code"], units["unit_name"]))
     found = [{"key": "rose_twice", "unit": "KZ-61", "before": 12, "now": 19, "rank": 0},
              {"key": "coverage_low", "unit": "KZ-39", "pct": 41, "rank": 1},

@@ -14,11 +14,11 @@ import json
 from functools import lru_cache
 
 import altair as alt
-import vl_convert
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+import vl_convert
 
 from gatekeeping.indicators import BY_KEY, COUNT_KEYS, INDICATORS
 from geo.privacy import withheld
