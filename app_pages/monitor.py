@@ -10,7 +10,8 @@ import time
 import pandas as pd
 import streamlit as st
 
-from access.guard import current_user, download_button, require_page
+from access import views
+from access.guard import download_button, require_page
 from app_pages import common
 from gatekeeping.indicators import INDICATORS, alerts, before_after, indicator_table
 from gatekeeping.indicators import opening_years as first_centres
@@ -49,7 +50,7 @@ except SeriesUnavailable as exc:
     st.info(str(exc))
     st.stop()
 
-public = not current_user().signed_in
+public = not views.exact_points(user)
 shown = public_table if public else table
 notice = t("gk_demo_notice", lang) if demo else None
 if notice:
@@ -57,6 +58,10 @@ if notice:
 if public:
     st.caption(t("gk_public_note", lang))
 units = common.display_units(ctx.country, ctx.version, lang, ctx.level)
+# the visibility step (access.views): a planner sees the units assigned to them
+units = views.visible_frame(user, units, "parent_code" if ctx.level == "district" else "code")
+allowed = set(units["code"]) | {mon.TOTAL}
+shown = shown[shown.index.get_level_values("unit_code").isin(allowed)]
 names = dict(zip(units["code"], units["unit_name"]))
 names[mon.TOTAL] = t("gk_national", lang)
 years = sorted(table.index.get_level_values("year").unique().tolist())
@@ -69,6 +74,9 @@ key = c1.selectbox(t("indicator", lang), [i.key for i in INDICATORS], key="monit
 base_year = c2.selectbox(t("gk_base_year", lang), years, index=years.index(2015)
                          if 2015 in years else 0, key="monitor_base")
 codes = sorted(units["code"])
+if not codes:
+    st.info(t("gk_no_units", lang))
+    st.stop()
 unit = c3.selectbox(t("gk_trend_unit", lang), codes, key="monitor_unit",
                     format_func=lambda c: names.get(c, c))
 title = mon.label(key, lang)
@@ -111,13 +119,13 @@ def year_view() -> None:
     st.subheader(t("gk_ranking", lang))
     ranked = mon.ranking(shown, names, key, year, base_year, lang, demo)
     st.dataframe(ranked, hide_index=True, width="stretch")
-    flags = table["flags"].xs(year, level="year")
+    flags = shown["flags"].xs(year, level="year")
     small = [f"{names.get(c, c)} ({f})" for c, f in flags.items() if f and key in f]
     if small:
         st.caption(t("gk_small", lang, items="; ".join(small)))
 
     st.subheader(t("gk_alerts", lang))
-    found = alerts(table, year)
+    found = alerts(table[table.index.get_level_values("unit_code").isin(allowed)], year)
     if public:
         found = mon.public_alerts(found, public_table, year)
     texts = mon.alert_texts(found[:8], names, lang)
