@@ -28,6 +28,7 @@ HERE = Path(app_pages.__file__).resolve().parent
 # page key (access.roles.PAGES) -> (module, title key, url path, icon)
 PAGES = {
     "explore": ("explore.py", "page_explore", "explore", ":material/map:"),
+    "monitor": ("monitor.py", "page_monitor", "monitor", ":material/monitoring:"),
     "scenarios": ("scenarios.py", "page_scenarios", "scenarios", ":material/tune:"),
     "compare": ("compare.py", "page_compare", "compare", ":material/compare:"),
     "sweeps": ("sweeps.py", "page_sweeps", "sweeps", ":material/stacked_line_chart:"),

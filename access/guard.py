@@ -37,9 +37,9 @@ __all__ = [
 ]
 
 SESSION_KEY = "otbasy_session"
-PAGE_TITLES = {"explore": "Explore", "scenarios": "Scenarios", "compare": "Compare",
-               "coverage_gaps": "Coverage gaps", "data": "Data", "admin": "Admin",
-               "sweeps": "Sweeps"}
+PAGE_TITLES = {"explore": "Explore", "monitor": "Monitor", "scenarios": "Scenarios",
+               "compare": "Compare", "coverage_gaps": "Coverage gaps", "data": "Data",
+               "admin": "Admin", "sweeps": "Sweeps"}
 clock: Callable[[], float] = time.time  # replaced by tests to drive expiry without waiting
 
 

@@ -58,6 +58,10 @@ COMMENTS: dict[str, str] = {
     "conversion.capex_kzt": "ASSUMPTION: refitting an institution's building",
     "conversion.opex_kzt_per_year": "ASSUMPTION: as a new centre",
     "conversion.social_workers": "Social workers in a converted centre",
+    "demand.weighting": ("children (every child counts the same) | expected_referrals (children "
+                         "x the unit's entry rate into formal care / the national rate, from the "
+                         "gatekeeping series: centres go where the inflow is)"),
+    "demand.rate_year": "Year of the entry rates; omit = the latest year of the series",
     "existing.keep": "Keep existing centres open (no capex; opex counted)",
     "existing.opex_kzt_per_year": "ASSUMPTION: as a new centre",
     "sites.must_open": "Site ids (settlement, institution or centre ids) that must open",

@@ -14,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from gatekeeping.demand import entry_rates, risk_weights
 from geo.travel import TravelParams, travel_matrix
 from geo.units import unit_column
 from planning.scenario import Scenario
@@ -51,6 +52,7 @@ class Instance:
     standard: float
     cutoff: float
     family_spare: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    demand_info: dict = field(default_factory=dict)
     demand: gpd.GeoDataFrame | None = None
     sites: gpd.GeoDataFrame | None = None
 
@@ -187,6 +189,21 @@ def family_spare(foster: pd.DataFrame, units: list[str], scenario: Scenario) -> 
     return np.array([float(per_unit.get(u, 0.0)) for u in units])
 
 
+def demand_weights(demand: gpd.GeoDataFrame, scenario: Scenario, country: str,
+                   version: int) -> tuple[np.ndarray, dict]:
+    """Weight of each demand point and how it was made (recorded in summary.json)."""
+    children = demand["children"].to_numpy(dtype=float)
+    d = scenario.demand
+    if d.weighting == "children":
+        return children, {"weighting": "children"}
+    rates, national, year = entry_rates(country, version, d.rate_year)
+    weights = risk_weights(children, demand["unit_code"], rates, national)
+    return weights, {"weighting": d.weighting, "rate_year": year,
+                     "national_entry_rate_per_100k": round(national, 3),
+                     "expected_referrals": round(float(children @ (
+                         demand["unit_code"].map(rates).fillna(national).to_numpy() / 1e5)), 1)}
+
+
 def build_instance(layers, scenario: Scenario) -> Instance:
     """Turn layers + scenario into an Instance (the travel matrix is computed here)."""
     layers, units = _plan_layers(layers, scenario)
@@ -197,9 +214,10 @@ def build_instance(layers, scenario: Scenario) -> Instance:
                           max_minutes=t.cutoff, graph_path=t.graph_path)
     tm = travel_matrix(demand, sites, params, origin_id="settlement_id", site_id="site_id")
     unit_index = {u: k for k, u in enumerate(units)}
+    weights, info = demand_weights(demand, scenario, layers.country, layers.version)
     return Instance(
         demand_ids=demand["settlement_id"].astype(str).to_numpy(),
-        weights=demand["children"].to_numpy(dtype=float),
+        weights=weights,
         demand_unit=demand["unit_code"].map(unit_index).fillna(-1).to_numpy(dtype=int),
         units=units,
         site_ids=sites["site_id"].to_numpy(dtype=str),
@@ -214,5 +232,5 @@ def build_instance(layers, scenario: Scenario) -> Instance:
         rows=tm.rows, cols=tm.cols, minutes=tm.minutes,
         standard=t.standard_minutes, cutoff=t.cutoff,
         family_spare=family_spare(layers.foster, units, scenario),
-        demand=demand, sites=sites,
+        demand_info=info, demand=demand, sites=sites,
     )

@@ -202,6 +202,7 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
         "by_unit": {r.unit_code: {"name": r.name, "children": r.children, "covered": r.covered,
                                   "coverage_pct": r.coverage_pct}
                     for r in by_unit.itertuples()},
+        "demand": inst.demand_info or {"weighting": "children"},
         "parameters": s.to_dict(),
     }
     summary.update(extras or {})

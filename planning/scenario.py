@@ -180,6 +180,16 @@ class FamilyCare:
 
 
 @dataclass
+class Demand:
+    """What a settlement's demand is: its children, or its children weighted by its unit's
+    entry rate into formal care relative to the national rate (expected referrals from the
+    gatekeeping series, `gatekeeping.demand`), so centres go where the inflow is."""
+
+    weighting: Literal["children", "expected_referrals"] = "children"
+    rate_year: int | None = None
+
+
+@dataclass
 class Solver:
     """Solver choice and stopping rules."""
 
@@ -208,6 +218,7 @@ class Scenario:
     sites: Sites = field(default_factory=Sites)
     equity: Equity = field(default_factory=Equity)
     family_care: FamilyCare = field(default_factory=FamilyCare)
+    demand: Demand = field(default_factory=Demand)
     solver: Solver = field(default_factory=Solver)
 
     # -- construction ----------------------------------------------------------------------
@@ -348,6 +359,8 @@ class Scenario:
              "must be a share between 0 and 1")
         need(f.professional_family_children >= 1, "family_care.professional_family_children",
              "must be >= 1")
+        need(self.demand.rate_year is None or 1991 <= self.demand.rate_year <= 2100,
+             "demand.rate_year", "must be a year between 1991 and 2100")
         s = self.solver
         need(s.time_limit_seconds > 0, "solver.time_limit_seconds", "must be > 0")
         need(0 <= s.mip_gap < 1, "solver.mip_gap", "must be in [0, 1)")

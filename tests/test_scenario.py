@@ -41,6 +41,7 @@ NON_DEFAULT = {
                     "guardianship_growth": 0.125, "professional_family_children": 3,
                     "carer_kzt_per_month": 300000.5, "child_kzt_per_month": 40000.25,
                     "institution_kzt_per_child_year": 8e6, "credit_released": False},
+    "demand": {"weighting": "expected_referrals", "rate_year": 2020},
     "solver": {"name": "cbc", "time_limit_seconds": 12.5, "mip_gap": 0.0, "threads": 2},
 }
 

@@ -39,6 +39,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "page_gaps": {"en": "Coverage gaps", "ru": "Пробелы охвата", "kk": "Қамту олқылықтары"},
     "page_data": {"en": "Data", "ru": "Данные", "kk": "Деректер"},
     "page_admin": {"en": "Admin", "ru": "Администрирование", "kk": "Әкімшілік"},
+    "page_monitor": {"en": "Monitor", "ru": "Мониторинг", "kk": "Мониторинг"},
     "demo_notice": {"en": "Demo data: some records shown are synthetic demo records calibrated "
                           "to published totals, not a ministry registry.",
                     "ru": "Демо-данные: часть показанных записей синтетические, откалиброваны по "
@@ -614,6 +615,147 @@ STRINGS: dict[str, dict[str, str]] = {
     "kpi_released": {"en": "Released per year (KZT)", "ru": "Высвобождается в год (тенге)",
                      "kk": "Жылына босайтын қаржы (теңге)"},
     "download_report": {"en": "Report (HTML)", "ru": "Отчёт (HTML)", "kk": "Есеп (HTML)"},
+    # monitor (gatekeeping indicators)
+    "gk_entry_rate_per_100k": {"en": "Entries into formal care per 100,000 children",
+                               "ru": "Поступления в формальную опеку на 100 000 детей",
+                               "kk": "100 000 балаға шаққанда ресми күтімге түскендер"},
+    "gk_formal_care_rate_per_100k": {"en": "Children in formal care per 100,000 children",
+                                     "ru": "Дети в формальной опеке на 100 000 детей",
+                                     "kk": "100 000 балаға шаққанда ресми күтімдегі балалар"},
+    "gk_exits_to_family": {"en": "Children leaving residential care for a family",
+                           "ru": "Выбыли из учреждений в семью",
+                           "kk": "Мекемеден отбасыға шыққан балалар"},
+    "gk_exits_to_family_share": {"en": "Share of exits from residential care to a family",
+                                 "ru": "Доля выбытий из учреждений в семью",
+                                 "kk": "Мекемеден отбасыға шығу үлесі"},
+    "gk_residential_family_ratio": {"en": "Residential vs family-based care (ratio)",
+                                    "ru": "Учреждения к семейным формам (отношение)",
+                                    "kk": "Мекеме мен отбасылық күтім арақатынасы"},
+    "gk_residential_rate_per_100k": {"en": "Children in residential care per 100,000 children",
+                                     "ru": "Дети в учреждениях на 100 000 детей",
+                                     "kk": "100 000 балаға шаққанда мекемелердегі балалар"},
+    "gk_family_based_share": {"en": "Share of children in formal care living in families",
+                              "ru": "Доля детей в формальной опеке, живущих в семьях",
+                              "kk": "Ресми күтімдегі отбасында тұратын балалар үлесі"},
+    "gk_entries_residential_rate_per_100k": {
+        "en": "Entries into residential care per 100,000 children",
+        "ru": "Поступления в учреждения на 100 000 детей",
+        "kk": "100 000 балаға шаққанда мекемеге түскендер"},
+    "gk_under3_entries_residential": {"en": "Children under 3 entering residential care",
+                                      "ru": "Поступления детей до 3 лет в учреждения",
+                                      "kk": "Мекемеге түскен 3 жасқа дейінгі балалар"},
+    "gk_disability_share": {"en": "Share of children in residential care with disabilities",
+                            "ru": "Доля детей с инвалидностью в учреждениях",
+                            "kk": "Мекемелердегі мүгедек балалар үлесі"},
+    "gk_gatekeeping_coverage": {"en": "Gatekeeping coverage (entries assessed first)",
+                                "ru": "Охват гейткипингом (поступления с оценкой)",
+                                "kk": "Гейткипинг қамтуы (бағалаудан өткен түсулер)"},
+    "gk_diversion_share": {"en": "Diversion share (family-based outcomes of referrals)",
+                           "ru": "Доля отведённых обращений (семейные решения)",
+                           "kk": "Отбасылық шешіммен аяқталған жолдамалар үлесі"},
+    "gk_families_per_child_waiting": {"en": "Families waiting per child available (Bank)",
+                                      "ru": "Семей-кандидатов на одного ребёнка (Банк)",
+                                      "kk": "Бір балаға үміткер отбасылар (Банк)"},
+    "gk_children": {"en": "Children 0-17", "ru": "Дети 0-17", "kk": "0-17 жастағы балалар"},
+    "gk_entries": {"en": "Entries into formal care", "ru": "Поступления в формальную опеку",
+                   "kk": "Ресми күтімге түскендер"},
+    "gk_in_residential": {"en": "Children in residential care", "ru": "Дети в учреждениях",
+                          "kk": "Мекемелердегі балалар"},
+    "gk_in_guardianship": {"en": "Children under guardianship", "ru": "Дети под опекой",
+                           "kk": "Қорғаншылықтағы балалар"},
+    "gk_in_foster_care": {"en": "Children in foster care", "ru": "Дети в приёмных семьях",
+                          "kk": "Қабылдаушы отбасылардағы балалар"},
+    "gk_in_formal_care": {"en": "Children in formal care", "ru": "Дети в формальной опеке",
+                          "kk": "Ресми күтімдегі балалар"},
+    "gk_entries_residential": {"en": "Entries into residential care",
+                               "ru": "Поступления в учреждения", "kk": "Мекемеге түскендер"},
+    "gk_gk_centres": {"en": "Family support centres", "ru": "Центры поддержки семьи",
+                      "kk": "Отбасын қолдау орталықтары"},
+    "gk_year": {"en": "Year", "ru": "Год", "kk": "Жыл"},
+    "gk_base_year": {"en": "Base year", "ru": "Базовый год", "kk": "Базалық жыл"},
+    "gk_trend_unit": {"en": "Unit for the trend", "ru": "Регион для динамики",
+                      "kk": "Динамика өңірі"},
+    "gk_play": {"en": "Play through the years", "ru": "Проиграть по годам",
+                "kk": "Жылдар бойынша көрсету"},
+    "gk_national": {"en": "Kazakhstan (national)", "ru": "Казахстан (в целом)",
+                    "kk": "Қазақстан (жалпы)"},
+    "gk_opened": {"en": "first centre {year}", "ru": "первый центр {year}",
+                  "kk": "алғашқы орталық {year}"},
+    "gk_before_after": {"en": "{unit}: first family support centre opened in {year}. Entry rate "
+                              "{before:.1f} per 100,000 in the 3 years before, {after:.1f} from "
+                              "then on.",
+                        "ru": "{unit}: первый центр поддержки семьи открыт в {year} г. "
+                              "Поступления {before:.1f} на 100 000 за 3 года до, {after:.1f} "
+                              "после.",
+                        "kk": "{unit}: алғашқы отбасын қолдау орталығы {year} жылы ашылды. "
+                              "Түсу деңгейі дейінгі 3 жылда 100 000-ға {before:.1f}, кейін "
+                              "{after:.1f}."},
+    "gk_no_centre": {"en": "{unit}: no family support centre in the series.",
+                     "ru": "{unit}: центров поддержки семьи в ряду нет.",
+                     "kk": "{unit}: қатарда отбасын қолдау орталығы жоқ."},
+    "gk_alerts": {"en": "Alerts", "ru": "Сигналы", "kk": "Ескертулер"},
+    "gk_no_alerts": {"en": "No alerts for this year.", "ru": "Сигналов за этот год нет.",
+                     "kk": "Бұл жылға ескерту жоқ."},
+    "gk_alert_rose_twice": {"en": "{unit}: entries into residential care rose two years in a "
+                                  "row ({before} -> {now}).",
+                            "ru": "{unit}: поступления в учреждения растут второй год подряд "
+                                  "({before} -> {now}).",
+                            "kk": "{unit}: мекемеге түсу екі жыл қатарынан өсті "
+                                  "({before} -> {now})."},
+    "gk_alert_under3": {"en": "{unit}: {now} children under 3 entered residential care.",
+                        "ru": "{unit}: {now} детей до 3 лет поступили в учреждения.",
+                        "kk": "{unit}: 3 жасқа дейінгі {now} бала мекемеге түсті."},
+    "gk_alert_coverage_low": {"en": "{unit}: only {pct}% of entries into care were assessed "
+                                    "first.",
+                              "ru": "{unit}: только {pct}% поступлений прошли оценку.",
+                              "kk": "{unit}: түсулердің тек {pct}%-ы бағаланды."},
+    "gk_alert_family_share_fell": {"en": "{unit}: share of children in care living in families "
+                                         "fell ({before}% -> {now}%).",
+                                   "ru": "{unit}: доля детей в семейных формах снизилась "
+                                         "({before}% -> {now}%).",
+                                   "kk": "{unit}: отбасындағы балалар үлесі төмендеді "
+                                         "({before}% -> {now}%)."},
+    "gk_rebased": {"en": "Figures of {years} were published for other boundaries and are "
+                         "re-based onto the {version} units by population share (area share "
+                         "where no population is known).",
+                   "ru": "Данные за {years} опубликованы в других границах и пересчитаны на "
+                         "регионы {version} г. по доле населения (по площади, где население "
+                         "неизвестно).",
+                   "kk": "{years} деректері басқа шекараларда жарияланған және {version} "
+                         "өңірлеріне халық үлесі бойынша (халық белгісіз жерде аумақ бойынша) "
+                         "қайта есептелген."},
+    "gk_change_since": {"en": "Change since {year}", "ru": "Изменение с {year}",
+                        "kk": "{year} жылдан бергі өзгеріс"},
+    "gk_demo_rows": {"en": "demo", "ru": "демо", "kk": "демо"},
+    "gk_demo_notice": {"en": "DEMO DATA: a synthetic care series calibrated to published "
+                             "national figures, not ministry statistics.",
+                       "ru": "ДЕМО-ДАННЫЕ: синтетический ряд, откалиброванный по "
+                             "опубликованным национальным цифрам, не статистика министерства.",
+                       "kk": "ДЕМО ДЕРЕКТЕР: жарияланған ұлттық көрсеткіштерге сәйкестендірілген "
+                             "синтетикалық қатар, министрлік статистикасы емес."},
+    "gk_public_note": {"en": "Values built on fewer than 5 children are hidden.",
+                       "ru": "Значения, основанные на менее чем 5 детях, скрыты.",
+                       "kk": "5-тен аз балаға негізделген мәндер жасырылған."},
+    "gk_small": {"en": "Not computed (denominator too small): {items}",
+                 "ru": "Не рассчитано (слишком малый знаменатель): {items}",
+                 "kk": "Есептелмеді (бөлгіш тым аз): {items}"},
+    "gk_ranking": {"en": "Ranking", "ru": "Рейтинг", "kk": "Рейтинг"},
+    "gk_no_units": {"en": "No units are assigned to your account.",
+                    "ru": "Вашей учётной записи не назначены регионы.",
+                    "kk": "Есептік жазбаңызға өңірлер тағайындалмаған."},
+    "gk_loading": {"en": "Computing indicators for every unit and year...",
+                   "ru": "Расчёт показателей по всем регионам и годам...",
+                   "kk": "Барлық өңірлер мен жылдар бойынша көрсеткіштер есептелуде..."},
+    "gk_download_map": {"en": "Download map (HTML)", "ru": "Скачать карту (HTML)",
+                        "kk": "Картаны жүктеу (HTML)"},
+    "gk_download_chart": {"en": "Download trend chart (PNG)",
+                          "ru": "Скачать график (PNG)", "kk": "Графикті жүктеу (PNG)"},
+    "gk_map_help": {"en": "Diamonds mark units that opened their first family support centre "
+                          "in the year shown.",
+                    "ru": "Ромбы отмечают регионы, открывшие первый центр поддержки семьи в "
+                          "этом году.",
+                    "kk": "Ромбтар осы жылы алғашқы отбасын қолдау орталығын ашқан өңірлерді "
+                          "белгілейді."},
 }
 
 
