@@ -108,7 +108,7 @@ def compute(wide: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=wide.index)
     for key, measure in COUNTS.items():
         out[key] = _values(wide, measure)
-    flags = [[] for _ in range(len(wide))]
+    flags: list[list[str]] = [[] for _ in range(len(wide))]
     for ind in INDICATORS:
         num = _values(wide, ind.numerator)
         out[f"n_{ind.key}"] = num  # the children counted: what public masking protects

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -230,7 +231,7 @@ def _clean(records: list[dict], source: str, country: str, problems: list[Proble
     seen: dict[tuple, int] = {}
     for rec in records:
         row, where = rec["_row"], rec["_field"]
-        clean: dict[str, object] = {}
+        clean: dict[str, Any] = {}
         bad = False
         for name, f in fields.items():
             raw = rec.get(name)
@@ -271,13 +272,15 @@ def _clean(records: list[dict], source: str, country: str, problems: list[Proble
         year = int(clean["year"])
         version = clean["version"] or version_for_year(year, country)
         if version not in by_version:
-            problems.append(Problem(source, row, "version", f"{version} is not a {country} boundary "
-                                    f"version; available: {', '.join(map(str, sorted(by_version)))}"))
+            available = ", ".join(map(str, sorted(by_version)))
+            problems.append(Problem(source, row, "version", f"{version} is not a {country} "
+                                    f"boundary version; available: {available}"))
             continue
         code = clean["unit_code"]
         if code not in by_version[version]:
-            problems.append(Problem(source, row, "unit_code", f"{code} ({names.get(code, code)}) is "
-                                    f"not a unit of the {version} boundaries (valid in {year}); "
+            problems.append(Problem(source, row, "unit_code",
+                                    f"{code} ({names.get(code, code)}) is not a unit of the "
+                                    f"{version} boundaries (valid in {year}); "
                                     "give 'version' if the figure uses other boundaries"))
             continue
         key = (code, version, year, clean["measure"])
@@ -311,7 +314,7 @@ def _consistency(frame: pd.DataFrame, source: str) -> list[Problem]:
             got = [cells.get((unit, version, year, w)) for w in wholes]
             if any(g is None for g in got):
                 continue
-            total = sum(int(g.value) for g in got)
+            total = sum(int(g.value) for g in got if g is not None)
             if int(r.value) > total:
                 problems.append(Problem(source, r.row_no, r.field_name or "value",
                                         f"{part} = {int(r.value)} exceeds {' + '.join(wholes)} = "

@@ -144,7 +144,8 @@ def national() -> dict[str, pd.Series]:
     prev = orgs.shift(1).fillna(orgs.iloc[0] + 500).astype(int)
     total_exits = prev + nat["entries_residential"] - orgs
     if (total_exits < 0).any():
-        raise SeriesError(f"negative exits from residential care in {list(total_exits.index[total_exits < 0])}")
+        negative = list(total_exits.index[total_exits < 0])
+        raise SeriesError(f"negative exits from residential care in {negative}")
     t = (np.array(years) - 2003) / 22
     shares = np.column_stack([0.25 + 0.10 * t, 0.25 - 0.15 * t, 0.25 + 0.05 * t,
                               0.10 + 0.02 * t, 0.15 - 0.02 * t])
@@ -390,7 +391,8 @@ def district_weights() -> tuple[pd.DataFrame, dict[str, pd.Series]]:
     codes = districts["code"]
     children = s.groupby("district")["children"].sum().reindex(codes, fill_value=0)
     layers = {"institutions": geo_layers.load_institutions(COUNTRY),
-              "foster": geo_layers.load_foster(COUNTRY), "centres": geo_layers.load_centres(COUNTRY)}
+              "foster": geo_layers.load_foster(COUNTRY),
+              "centres": geo_layers.load_centres(COUNTRY)}
     out = {"children": children.astype(float)}
     for measure, (layer, what) in _DISTRICT_WEIGHT.items():
         f = layers[layer]

@@ -47,8 +47,11 @@ def _denied(at: AppTest) -> bool:
     return any("is not available" in e.value for e in at.error)
 
 
+PUBLIC_PAGES = ("explore", "monitor", "coverage_gaps")
+
+
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("page", [p for p in PAGES if p not in ("explore", "monitor", "coverage_gaps")])
+@pytest.mark.parametrize("page", [p for p in PAGES if p not in PUBLIC_PAGES])
 def test_restricted_pages_per_role(page: str, role: str) -> None:
     at = _run(f"app_pages/{SCRIPTS[page]}", role)
     assert _denied(at) == (not page_allowed(role, page))

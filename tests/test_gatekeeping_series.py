@@ -165,8 +165,9 @@ def test_rebasing_conserves_national_totals_exactly(raw, to_version):
 
 def test_rebasing_splits_south_kazakhstan_by_population(raw):
     moved = rebase(load_series(), 2022)
-    row = lambda d, u: int(d[(d["unit_code"] == u) & (d["year"] == 2005)
-                              & (d["measure"] == "children_0_17")]["value"].iloc[0])
+    def row(d: pd.DataFrame, u: str) -> int:
+        return int(d[(d["unit_code"] == u) & (d["year"] == 2005)
+                     & (d["measure"] == "children_0_17")]["value"].iloc[0])
     south = row(raw, "KZ-51")
     turk, shym = row(moved, "KZ-61"), row(moved, "KZ-79")
     assert turk + shym == south
@@ -177,7 +178,8 @@ def test_rebasing_splits_south_kazakhstan_by_population(raw):
 
 def _independent(nat: pd.DataFrame, year: int) -> dict[str, float]:
     """Every indicator for the national total, from the raw measures, written out by hand."""
-    g = lambda m: float(nat.at[year, m])
+    def g(m: str) -> float:
+        return float(nat.at[year, m])
     orgs = g("res_baby_home") + g("res_childrens_home") + g("res_family_type_home")
     family = g("stock_guardianship") + g("stock_foster") + g("stock_patronage")
     exits_f = g("exits_reunification") + g("exits_adoption") + g("exits_guardianship") + \

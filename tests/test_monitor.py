@@ -47,7 +47,7 @@ def test_public_view_hides_every_value_built_on_fewer_than_5(data):
 
 def test_a_hidden_unit_cannot_be_recovered_from_the_total(data):
     table, public, _, _ = data
-    for key, column in mon.numerators(table).items():
+    for key, _column in mon.numerators(table).items():
         for year, part in public.groupby(level="year"):
             units = part.drop(index="TOTAL", level="unit_code")
             hidden = units[key].isna() & table.loc[units.index, key].notna()

@@ -56,7 +56,7 @@ def public_view(table: pd.DataFrame, parents: dict[str, str] | None = None) -> p
         units = part.drop(index=TOTAL, level="unit_code", errors="ignore")
         codes = units.index.get_level_values("unit_code")
         group = pd.Series([parents.get(c, TOTAL) if parents else TOTAL for c in codes])
-        for k, (key, column) in enumerate(nums.items()):
+        for k, (_key, column) in enumerate(nums.items()):
             n = units[column].fillna(0).round().to_numpy()
             if not ((n >= 1) & (n < 5)).any():
                 continue  # nothing small: suppression would withhold nothing
