@@ -12,6 +12,7 @@ from access.guard import audit, download_button, require_page
 from app_pages import common
 from planning.scenario import Scenario, ScenarioError
 from planning.solve import InfeasibleScenario, pareto, run_scenario
+from planning.worker import WorkerError, deadline, run_in_worker
 from ui import exports, forms, maps, tables
 from ui import viewmodels as vm
 from ui.i18n import STRINGS, t
@@ -109,7 +110,12 @@ if run or st.session_state.pop("run_requested", False):
                 bar.progress(vm.overall_progress(stage, fraction))
 
             try:
-                result = run_scenario(edited, layers, progress=progress)
+                result = run_in_worker(run_scenario, edited, layers, progress=progress,
+                                       timeout=deadline(edited.solver.time_limit_seconds))
+            except WorkerError as exc:  # overran its deadline (killed) or died
+                status.update(label=t("run_failed", lang), state="error")
+                st.session_state.pop("plan", None)
+                st.error(str(exc))
             except ScenarioError as exc:  # e.g. unit codes of another boundary version
                 status.update(label=t("run_failed", lang), state="error")
                 st.session_state.pop("plan", None)
@@ -168,7 +174,12 @@ with st.expander(t("pareto_title", lang)):
         budgets = vm.pareto_budgets(scn.budget.total_kzt,
                                     float(result.summary.get("cost_whole_life") or 0))
         with st.spinner(t("pareto_title", lang)):
-            curve = pareto(scn, budgets, layers)
+            try:
+                curve = run_in_worker(pareto, scn, budgets, layers, timeout=deadline(
+                    scn.solver.time_limit_seconds, len(budgets)))
+            except WorkerError as exc:
+                st.error(str(exc))
+                st.stop()
         plan["pareto"] = curve.to_dict("records")
     if plan.get("pareto"):
         curve = pd.DataFrame(plan["pareto"])

@@ -141,8 +141,9 @@ def family_spare(foster: pd.DataFrame, units: list[str], scenario: Scenario) -> 
     (never below 0 per settlement), plus guardianship growth x children under guardianship."""
     fc = scenario.family_care
     f = foster[foster["unit_code"].isin(units)]
-    fam = pd.to_numeric(f["foster_families"], errors="coerce").fillna(0)
-    kids = pd.to_numeric(f.get("foster_children", 0), errors="coerce").fillna(0)
+    # floats: a large places_per_foster_family must not overflow the file's int32 column
+    fam = pd.to_numeric(f["foster_families"], errors="coerce").fillna(0).astype(float)
+    kids = pd.to_numeric(f.get("foster_children", 0), errors="coerce").fillna(0).astype(float)
     guard = pd.to_numeric(f.get("guardianship_children", 0), errors="coerce").fillna(0)
     spare = (fam * fc.places_per_foster_family - kids).clip(lower=0)
     spare = spare + np.floor(guard * fc.guardianship_growth)

@@ -357,12 +357,13 @@ def result_map(units: gpd.GeoDataFrame, sites: gpd.GeoDataFrame,
                     stroke="#000000").add_to(m)
     labels = {d: t(f"decision_{d}", lang) for d in DECISION_COLOURS}
     marked = sites.assign(decision_label=sites["decision"].map(labels).fillna(sites["decision"]))
-    point_layer(marked, t("layer_centres", lang), colour=DECISION_COLOURS,
-                colour_field="decision", fixed_radius=8,
-                tooltip_fields=["name", "decision_label"], tooltip_aliases=["", ""],
-                popup_fields=["name", "decision_label", site_id],
-                popup_aliases=[t("col_name", lang), t("col_decision", lang), "ID"],
-                stroke="#000000").add_to(m)
+    if not marked.empty:  # a solve stopped without a plan has no sites
+        point_layer(marked, t("layer_centres", lang), colour=DECISION_COLOURS,
+                    colour_field="decision", fixed_radius=8,
+                    tooltip_fields=["name", "decision_label"], tooltip_aliases=["", ""],
+                    popup_fields=["name", "decision_label", site_id],
+                    popup_aliases=[t("col_name", lang), t("col_decision", lang), "ID"],
+                    stroke="#000000").add_to(m)
     legend = Legend(t("col_decision", lang), [
         *[(DECISION_COLOURS[d], labels[d], True) for d in DECISION_COLOURS],
         (SETTLEMENT_COLOUR, t("layer_settlements", lang), True),
