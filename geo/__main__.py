@@ -17,6 +17,7 @@ from types import ModuleType
 SUBCOMMANDS: dict[str, str] = {
     "check": "geo.check",
     "coverage": "geo.coverage_cli",
+    "graphs": "geo.graphs_cli",
     "network": "geo.network_cli",
     "summary": "geo.summary",
 }

@@ -13,8 +13,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo import graph_store
 from geo.travel import TravelParams, travel_matrix
-from planning.scenario import Scenario
+from planning.scenario import Scenario, ScenarioError
 
 KINDS = ("new", "convert", "existing")
 
@@ -151,6 +152,16 @@ def family_spare(foster: pd.DataFrame, units: list[str], scenario: Scenario) -> 
     return np.array([float(per_unit.get(u, 0.0)) for u in units])
 
 
+def _graph_file(name: str | None) -> str | None:
+    """The store's file for the scenario's road graph (never a path from the scenario)."""
+    if name is None:
+        return None
+    try:
+        return str(graph_store.resolve(name))
+    except graph_store.GraphNotFound as exc:
+        raise ScenarioError([("travel.graph", str(exc))]) from None
+
+
 def build_instance(layers, scenario: Scenario) -> Instance:
     """Turn layers + scenario into an Instance (the travel matrix is computed here)."""
     units = _units_of(layers, scenario)
@@ -158,7 +169,7 @@ def build_instance(layers, scenario: Scenario) -> Instance:
     sites = candidate_sites(layers, scenario, demand, units)
     t = scenario.travel
     params = TravelParams(provider=t.provider, speed_kmh=t.speed_kmh, circuity=t.circuity,
-                          max_minutes=t.cutoff, graph_path=t.graph_path)
+                          max_minutes=t.cutoff, graph_path=_graph_file(t.graph))
     tm = travel_matrix(demand, sites, params, origin_id="settlement_id", site_id="site_id")
     unit_index = {u: k for k, u in enumerate(units)}
     return Instance(

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 import tomli_w
 
+from geo import graph_store
 from geo.atomic import atomic_write_text
 from geo.limits import limits, truncate
 from geo.schema import COUNTRIES, INSTITUTION_TYPES
@@ -77,7 +78,7 @@ class Travel:
     provider: Literal["straight", "road"] = "straight"
     speed_kmh: float = 60.0
     circuity: float = 1.3
-    graph_path: str | None = None
+    graph: str | None = None  # a name in the server's graph store (geo.graph_store), not a path
 
     @property
     def cutoff(self) -> float:
@@ -272,7 +273,7 @@ class Scenario:
         except IsADirectoryError:
             raise ScenarioError([("(file)", "is a folder, not a scenario file")], str(p)) from None
         except FileNotFoundError:
-            raise ScenarioError([("(file)", "file not found")], str(p)) from None
+            raise ScenarioError([("(file)", "cannot read: file not found")], str(p)) from None
         except OSError as exc:
             raise ScenarioError([("(file)", f"cannot read: {exc.strerror or exc}")],
                                 str(p)) from None
@@ -327,8 +328,11 @@ class Scenario:
              "travel.cutoff_minutes", "must be at least the travel standard")
         need(t.speed_kmh > 0, "travel.speed_kmh", "must be > 0")
         need(t.circuity >= 1, "travel.circuity", "must be >= 1 (road / straight distance)")
-        need(t.provider != "road" or bool(t.graph_path), "travel.graph_path",
-             "the road provider needs a road graph file")
+        need(t.provider != "road" or bool(t.graph), "travel.graph",
+             "the road provider needs a road graph: the name of one of the server's graphs")
+        need(t.graph is None or graph_store.valid_name(t.graph), "travel.graph",
+             "must be the name of one of the server's road graphs (letters, digits, . _ -), "
+             "not a path")
         b = self.budget
         for name in ("total_kzt", "capex_kzt", "opex_kzt_per_year"):
             v = getattr(b, name)
