@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from geo.limits import truncate
 from geo.schema import CRS, LAYERS, Field, LayerSchema
 
 GEOMETRY = "geometry"
@@ -103,7 +104,7 @@ class Problem:
         if self.field is not None:
             where.append(f"field '{self.field}'")
         prefix = f"{self.file}: " + (", ".join(where) + ": " if where else "")
-        return prefix + ("note: " if self.level == "note" else "") + self.message
+        return truncate(prefix + ("note: " if self.level == "note" else "") + self.message)
 
 
 class LayerError(Exception):
