@@ -29,21 +29,23 @@ clock: Callable[[], float] = time.time  # replaced by tests to drive expiry with
 
 
 def attempt_sign_in(username: str, password: str, now: float, throttle: Throttle = THROTTLE,
-                    credentials: Path | None = None,
-                    audit_file: Path | None = None) -> tuple[User | None, str]:
-    """Check a sign-in, slowing repeated failures; returns (user or None, message for the user).
+                    credentials: Path | None = None, audit_file: Path | None = None,
+                    address: str | None = None) -> tuple[User | None, str]:
+    """Check a sign-in, slowing repeated failures of the username and of the client
+    `address`; returns (user or None, message for the user).
 
     Every outcome is audited; the message never says whether the username exists.
     """
-    username = username.strip()
-    wait = throttle.wait_seconds(username, now)
+    username = username.strip()[:200]
+    wait = throttle.wait_seconds(username, now, address)
     if wait > 0:
-        audit_log.record("sign_in_throttled", username, "public", audit_file, wait_s=round(wait))
+        audit_log.record("sign_in_throttled", username, "public", audit_file, wait_s=round(wait),
+                         address=address)
         return None, f"Too many failed attempts. Try again in {int(wait) + 1} seconds."
     user = authenticate(username, password, credentials) if username and password else None
     if user is None:
-        throttle.failed(username, now)
-        audit_log.record("sign_in_failed", username, "public", audit_file)
+        throttle.failed(username, now, address)
+        audit_log.record("sign_in_failed", username, "public", audit_file, address=address)
         return None, "Wrong username or password."
     throttle.succeeded(username)
     audit_log.record("sign_in", user.username, user.role, audit_file, method="password")
@@ -142,7 +144,8 @@ def auth_sidebar() -> User:
             submitted = st.form_submit_button("Sign in")
         if submitted:
             now = clock()
-            signed, message = attempt_sign_in(username, password, now)
+            signed, message = attempt_sign_in(username, password, now,
+                                              address=st.context.ip_address)
             if signed is None:
                 st.error(message)
             else:
