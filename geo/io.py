@@ -285,13 +285,13 @@ def _xlsx_rows(path: Path, source: str):
         kind = "text (CSV)" if b"\x00" not in path.read_bytes()[:4096] else "not an Excel workbook"
         raise _fail(source, f"has an .xlsx name but is {kind}: save it as a real Excel workbook "
                             "or rename it to .csv")
-    import openpyxl  # heavy: only when a workbook is read
-
     try:
         with zipfile.ZipFile(path) as archive:  # an xlsx is a zip: refuse bombs unopened
             _check_archive(archive, source)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise _fail(source, "is not a readable Excel workbook (damaged zip)") from None
+    import openpyxl  # heavy: only when a workbook is read
+
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged workbooks
