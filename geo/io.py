@@ -492,6 +492,7 @@ def _read_vector(path: Path, source: str, **kwargs) -> gpd.GeoDataFrame:
         return gpd.read_file(path, engine="pyogrio", **kwargs)
     except Exception as exc:  # GDAL errors come in several classes; one line for the user
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = first.replace(str(path), path.name)  # a temporary copy's path says nothing
         raise _fail(source, f"could not be read: {first}") from None
 
 
