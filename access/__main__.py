@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     except CredentialsError as exc:
         print(f"error: {truncate(str(exc))}", file=sys.stderr)
         return 2
-    except (OSError, ValueError, sqlite3.Error) as exc:  # unreadable files, a broken log
+    except (OSError, ValueError, RecursionError, sqlite3.Error) as exc:  # unreadable files
         print(f"error: {truncate(f'{type(exc).__name__}: {exc}')}", file=sys.stderr)
         return 2
     return 0

@@ -119,8 +119,11 @@ def load_accounts(path: Path | None = None) -> dict[str, Account]:
     text = path.read_text(encoding="utf-8")
     try:
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # JSONDecodeError is a ValueError
         raise CredentialsError(f"{path}: not valid {path.suffix or 'YAML'}: {exc}") from None
+    except RecursionError:
+        raise CredentialsError(f"{path}: not valid {path.suffix or 'YAML'}: nested too "
+                               "deeply") from None
     users = (data or {}).get("users") if isinstance(data, dict | None) else None
     if not isinstance(users, dict):
         raise CredentialsError(f"{path}: field 'users' must be a mapping of accounts")

@@ -273,3 +273,54 @@ def test_hostile_upload_returns_problems(case: str) -> None:
         assert "\n" not in text and "\x00" not in text and len(text) < 800, text[:300]
         assert "/tmp" not in text, text  # never the server's temporary path
         assert problem.file and len(problem.file) <= 100
+
+
+# --- the other command lines -------------------------------------------------------------------
+
+def _program(module: str, *args: str, env: dict[str, str] | None = None,
+             stdin: str = "") -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=REPO, input=stdin,
+                          capture_output=True, text=True, timeout=600,
+                          env={**os.environ, **(env or {})})
+
+
+def test_geo_check_exits_2_on_hostile_files(tmp_path: Path) -> None:
+    cases = hostile_uploads()
+    for case in ("geojson_deep", "geojson_digits", "csv_field_over_limit", "zip_bad_prj",
+                 "geojson_crs_geocent", "csv_250k_rows", "xlsx_garbage_zip", "csv_header_10mb"):
+        name, data, layer = cases[case]
+        path = tmp_path / name
+        path.write_bytes(data)
+        run = _program("geo", "check", str(path), "--layer", layer)
+        assert run.returncode == 2 and "Traceback" not in run.stderr, (case, run.stderr[-500:])
+        lines = run.stdout.splitlines()
+        assert 1 <= len(lines) <= 5 and all(len(line) < 800 for line in lines), (case, lines)
+    bad_crs = tmp_path / "ok.csv"
+    bad_crs.write_text(HEADER + ROW)
+    for crs in ("+proj=geocent +datum=WGS84", "EPSG:" + "9" * 5000, "nonsense"):
+        run = _program("geo", "check", str(bad_crs), "--layer", "institutions", "--crs", crs)
+        assert run.returncode == 2 and len(run.stdout.splitlines()) == 1, run.stdout[:500]
+
+
+def test_access_cli_exits_2_with_one_line(tmp_path: Path) -> None:
+    env = {"OTBASY_CREDENTIALS": str(tmp_path / "c.yaml"),
+           "OTBASY_AUDIT": str(tmp_path / "a.sqlite")}
+    (tmp_path / "folder.yaml").mkdir()
+    (tmp_path / "garbage.yaml").write_bytes(b"users: [" * 10_000)
+    password = "correct-horse-42\n"  # pragma: allowlist secret - test-only
+    for args, stdin in (
+            (["add", "admin\n", "--role", "admin", "--password-stdin"], password),
+            (["add", "x" * 5000, "--role", "admin", "--password-stdin"], password),
+            (["add", "ok", "--role", "planner", "--units", "KZ-1" + "0" * 5000,
+              "--password-stdin"], password),
+            (["add", "ok", "--role", "admin", "--password-stdin"], "x1" * 3000 + "\n"),
+            (["--file", str(tmp_path / "folder.yaml"), "list"], ""),
+            (["--file", str(tmp_path / "garbage.yaml"), "list"], ""),
+            (["remove", "nobody"], ""),
+            (["verify-audit", "--audit", str(tmp_path / "none.sqlite")], "")):
+        run = _program("access", *args, env=env, stdin=stdin)
+        assert run.returncode == 2, (args[:2], run.returncode, run.stderr[-300:])
+        lines = run.stderr.splitlines()
+        assert len(lines) == 1 and len(lines[0]) < 700 and "Traceback" not in run.stderr, lines
