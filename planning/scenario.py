@@ -269,6 +269,8 @@ class Scenario:
         try:
             with p.open("rb") as fh:
                 data = fh.read(cap + 1)
+            if len(data) > cap:
+                _check_size(" " * (cap + 1), str(p))  # raises: too large, unread beyond cap
             text = data.decode("utf-8-sig")
         except IsADirectoryError:
             raise ScenarioError([("(file)", "is a folder, not a scenario file")], str(p)) from None

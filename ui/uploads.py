@@ -56,10 +56,8 @@ def check_upload(file_name: str, data: bytes, layer: str,
             gdf = read_layer(path, layer, country=country)
         except LayerError as exc:
             return None, _renamed(exc.problems, str(path), name)
-        except (ValueError, OverflowError, RecursionError, MemoryError, OSError) as exc:
-            return None, [_unreadable(exc, str(path), name)]
-        except Exception as exc:  # a parser bug must not become a traceback on the page
-            return None, [_unreadable(exc, str(path), name)]
+        except Exception as exc:  # ValueError, OverflowError, csv.Error ... from a parser:
+            return None, [_unreadable(exc, str(path), name)]  # a problem, never a traceback
     gdf.attrs.pop("notes", None)
     return gdf, []
 
