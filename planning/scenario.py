@@ -239,7 +239,7 @@ class Scenario:
 
     @classmethod
     def from_toml(cls, text: str, source: str | None = None) -> Scenario:
-        _check_size(text, source)
+        _check_size(len(text.encode("utf-8", errors="replace")), source)
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -250,7 +250,7 @@ class Scenario:
 
     @classmethod
     def from_json(cls, text: str, source: str | None = None) -> Scenario:
-        _check_size(text, source)
+        _check_size(len(text.encode("utf-8", errors="replace")), source)
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -270,7 +270,7 @@ class Scenario:
             with p.open("rb") as fh:
                 data = fh.read(cap + 1)
             if len(data) > cap:
-                _check_size(" " * (cap + 1), str(p))  # raises: too large, unread beyond cap
+                _check_size(len(data), str(p))  # raises: never read beyond the limit
             text = data.decode("utf-8-sig")
         except IsADirectoryError:
             raise ScenarioError([("(file)", "is a folder, not a scenario file")], str(p)) from None
@@ -383,10 +383,10 @@ class Scenario:
         return out
 
 
-def _check_size(text: str, source: str | None) -> None:
-    """Refuse a scenario larger than the server's limit before parsing it."""
+def _check_size(size: int, source: str | None) -> None:
+    """Refuse a scenario of `size` bytes when larger than the server's limit (before parsing)."""
     cap = limits().scenario_max_bytes
-    if len(text) > cap or len(text.encode("utf-8", errors="replace")) > cap:
+    if size > cap:
         raise ScenarioError([("(file)", f"is larger than the limit of {cap:,} bytes for a "
                                         "scenario (limits.scenario_max_bytes)")], source)
 
