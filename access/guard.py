@@ -145,13 +145,19 @@ def auth_sidebar() -> User:
         if submitted:
             now = clock()
             signed, message = attempt_sign_in(username, password, now,
-                                              address=st.context.ip_address)
+                                              address=_client_address())
             if signed is None:
                 st.error(message)
             else:
                 st.session_state[SESSION_KEY] = Session(signed, now, now)
                 st.rerun()
     return user
+
+
+def _client_address() -> str | None:
+    """The browser's IP address as Streamlit sees it (None when unknown, e.g. in tests)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else None
 
 
 def _oidc_configured() -> bool:
