@@ -37,7 +37,8 @@ def test_bad_limits_files_name_the_key(text: str, words: str) -> None:
 
 def test_admin_limits_apply_in_a_new_process(tmp_path: Path) -> None:
     (tmp_path / "limits.toml").write_text("[limits]\nmax_rows = 2\nsolver_max_threads = 1\n"
-                                          "solver_max_seconds = 5\nmessage_max_chars = 60\n")
+                                          "solver_max_seconds = 5\nmessage_max_chars = 60\n"
+                                          "scenario_max_list = 3\nscenario_max_text = 8\n")
     probe = """
 from ui.uploads import check_upload
 from planning.scenario import Scenario, ScenarioError
@@ -45,7 +46,8 @@ from geo.limits import limits
 rows = "institution_id,name,type,capacity,children,year,country,lat,lon\\n" + "".join(
     f"i{k},H,childrens_home,5,1,2024,KZ,43.2,76.9\\n" for k in range(3))
 print(limits().max_rows, check_upload("x.csv", rows.encode(), "institutions")[1][0])
-for text in ("[solver]\\nthreads = 2\\n", "[solver]\\ntime_limit_seconds = 6\\n"):
+for text in ("[solver]\\nthreads = 2\\n", "[solver]\\ntime_limit_seconds = 6\\n",
+             "[sites]\\nmust_open = ['a', 'b', 'c', 'd']\\n", "name = 'nine char'\\n"):
     try:
         Scenario.from_toml(text)
     except ScenarioError as exc:
@@ -59,6 +61,8 @@ for text in ("[solver]\\nthreads = 2\\n", "[solver]\\ntime_limit_seconds = 6\\n"
     assert lines[0].startswith("2 x.csv: has 3 records; uploads are limited to 2")
     assert lines[1].startswith("solver.threads: must be at most 1") and len(lines[1]) < 100
     assert lines[2].startswith("solver.time_limit_seconds: must be at most 5 s")
+    assert lines[3].startswith("sites.must_open: has 4 entries; the limit is 3")
+    assert lines[4].startswith("name: is 9 characters; text settings are limited to 8")
 
 
 def test_truncate_keeps_one_bounded_line() -> None:
