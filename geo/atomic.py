@@ -64,13 +64,15 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "
 
 def create_private(path: str | os.PathLike[str]) -> Path:
     """Create `path` empty with mode 0600 unless it exists (for SQLite databases and locks,
-    which would otherwise be created with the umask's mode)."""
+    which would otherwise be created with the umask's mode); an existing file that others
+    can read (written by an earlier version) is made 0600."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.close(os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
     except FileExistsError:
-        pass
+        if p.stat().st_mode & 0o077:
+            os.chmod(p, PRIVATE)
     return p
 
 

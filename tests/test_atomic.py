@@ -120,3 +120,8 @@ def test_atomic_files_are_private_from_the_start(tmp_path: Path) -> None:
         assert (tmp_path / name).stat().st_mode & 0o777 == 0o600
     assert db.stat().st_mode & 0o777 == 0o600
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.gpkg", "b.txt", "c.sqlite"]
+    old_log = tmp_path / "old.sqlite"  # written world-readable by an earlier version
+    old_log.write_bytes(b"x")
+    old_log.chmod(0o644)
+    assert create_private(old_log).stat().st_mode & 0o777 == 0o600
+    assert old_log.read_bytes() == b"x"
