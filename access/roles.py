@@ -1,7 +1,8 @@
 """The permission matrix: which role may open which page and perform which action.
 
 Roles are ordered: each role has every right of the roles before it. Planners are further
-limited to the administrative units assigned to them; `can()` applies that limit.
+limited to the administrative units assigned to them; `can()` applies that limit, and
+`access.views` (the one visibility step every page goes through) applies it to the data.
 """
 
 from __future__ import annotations

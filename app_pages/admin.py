@@ -14,6 +14,7 @@ from access.credentials import (
     set_role,
 )
 from access.guard import audit, download_button, require_action, require_page
+from app_pages.common import plain
 
 PAGE = "admin"
 user = require_page(PAGE)
@@ -63,7 +64,7 @@ with st.form("admin_add", clear_on_submit=True):
         else:
             audit("account_added", username=new_name.strip(), new_role=new_role,
                   units=_units(new_units))
-            st.success(f"Added {new_name.strip()} ({new_role}).")
+            st.success(f"Added {plain(new_name.strip())} ({new_role}).")
 
 others = sorted(name for name in accounts if name != user.username)
 if others:
@@ -81,8 +82,8 @@ if others:
                 st.error(str(exc))
             else:
                 audit("role_changed", username=target, new_role=role, units=_units(units))
-                st.success(f"{target} is now {role}.")
+                st.success(f"{plain(target)} is now {role}.")
         if remove.form_submit_button("Remove account"):
             remove_account(target)
             audit("account_removed", username=target)
-            st.success(f"Removed {target}.")
+            st.success(f"Removed {plain(target)}.")

@@ -7,15 +7,19 @@ widgets and caches to it.
 from __future__ import annotations
 
 import dataclasses
+import html
+import re
 from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 from streamlit.runtime.scriptrunner import get_script_run_ctx
-from streamlit_folium import st_folium
 
+from access import views
 from access.guard import current_user
+from access.roles import User
 from geo import layers as geo_layers
 from geo.coverage import nearest_centre
 from geo.schema import INSTITUTION_TYPES
@@ -23,7 +27,18 @@ from geo.travel import TravelParams
 from ui import forms, maps
 from ui import viewmodels as vm
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, STRINGS, t
+from ui.offline import STATIC_DIR, standalone_html
 from ui.workspace import Workspace
+
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+
+
+def plain(text: object) -> str:
+    """User text (names, notes, file names) made inert for Streamlit's Markdown elements
+    (title, caption, success, error...): every ASCII punctuation backslash-escaped, so no
+    link, image, HTML, emoji code or formula is formed; line breaks become spaces."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
 
 LAYER_NAMES = ("boundaries", "settlements", "institutions", "centres", "foster")
 MAP_HEIGHT = 560
@@ -76,19 +91,55 @@ def session_layers() -> dict[str, gpd.GeoDataFrame]:
     return st.session_state.setdefault("session_layers", {})
 
 
+def visible_data(user: User, ctx: Context) -> tuple[geo_layers.Layers, gpd.GeoDataFrame]:
+    """The layers and display units of the page as `user` may see them (the visibility
+    step, `access.views`): every page takes its data from here."""
+    layers = views.visible(user, active_layers(ctx))
+    units = views.visible_units(user, display_units(ctx.country, ctx.version, ctx.lang))
+    return layers, units
+
+
 def active_layers(ctx: Context) -> geo_layers.Layers:
     """Bundled layers with this session's accepted uploads swapped in, filtered to the
     country (an uploaded layer may cover several countries)."""
     base = bundled_layers(ctx.country, ctx.version)
-    overrides = {}
-    for name, gdf in session_layers().items():
-        if name == "boundaries":
-            continue  # boundaries are chosen by country/version; uploads feed Data only
-        frame = gdf[gdf["country"] == ctx.country] if "country" in gdf.columns else gdf
-        frame = frame.drop(columns=["unit_code"], errors="ignore")
-        frame["unit_code"] = vm.assign_units(frame, base.boundaries)
-        overrides[name] = frame
+    overrides = {name: with_units(gdf, ctx) for name, gdf in session_layers().items()
+                 if name != "boundaries"}  # boundaries follow country/version; uploads: Data
     return dataclasses.replace(base, **overrides) if overrides else base
+
+
+def with_units(gdf: gpd.GeoDataFrame, ctx: Context) -> gpd.GeoDataFrame:
+    """An uploaded or saved layer's rows of the country, each with the `unit_code` of the
+    boundary version on screen."""
+    frame = gdf[gdf["country"] == ctx.country] if "country" in gdf.columns else gdf
+    frame = frame.drop(columns=["unit_code"], errors="ignore")
+    frame["unit_code"] = vm.assign_units(frame, bundled_layers(ctx.country, ctx.version)
+                                         .boundaries)
+    return frame
+
+
+def saved_scenarios(user: User) -> pd.DataFrame:
+    """The saved scenarios `user` may list, open and compare (`access.views`)."""
+    ws = workspace()
+    saved = ws.list_scenarios()
+    return views.visible_scenarios(user, saved, [ws.load_scenario(n).scenario_toml
+                                                 for n in saved["name"]])
+
+
+def saved_layers(user: User, ctx: Context) -> pd.DataFrame:
+    """The saved layers `user` may list: for a planner, those with rows in their units."""
+    saved = workspace().list_layers()
+    if user.role != "planner" or saved.empty:
+        return saved
+    return saved[[not load_saved_layer(user, ctx, name)[1].empty for name in saved["name"]]]
+
+
+def load_saved_layer(user: User, ctx: Context, name: str) -> tuple[str, gpd.GeoDataFrame]:
+    """(layer kind, the rows of saved layer `name` that `user` may see)."""
+    kind, gdf = workspace().load_layer(name)
+    if kind == "boundaries":
+        return kind, views.visible_units(user, gdf)
+    return kind, views.visible_frame(user, with_units(gdf, ctx))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -115,10 +166,22 @@ def demo_notice(lang: str, *frames: pd.DataFrame) -> None:
         st.warning(t("demo_notice", lang), icon="⚠️")
 
 
-def show_map(m, key: str, returned: tuple[str, ...] = (), height: int = MAP_HEIGHT) -> dict:
-    """Render a Folium map; only `returned` objects trigger a rerun (of the caller's fragment)."""
-    return st_folium(m, key=key, height=height, use_container_width=True,
-                     returned_objects=list(returned)) or {}
+# The map host (static/map_frame): the map runs in an inner frame sandboxed without
+# allow-same-origin and under a strict CSP (streamlit-folium evaluates the map's script in
+# Streamlit's same-origin component frame, where injected script would reach the app).
+_map_frame = components.declare_component("otbasy_map", path=str(STATIC_DIR / "map_frame"))
+
+
+def show_map(m, key: str, clicks: bool = False, height: int = MAP_HEIGHT) -> dict[str, str]:
+    """Render a Folium map in the sandboxed map frame. With `clicks`, a click on a feature
+    reruns the caller's fragment and this returns the feature's properties (as text);
+    otherwise, and before any click, {}."""
+    value = _map_frame(html=standalone_html(m), height=height, clicks=clicks, key=key,
+                       default=None)
+    clicked = value.get("clicked") if clicks and isinstance(value, dict) else None
+    if not isinstance(clicked, dict):
+        return {}
+    return {str(k): html.unescape(str(v)) for k, v in clicked.items()}
 
 
 def workspace() -> Workspace:
@@ -152,7 +215,8 @@ def site_options(layers: geo_layers.Layers) -> dict[str, str]:
 
 def site_pick_map(layers: geo_layers.Layers, units: gpd.GeoDataFrame, ctx: Context,
                   lang: str):
-    """A light map of candidate sites whose tooltip is the site id (read back on click)."""
+    """A light map of candidate sites whose tooltip is the site id (a click returns it as
+    the feature's `site` property)."""
     m = maps.base_map(units.total_bounds, osm=ctx.osm, basemap_label=t("layer_basemap", lang))
     maps.unit_outline_layer(units, t("layer_units", lang)).add_to(m)
     for frame, id_col, colour, name in (
@@ -160,8 +224,9 @@ def site_pick_map(layers: geo_layers.Layers, units: gpd.GeoDataFrame, ctx: Conte
             (layers.institutions, "institution_id", "#984ea3", "layer_institutions"),
             (layers.centres, "centre_id", maps.CENTRE_COLOUR, "layer_centres")):
         if id_col in frame.columns and not frame.empty:
-            maps.point_layer(frame, t(name, lang), colour=colour, fixed_radius=5,
-                             tooltip_fields=[id_col], stroke="#000000").add_to(m)
+            maps.point_layer(frame.assign(site=frame[id_col].astype(str)), t(name, lang),
+                             colour=colour, fixed_radius=5, tooltip_fields=["site"],
+                             stroke="#000000").add_to(m)
     return maps.finish(m)
 
 
@@ -210,7 +275,8 @@ def _widget(where, spec, site_options: dict[str, str], unit_codes: list[str], la
         options = list(dict.fromkeys([*site_options, *st.session_state[key]]))
         return where.multiselect(label, options, key=key,
                                  format_func=lambda s: site_options.get(s, s))
-    if spec.kind == "units":
+    if spec.kind == "units":  # only the units this user may see are offered
+        st.session_state[key] = [u for u in st.session_state[key] if u in unit_codes]
         return where.multiselect(label, unit_codes, key=key)
     if spec.kind == "types":
         return where.multiselect(label, list(INSTITUTION_TYPES), key=key)

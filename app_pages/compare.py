@@ -19,15 +19,19 @@ lang = ctx.lang
 st.title(t("page_compare", lang))
 
 ws = common.workspace()
-saved = ws.list_scenarios()
+saved = common.saved_scenarios(user)  # only those this user may see
 if len(saved) < 2:
     st.info(t("need_two", lang))
     if not saved.empty:
         st.dataframe(tables.localise_columns(saved, lang), hide_index=True)
     st.stop()
 
-names = st.multiselect(t("pick_scenarios", lang), list(saved["name"]),
-                       default=list(saved["name"])[-2:], key="compare_names")
+options = list(saved["name"])
+if "compare_names" in st.session_state:  # a choice made under another account is dropped
+    st.session_state["compare_names"] = [n for n in st.session_state["compare_names"]
+                                         if n in options]
+names = st.multiselect(t("pick_scenarios", lang), options, default=options[-2:],
+                       key="compare_names")
 if len(names) < 2:
     st.info(t("pick_scenarios", lang))
     st.stop()
@@ -40,14 +44,14 @@ st.dataframe(shown.style.format("{:,.0f}", na_rep="–")
              .format("{:,.1f}", na_rep="–", subset=pd.IndexSlice[percent_rows, :]),
              width="stretch")
 
-units = common.display_units(ctx.country, ctx.version, lang)
+_, units = common.visible_data(user, ctx)
 columns = st.columns(min(len(names), 3))
 for column, name in zip(columns, names):
     rec = records[name]
     with column:
-        st.subheader(name)
+        st.subheader(common.plain(name))
         if rec.note:
-            st.caption(rec.note)
+            st.caption(common.plain(rec.note))
         sites, settlements = rec.result_layer("sites"), rec.result_layer("settlements")
         if sites is None or settlements is None:
             st.info(t("no_result", lang))

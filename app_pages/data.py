@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from access import views
 from access.guard import audit, require_page
 from app_pages import common
 from geo.io import ACCEPTED
@@ -49,24 +50,28 @@ if upload is not None:
             name = st.text_input(t("save_name", lang), value=Path(upload.name).stem)
             note = st.text_input(t("save_note", lang))
             if st.form_submit_button(t("save_layer", lang)):
-                try:
-                    common.workspace().save_layer(name, layer, common.session_layers()[layer],
+                try:  # a planner saves the rows of their own units only
+                    rows = common.session_layers()[layer]
+                    if layer != "boundaries":
+                        rows = views.visible_frame(user, common.with_units(rows, ctx))
+                    common.workspace().save_layer(name, layer, rows,
                                                   note=note, author=common.author(),
                                                   source=upload.name)
                 except NameTaken:
-                    st.error(t("name_taken", lang, name=name.strip()))
+                    st.error(t("name_taken", lang, name=common.plain(name.strip())))
                 except ValueError:
                     st.error(t("name_required", lang))
                 else:
                     audit("save_layer", layer=layer, name=name)
-                    st.success(t("layer_saved", lang, name=name.strip()))
+                    st.success(t("layer_saved", lang, name=common.plain(name.strip())))
 
 st.subheader(t("active_layers", lang))
 active = common.session_layers()
+shown_layers, _ = common.visible_data(user, ctx)
 st.dataframe(
     [{t("layer", lang): name,
       t("source", lang): t("source_session" if name in active else "source_bundled", lang),
-      "n": len(active[name]) if name in active else None}
+      "n": len(getattr(shown_layers, name)) if name in active else None}
      for name in common.LAYER_NAMES], hide_index=True, width="stretch")
 if active:
     reset = st.selectbox(t("reset_layer", lang), sorted(active), key="data_reset_layer")
@@ -75,11 +80,11 @@ if active:
         st.rerun()
 
 st.subheader(t("saved_layers", lang))
-saved = common.workspace().list_layers()
+saved = common.saved_layers(user, ctx)  # a planner's: those with rows in their units
 if not saved.empty:
     st.dataframe(tables.localise_columns(saved, lang), hide_index=True, width="stretch")
     pick = st.selectbox(t("saved_layers", lang), saved["name"], key="data_saved_pick")
     if st.button(t("use_saved_layer", lang), key="data_use_saved"):
-        kind, gdf = common.workspace().load_layer(pick)
+        kind, gdf = common.load_saved_layer(user, ctx, pick)
         active[kind] = gdf
         st.rerun()

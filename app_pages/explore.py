@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from access.guard import require_page
+from access import views
+from access.guard import download_button, require_page
 from app_pages import common
 from geo.catchments import catchments
-from geo.privacy import suppress_small
+from geo.privacy import class_radius
 from geo.travel import TravelParams
 from ui import maps, tables
 from ui import viewmodels as vm
@@ -20,8 +21,8 @@ ctx = common.context()
 lang = ctx.lang
 st.title(t("page_explore", lang))
 
-layers = common.active_layers(ctx)
-units = common.display_units(ctx.country, ctx.version, lang)
+layers, units = common.visible_data(user, ctx)
+exact = views.exact_points(user)
 
 c1, c2, c3 = st.columns([2, 2, 1])
 indicator = c1.selectbox(t("indicator", lang), vm.INDICATORS, key="explore_indicator",
@@ -37,6 +38,9 @@ common.demo_notice(lang, layers.institutions, layers.centres, layers.foster)
 minutes = common.minutes_to_centres(layers.settlements, layers.centres, standard)
 indicators = vm.unit_indicators(units, layers.settlements, layers.institutions, layers.centres,
                                 layers.foster, minutes, standard)
+# what this user may see of the indicators: the map, the table and the download all show it
+shown_units = views.public_units(user, indicators, vm.gap_table(layers.settlements, units,
+                                                                minutes, standard))
 
 
 def build_map():
@@ -44,8 +48,9 @@ def build_map():
     m = maps.base_map(vm.focus_bounds(units, chosen), osm=ctx.osm,
                       basemap_label=t("layer_basemap", lang))
     title = t(vm.INDICATOR_LABEL_KEYS[indicator], lang)
-    choro, legend = maps.choropleth_layer(indicators, indicator, title,
-                                          no_data=t("no_data", lang))
+    shaded = units[["code", "unit_name", "geometry"]].merge(
+        shown_units[["code", indicator]], on="code", how="left")
+    choro, legend = maps.choropleth_layer(shaded, indicator, title, no_data=t("no_data", lang))
     choro.add_to(m)
     settlements = layers.settlements.assign(
         name=layers.settlements.get("name_ru", layers.settlements["name"])
@@ -55,13 +60,16 @@ def build_map():
                      tooltip_aliases=["", t("col_children", lang)], show=False).add_to(m)
     inst = layers.institutions.assign(
         type_label=layers.institutions["type"].astype(str))
-    fields = ["name", "type_label", "capacity", "children", "year", "institution_id"]
+    # children per institution only with exact points: summed per unit they would undo the
+    # table's suppression of children in institutions
+    fields = ["name", "type_label", "capacity", *(["children"] if exact else []), "year",
+              "institution_id"]
+    aliases = [t("col_name", lang), t("col_type", lang), t("col_capacity", lang),
+               *([t("col_children", lang)] if exact else []), t("col_year", lang), "ID"]
     maps.point_layer(inst, t("layer_institutions", lang), colour=maps.INSTITUTION_COLOURS,
-                     colour_field="type_label", size_field="children",
+                     colour_field="type_label", size_field="children" if exact else None,
                      tooltip_fields=["name"], popup_fields=fields,
-                     popup_aliases=[t("col_name", lang), t("col_type", lang),
-                                    t("col_capacity", lang), t("col_children", lang),
-                                    t("col_year", lang), "ID"]).add_to(m)
+                     popup_aliases=aliases).add_to(m)
     centres = layers.centres
     maps.point_layer(centres, t("layer_centres", lang), colour=maps.CENTRE_COLOUR,
                      fixed_radius=7, tooltip_fields=["name"],
@@ -70,16 +78,18 @@ def build_map():
                                     t("col_staff", lang), t("col_year", lang), "ID"],
                      stroke="#000000").add_to(m)
     proposed = st.session_state.get("last_result_sites")
-    if proposed is not None and not proposed.empty:
+    if proposed is not None and exact:
+        proposed = views.visible_result(user, proposed)
+    if proposed is not None and exact and not proposed.empty:
         maps.point_layer(proposed[proposed["decision"] != "existing"],
                          t("layer_proposed", lang), colour=maps.PROPOSED_COLOUR, fixed_radius=7,
                          tooltip_fields=["name"], stroke="#000000").add_to(m)
-    foster = vm.foster_by_unit(layers.foster, units)
-    foster["families_text"] = suppress_small(foster[["code", "foster_families"]],
-                                             ["foster_families"], total_row=False)[
-        "foster_families"].astype(str).to_numpy()
-    maps.point_layer(foster, t("layer_foster", lang), colour="#7b3294",
-                     size_field="foster_families", tooltip_fields=["unit_name", "families_text"],
+    foster = vm.foster_by_unit(layers.foster, units).drop(columns="foster_families").merge(
+        shown_units[["code", "foster_families"]], on="code")  # the table's labels
+    foster["families_text"] = foster["foster_families"].astype(str)
+    foster["radius"] = class_radius(foster["foster_families"])
+    maps.point_layer(foster, t("layer_foster", lang), colour="#7b3294", radius_field="radius",
+                     tooltip_fields=["unit_name", "families_text"],
                      tooltip_aliases=["", t("col_foster_families", lang)],
                      show=False).add_to(m)
     if not centres.empty:
@@ -98,10 +108,8 @@ def map_fragment() -> None:
 
 map_fragment()
 
-table = vm.filter_units(indicators, chosen).drop(columns="geometry")
-table = suppress_small(table, ["children_in_institutions", "foster_families"], total_row=False)
-shown = tables.plain_table(table, lang)
+shown = tables.plain_table(vm.filter_units(shown_units, chosen), lang)
 st.dataframe(shown, hide_index=True, width="stretch")
-st.download_button(t("download_csv", lang), tables.csv_bytes(shown),
-                   file_name=f"otbasy_{ctx.country.lower()}_{ctx.version}_{indicator}.csv",
-                   mime="text/csv", key="explore_csv")
+download_button(t("download_csv", lang), tables.csv_bytes(shown),
+                f"otbasy_{ctx.country.lower()}_{ctx.version}_{indicator}.csv",
+                action="export_result" if exact else "export_aggregate")

@@ -1,13 +1,16 @@
 """Coverage gaps (NGOs): settlements and children beyond the travel standard of every centre,
-by unit, on a map and in a table. Every count of 1-4 is shown as "<5" here and in downloads."""
+by unit, on a map and in a table. What each role sees comes from `access.views`: the public
+gets every count of 1-4 as "<5" (with complements "x"), in the table, on the map and in the
+download alike, and uncovered settlements per unit rather than as dots."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from access import views
 from access.guard import download_button, require_page
 from app_pages import common
-from geo.privacy import suppress_small
+from geo.privacy import class_radius, numeric_or_nan
 from ui import maps, tables
 from ui import viewmodels as vm
 from ui.i18n import t
@@ -19,17 +22,15 @@ lang = ctx.lang
 st.title(t("page_gaps", lang))
 st.caption(t("gaps_intro", lang))
 
-layers = common.active_layers(ctx)
-units = common.display_units(ctx.country, ctx.version, lang)
+layers, units = common.visible_data(user, ctx)
+exact = views.exact_points(user)
 standard = st.number_input(t("travel_standard_min", lang), min_value=5, max_value=240, value=60,
                            step=5, key="gaps_standard")
 common.demo_notice(lang, layers.centres)
 
 minutes = common.minutes_to_centres(layers.settlements, layers.centres, standard)
-gaps = vm.gap_table(layers.settlements, units, minutes, standard)
-public = suppress_small(gaps, ["uncovered_settlements", "uncovered_children", "children"],
-                        total_row=True, total_label="Total")
-uncovered = vm.uncovered_settlements(layers.settlements, minutes, standard)
+public = views.public_gaps(user, vm.gap_table(layers.settlements, units, minutes, standard))
+body = public.iloc[:-1]
 total_children = public["uncovered_children"].iloc[-1]  # a count or a suppressed label
 st.metric(t("col_uncovered_children", lang),
           total_children if isinstance(total_children, str)
@@ -39,25 +40,35 @@ st.metric(t("col_uncovered_children", lang),
 
 
 def build_map():
-    """Units shaded by children beyond the standard; uncovered settlements as red dots
-    (a settlement's estimated child population, never an individual)."""
+    """Units shaded by children beyond the standard; uncovered settlements as red dots (a
+    settlement's estimated child population, never an individual) for staff, and as one
+    marker per unit, sized by class, for the public."""
     m = maps.base_map(units.total_bounds, osm=ctx.osm, basemap_label=t("layer_basemap", lang))
-    shaded = units.merge(gaps[["code", "uncovered_children"]], on="code", how="left")
-    labels = dict(zip(public["code"], public["uncovered_children"].astype(str)))
-    shaded["uncovered_text"] = shaded["code"].map(labels)
+    shaded = units.merge(body[["code", "uncovered_children"]], on="code", how="left")
     choro, legend = maps.choropleth_layer(
         shaded, "uncovered_children", t("col_uncovered_children", lang),
         no_data=t("no_data", lang), fmt=lambda v: f"{v:,.0f}")
     choro.add_to(m)
-    if not uncovered.empty:
+    if exact:
+        uncovered = vm.uncovered_settlements(layers.settlements, minutes, standard)
         shown = uncovered.assign(minutes_text=[
             "∞" if v == float("inf") else f"{v:.0f}" for v in uncovered["minutes"]])
-        shown["children_text"] = suppress_small(shown[["name", "children"]], ["children"],
-                                                total_row=False)["children"].astype(str).to_numpy()
-        maps.point_layer(shown, t("layer_uncovered", lang), colour=maps.UNCOVERED_COLOUR,
-                         fixed_radius=5, tooltip_fields=["name", "children_text", "minutes_text"],
-                         tooltip_aliases=["", t("col_children", lang), t("col_minutes", lang)]
-                         ).add_to(m)
+        if not shown.empty:
+            maps.point_layer(shown, t("layer_uncovered", lang), colour=maps.UNCOVERED_COLOUR,
+                             fixed_radius=5,
+                             tooltip_fields=["name", "children", "minutes_text"],
+                             tooltip_aliases=["", t("col_children", lang),
+                                              t("col_minutes", lang)]).add_to(m)
+    else:
+        per_unit = units[["code", "unit_name", "geometry"]].assign(
+            geometry=units.geometry.representative_point()).merge(
+            body[["code", "uncovered_settlements"]], on="code")
+        per_unit = per_unit[numeric_or_nan(per_unit["uncovered_settlements"]).fillna(1) > 0]
+        per_unit["settlements_text"] = per_unit["uncovered_settlements"].astype(str)
+        per_unit["radius"] = class_radius(per_unit["uncovered_settlements"])
+        maps.point_layer(per_unit, t("layer_uncovered", lang), colour=maps.UNCOVERED_COLOUR,
+                         radius_field="radius", tooltip_fields=["unit_name", "settlements_text"],
+                         tooltip_aliases=["", t("col_uncovered_settlements", lang)]).add_to(m)
     centres = layers.centres
     if not centres.empty:
         maps.point_layer(centres, t("layer_centres", lang), colour=maps.CENTRE_COLOUR,
@@ -75,4 +86,4 @@ shown = tables.plain_table(public, lang)
 st.dataframe(shown, hide_index=True, width="stretch")
 download_button(t("download_csv", lang), tables.csv_bytes(shown),
                 file_name=f"otbasy_gaps_{ctx.country.lower()}_{ctx.version}_{standard}min.csv",
-                action="export_aggregate")
+                action="export_result" if exact else "export_aggregate")

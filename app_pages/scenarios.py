@@ -8,6 +8,7 @@ import time
 import pandas as pd
 import streamlit as st
 
+from access import views
 from access.guard import audit, download_button, require_page
 from app_pages import common
 from planning.scenario import Scenario, ScenarioError
@@ -24,8 +25,7 @@ ctx = common.context()
 lang = ctx.lang
 st.title(t("page_scenarios", lang))
 
-layers = common.active_layers(ctx)
-units = common.display_units(ctx.country, ctx.version, lang)
+layers, units = common.visible_data(user, ctx)
 common.demo_notice(lang, layers.institutions, layers.centres, layers.foster)
 
 if "scenario" not in st.session_state:
@@ -50,7 +50,7 @@ if uploaded is not None and st.session_state.get("scenario_upload_seen") != uplo
         for spec in forms.form_fields(scenario):  # the form shows the uploaded values
             st.session_state.pop(f"scn.{spec.key}", None)
         st.session_state["run_requested"] = True
-        st.success(t("loaded_toml", lang, name=uploaded.name))
+        st.success(t("loaded_toml", lang, name=common.plain(uploaded.name)))
 
 site_options = common.site_options(layers)
 
@@ -62,11 +62,11 @@ site_specs = [s for s in forms.form_fields(scenario) if s.kind == "sites"]
 def pick_fragment() -> None:
     st.caption(t("pick_on_map", lang))
     clicked = common.show_map(common.site_pick_map(layers, units, ctx, lang),
-                              key=f"pick_map_{ctx.country}_{ctx.version}",
-                              returned=("last_object_clicked_tooltip",), height=380)
-    site = (clicked.get("last_object_clicked_tooltip") or "").strip()
+                              key=f"pick_map_{ctx.country}_{ctx.version}", clicks=True,
+                              height=380)
+    site = clicked.get("site", "").strip()
     if site in site_options:
-        st.write(t("selected_site", lang, site=site_options[site]))
+        st.write(t("selected_site", lang, site=common.plain(site_options[site])))
         cols = st.columns(len(site_specs) or 1)
         for col, spec in zip(cols, site_specs):
             if col.button(common.field_label(spec, lang), key=f"pick_{spec.key}"):
@@ -92,10 +92,15 @@ if run or st.session_state.pop("run_requested", False):
         edited = forms.apply_values(scenario, values) if run else scenario
         edited = forms.apply_values(edited, {("country",): ctx.country,
                                              ("boundary_version",): ctx.version})
+        edited = forms.apply_values(edited, {("region", "units"): views.scenario_units(
+            user, edited.region.units)})  # a planner plans for their own units only
         edited = Scenario.from_toml(edited.to_toml())  # the engine's own validation
     except ScenarioError as exc:
         st.error(t("scenario_invalid", lang))
         st.dataframe(tables.scenario_problems_table(exc.problems, lang), hide_index=True)
+    except views.NotPermitted as exc:
+        audit("access_denied", action="run_scenario", reason=str(exc))
+        st.error(common.plain(str(exc)))
     else:
         st.session_state["scenario"] = edited
         started = time.monotonic()
@@ -127,7 +132,7 @@ if run or st.session_state.pop("run_requested", False):
                 st.session_state.pop("plan", None)
                 st.error(t("infeasible", lang))
                 for line_text in exc.explanations:
-                    st.write(f"- {line_text}")
+                    st.write("- " + common.plain(line_text))
                 if exc.cheapest_cost is not None:
                     st.info(t("cheapest_cost", lang, cost=tables.kpi_value(
                         "cost", exc.cheapest_cost, lang)))
@@ -135,13 +140,18 @@ if run or st.session_state.pop("run_requested", False):
                 elapsed = t("elapsed", lang, seconds=time.monotonic() - started)
                 status.update(label=f"{t('run_done', lang)} · {elapsed}", state="complete",
                               expanded=False)
-                st.session_state["plan"] = {"result": result, "toml": edited.to_toml()}
+                st.session_state["plan"] = {"result": result, "toml": edited.to_toml(),
+                                            "owner": user.username,
+                                            "units": list(edited.region.units)}
                 st.session_state["last_result_sites"] = result.sites
                 audit("run_scenario", country=ctx.country, version=ctx.version,
                       scenario=st.session_state["plan"]["toml"])
 
 # --- results -------------------------------------------------------------------------------
 plan = st.session_state.get("plan")
+if plan is not None and (plan.get("owner") != user.username
+                         or not views.scope_visible(user, plan.get("units"))):
+    plan = None  # a run of another account earlier in this browser session
 if plan is None:
     st.info(t("no_result", lang))
     st.stop()
@@ -197,12 +207,12 @@ with st.form("save_scenario"):
                 country=ctx.country, version=ctx.version, by_unit=result.by_unit,
                 sites=result.sites, settlements=result.settlements)
         except NameTaken:
-            st.error(t("name_taken", lang, name=name.strip()))
+            st.error(t("name_taken", lang, name=common.plain(name.strip())))
         except ValueError:
             st.error(t("name_required", lang))
         else:
             audit("save_scenario", name=name.strip())
-            st.success(t("saved", lang, name=name.strip()))
+            st.success(t("saved", lang, name=common.plain(name.strip())))
 
 stem = f"otbasy_{ctx.country.lower()}_{ctx.version}_scenario"
 d1, d2, d3, d4, d5 = st.columns(5)

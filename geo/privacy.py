@@ -15,7 +15,7 @@ From these, no suppressed cell's value can be worked out exactly.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -47,16 +47,7 @@ def suppress_small(table: pd.DataFrame, count_columns: Sequence[str], total_row:
     withheld until no suppressed value follows from the visible cells and the total.
     Without it, only the small counts themselves are replaced.
     """
-    if threshold < 3:
-        raise ValueError(f"threshold: must be at least 3, got {threshold}")
-    counts = _counts(table, list(count_columns))
-    if total_row:
-        counts = np.vstack([counts, counts.sum(axis=0, keepdims=True)])
-    status = np.where((counts >= 1) & (counts < threshold), SMALL, VISIBLE)
-    if total_row:
-        for j in range(counts.shape[1]):
-            while _recoverable(counts[:, j], status[:, j], threshold):
-                _withhold_one_more(counts[:, j], status[:, j])
+    counts, status = suppression_status(table, count_columns, total_row, threshold)
     out = table.reset_index(drop=True).copy()
     if total_row:
         total = pd.DataFrame({c: [None] for c in out.columns})
@@ -70,6 +61,95 @@ def suppress_small(table: pd.DataFrame, count_columns: Sequence[str], total_row:
             for v, s in zip(counts[:, j], status[:, j], strict=True)
         ]
     return out
+
+
+def suppression_status(table: pd.DataFrame, count_columns: Sequence[str], total_row: bool = True,
+                       threshold: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """(counts, status) behind `suppress_small`: status VISIBLE, SMALL or COMPLEMENT per cell
+    (rows of `table`, then the total row when `total_row`)."""
+    if threshold < 3:
+        raise ValueError(f"threshold: must be at least 3, got {threshold}")
+    counts = _counts(table, list(count_columns))
+    if total_row:
+        counts = np.vstack([counts, counts.sum(axis=0, keepdims=True)])
+    status = np.where((counts >= 1) & (counts < threshold), SMALL, VISIBLE)
+    if total_row:
+        for j in range(counts.shape[1]):
+            while _recoverable(counts[:, j], status[:, j], threshold):
+                _withhold_one_more(counts[:, j], status[:, j])
+    return counts, status
+
+
+def is_label(value: object) -> bool:
+    """True when a published cell is a suppression label ("<5" or "x"), not a number."""
+    return isinstance(value, str)
+
+
+def suppress_derived(shown: pd.DataFrame, derived: Mapping[str, str],
+                     decimals: int = 1) -> pd.DataFrame:
+    """Values derived from a count (rates, shares, the count's complement) take the count's
+    label wherever the count is suppressed, so they cannot be inverted; the rest are rounded.
+
+    shown: a table already through `suppress_small`; derived: derived column -> its count.
+    """
+    out = shown.copy()
+    for column, source in derived.items():
+        hidden = out[source].map(is_label)
+        values = pd.to_numeric(out[column], errors="coerce").round(decimals)
+        out[column] = [label if hide else (None if pd.isna(v) else
+                                           int(v) if decimals == 0 else float(v))
+                       for label, hide, v in zip(out[source], hidden, values, strict=True)]
+    return out
+
+
+def numeric_or_nan(shown: pd.Series) -> pd.Series:
+    """A published column as numbers, suppressed labels as NaN (for colouring a map)."""
+    return pd.to_numeric(shown.map(lambda v: np.nan if is_label(v) else v), errors="coerce")
+
+
+# Marker radius (px) per size class of a published count: a marker shows the class, never
+# the exact value, and every suppressed cell ("<5" or "x") gets the same radius.
+SIZE_CLASSES: tuple[tuple[float, float], ...] = ((5, 5.0), (20, 7.0), (100, 9.0),
+                                                 (500, 11.0), (math.inf, 13.0))
+LABEL_RADIUS = 4.0
+ZERO_RADIUS = 3.0
+
+
+def class_radius(shown: pd.Series) -> pd.Series:
+    """Marker radii of published counts by class: 0, suppressed, 5-19, 20-99, 100-499,
+    500 and more. The radius reveals no more than the label does."""
+    def radius(value: object) -> float:
+        if is_label(value):
+            return LABEL_RADIUS
+        v = float(value)  # type: ignore[arg-type]
+        if not v > 0:
+            return ZERO_RADIUS
+        return next(r for upper, r in SIZE_CLASSES[1:] if v < upper) if v >= 5 else LABEL_RADIUS
+    return shown.map(radius).astype(float)
+
+
+def aggregate_points(points: pd.DataFrame, units: pd.DataFrame, unit_column: str = "unit_code",
+                     skip: Sequence[str] = ("year",)) -> pd.DataFrame:
+    """One record per unit in place of the points: numeric columns summed (except `skip`),
+    `demo` true when any record is, located at a point inside the unit (never a record's own
+    location). Points without a unit are dropped."""
+    import geopandas as gpd
+
+    frame = pd.DataFrame(points.drop(columns="geometry", errors="ignore"))
+    frame = frame[frame[unit_column].notna()]
+    numeric = [c for c in frame.select_dtypes("number").columns
+               if c not in skip and c != "demo"]
+    out = frame.groupby(unit_column)[numeric].sum()
+    if "demo" in frame.columns:
+        out["demo"] = frame.groupby(unit_column)["demo"].agg(lambda d: bool(d.fillna(False)
+                                                                              .astype(bool).any()))
+    for column in ("country",):
+        if column in frame.columns:
+            out[column] = frame.groupby(unit_column)[column].first()
+    where = units.set_index("code").geometry.representative_point()
+    out = out[out.index.isin(where.index)].reset_index()
+    return gpd.GeoDataFrame(out, geometry=where.reindex(out[unit_column]).to_numpy(),
+                            crs=units.crs)
 
 
 def public_summary(frame: pd.DataFrame, by: str, count_columns: Sequence[str],

@@ -65,7 +65,7 @@ def test_explore_in_russian_shows_russian_unit_names():
 
 
 def test_explore_counts_below_five_are_suppressed():
-    at = _app()
+    at = _app(signed_in=False)  # the public view (staff see exact counts)
     table = _frame(at)
     col = table[t("col_foster_families", "en")]
     for value in col:
@@ -81,7 +81,7 @@ def test_explore_other_boundary_version():
 
 
 def test_coverage_gaps_are_suppressed_and_total_consistent():
-    at = _app("gaps")
+    at = _app("gaps", signed_in=False)
     table = _frame(at)
     children = table[t("col_uncovered_children", "en")]
     for value in children:

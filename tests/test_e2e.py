@@ -84,12 +84,14 @@ def browser_page(server):
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     blocked: list[str] = []
+    requested: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
 
         def route(r):
             url = r.request.url
+            requested.append(url)
             if url.startswith(server) or url.startswith(("data:", "blob:", "about:")):
                 r.continue_()
             else:
@@ -100,6 +102,7 @@ def browser_page(server):
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
         page.blocked = blocked  # type: ignore[attr-defined]
+        page.requested = requested  # type: ignore[attr-defined]
         yield page
         browser.close()
 
@@ -112,12 +115,15 @@ def _settle(page) -> None:
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT_MS)
 
 
+MAP_HOST = 'iframe[title="app_pages.common.otbasy_map"]'
+
+
 def _map_frame(page, index: int = 0):
-    """The visible streamlit-folium iframe number `index`, once Leaflet has drawn in it
-    (maps inside collapsed expanders are skipped)."""
-    frames = page.locator('iframe[title="streamlit_folium.st_folium"]').filter(visible=True)
+    """The map inside the visible map host number `index` (the sandboxed inner frame), once
+    Leaflet has drawn in it (maps inside collapsed expanders are skipped)."""
+    frames = page.locator(MAP_HOST).filter(visible=True)
     frames.nth(index).wait_for()
-    frame = frames.nth(index).content_frame
+    frame = frames.nth(index).content_frame.locator("iframe#map").content_frame
     frame.locator(".leaflet-container").wait_for()
     frame.locator("path.leaflet-interactive").first.wait_for()
     return frame
@@ -251,3 +257,147 @@ def test_every_page_works_offline(server, browser_page):
     assert page.get_by_text("Показатель").count() >= 1
 
     assert page.blocked == [], f"requests left the machine: {page.blocked[:5]}"  # type: ignore
+
+
+# --- hostile text -----------------------------------------------------------------------------
+# Script in every form a browser would run it: an event handler, a script element, an SVG
+# handler, and a Markdown image that would make a request to a marker URL.
+PAYLOAD = ("<img src=x onerror=console.log('PWNED',window.__pwned=1)>"
+           "<script>console.log('PWNED',window.__pwned=2)</script>"
+           "<svg onload=console.log('PWNED',window.__pwned=3)>![m](/otbasy-pwned.png)")
+
+
+def _csv(rows: list[list[object]]) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue()
+
+
+HOSTILE_LAYERS = {  # every free-text field of every point layer carries the payload
+    "settlements": [["settlement_id", "name", "population", "children", "country", "lat", "lon"],
+                    *[[f"{PAYLOAD} s{i}", f"{PAYLOAD} n{i}", 20000, 5000, "KZ", 43.2 + i / 10,
+                       76.8 + i / 10] for i in range(3)]],
+    "institutions": [["institution_id", "name", "settlement_id", "type", "capacity", "children",
+                      "year", "country", "lat", "lon"],
+                     [f"{PAYLOAD} i1", f"{PAYLOAD} n", f"{PAYLOAD} s0", "baby_home", 50, 20,
+                      2010, "KZ", 43.3, 76.9]],
+    "centres": [["centre_id", "name", "settlement_id", "kind", "staff", "year", "country", "lat",
+                 "lon"],
+                [f"{PAYLOAD} c1", f"{PAYLOAD} n1", f"{PAYLOAD} s1", "family_support_centre", 5,
+                 2020, "KZ", 43.25, 76.95]],
+    "foster": [["settlement_id", "foster_families", "year", "country", "lat", "lon"],
+               [f"{PAYLOAD} s2", 7, 2023, "KZ", 43.2, 76.8]],
+}
+
+
+def _open_everything(page, index: int = 0) -> None:
+    """Switch every overlay on in map number `index`, then open every feature's tooltip and
+    popup (what hovering and clicking each marker does), and hover a few markers for real."""
+    _map_frame(page, index)
+    outer = page.locator(MAP_HOST).filter(visible=True).nth(index).element_handle()
+    frame = outer.content_frame().locator("iframe#map").element_handle().content_frame()
+    for box in frame.locator("input.leaflet-control-layers-selector").all():
+        if not box.is_checked():
+            box.check()
+    frame.evaluate("""() => {
+        const maps = Object.keys(window).filter(k => k.startsWith('map_')).map(k => window[k]);
+        for (const map of maps) {
+            map.eachLayer(layer => {
+                if (!layer.feature) { return; }
+                if (layer.getTooltip && layer.getTooltip()) { layer.openTooltip(); }
+                if (layer.getPopup && layer.getPopup()) { layer.openPopup(); }
+            });
+        }
+    }""")
+    markers = frame.locator("path.leaflet-interactive")
+    for i in range(min(markers.count(), 5)):
+        markers.nth(markers.count() - 1 - i).hover(force=True)
+    frame.page.wait_for_timeout(300)
+
+
+def _assert_nothing_ran(page, console: list[str], dialogs: list[str]) -> None:
+    for frame in page.frames:
+        if frame.is_detached():
+            continue
+        pwned = frame.evaluate("() => window.__pwned === undefined ? null : window.__pwned")
+        assert pwned is None, f"payload ran in {frame.url[:60]}: {pwned}"
+    assert not [m for m in console if "PWNED" in m], console
+    assert not dialogs
+    assert not [u for u in page.requested if "otbasy-pwned" in u]  # type: ignore[attr-defined]
+
+
+def test_hostile_text_never_runs(server, browser_page):
+    page = browser_page
+    console: list[str] = []
+    dialogs: list[str] = []
+    page.on("console", lambda m: console.append(m.text))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(server)  # a fresh session, in English
+    _settle(page)
+    _sign_in(page)
+
+    # Data: upload every layer with the payload in every text field; save one layer with a
+    # hostile name and note; upload a refused file whose name is hostile
+    _goto(page, "Data")
+    for layer, rows in HOSTILE_LAYERS.items():
+        path = ARTIFACTS / f"hostile_{layer}.csv"
+        path.write_text(_csv(rows), encoding="utf-8")
+        page.get_by_role("combobox", name="Layer", exact=True).click()
+        page.get_by_role("option", name=layer, exact=True).click()
+        _settle(page)
+        page.locator('input[type="file"]').set_input_files(str(path))
+        page.get_by_text(f"are now the active {layer} layer").wait_for()
+        _settle(page)
+    save_form = page.locator('[data-testid="stForm"]').filter(has_text="Save layer to workspace")
+    save_form.get_by_label("Name", exact=True).fill(PAYLOAD + " layer")
+    save_form.get_by_label("Note", exact=True).fill(PAYLOAD)
+    save_form.get_by_role("button", name="Save layer to workspace").click()
+    page.get_by_text("Layer saved as").wait_for()
+    _settle(page)
+    bad = ARTIFACTS / "<img src=x onerror=console.log('PWNED',window.__pwned=4)>.csv"
+    bad.write_text("centre_id,name\nc1,x\n", encoding="utf-8")
+    page.locator('input[type="file"]').set_input_files(str(bad))
+    page.get_by_text("problems found").wait_for()
+    _settle(page)
+    _no_exceptions(page)
+    _assert_nothing_ran(page, console, dialogs)
+
+    # Explore: the uploaded layers on the map, every tooltip and popup open
+    _goto(page, "Explore")
+    _open_everything(page)
+    _no_exceptions(page)
+    _assert_nothing_ran(page, console, dialogs)
+
+    # Scenarios: a run over the hostile layers; its map; saved twice under hostile names
+    _goto(page, "Scenarios")
+    _run_scenario(page)
+    _settle(page)
+    _open_everything(page)
+    for i in range(2):
+        save_form = page.locator('[data-testid="stForm"]').filter(has_text="Save to workspace")
+        save_form.get_by_label("Name", exact=True).fill(f"{PAYLOAD} plan {i}")
+        save_form.get_by_label("Note", exact=True).fill(f"{PAYLOAD} note {i}")
+        save_form.get_by_role("button", name="Save to workspace").click()
+        page.get_by_text(f"plan {i}”").wait_for()
+        _settle(page)
+    _no_exceptions(page)
+    _assert_nothing_ran(page, console, dialogs)
+
+    # Compare: the two hostile scenarios side by side, names as headings, notes as captions
+    _goto(page, "Compare")
+    page.get_by_text("note 1").first.wait_for()
+    assert page.get_by_text(PAYLOAD + " plan 1").count() >= 1  # shown as text, not markup
+    for i in range(2):
+        _open_everything(page, i)
+    _no_exceptions(page)
+    _assert_nothing_ran(page, console, dialogs)
+
+    # Data again: the saved layer's hostile name and note in the saved-layers table
+    _goto(page, "Data")
+    page.locator('[data-testid="stDataFrame"]').last.wait_for()
+    _no_exceptions(page)
+    _assert_nothing_ran(page, console, dialogs)
+    assert page.blocked == [], page.blocked[:5]  # type: ignore[attr-defined]

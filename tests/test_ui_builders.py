@@ -210,10 +210,9 @@ def test_osm_tiles_only_when_asked(units):
                                      for u in external_urls(on))
 
 
-def test_streamlit_folium_gets_only_local_assets(units):
-    """streamlit-folium loads the js/css lists of every element in the component iframe."""
-    import streamlit_folium
-
+def test_maps_get_only_local_assets(units):
+    """The js/css lists of every element point at the vendored files (inlined by
+    standalone_html for the map frame and downloads)."""
     m = maps.base_map(units.total_bounds)
     maps.finish(m)
     links = []
@@ -222,7 +221,6 @@ def test_streamlit_folium_gets_only_local_assets(units):
         links += [u for _, u in getattr(elem, "default_css", [])]
     assert links and all(u.startswith("/app/static/") for u in links)
     assert "branca" not in str(type(m._children))  # no colormap (it would pull d3 from a CDN)
-    assert callable(streamlit_folium.st_folium)
 
 
 def test_standalone_html_inlines_leaflet(units):

@@ -86,12 +86,19 @@ def _json_value(value: object) -> object:
             return None
     except (TypeError, ValueError):
         pass
-    return value if isinstance(value, (int, str)) else str(value)
+    if isinstance(value, int):
+        return value
+    return html.escape(str(value))
 
 
 def to_geojson(gdf: gpd.GeoDataFrame, columns: Sequence[str] = (),
                decimals: int = COORD_DECIMALS) -> dict:
-    """A compact GeoJSON FeatureCollection: only `columns`, coordinates rounded."""
+    """A compact GeoJSON FeatureCollection: only `columns`, coordinates rounded.
+
+    Every text property is HTML-escaped here, the one place every map layer passes through:
+    Folium's tooltips and popups write property values into the page as HTML, and names,
+    notes and ids may come from uploads.
+    """
     gdf = gdf.to_crs(4326) if gdf.crs is not None and gdf.crs.to_epsg() != 4326 else gdf
     features = []
     for row, geom in zip(gdf[list(columns)].itertuples(index=False), gdf.geometry):
@@ -203,16 +210,25 @@ def choropleth_layer(units: gpd.GeoDataFrame, value_field: str, title: str,
                      label_field: str = "unit_name", no_data: str = "no data",
                      fmt: Callable[[float], str] = lambda v: f"{v:,.1f}",
                      show: bool = True) -> tuple[folium.GeoJson, Legend]:
-    """Units coloured by `value_field` in quantile classes, with tooltip and legend."""
-    breaks = class_breaks(units[value_field])
-    display = units[[label_field, value_field, "geometry"]].copy()
-    display["value_text"] = [fmt(float(v)) if pd.notna(v) and np.isfinite(v) else no_data
-                             for v in pd.to_numeric(display[value_field], errors="coerce")]
-    data = to_geojson(display, [label_field, value_field, "value_text"])
+    """Units coloured by `value_field` in quantile classes, with tooltip and legend.
+
+    A suppressed cell (a label such as "<5" instead of a number) is drawn in the no-data
+    colour with its label, and takes no part in the class breaks. The features carry only
+    the unit label, the text shown and the fill colour: never the value itself.
+    """
+    values = pd.to_numeric(units[value_field].map(lambda v: np.nan if isinstance(v, str) else v),
+                           errors="coerce")
+    breaks = class_breaks(values)
+    display = units[[label_field, "geometry"]].copy()
+    display["value_text"] = [raw if isinstance(raw, str) else
+                             fmt(float(v)) if pd.notna(v) and np.isfinite(v) else no_data
+                             for raw, v in zip(units[value_field], values, strict=True)]
+    display["_fill"] = [colour_for(v, breaks) for v in values]
+    data = to_geojson(display, [label_field, "value_text", "_fill"])
     layer = folium.GeoJson(
         data, name=title, show=show,
         style_function=lambda f: {
-            "fillColor": colour_for(f["properties"][value_field], breaks),
+            "fillColor": f["properties"]["_fill"],
             "color": "#555555", "weight": 1, "fillOpacity": 0.75},
         highlight_function=lambda _f: {"weight": 3, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip([label_field, "value_text"], aliases=["", title],
@@ -223,7 +239,7 @@ def choropleth_layer(units: gpd.GeoDataFrame, value_field: str, title: str,
         colour = colour_for((breaks[i] + breaks[i + 1]) / 2 if i < len(breaks) - 2
                             else breaks[i + 1], breaks)
         entries.append((colour, f"{fmt(breaks[i])} – {fmt(breaks[i + 1])}", False))
-    if display[value_field].isna().any():
+    if values.isna().any():
         entries.append((NO_DATA_COLOUR, no_data, False))
     return layer, Legend(title, entries)
 
@@ -237,13 +253,15 @@ def radius_scale(values: pd.Series, min_px: float = 3.0, max_px: float = 14.0) -
 
 def point_layer(points: gpd.GeoDataFrame, name: str, *, colour: str | dict[str, str],
                 colour_field: str | None = None, size_field: str | None = None,
-                fixed_radius: float = 6.0, tooltip_fields: Sequence[str] = ("name",),
+                radius_field: str | None = None, fixed_radius: float = 6.0, tooltip_fields: Sequence[str] = ("name",),
                 tooltip_aliases: Sequence[str] | None = None,
                 popup_fields: Sequence[str] = (), popup_aliases: Sequence[str] | None = None,
                 show: bool = True, stroke: str = "#ffffff") -> folium.GeoJson:
-    """One GeoJSON layer of circle markers: colour by category, radius by size, tooltip, popup."""
+    """One GeoJSON layer of circle markers: colour by category, radius by size (or a
+    precomputed `radius_field`, e.g. size classes of suppressed counts), tooltip, popup."""
     frame = points.copy()
-    frame["_r"] = radius_scale(frame[size_field]) if size_field else fixed_radius
+    frame["_r"] = (frame[radius_field] if radius_field else
+                   radius_scale(frame[size_field]) if size_field else fixed_radius)
     columns = list(dict.fromkeys([*tooltip_fields, *popup_fields, "_r"]
                                  + ([colour_field] if colour_field else [])))
     data = to_geojson(frame, columns)
@@ -255,13 +273,14 @@ def point_layer(points: gpd.GeoDataFrame, name: str, *, colour: str | dict[str, 
         return {"radius": props["_r"], "fill": True, "fillColor": fill, "color": stroke,
                 "weight": 1, "fillOpacity": 0.85}
 
+    empty = not data["features"]  # Folium refuses a tooltip over no features
     return folium.GeoJson(
         data, name=name, show=show, style_function=style,
         marker=folium.CircleMarker(radius=fixed_radius),
-        tooltip=folium.GeoJsonTooltip(list(tooltip_fields), aliases=tooltip_aliases,
-                                      labels=tooltip_aliases is not None),
+        tooltip=None if empty else folium.GeoJsonTooltip(
+            list(tooltip_fields), aliases=tooltip_aliases, labels=tooltip_aliases is not None),
         popup=folium.GeoJsonPopup(list(popup_fields), aliases=popup_aliases)
-        if popup_fields else None,
+        if popup_fields and not empty else None,
     )
 
 
@@ -304,10 +323,40 @@ def assignment_lines(settlements: gpd.GeoDataFrame, sites: gpd.GeoDataFrame,
     return gpd.GeoDataFrame(geometry=linestrings(coords), crs=settlements.crs)
 
 
+class ClickRelay(MacroElement):
+    """Tell the page which feature was clicked: the map runs in a sandboxed frame with no
+    access to the app, so a click is posted to the parent frame as a message carrying the
+    feature's (escaped) properties; `app_pages.common.show_map` returns them."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+          (function() {
+            var map = {{ this._parent.get_name() }};
+            function relay(layer) {
+              if (!layer.feature || layer._otbasyRelay) { return; }
+              layer._otbasyRelay = true;
+              layer.on("click", function() {
+                window.parent.postMessage(
+                  {otbasyClick: {properties: layer.feature.properties || {}}}, "*");
+              });
+            }
+            map.eachLayer(relay);
+            map.on("layeradd", function(e) { relay(e.layer); });
+          })();
+        {% endmacro %}
+    """)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "ClickRelay"
+
+
 def finish(m: folium.Map, legends: Sequence[Legend] = ()) -> folium.Map:
-    """Add legends and the layer control (always last, so it lists every layer)."""
+    """Add legends, the click relay and the layer control (always last, so it lists every
+    layer)."""
     for legend in legends:
         m.add_child(legend)
+    m.add_child(ClickRelay())
     folium.LayerControl(collapsed=False).add_to(m)
     return m
 

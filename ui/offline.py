@@ -1,14 +1,16 @@
 """Serve Leaflet from the app itself so maps render with no internet.
 
-Folium and streamlit-folium load Leaflet from CDNs by default; with no network the map stays
+Folium loads Leaflet from CDNs by default; with no network the map stays
 blank. `use_local_assets()` points Folium's asset lists at the copy vendored under
 `static/vendor/` (served by Streamlit at `/app/static/...` with `server.enableStaticServing`).
-`standalone_html()` inlines the same files so a downloaded map opens offline too.
+`standalone_html()` inlines the same files, for the app's sandboxed map frame and for
+downloaded maps, and adds a Content-Security-Policy that lets only those scripts run.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from pathlib import Path
 
@@ -23,6 +25,8 @@ LOCAL_JS: list[tuple[str, str]] = [("leaflet", f"{STATIC_URL}/vendor/leaflet/lea
 LOCAL_CSS: list[tuple[str, str]] = [("leaflet_css", f"{STATIC_URL}/vendor/leaflet/leaflet.css")]
 
 _URL = re.compile(r"https?://[^\s\"'<>)]+")
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+TILE_ORIGIN = "https://tile.openstreetmap.org"
 
 
 def use_local_assets() -> None:
@@ -75,8 +79,31 @@ def _inline_css(path: Path) -> str:
     return re.sub(r"url\((images/[\w.-]+\.png)\)", embed, css)
 
 
+def content_security_policy(html: str) -> str:
+    """A strict policy for a rendered map: only its own inline scripts run (each allowed by
+    its SHA-256, so an injected `<script>` or `onerror=` attribute never does), no script or
+    frame from anywhere, no requests but inline images and OpenStreetMap tiles."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode()
+        + "'" for code in dict.fromkeys(_INLINE_SCRIPT.findall(html))) or "'none'"
+    return ("default-src 'none'; "
+            f"script-src {hashes}; "
+            "style-src 'unsafe-inline'; "
+            f"img-src data: {TILE_ORIGIN}; "
+            "base-uri 'none'; form-action 'none'")
+
+
+def with_csp(html: str) -> str:
+    """`html` (a rendered map with every script inline) with `content_security_policy` as
+    the first element of its head."""
+    meta = (f'<meta http-equiv="Content-Security-Policy" '
+            f'content="{content_security_policy(html)}">')
+    return html.replace("<head>", "<head>\n    " + meta, 1)
+
+
 def standalone_html(m: folium.Map) -> str:
-    """Render `m` as one self-contained HTML file with Leaflet inlined (opens offline)."""
+    """Render `m` as one self-contained HTML file with Leaflet inlined (opens offline) under
+    a strict Content-Security-Policy (`content_security_policy`)."""
     use_local_assets()
     html = m.get_root().render()
     for _, url in LOCAL_JS:
@@ -86,4 +113,4 @@ def standalone_html(m: folium.Map) -> str:
         css = _inline_css(local_path(url))
         html = re.sub(rf'<link rel="stylesheet" href="{re.escape(url)}"\s*/>',
                       lambda _m: f"<style>{css}</style>", html)
-    return html
+    return with_csp(html)
