@@ -15,8 +15,6 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from geo.limits import truncate
-
 from access import audit
 from access.audit import audit_path, verify_audit
 from access.credentials import (
@@ -28,7 +26,7 @@ from access.credentials import (
     set_password,
     set_role,
 )
-
+from geo.limits import truncate
 
 
 def _actor() -> str:

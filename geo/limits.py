@@ -18,10 +18,11 @@ running without a limit.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, fields, replace
 from functools import cache
 from pathlib import Path
+
+import tomllib
 
 ENV_VAR = "OTBASY_LIMITS"
 

@@ -10,10 +10,10 @@ broken archives) must each come back from `ui.uploads.check_upload` as problems.
 from __future__ import annotations
 
 import json
-from functools import cache
 import subprocess
 import sys
 import zipfile
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -205,8 +205,8 @@ def hostile_uploads() -> dict[str, tuple[str, bytes, str]]:
                                          ",1,2024,KZ,43,76\n").encode(), "institutions"),
         "csv_coordinate_1e309": ("c.csv", (HEADER + "i1,H,childrens_home,5,1,2024,KZ,1e309,76\n"
                                            ).encode(), "institutions"),
-        "csv_coordinate_digits": ("c2.csv", (HEADER + f"i1,H,childrens_home,5,1,2024,KZ,{'4' * 5000}"
-                                             ",76\n").encode(), "institutions"),
+        "csv_coordinate_digits": ("c2.csv", (HEADER + "i1,H,childrens_home,5,1,2024,KZ,"
+                                             + "4" * 5000 + ",76\n").encode(), "institutions"),
         "csv_250k_rows": ("rows.csv", (HEADER + ROW * 250_000).encode(), "institutions"),
         "csv_header_10mb": ("h.csv", ("x" * 10_000_000 + ",lat,lon\n1,2,3\n").encode(),
                             "institutions"),
