@@ -44,22 +44,24 @@ clock: Callable[[], float] = time.time  # replaced by tests to drive expiry with
 
 
 def attempt_sign_in(username: str, password: str, now: float, throttle: Throttle = THROTTLE,
-                    credentials: Path | None = None,
-                    audit_file: Path | None = None, text: Text = english
+                    credentials: Path | None = None, audit_file: Path | None = None,
+                    text: Text = english, address: str | None = None
                     ) -> tuple[User | None, str]:
-    """Check a sign-in, slowing repeated failures; returns (user or None, message for the user).
+    """Check a sign-in, slowing repeated failures of the username and of the client
+    `address`; returns (user or None, message for the user).
 
     Every outcome is audited; the message never says whether the username exists.
     """
-    username = username.strip()
-    wait = throttle.wait_seconds(username, now)
+    username = username.strip()[:200]
+    wait = throttle.wait_seconds(username, now, address)
     if wait > 0:
-        audit_log.record("sign_in_throttled", username, "public", audit_file, wait_s=round(wait))
+        audit_log.record("sign_in_throttled", username, "public", audit_file, wait_s=round(wait),
+                         address=address)
         return None, text("auth_throttled", seconds=int(wait) + 1)
     user = authenticate(username, password, credentials) if username and password else None
     if user is None:
-        throttle.failed(username, now)
-        audit_log.record("sign_in_failed", username, "public", audit_file)
+        throttle.failed(username, now, address)
+        audit_log.record("sign_in_failed", username, "public", audit_file, address=address)
         return None, text("auth_wrong")
     throttle.succeeded(username)
     audit_log.record("sign_in", user.username, user.role, audit_file, method="password")
@@ -161,13 +163,20 @@ def auth_sidebar(text: Text = english) -> User:
             submitted = st.form_submit_button(text("auth_sign_in"))
         if submitted:
             now = clock()
-            signed, message = attempt_sign_in(username, password, now, text=text)
+            signed, message = attempt_sign_in(username, password, now, text=text,
+                                              address=_client_address())
             if signed is None:
                 st.error(message)
             else:
                 st.session_state[SESSION_KEY] = Session(signed, now, now)
                 st.rerun()
     return user
+
+
+def _client_address() -> str | None:
+    """The browser's IP address as Streamlit sees it (None when unknown, e.g. in tests)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else None
 
 
 def _oidc_configured() -> bool:

@@ -13,6 +13,7 @@ from access.guard import audit, download_button, require_page
 from app_pages import common
 from planning.scenario import Scenario, ScenarioError
 from planning.solve import InfeasibleScenario, pareto, run_scenario
+from planning.worker import WorkerError, deadline, run_in_worker
 from ui import exports, forms, maps, tables
 from ui import viewmodels as vm
 from ui.i18n import STRINGS, t
@@ -118,8 +119,9 @@ if run or st.session_state.pop("run_requested", False):
                 bar.progress(vm.overall_progress(stage, fraction))
 
             try:
-                result = run_scenario(edited, layers, progress=progress)
-            except (ScenarioError, InfeasibleScenario) as exc:
+                result = run_in_worker(run_scenario, edited, layers, progress=progress,
+                                       timeout=deadline(edited.solver.time_limit_seconds))
+            except (ScenarioError, InfeasibleScenario, WorkerError) as exc:
                 failure = exc  # explained below, outside the status box, never collapsed
                 bar.empty()
                 line.empty()
@@ -145,6 +147,8 @@ if run or st.session_state.pop("run_requested", False):
             if failure.cheapest_cost is not None:
                 st.info(t("cheapest_cost", lang, cost=tables.kpi_value(
                     "cost", failure.cheapest_cost, lang)))
+        elif isinstance(failure, WorkerError):  # overran its deadline (killed) or died
+            st.error(common.plain(str(failure)))
         if failure is not None:
             st.stop()  # no "run a scenario" hint under the explanation
 
@@ -193,7 +197,12 @@ with st.expander(t("pareto_title", lang), expanded=bool(plan.get("pareto"))):
         budgets = vm.pareto_budgets(scn.budget.total_kzt,
                                     float(result.summary.get("cost_whole_life") or 0))
         with st.spinner(t("pareto_title", lang)):
-            curve = pareto(scn, budgets, layers)
+            try:
+                curve = run_in_worker(pareto, scn, budgets, layers, timeout=deadline(
+                    scn.solver.time_limit_seconds, len(budgets)))
+            except WorkerError as exc:
+                st.error(str(exc))
+                st.stop()
         plan["pareto"] = curve.to_dict("records")
     if plan.get("pareto"):
         curve = tables.plain_table(tables.localise_codes(pd.DataFrame(plan["pareto"]), lang),

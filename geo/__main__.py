@@ -1,4 +1,4 @@
-"""`python -m geo SUBCOMMAND ...`: the geo commands of `otbasy` (check, coverage, network, summary).
+"""`python -m geo SUBCOMMAND ...`: the geo commands of `otbasy` (check, coverage, graphs, network, summary).
 
 Each subcommand is a module with `configure(parser)` and `run(args) -> int`, registered once in
 `otbasy.cli.COMMANDS`; the dispatcher imports a module only when its command runs.
@@ -11,7 +11,7 @@ import sys
 from otbasy import cli
 
 SUBCOMMANDS: dict[str, cli.Command] = {
-    name: cli.COMMANDS[name] for name in ("check", "coverage", "network", "summary")}
+    name: cli.COMMANDS[name] for name in ("check", "coverage", "graphs", "network", "summary")}
 
 
 def main(argv: list[str] | None = None) -> int:

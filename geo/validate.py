@@ -19,6 +19,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo import codab
+from geo.limits import truncate
 from geo.schema import CRS, LAYERS, Field, LayerSchema
 
 GEOMETRY = "geometry"
@@ -105,7 +106,7 @@ class Problem:
         if self.field is not None:
             where.append(f"field '{self.field}'")
         prefix = f"{self.file}: " + (", ".join(where) + ": " if where else "")
-        return prefix + ("note: " if self.level == "note" else "") + self.message
+        return truncate(prefix + ("note: " if self.level == "note" else "") + self.message)
 
 
 class LayerError(Exception):

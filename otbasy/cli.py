@@ -65,6 +65,7 @@ COMMANDS: dict[str, Command] = {
     "check": Command("geo.check"),
     "coverage": Command("geo.coverage_cli"),
     "network": Command("geo.network_cli"),
+    "graphs": Command("geo.graphs_cli"),
     "example": Command("planning.__main__", "Print a commented default scenario (TOML).",
                        ("example",)),
     "solve": Command("planning.__main__", "Solve a scenario and write the results.", ("solve",)),

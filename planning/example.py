@@ -29,7 +29,8 @@ COMMENTS: dict[str, str] = {
                                 "service"),
     "travel.cutoff_minutes": ("Longest trip considered (min_travel may assign beyond the "
                               "standard); omit = the standard"),
-    "travel.provider": "straight (geodesic x circuity / speed, offline) or road (graph_path)",
+    "travel.provider": ("straight (geodesic x circuity / speed, offline) or road (travel.graph: "
+                        "a road graph of the server, `python -m geo graphs list`)"),
     "travel.speed_kmh": "Average road speed",
     "travel.circuity": "Road distance / straight-line distance (1.3 rural; higher in mountains)",
     "budget.total_kzt": ("Capex + horizon x annual opex, kept centres included. Default: 208 "

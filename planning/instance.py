@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 
 from gatekeeping.demand import entry_rates, risk_weights
+from geo import graph_store
 from geo.travel import TravelParams, travel_matrix
 from geo.units import unit_column
-from planning.scenario import Scenario
+from planning.scenario import Scenario, ScenarioError
 
 KINDS = ("new", "convert", "existing")
 
@@ -180,8 +181,9 @@ def family_spare(foster: pd.DataFrame, units: list[str], scenario: Scenario) -> 
     (never below 0 per settlement), plus guardianship growth x children under guardianship."""
     fc = scenario.family_care
     f = foster[foster["unit_code"].isin(units)]
-    fam = pd.to_numeric(f["foster_families"], errors="coerce").fillna(0)
-    kids = pd.to_numeric(f.get("foster_children", 0), errors="coerce").fillna(0)
+    # floats: a large places_per_foster_family must not overflow the file's int32 column
+    fam = pd.to_numeric(f["foster_families"], errors="coerce").fillna(0).astype(float)
+    kids = pd.to_numeric(f.get("foster_children", 0), errors="coerce").fillna(0).astype(float)
     guard = pd.to_numeric(f.get("guardianship_children", 0), errors="coerce").fillna(0)
     spare = (fam * fc.places_per_foster_family - kids).clip(lower=0)
     spare = spare + np.floor(guard * fc.guardianship_growth)
@@ -204,6 +206,16 @@ def demand_weights(demand: gpd.GeoDataFrame, scenario: Scenario, country: str,
                          demand["unit_code"].map(rates).fillna(national).to_numpy() / 1e5)), 1)}
 
 
+def _graph_file(name: str | None) -> str | None:
+    """The store's file for the scenario's road graph (never a path from the scenario)."""
+    if name is None:
+        return None
+    try:
+        return str(graph_store.resolve(name))
+    except graph_store.GraphNotFound as exc:
+        raise ScenarioError([("travel.graph", str(exc))]) from None
+
+
 def build_instance(layers, scenario: Scenario) -> Instance:
     """Turn layers + scenario into an Instance (the travel matrix is computed here)."""
     layers, units = _plan_layers(layers, scenario)
@@ -211,7 +223,7 @@ def build_instance(layers, scenario: Scenario) -> Instance:
     sites = candidate_sites(layers, scenario, demand, units)
     t = scenario.travel
     params = TravelParams(provider=t.provider, speed_kmh=t.speed_kmh, circuity=t.circuity,
-                          max_minutes=t.cutoff, graph_path=t.graph_path)
+                          max_minutes=t.cutoff, graph_path=_graph_file(t.graph))
     tm = travel_matrix(demand, sites, params, origin_id="settlement_id", site_id="site_id")
     unit_index = {u: k for k, u in enumerate(units)}
     weights, info = demand_weights(demand, scenario, layers.country, layers.version)

@@ -35,6 +35,9 @@ class InfeasibleScenario(Exception):
         self.cheapest_cost = cheapest_cost
         super().__init__("\n".join(explanations))
 
+    def __reduce__(self):  # rebuilt whole in the app's solve worker
+        return (type(self), (self.explanations, self.cheapest_cost))
+
 
 def model_options(scenario: Scenario) -> ModelOptions:
     """The model settings a scenario implies."""
