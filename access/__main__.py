@@ -29,6 +29,7 @@ from access.credentials import (
 )
 from geo.limits import truncate
 
+
 def _actor() -> str:
     """Who ran the command, for the audit log (the operating-system account)."""
     try:

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.csvsafe import rows_csv_bytes
 from geo.atomic import atomic_write_text, create_private
+from geo.csvsafe import rows_csv_bytes
 
 DEFAULT_PATH = Path("workspace") / "audit.sqlite"
 COLUMNS = ("id", "timestamp", "username", "role", "event", "details")

@@ -1,4 +1,5 @@
-"""`python -m geo SUBCOMMAND ...`: the geo commands of `otbasy` (check, coverage, graphs, network, summary).
+"""`python -m geo SUBCOMMAND ...`: the geo commands of `otbasy` (check, coverage, graphs,
+network, summary).
 
 Each subcommand is a module with `configure(parser)` and `run(args) -> int`, registered once in
 `otbasy.cli.COMMANDS`; the dispatcher imports a module only when its command runs.

@@ -18,7 +18,8 @@ import tempfile
 import zipfile
 import zlib
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+from typing import Any, PurePosixPath
 
 import geopandas as gpd
 import numpy as np
@@ -302,7 +303,7 @@ def _xlsx_rows(path: Path, source: str):
     cap = limits().max_rows
     try:
         sheet = book.worksheets[0]
-        records = []
+        records: list[list[Any]] = []
         for row in sheet.iter_rows(values_only=True):
             if len(records) > cap + 100:
                 raise _fail(source, f"has more than {cap:,} rows; uploads are limited to "

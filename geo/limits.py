@@ -18,11 +18,10 @@ running without a limit.
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass, fields, replace
 from functools import cache
 from pathlib import Path
-
-import tomllib
 
 ENV_VAR = "OTBASY_LIMITS"
 
@@ -77,7 +76,7 @@ def parse_limits(text: str, source: str = "limits.toml") -> Limits:
             raise ValueError(f"{source}: limits.{key}: must be a positive "
                              f"{'whole number' if kind is int else 'number'}, not {value!r}")
         changes[key] = kind(value)
-    return replace(defaults, **changes)
+    return replace(defaults, **changes)  # type: ignore[arg-type]  # each value checked above
 
 
 @cache

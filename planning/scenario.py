@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import tomllib
 import types
 import typing
 from dataclasses import asdict, dataclass, field, fields
@@ -20,7 +21,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
-import tomllib
 
 from geo import graph_store
 from geo.atomic import atomic_write_text
