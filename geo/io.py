@@ -18,8 +18,8 @@ import tempfile
 import zipfile
 import zlib
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, PurePosixPath
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
