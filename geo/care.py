@@ -16,9 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-from geo.io import _csv_rows, _xlsx_rows
+from geo.io import csv_rows, xlsx_rows
 from geo.schema import CARE, CARE_MEASURES
-from geo.validate import LayerError, Problem, _checked, _is_missing, _key, header_map
+from geo.validate import LayerError, Problem, checked_value, header_key, header_map, is_missing
 
 __all__ = ["COLUMNS", "read_care", "resolve_unit", "version_for_year"]
 
@@ -30,10 +30,10 @@ _YEAR_HEADER = re.compile(r"^\s*((?:19|20)\d\d)\s*(?:г\.?|год|гг\.?|жыл
 _GENERIC = re.compile(r"\b(область|обл\.?|облысы|region|oblast|province|city|г\.|город|"
                       r"қаласы|каласы|қ\.)\b|[()]", re.IGNORECASE)
 
-_IGNORED = {_key(c) for c in ("№", "no", "n", "#", "note", "notes", "comment", "примечание",
+_IGNORED = {header_key(c) for c in ("№", "no", "n", "#", "note", "notes", "comment", "примечание",
                                 "ескерту", "unit_name_en", "name_en", "name_ru", "name_kk")}
 
-# Russian / Kazakh labels of measures, compared after `_key`.
+# Russian / Kazakh labels of measures, compared after `header_key`.
 MEASURE_ALIASES: dict[str, str] = {
     "дети 0-17": "children_0_17", "детское население": "children_0_17",
     "дети в возрасте 0-17 лет": "children_0_17", "балалар 0-17": "children_0_17",
@@ -57,8 +57,8 @@ MEASURE_ALIASES: dict[str, str] = {
     "усыновление": "adoptions_all", "бала асырап алу": "adoptions_all",
     "центры поддержки семьи": "gk_centres", "отбасын қолдау орталықтары": "gk_centres",
 }
-_MEASURE_KEYS = {**{_key(m): m for m in CARE_MEASURES},
-                 **{_key(k): v for k, v in MEASURE_ALIASES.items()}}
+_MEASURE_KEYS = {**{header_key(m): m for m in CARE_MEASURES},
+                 **{header_key(k): v for k, v in MEASURE_ALIASES.items()}}
 
 # component <= total checks within one unit and year: (part, whole or sum of wholes)
 _NOT_MORE_THAN = (
@@ -98,9 +98,9 @@ def _units(country: str) -> tuple[dict[int, frozenset[str]], dict[str, str], dic
             full = [n for n in (row.name_en, row.name_kk, row.name_ru) if isinstance(n, str) and n]
             for k in [row.code, kato, kato[:2], *full]:
                 if k.strip():
-                    exact.setdefault(_key(k), row.code)
+                    exact.setdefault(header_key(k), row.code)
             for n in full:
-                loose.setdefault(_key(_GENERIC.sub(" ", n)), set()).add(row.code)
+                loose.setdefault(header_key(_GENERIC.sub(" ", n)), set()).add(row.code)
     lookup = {k: next(iter(c)) for k, c in loose.items() if len(c) == 1}
     lookup.update(exact)
     return by_version, lookup, names
@@ -116,7 +116,7 @@ def resolve_unit(text: str, country: str = "KZ") -> str | None:
         raw = raw[:2]  # KATO: the first two digits are the numeric ISO 3166-2 code
     code = normalise_pcode(raw) if re.match(r"^[A-Za-z]{2}[-_ ]?\d", raw) else raw
     for candidate in (code, _GENERIC.sub(" ", raw)):
-        found = lookup.get(_key(candidate))
+        found = lookup.get(header_key(candidate))
         if found:
             return found
     return None
@@ -136,19 +136,19 @@ def _records(header: list[str], rows: list[list], numbers: list[int], source: st
     fields = {canon: col for col, canon in mapping.items()}
     years = {col: int(m.group(1)) for col in header if col not in mapping
              and (m := _YEAR_HEADER.match(col))}
-    measures = {col: _MEASURE_KEYS[_key(col)] for col in header
-                if col not in mapping and col not in years and _key(col) in _MEASURE_KEYS}
+    measures = {col: _MEASURE_KEYS[header_key(col)] for col in header
+                if col not in mapping and col not in years and header_key(col) in _MEASURE_KEYS}
     known = set(mapping) | set(years) | set(measures)
     problems += [Problem(source, None, col, "column not recognised (neither a care field, a year "
                                             "nor a measure); remove or rename it")
-                 for col in header if col not in known and _key(col) not in _IGNORED]
+                 for col in header if col not in known and header_key(col) not in _IGNORED]
     out: list[dict] = []
     base = [f for f in fields if f not in ("year", "value", "measure")]
     if years and "value" not in fields:
         for number, row in zip(numbers, rows):
             cells = dict(zip(header, row))
             for col, year in years.items():
-                if _is_missing(cells[col]):
+                if is_missing(cells[col]):
                     continue  # no figure for this year (e.g. the unit did not exist yet)
                 rec = {f: cells[fields[f]] for f in base + ["measure"] if f in fields}
                 rec.update(year=year, value=cells[col], _row=number, _field=col)
@@ -161,7 +161,7 @@ def _records(header: list[str], rows: list[list], numbers: list[int], source: st
         for number, row in zip(numbers, rows):
             cells = dict(zip(header, row))
             for col, measure in measures.items():
-                if _is_missing(cells[col]):
+                if is_missing(cells[col]):
                     continue
                 rec = {f: cells[fields[f]] for f in base + ["year"] if f in fields}
                 rec.update(measure=measure, value=cells[col], _row=number, _field=col)
@@ -176,7 +176,7 @@ def _records(header: list[str], rows: list[list], numbers: list[int], source: st
 
 
 def _measure(value: object) -> str | None:
-    return _MEASURE_KEYS.get(_key(value))
+    return _MEASURE_KEYS.get(header_key(value))
 
 
 def read_care(path: str | Path, country: str = "KZ") -> pd.DataFrame:
@@ -197,7 +197,7 @@ def read_care(path: str | Path, country: str = "KZ") -> pd.DataFrame:
         raise _fail(source, f"unknown file type '{ext or p.name}'{hint}; care statistics are "
                             "tables: .csv, .tsv, .txt or .xlsx")
     try:
-        header, rows, numbers, problems = (_xlsx_rows if ext == ".xlsx" else _csv_rows)(p, source)
+        header, rows, numbers, problems = (xlsx_rows if ext == ".xlsx" else csv_rows)(p, source)
     except OSError as exc:
         raise _fail(source, f"cannot be read ({exc.strerror or exc})") from None
     records, found = _records(header, rows, numbers, source)
@@ -236,7 +236,7 @@ def _clean(records: list[dict], source: str, country: str, problems: list[Proble
         for name, f in fields.items():
             raw = rec.get(name)
             at = where if name == "value" and where else name
-            if _is_missing(raw):
+            if is_missing(raw):
                 if f.required:
                     problems.append(Problem(source, row, at, "missing value"))
                     bad = True
@@ -258,7 +258,7 @@ def _clean(records: list[dict], source: str, country: str, problems: list[Proble
                     bad = True
                 clean[name] = measure
                 continue
-            value, error = _checked(raw, f)
+            value, error = checked_value(raw, f)
             if error:
                 problems.append(Problem(source, row, at, error))
                 bad = True

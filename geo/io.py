@@ -117,7 +117,7 @@ def _read_any(path: Path, source: str, layer: str, crs: str | None):
         if layer == "boundaries":
             raise _fail(source, "boundaries need polygons, which a CSV/XLSX table cannot carry: "
                                 "use GeoPackage, GeoJSON or a Shapefile")
-        header, rows, numbers, problems = (_xlsx_rows if ext == ".xlsx" else _csv_rows)(
+        header, rows, numbers, problems = (xlsx_rows if ext == ".xlsx" else csv_rows)(
             path, source)
         frame, coord_problems = _points(header, rows, numbers, source)
         return frame, numbers, problems + coord_problems
@@ -267,7 +267,7 @@ def _delimiter(lines: list[str]) -> str:
     return best
 
 
-def _csv_rows(path: Path, source: str):
+def csv_rows(path: Path, source: str):
     text = _decode(path.read_bytes(), source)
     cap = limits().max_rows
     if text.count("\n") > cap + 100:  # header and title lines; counted before parsing
@@ -282,7 +282,7 @@ def _csv_rows(path: Path, source: str):
     return _table(records, source)
 
 
-def _xlsx_rows(path: Path, source: str):
+def xlsx_rows(path: Path, source: str):
     with path.open("rb") as fh:
         head = fh.read(4)
     if head != _ZIP_MAGIC:

@@ -25,7 +25,7 @@ from geo.schema import CRS, LAYERS, Field, LayerSchema
 GEOMETRY = "geometry"
 
 # Russian / Kazakh / loose English spellings of allowed values, keyed by canonical field name.
-# Keys are compared after `_key` (lower case, trimmed, inner whitespace/hyphens collapsed).
+# Keys are compared after `header_key` (lower case, trimmed, inner whitespace/hyphens collapsed).
 VALUE_ALIASES: dict[str, dict[str, str]] = {
     "type": {
         "дом ребенка": "baby_home",
@@ -117,14 +117,14 @@ class LayerError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def _key(text: object) -> str:
+def header_key(text: object) -> str:
     """Comparison form of a header or value: lower case, ё as е, spaces/hyphens as '_'."""
     text = str(text).strip().lower().replace("ё", "е")
     return re.sub(r"[\s\-_]+", "_", text)
 
 
 def _alias_keys(aliases: dict[str, str]) -> dict[str, str]:
-    return {_key(k): v for k, v in aliases.items()}
+    return {header_key(k): v for k, v in aliases.items()}
 
 
 _VALUE_KEYS = {name: _alias_keys(m) for name, m in VALUE_ALIASES.items()}
@@ -134,29 +134,29 @@ def header_map(columns: list[str], schema: LayerSchema, source: str) -> tuple[di
     """Map incoming headers to canonical field names (exact name first, then aliases)."""
     by_key: dict[str, list[str]] = {}
     for col in columns:
-        by_key.setdefault(_key(col), []).append(col)
+        by_key.setdefault(header_key(col), []).append(col)
     mapping: dict[str, str] = {}
     problems: list[Problem] = []
     for f in schema.fields:
         names = [f.name, *f.aliases]
-        found = [c for n in names for c in by_key.get(_key(n), [])]
+        found = [c for n in names for c in by_key.get(header_key(n), [])]
         found = list(dict.fromkeys(c for c in found if c not in mapping))
         if not found:
             continue
-        exact = [c for c in found if _key(c) == _key(f.name)]
+        exact = [c for c in found if header_key(c) == header_key(f.name)]
         if len(found) > 1 and len(exact) != 1:
             problems.append(Problem(source, None, f.name, "columns " + ", ".join(
                 f"'{c}'" for c in found) + " all mean this field; keep one"))
         mapping[exact[0] if exact else found[0]] = f.name
     for f in schema.fields:  # shapefiles (DBF) cut names to 10 characters: institutio
         if f.name not in mapping.values() and len(f.name) > _DBF_NAME:
-            cut = by_key.get(_key(f.name[:_DBF_NAME]), [])
+            cut = by_key.get(header_key(f.name[:_DBF_NAME]), [])
             if len(cut) == 1 and cut[0] not in mapping:
                 mapping[cut[0]] = f.name
     return mapping, problems
 
 
-def _is_missing(value: object) -> bool:
+def is_missing(value: object) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -224,8 +224,8 @@ def _allowed(text: str, f: Field) -> tuple[object, str | None]:
     allowed = f.allowed or ()
     if text in allowed:
         return text, None
-    canon = {_key(a): a for a in allowed}
-    key = _key(text)
+    canon = {header_key(a): a for a in allowed}
+    key = header_key(text)
     value = canon.get(key) or _VALUE_KEYS.get(f.name, {}).get(key)
     if value is None:
         return None, f"'{text}' is not one of: " + ", ".join(allowed)
@@ -264,11 +264,11 @@ def _derive_boundaries(df: pd.DataFrame) -> pd.DataFrame:
     """Fill what a boundary file implies: code form, country and level from the code."""
     df = df.copy()
     if "code" in df:
-        df["code"] = [v if _is_missing(v) else normalise_pcode(str(v)) for v in df["code"]]
+        df["code"] = [v if is_missing(v) else normalise_pcode(str(v)) for v in df["code"]]
     if "country" not in df and "code" in df:
-        df["country"] = [None if _is_missing(v) else str(v)[:2].upper() for v in df["code"]]
+        df["country"] = [None if is_missing(v) else str(v)[:2].upper() for v in df["code"]]
     if "level" not in df and "code" in df:
-        df["level"] = ["district" if not _is_missing(v) and codab.district_code(str(v))
+        df["level"] = ["district" if not is_missing(v) and codab.district_code(str(v))
                        else "oblast" for v in df["code"]]
     return df
 
@@ -359,7 +359,7 @@ def _coerce_column(raw: list, f: Field, source: str) -> tuple[list, list[Problem
     problems: list[Problem] = []
     seen: dict[tuple, tuple[object, str | None]] = {}
     for i, value in enumerate(raw):
-        if _is_missing(value):
+        if is_missing(value):
             values.append(None)
             if not f.nullable:
                 problems.append(Problem(source, i + 1, f.name, "missing value"))
@@ -368,9 +368,9 @@ def _coerce_column(raw: list, f: Field, source: str) -> tuple[list, list[Problem
             key = (type(value), value)
             coerced, error = seen[key]  # registries repeat values (types, years): check once
         except KeyError:
-            coerced, error = seen[key] = _checked(value, f)
+            coerced, error = seen[key] = checked_value(value, f)
         except TypeError:  # unhashable (a list in GeoJSON properties)
-            coerced, error = _checked(value, f)
+            coerced, error = checked_value(value, f)
         if error:
             problems.append(Problem(source, i + 1, f.name, error))
             coerced = None
@@ -378,7 +378,7 @@ def _coerce_column(raw: list, f: Field, source: str) -> tuple[list, list[Problem
     return values, problems
 
 
-def _checked(value: object, f: Field) -> tuple[object, str | None]:
+def checked_value(value: object, f: Field) -> tuple[object, str | None]:
     coerced, error = _coerce(value, f)
     if error is None and f.dtype in ("int", "float"):
         error = _check_range(cast(float, coerced), f)  # _coerce gave a number
