@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
-import queue as queue_module
 import time
 from collections.abc import Callable
 from typing import Any
@@ -39,23 +38,33 @@ def run_in_worker(fn: Callable[..., Any], *args: Any, timeout: float,
     or dies; any exception `fn` raises is raised here.
     """
     ctx = multiprocessing.get_context("spawn")
-    channel = ctx.Queue()
-    proc = ctx.Process(target=_child, args=(channel, fn, args, kwargs, progress is not None),
-                       daemon=True, name="otbasy-solve")
+    # The job goes over a pipe after the start, not as the Process's arguments: spawn writes
+    # its arguments while still holding the child's end of that pipe, so a child that dies
+    # before reading a large job (layers) would block the server forever in `start()`.
+    conn, child_conn = ctx.Pipe()
+    proc = ctx.Process(target=_child, args=(child_conn, progress is not None), daemon=True,
+                       name="otbasy-solve")
     proc.start()
+    child_conn.close()  # ours closed: the child's death now ends our reads and writes
     deadline = time.monotonic() + timeout
     try:
+        try:
+            conn.send_bytes(pickle.dumps((fn, args, kwargs)))
+        except OSError:
+            raise WorkerError(f"the run stopped unexpectedly (exit code "
+                              f"{proc.exitcode})") from None
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise WorkerError(f"the run took longer than {timeout:g} s and was stopped")
-            try:
-                kind, payload = channel.get(timeout=min(left, 0.5))
-            except queue_module.Empty:
-                if not proc.is_alive() and channel.empty():
-                    raise WorkerError(f"the run stopped unexpectedly (exit code "
-                                      f"{proc.exitcode})") from None
+            if not conn.poll(min(left, 0.5)):
                 continue
+            try:
+                kind, payload = conn.recv()
+            except (EOFError, OSError):
+                proc.join(timeout=5)
+                raise WorkerError(f"the run stopped unexpectedly (exit code "
+                                  f"{proc.exitcode})") from None
             if kind == "progress" and progress is not None:
                 progress(*payload)
             elif kind == "result":
@@ -66,16 +75,16 @@ def run_in_worker(fn: Callable[..., Any], *args: Any, timeout: float,
         if proc.is_alive():
             proc.kill()
         proc.join(timeout=10)
-        channel.close()
-        channel.cancel_join_thread()
+        conn.close()
 
 
-def _child(channel, fn: Callable[..., Any], args: tuple, kwargs: dict,
-           relay: bool) -> None:
-    """The worker's body: run `fn`, send progress, then the result or the exception."""
+def _child(conn, relay: bool) -> None:
+    """The worker's body: read the job, run it, send progress, then the result or the
+    exception."""
+    fn, args, kwargs = pickle.loads(conn.recv_bytes())
     if relay:
-        kwargs = {**kwargs, "progress": lambda stage, frac: channel.put(("progress",
-                                                                           (stage, frac)))}
+        kwargs = {**kwargs, "progress": lambda stage, frac: conn.send(("progress",
+                                                                        (stage, frac)))}
     try:
         message = ("result", pickle.dumps(fn(*args, **kwargs)))
     except Exception as exc:  # sent back whole when it pickles, else as one line
@@ -84,4 +93,4 @@ def _child(channel, fn: Callable[..., Any], args: tuple, kwargs: dict,
         except Exception:
             message = ("error", pickle.dumps(WorkerError(truncate(
                 f"{type(exc).__name__}: {exc}"))))
-    channel.put(message)
+    conn.send(message)

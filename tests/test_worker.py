@@ -47,6 +47,7 @@ def test_worker_raises_the_scenario_exceptions(layers) -> None:
     assert caught.value.problems[0][0] == "region.units" and "KZ-99" in str(caught.value)
     broke = small()
     broke.budget.total_kzt = 1.0
+    broke.family_care.credit_released = False  # released running costs would pay for the plan
     with pytest.raises(InfeasibleScenario) as why:
         run_in_worker(run_scenario, broke, layers, timeout=300)
     assert why.value.explanations and "budget" in " ".join(why.value.explanations)
