@@ -29,7 +29,8 @@ standard = st.number_input(t("travel_standard_min", lang), min_value=5, max_valu
 common.demo_notice(lang, layers.centres)
 
 minutes = common.minutes_to_centres(layers.settlements, layers.centres, standard)
-public = views.public_gaps(user, vm.gap_table(layers.settlements, units, minutes, standard))
+public = views.public_gaps(user, vm.gap_table(layers.settlements, units, minutes, standard),
+                           views.unit_parents(units))
 body = public.iloc[:-1]
 total_children = public["uncovered_children"].iloc[-1]  # a count or a suppressed label
 st.metric(t("col_uncovered_children", lang),

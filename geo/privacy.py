@@ -8,7 +8,9 @@ minus the visible cells cannot reveal a suppressed cell.
 What a reader learns from an output, and what the rule guarantees against:
 - a "<5" cell holds 1, 2, 3 or 4 (zeros are shown as 0);
 - a "x" cell is withheld: any value from 0 upwards;
-- each column's total row (when published, itself suppressed if 1-4) is the column sum.
+- each column's total row (when published, itself suppressed if 1-4) is the column sum;
+- for a lower level (districts), each parent unit's value as the parent level publishes it
+  (the oblast table) is the sum of its districts.
 From these, no suppressed cell's value can be worked out exactly.
 """
 
@@ -39,15 +41,18 @@ def small_label(threshold: int = 5) -> str:
 
 
 def suppress_small(table: pd.DataFrame, count_columns: Sequence[str], total_row: bool = True,
-                   threshold: int = 5, total_label: str = "Total") -> pd.DataFrame:
+                   threshold: int = 5, total_label: str = "Total",
+                   parents: Sequence[object] | None = None) -> pd.DataFrame:
     """A copy of `table` safe to publish: small counts as "<5", complements as "x".
 
     `count_columns` hold non-negative whole counts. With `total_row`, a row of true column
     totals is appended (labelled `total_label` in the first non-count column) and cells are
     withheld until no suppressed value follows from the visible cells and the total.
-    Without it, only the small counts themselves are replaced.
+    Without it, only the small counts themselves are replaced. `parents` (one per row, e.g.
+    each district's oblast) says the parent level is published too: cells are also withheld
+    until none follows from its parent's published value minus its visible siblings.
     """
-    counts, status = suppression_status(table, count_columns, total_row, threshold)
+    counts, status = suppression_status(table, count_columns, total_row, threshold, parents)
     out = table.reset_index(drop=True).copy()
     if total_row:
         total = pd.DataFrame({c: [None] for c in out.columns})
@@ -64,19 +69,42 @@ def suppress_small(table: pd.DataFrame, count_columns: Sequence[str], total_row:
 
 
 def suppression_status(table: pd.DataFrame, count_columns: Sequence[str], total_row: bool = True,
-                       threshold: int = 5) -> tuple[np.ndarray, np.ndarray]:
+                       threshold: int = 5, parents: Sequence[object] | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
     """(counts, status) behind `suppress_small`: status VISIBLE, SMALL or COMPLEMENT per cell
-    (rows of `table`, then the total row when `total_row`)."""
+    (rows of `table`, then the total row when `total_row`). With `parents`, the parent
+    level's table (the sums per parent, suppressed by the same rule) is taken as published."""
     if threshold < 3:
         raise ValueError(f"threshold: must be at least 3, got {threshold}")
     counts = _counts(table, list(count_columns))
     if total_row:
         counts = np.vstack([counts, counts.sum(axis=0, keepdims=True)])
     status = np.where((counts >= 1) & (counts < threshold), SMALL, VISIBLE)
-    if total_row:
-        for j in range(counts.shape[1]):
-            while _recoverable(counts[:, j], status[:, j], threshold):
+    groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    if parents is not None:
+        keys = pd.Series(list(parents), dtype=object)
+        if len(keys) != len(table):
+            raise ValueError(f"parents: {len(keys)} values for {len(table)} rows")
+        upper = pd.DataFrame(counts[:len(table)], columns=list(count_columns)).groupby(
+            keys.to_numpy(), dropna=True).sum()
+        up_counts, up_status = suppression_status(upper.reset_index(drop=True),
+                                                  list(count_columns), total_row, threshold)
+        for g, key in enumerate(upper.index):
+            groups.append((np.flatnonzero((keys == key).to_numpy()), up_counts[g], up_status[g]))
+    for j in range(counts.shape[1]):
+        changed = True
+        while changed:  # withholding for one equation can open another: repeat until none
+            changed = False
+            while total_row and _recoverable(counts[:, j], status[:, j], threshold):
                 _withhold_one_more(counts[:, j], status[:, j])
+                changed = True
+            for rows, up_count, up_status in groups:
+                values = np.append(counts[rows, j], up_count[j])
+                sub = np.append(status[rows, j], up_status[j])
+                while _recoverable(values, sub, threshold):
+                    _withhold_one_more(values, sub, total_fixed=True)
+                    changed = True
+                status[rows, j] = sub[:-1]
     return counts, status
 
 
@@ -191,9 +219,10 @@ def _recoverable(values: np.ndarray, status: np.ndarray, threshold: int) -> bool
     return any(s != VISIBLE and lo == hi for (lo, hi), s in zip(bounds, status, strict=True))
 
 
-def _withhold_one_more(values: np.ndarray, status: np.ndarray) -> None:
-    """Withhold the next cell: smallest visible non-zero, then zero, then the total, then
-    widen a "<5" cell (the total first) to "x". Changes `status` in place."""
+def _withhold_one_more(values: np.ndarray, status: np.ndarray, total_fixed: bool = False) -> None:
+    """Withhold the next cell: smallest visible non-zero, then zero, then the total (unless
+    `total_fixed`: published elsewhere), then widen a "<5" cell to "x". Changes `status` in
+    place."""
     body = range(len(values) - 1)
     visible = [i for i in body if status[i] == VISIBLE]
     nonzero = sorted((values[i], i) for i in visible if values[i] > 0)
@@ -201,7 +230,7 @@ def _withhold_one_more(values: np.ndarray, status: np.ndarray) -> None:
         status[nonzero[0][1]] = COMPLEMENT
     elif visible:
         status[visible[0]] = COMPLEMENT
-    elif status[-1] != COMPLEMENT:
+    elif status[-1] != COMPLEMENT and not total_fixed:
         status[-1] = COMPLEMENT
     else:
         small = [i for i in body if status[i] == SMALL]
