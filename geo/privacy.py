@@ -91,18 +91,23 @@ def suppression_status(table: pd.DataFrame, count_columns: Sequence[str], total_
                                                   list(count_columns), total_row, threshold)
         for g, key in enumerate(upper.index):
             groups.append((np.flatnonzero((keys == key).to_numpy()), up_counts[g], up_status[g]))
+        if total_row:  # one grand total, published by both levels: shown as the parent shows it
+            status[-1] = up_status[-1]
+    fixed = parents is not None
     for j in range(counts.shape[1]):
         changed = True
         while changed:  # withholding for one equation can open another: repeat until none
             changed = False
             while total_row and _recoverable(counts[:, j], status[:, j], threshold):
-                _withhold_one_more(counts[:, j], status[:, j])
+                if not _withhold_one_more(counts[:, j], status[:, j], total_fixed=fixed):
+                    break
                 changed = True
             for rows, up_count, up_status in groups:
                 values = np.append(counts[rows, j], up_count[j])
                 sub = np.append(status[rows, j], up_status[j])
                 while _recoverable(values, sub, threshold):
-                    _withhold_one_more(values, sub, total_fixed=True)
+                    if not _withhold_one_more(values, sub, total_fixed=True):
+                        break  # only a withheld zero of a zero parent is left: nothing to hide
                     changed = True
                 status[rows, j] = sub[:-1]
     return counts, status
@@ -219,10 +224,10 @@ def _recoverable(values: np.ndarray, status: np.ndarray, threshold: int) -> bool
     return any(s != VISIBLE and lo == hi for (lo, hi), s in zip(bounds, status, strict=True))
 
 
-def _withhold_one_more(values: np.ndarray, status: np.ndarray, total_fixed: bool = False) -> None:
+def _withhold_one_more(values: np.ndarray, status: np.ndarray, total_fixed: bool = False) -> bool:
     """Withhold the next cell: smallest visible non-zero, then zero, then the total (unless
     `total_fixed`: published elsewhere), then widen a "<5" cell to "x". Changes `status` in
-    place."""
+    place; False when no cell is left to withhold."""
     body = range(len(values) - 1)
     visible = [i for i in body if status[i] == VISIBLE]
     nonzero = sorted((values[i], i) for i in visible if values[i] > 0)
@@ -234,7 +239,10 @@ def _withhold_one_more(values: np.ndarray, status: np.ndarray, total_fixed: bool
         status[-1] = COMPLEMENT
     else:
         small = [i for i in body if status[i] == SMALL]
+        if not small:
+            return False
         status[small[0]] = COMPLEMENT
+    return True
 
 
 def _counts(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
