@@ -480,7 +480,7 @@ def _old_publication(public: dict, inst: Instance) -> dict:
 @pytest.mark.parametrize(("inst", "quantities"), [
     (INSTANCES[3], {Q_FOSTER, Q_INST, Q_SETT}),
     (INSTANCES[0], {Q_FOSTER, Q_SETT}),  # no district has 1-4 children in institutions
-], ids=str)
+], ids=["KZ-240min-oblast-thinned", "KZ-60min-district"])
 def test_the_attack_recovers_cells_from_the_old_publication(monkeypatch, registry, inst,
                                                             quantities):
     """The same attack on what the pages published before (full-precision rates in the map,
