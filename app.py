@@ -7,24 +7,28 @@ open. Each page wires widgets to `geo/`, `planning/` and the builders in `ui/`.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import streamlit as st
 
+import app_pages
 from access.guard import allowed_pages, auth_sidebar
 from app_pages.common import sidebar
+from otbasy import logs
+from otbasy.paths import STATIC_DIR
 from ui.i18n import t
 from ui.offline import use_local_assets
 
+logs.configure()
 use_local_assets()
-ROOT = Path(__file__).resolve().parent
-st.set_page_config(page_title="Otbasy", page_icon=str(ROOT / "static" / "favicon.png"),
-                   layout="wide")
+st.set_page_config(page_title="Otbasy", page_icon=str(STATIC_DIR / "favicon.png"), layout="wide")
 
-HERE = ROOT / "app_pages"
+HERE = Path(app_pages.__file__).resolve().parent
 # page key (access.roles.PAGES) -> (module, title key, url path, icon)
 PAGES = {
     "explore": ("explore.py", "page_explore", "explore", ":material/map:"),
+    "monitor": ("monitor.py", "page_monitor", "monitor", ":material/monitoring:"),
     "scenarios": ("scenarios.py", "page_scenarios", "scenarios", ":material/tune:"),
     "compare": ("compare.py", "page_compare", "compare", ":material/compare:"),
     "sweeps": ("sweeps.py", "page_sweeps", "sweeps", ":material/stacked_line_chart:"),
@@ -34,9 +38,14 @@ PAGES = {
 }
 
 ctx = sidebar()
-user = auth_sidebar()
+user = auth_sidebar(lambda key, **fmt: t(key, ctx.lang, **fmt))
 allowed = set(allowed_pages(user.role))
 pages = [st.Page(HERE / module, title=t(title, ctx.lang), url_path=url, icon=icon,
                  default=key == "explore")
          for key, (module, title, url, icon) in PAGES.items() if key in allowed]
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except Exception:  # any page failure: a sentence for the user, the traceback in the log
+    logging.getLogger("otbasy.app").exception("page failed (user %s, country %s, version %s)",
+                                              user.username, ctx.country, ctx.version)
+    st.error(t("error_generic", ctx.lang))

@@ -6,14 +6,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
-TOOLS=".venv/bin"
 status=0
 
-"$PY" -m pip install --quiet "pip-audit>=2.7" "bandit>=1.7" "detect-secrets>=1.5"
+# The tools are pinned with hashes in requirements-security.lock (`make lock`).
+"$PY" -m pip install --quiet --require-hashes --no-deps -r requirements-security.lock
 
-echo "== 1/3 pip-audit: known vulnerabilities in requirements.lock"
+echo "== 1/3 pip-audit: known vulnerabilities in the locked dependencies"
 set +e
-"$TOOLS/pip-audit" -r requirements.lock --no-deps --disable-pip --progress-spinner off \
+"$PY" -m pip_audit -r requirements-test.lock -r requirements-security.lock --no-deps --disable-pip --progress-spinner off \
     --format json --output .ci/pip-audit.json 2> .ci/pip-audit.err
 audit_rc=$?
 set -e
@@ -58,11 +58,11 @@ rm -f .ci/pip-audit.json .ci/pip-audit.err
 echo "== 2/3 bandit: medium and high severity findings"
 targets=(geo planning access ui scripts)
 for extra in app.py app_pages; do [ -e "$extra" ] && targets+=("$extra"); done
-"$TOOLS/bandit" -q -r "${targets[@]}" -ll || status=1
+"$PY" -m bandit -q -r "${targets[@]}" -ll || status=1
 
 echo "== 3/3 secrets: nothing secret in tracked files"
 mapfile -t tracked < <(git ls-files)
-"$TOOLS/detect-secrets" scan --all-files "${tracked[@]}" > .ci/secrets.json
+"$PY" -m detect_secrets scan --all-files "${tracked[@]}" > .ci/secrets.json
 "$PY" - <<'PYEOF' || status=1
 import json, sys
 found = json.load(open(".ci/secrets.json"))["results"]

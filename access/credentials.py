@@ -1,31 +1,39 @@
-"""The credentials file: accounts with bcrypt-salted password hashes, roles and units.
+"""The credentials file: accounts with salted password hashes, roles and units.
 
 The file lives outside the repository (`OTBASY_CREDENTIALS`, default
-`workspace/credentials.yaml`; a `.json` suffix selects JSON) and is rewritten atomically.
-Plain passwords are never stored or logged; only bcrypt hashes (salt embedded) are kept.
+`workspace/credentials.yaml`; a `.json` suffix selects JSON) and is rewritten atomically,
+0600, under an exclusive lock (`<file>.lock`), so concurrent changes never lose one another.
+Plain passwords are never stored or logged. New hashes are argon2id (any length, any script);
+bcrypt hashes written by earlier versions still verify.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import bcrypt
 import yaml
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 
 from access.roles import ROLES, User
-from geo.atomic import atomic_write_text
+from geo.atomic import atomic_write_text, create_private
 from geo.units import code_level
 
 DEFAULT_PATH = Path("workspace") / "credentials.yaml"
 MIN_PASSWORD_LENGTH = 10
-BCRYPT_ROUNDS = 12
-OIDC_HASH = "!oidc"  # not a bcrypt hash, so no password ever matches it
-_USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+MAX_PASSWORD_CHARS = 1024  # bounds the hashing work an attacker can ask for
+HASH_ROUNDS = 2  # argon2id time cost, with 19 MiB of memory (OWASP's minimum profile)
+OIDC_HASH = "!oidc"  # not a password hash, so no password ever matches it
+_USERNAME = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
 
 
 class CredentialsError(ValueError):
@@ -51,16 +59,31 @@ def credentials_path() -> Path:
     return Path(os.environ.get("OTBASY_CREDENTIALS") or DEFAULT_PATH)
 
 
-def hash_password(password: str, rounds: int = BCRYPT_ROUNDS) -> str:
-    """A bcrypt hash of `password` with a fresh random salt."""
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=rounds)).decode("ascii")
+def _hasher(rounds: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=rounds, memory_cost=19 * 1024, parallelism=1)
+
+
+def hash_password(password: str, rounds: int = HASH_ROUNDS) -> str:
+    """An argon2id hash of `password` with a fresh random salt (`rounds` = time cost)."""
+    return _hasher(rounds).hash(password)
 
 
 def verify_password(password: str, password_hash: str) -> bool:
-    """True when `password` matches `password_hash` (False for a malformed hash)."""
+    """True when `password` matches `password_hash`, argon2id or an earlier bcrypt hash
+    (False for a malformed hash, and for a password bcrypt could never have hashed)."""
+    if len(password) > MAX_PASSWORD_CHARS:
+        return False
+    if password_hash.startswith("$argon2"):
+        try:
+            return _hasher(HASH_ROUNDS).verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+    raw = password.encode("utf-8")
+    if len(raw) > 72:  # bcrypt hashes only 72 bytes; bcrypt 5 refuses longer ones
+        return False
     try:
-        return bcrypt.checkpw(password.encode("utf-8"), password_hash.encode("ascii"))
-    except ValueError:
+        return bcrypt.checkpw(raw, password_hash.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
         return False
 
 
@@ -68,15 +91,17 @@ def check_password_policy(password: str) -> None:
     """Refuse passwords that are too short or all one character class."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise CredentialsError(f"password: must be at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_CHARS:
+        raise CredentialsError(f"password: must be at most {MAX_PASSWORD_CHARS} characters")
     if password.isdigit() or password.isalpha():
         raise CredentialsError("password: mix letters with digits or symbols")
 
 
 def validate_account(username: str, role: str, units: list[str]) -> None:
     """Check the username, role and unit codes of an account."""
-    if not _USERNAME.match(username):
+    if not isinstance(username, str) or not _USERNAME.fullmatch(username):
         raise CredentialsError(
-            f"username: {username!r} must be 1-64 letters, digits or . _ @ -")
+            f"username: {str(username)[:70]!r} must be 1-64 letters, digits or . _ @ -")
     if role not in ROLES or role == "public":
         raise CredentialsError(f"role: {role!r} must be one of planner, ministry, admin")
     bad = [u for u in units if code_level(u) is None]
@@ -95,8 +120,11 @@ def load_accounts(path: Path | None = None) -> dict[str, Account]:
     text = path.read_text(encoding="utf-8")
     try:
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # JSONDecodeError is a ValueError
         raise CredentialsError(f"{path}: not valid {path.suffix or 'YAML'}: {exc}") from None
+    except RecursionError:
+        raise CredentialsError(f"{path}: not valid {path.suffix or 'YAML'}: nested too "
+                               "deeply") from None
     users = (data or {}).get("users") if isinstance(data, dict | None) else None
     if not isinstance(users, dict):
         raise CredentialsError(f"{path}: field 'users' must be a mapping of accounts")
@@ -121,12 +149,26 @@ def save_accounts(accounts: dict[str, Account], path: Path | None = None) -> Non
                       for a in sorted(accounts.values(), key=lambda a: a.username)}}
     text = (json.dumps(data, indent=2, ensure_ascii=False) if path.suffix == ".json"
             else yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-    atomic_write_text(path, text)
-    os.chmod(path, 0o600)
+    atomic_write_text(path, text)  # created 0600
+
+
+@contextmanager
+def locked(path: Path | None = None) -> Iterator[Path]:
+    """Hold the credentials file's exclusive lock (`<file>.lock`, 0600) for a
+    read-modify-write, so concurrent `python -m access` runs and app admins never lose one
+    another's changes; yields the credentials path."""
+    path = path or credentials_path()
+    lock = create_private(path.with_name(path.name + ".lock"))
+    with open(lock, "r+b") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield path
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def add_account(username: str, password: str | None, role: str, units: list[str] | None = None,
-                name: str = "", path: Path | None = None, rounds: int = BCRYPT_ROUNDS) -> Account:
+                name: str = "", path: Path | None = None, rounds: int = HASH_ROUNDS) -> Account:
     """Create an account (CredentialsError if it exists or a field is invalid).
 
     `password=None` makes an identity-provider account: its hash never matches a password.
@@ -135,54 +177,61 @@ def add_account(username: str, password: str | None, role: str, units: list[str]
     validate_account(username, role, units)
     if password is not None:
         check_password_policy(password)
-    accounts = load_accounts(path)
-    if username in accounts:
-        raise CredentialsError(f"username: {username!r} already exists")
     password_hash = OIDC_HASH if password is None else hash_password(password, rounds)
     account = Account(username, role, password_hash, units, name)
-    accounts[username] = account
-    save_accounts(accounts, path)
+    with locked(path) as where:
+        accounts = load_accounts(where)
+        if username in accounts:
+            raise CredentialsError(f"username: {username!r} already exists")
+        accounts[username] = account
+        save_accounts(accounts, where)
     return account
 
 
 def remove_account(username: str, path: Path | None = None) -> None:
     """Delete an account (CredentialsError if there is none)."""
-    accounts = load_accounts(path)
-    if accounts.pop(username, None) is None:
-        raise CredentialsError(f"username: no account {username!r}")
-    save_accounts(accounts, path)
+    with locked(path) as where:
+        accounts = load_accounts(where)
+        if accounts.pop(username, None) is None:
+            raise CredentialsError(f"username: no account {str(username)[:70]!r}")
+        save_accounts(accounts, where)
 
 
 def set_role(username: str, role: str, units: list[str] | None = None,
              path: Path | None = None) -> Account:
     """Change an account's role (and units: kept when None)."""
-    accounts = load_accounts(path)
-    account = accounts.get(username)
-    if account is None:
-        raise CredentialsError(f"username: no account {username!r}")
-    new_units = account.units if units is None else units
-    validate_account(username, role, new_units)
-    account.role, account.units = role, (new_units if role == "planner" else [])
-    save_accounts(accounts, path)
+    with locked(path) as where:
+        accounts = load_accounts(where)
+        account = accounts.get(username)
+        if account is None:
+            raise CredentialsError(f"username: no account {str(username)[:70]!r}")
+        new_units = account.units if units is None else units
+        validate_account(username, role, new_units)
+        account.role, account.units = role, (new_units if role == "planner" else [])
+        save_accounts(accounts, where)
     return account
 
 
 def set_password(username: str, password: str, path: Path | None = None,
-                 rounds: int = BCRYPT_ROUNDS) -> None:
+                 rounds: int = HASH_ROUNDS) -> None:
     """Replace an account's password hash."""
-    accounts = load_accounts(path)
-    if username not in accounts:
-        raise CredentialsError(f"username: no account {username!r}")
     check_password_policy(password)
-    accounts[username].password_hash = hash_password(password, rounds)
-    save_accounts(accounts, path)
+    password_hash = hash_password(password, rounds)
+    with locked(path) as where:
+        accounts = load_accounts(where)
+        if username not in accounts:
+            raise CredentialsError(f"username: no account {str(username)[:70]!r}")
+        accounts[username].password_hash = password_hash
+        save_accounts(accounts, where)
 
 
 def authenticate(username: str, password: str, path: Path | None = None) -> User | None:
-    """The signed-in user when `username`/`password` match an account, else None."""
+    """The signed-in user when `username`/`password` match an account, else None.
+
+    An unknown username costs the same hashing time as a known one."""
     account = load_accounts(path).get(username)
     if account is None:
-        bcrypt.checkpw(password.encode("utf-8"), _dummy_hash())  # same cost as a real check
+        verify_password(password, _dummy_hash())
         return None
     if account.role not in ROLES or not verify_password(password, account.password_hash):
         return None
@@ -190,6 +239,6 @@ def authenticate(username: str, password: str, path: Path | None = None) -> User
 
 
 @cache
-def _dummy_hash() -> bytes:
+def _dummy_hash() -> str:
     """A hash checked when the username is unknown, so timing does not reveal which exist."""
-    return bcrypt.hashpw(os.urandom(16).hex().encode("ascii"), bcrypt.gensalt(BCRYPT_ROUNDS))
+    return hash_password(os.urandom(16).hex())

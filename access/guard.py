@@ -8,6 +8,7 @@ Streamlit so it is tested directly; `auth_sidebar` is its widget.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,37 +19,53 @@ from access import audit as audit_log
 from access.credentials import authenticate, load_accounts
 from access.roles import PUBLIC, User, allowed_pages, can, page_allowed
 from access.session import THROTTLE, Session, Throttle, expired
+from access.texts import Text, english
 
-__all__ = ["attempt_sign_in", "audit", "auth_sidebar", "can", "current_user", "download_button",
-           "require_action", "require_page", "sign_out", "allowed_pages"]
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "allowed_pages",
+    "attempt_sign_in",
+    "audit",
+    "auth_sidebar",
+    "can",
+    "current_user",
+    "download_button",
+    "require_action",
+    "require_page",
+    "sign_out",
+]
 
 SESSION_KEY = "otbasy_session"
-PAGE_TITLES = {"explore": "Explore", "scenarios": "Scenarios", "compare": "Compare",
-               "coverage_gaps": "Coverage gaps", "data": "Data", "admin": "Admin",
-               "sweeps": "Sweeps"}
+PAGE_TITLES = {"explore": "Explore", "monitor": "Monitor", "scenarios": "Scenarios",
+               "compare": "Compare", "coverage_gaps": "Coverage gaps", "data": "Data",
+               "admin": "Admin", "sweeps": "Sweeps"}
 clock: Callable[[], float] = time.time  # replaced by tests to drive expiry without waiting
 
 
 def attempt_sign_in(username: str, password: str, now: float, throttle: Throttle = THROTTLE,
-                    credentials: Path | None = None,
-                    audit_file: Path | None = None) -> tuple[User | None, str]:
-    """Check a sign-in, slowing repeated failures; returns (user or None, message for the user).
+                    credentials: Path | None = None, audit_file: Path | None = None,
+                    text: Text = english, address: str | None = None
+                    ) -> tuple[User | None, str]:
+    """Check a sign-in, slowing repeated failures of the username and of the client
+    `address`; returns (user or None, message for the user).
 
     Every outcome is audited; the message never says whether the username exists.
     """
-    username = username.strip()
-    wait = throttle.wait_seconds(username, now)
+    username = username.strip()[:200]
+    wait = throttle.wait_seconds(username, now, address)
     if wait > 0:
-        audit_log.record("sign_in_throttled", username, "public", audit_file, wait_s=round(wait))
-        return None, f"Too many failed attempts. Try again in {int(wait) + 1} seconds."
+        audit_log.record("sign_in_throttled", username, "public", audit_file, wait_s=round(wait),
+                         address=address)
+        return None, text("auth_throttled", seconds=int(wait) + 1)
     user = authenticate(username, password, credentials) if username and password else None
     if user is None:
-        throttle.failed(username, now)
-        audit_log.record("sign_in_failed", username, "public", audit_file)
-        return None, "Wrong username or password."
+        throttle.failed(username, now, address)
+        audit_log.record("sign_in_failed", username, "public", audit_file, address=address)
+        return None, text("auth_wrong")
     throttle.succeeded(username)
     audit_log.record("sign_in", user.username, user.role, audit_file, method="password")
-    return user, f"Signed in as {user.username} ({user.role})."
+    return user, text("auth_signed_in", username=user.username, role=text(f"role_{user.role}"))
 
 
 def current_user() -> User:
@@ -63,7 +80,7 @@ def current_user() -> User:
     if expired(session, now):
         audit_log.record("session_expired", session.user.username, session.user.role)
         del st.session_state[SESSION_KEY]
-        st.session_state["otbasy_notice"] = "Your session expired; please sign in again."
+        st.session_state["otbasy_notice"] = "auth_expired"  # a text key, shown translated
         return PUBLIC
     session.last_seen = now
     return session.user
@@ -118,32 +135,36 @@ def sign_out() -> None:
         audit_log.record("sign_out", session.user.username, session.user.role)
 
 
-def auth_sidebar() -> User:
-    """The sidebar sign-in form, or who is signed in with a sign-out button."""
+def auth_sidebar(text: Text = english) -> User:
+    """The sidebar sign-in form, or who is signed in with a sign-out button; `text`
+    translates the `access.texts` keys into the user's language."""
     user = current_user()
     with st.sidebar:
         notice = st.session_state.pop("otbasy_notice", None)
         if notice:
-            st.info(notice)
+            st.info(text(notice))
         if user.signed_in:
             units = f" · {', '.join(user.units)}" if user.units else ""
-            st.caption(f"Signed in as **{user.username}** ({user.role}{units})")
+            st.caption(text("auth_caption", username=user.username,
+                            role=text(f"role_{user.role}"), units=units))
             if _oidc_configured():
-                st.button("Sign out", key="otbasy-sign-out", on_click=st.logout)
+                st.button(text("auth_sign_out"), key="otbasy-sign-out", on_click=st.logout)
             else:
-                st.button("Sign out", key="otbasy-sign-out", on_click=sign_out)
+                st.button(text("auth_sign_out"), key="otbasy-sign-out", on_click=sign_out)
             return user
         if _oidc_configured():
-            st.button("Sign in", key="otbasy-oidc-sign-in", on_click=st.login)
+            st.button(text("auth_sign_in"), key="otbasy-oidc-sign-in", on_click=st.login)
             return user
         with st.form("otbasy-sign-in", clear_on_submit=True):
-            st.caption("Public view: aggregated data only. Staff, sign in:")
-            username = st.text_input("Username", key="otbasy-username")
-            password = st.text_input("Password", type="password", key="otbasy-password")
-            submitted = st.form_submit_button("Sign in")
+            st.caption(text("auth_public"))
+            username = st.text_input(text("auth_username"), key="otbasy-username")
+            password = st.text_input(text("auth_password"), type="password",
+                                     key="otbasy-password")
+            submitted = st.form_submit_button(text("auth_sign_in"))
         if submitted:
             now = clock()
-            signed, message = attempt_sign_in(username, password, now)
+            signed, message = attempt_sign_in(username, password, now, text=text,
+                                              address=_client_address())
             if signed is None:
                 st.error(message)
             else:
@@ -152,11 +173,18 @@ def auth_sidebar() -> User:
     return user
 
 
+def _client_address() -> str | None:
+    """The browser's IP address as Streamlit sees it (None when unknown, e.g. in tests)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else None
+
+
 def _oidc_configured() -> bool:
     """True when `.streamlit/secrets.toml` has an [auth] section (Streamlit's OIDC login)."""
     try:
         return bool(st.secrets.load_if_toml_exists() and "auth" in st.secrets)
     except Exception:  # a malformed secrets file: fall back to password sign-in
+        log.warning("unreadable .streamlit/secrets.toml: single sign-on is off", exc_info=True)
         return False
 
 

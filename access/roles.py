@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 ROLES: tuple[str, ...] = ("public", "planner", "ministry", "admin")
 
-PAGES: tuple[str, ...] = ("explore", "scenarios", "compare", "coverage_gaps", "data", "admin",
-                          "sweeps")
+PAGES: tuple[str, ...] = ("explore", "monitor", "scenarios", "compare", "coverage_gaps", "data",
+                          "admin", "sweeps")
 
 ACTIONS: tuple[str, ...] = (
     "export_aggregate",   # download a suppressed, aggregated table (the public downloads)
@@ -28,6 +28,7 @@ ACTIONS: tuple[str, ...] = (
 # The lowest role that may open each page / perform each action.
 PAGE_MIN_ROLE: dict[str, str] = {
     "explore": "public",
+    "monitor": "public",
     "coverage_gaps": "public",
     "scenarios": "planner",
     "compare": "planner",

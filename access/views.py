@@ -127,7 +127,9 @@ def scope_visible(user: User, units: Sequence[str] | None) -> bool:
     be shown to `user`."""
     if user.role != "planner":
         return can(user, "run_scenario")
-    return bool(units) and all(unit_allowed(user, u) for u in units)
+    if not units:
+        return False
+    return all(unit_allowed(user, u) for u in units)
 
 
 def visible_scenarios(user: User, saved: pd.DataFrame, scenario_tomls: Sequence[str]
@@ -167,7 +169,8 @@ def public_gaps(user: User, gaps: pd.DataFrame,
     parent's published value); for staff, the counts and the total row."""
     if exact_points(user):
         total = gaps[list(GAP_COUNTS)].sum()
-        row = {c: (int(total[c]) if c in GAP_COUNTS else None) for c in gaps.columns}
+        row: dict[str, object] = {c: (int(total[c]) if c in GAP_COUNTS else None)
+                                  for c in gaps.columns}
         row[next(c for c in gaps.columns if c not in GAP_COUNTS)] = "Total"
         return pd.concat([gaps.astype(object), pd.DataFrame([row]).astype(object)],
                          ignore_index=True)

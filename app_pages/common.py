@@ -25,7 +25,7 @@ from geo.coverage import nearest_centre
 from geo.schema import INSTITUTION_TYPES
 from geo.travel import TravelParams
 from geo.units import DEFAULT_LEVEL, attach_units
-from ui import forms, maps
+from ui import forms, maps, tables
 from ui import viewmodels as vm
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, STRINGS, t
 from ui.offline import STATIC_DIR, standalone_html
@@ -75,7 +75,7 @@ def sidebar() -> Context:
     level = st.sidebar.radio(t("unit_level", lang), levels, key="level", horizontal=True,
                              format_func=lambda v: t(f"opt_{v}", lang))
     osm = st.sidebar.toggle(t("basemap_osm", lang), key="osm", value=False)
-    st.sidebar.caption(geo_layers.BOUNDARY_ATTRIBUTION)
+    st.sidebar.caption(t("attribution", lang))
     return Context(lang, country, int(version), bool(osm), level)
 
 
@@ -169,6 +169,14 @@ def minutes_to_centres(settlements: gpd.GeoDataFrame, centres: gpd.GeoDataFrame,
     return pd.Series(near["minutes"].to_numpy(), index=settlements.index)
 
 
+def missing_layers_notice(lang: str, layers: geo_layers.Layers,
+                          names: tuple[str, ...] = ("institutions", "centres", "foster")) -> None:
+    """Say which layers have no records for this country (the page shows what it can)."""
+    empty = [t(f"layer_{name}", lang) for name in names if getattr(layers, name).empty]
+    if empty:
+        st.info(t("layers_missing", lang, layers=", ".join(empty)), icon="ℹ️")
+
+
 def demo_notice(lang: str, *frames: pd.DataFrame) -> None:
     """The visible "Demo data" notice whenever a shown frame holds demo records."""
     if vm.has_demo(*frames):
@@ -210,15 +218,15 @@ def author() -> str:
 SITE_ID = "site_id"
 
 
-def site_options(layers: geo_layers.Layers) -> dict[str, str]:
-    """Candidate sites a scenario can force open or exclude: id -> "name (kind)"."""
+def site_options(layers: geo_layers.Layers, lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+    """Candidate sites a scenario can force open or exclude: id -> "name (kind, id)"."""
     options: dict[str, str] = {}
-    for frame, id_col, kind in ((layers.centres, "centre_id", "centre"),
-                                (layers.institutions, "institution_id", "institution"),
-                                (layers.settlements, "settlement_id", "settlement")):
+    for frame, id_col, kind in ((layers.centres, "centre_id", "site_centre"),
+                                (layers.institutions, "institution_id", "site_institution"),
+                                (layers.settlements, "settlement_id", "site_settlement")):
         if id_col in frame.columns:
             for sid, name in zip(frame[id_col].astype(str), frame["name"].astype(str)):
-                options[sid] = f"{name} ({kind}, {sid})"
+                options[sid] = f"{name} ({t(kind, lang)}, {sid})"
     return options
 
 
@@ -240,9 +248,8 @@ def site_pick_map(layers: geo_layers.Layers, units: gpd.GeoDataFrame, ctx: Conte
 
 
 def field_label(spec, lang: str) -> str:
-    """A scenario field's label: translated when known, else its name in words."""
-    key = f"fld_{spec.name}"
-    return t(key, lang) if key in STRINGS else spec.name.replace("_", " ").capitalize()
+    """A scenario field's label (`ui.forms.field_label` of its path)."""
+    return forms.field_label(spec.path, lang)
 
 
 def scenario_form(scenario, site_options: dict[str, str], unit_codes: list[str],
@@ -282,13 +289,15 @@ def _widget(where, spec, site_options: dict[str, str], unit_codes: list[str], la
             t(f"opt_{v}", lang) if f"opt_{v}" in STRINGS else str(v)))
     if spec.kind == "sites":
         options = list(dict.fromkeys([*site_options, *st.session_state[key]]))
-        return where.multiselect(label, options, key=key,
+        return where.multiselect(label, options, key=key, placeholder=t("choose", lang),
                                  format_func=lambda s: site_options.get(s, s))
     if spec.kind == "units":  # only the units this user may see are offered
         st.session_state[key] = [u for u in st.session_state[key] if u in unit_codes]
-        return where.multiselect(label, unit_codes, key=key)
+        return where.multiselect(label, unit_codes, key=key, placeholder=t("choose", lang))
     if spec.kind == "types":
-        return where.multiselect(label, list(INSTITUTION_TYPES), key=key)
+        return where.multiselect(label, list(INSTITUTION_TYPES), key=key,
+                                 placeholder=t("choose", lang),
+                                 format_func=lambda v: tables.code_label("type", v, lang))
     if spec.kind == "list":
         text = where.text_input(label, value=", ".join(map(str, spec.value)),
                                 key=f"{key}.text")

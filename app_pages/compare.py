@@ -31,6 +31,7 @@ if "compare_names" in st.session_state:  # a choice made under another account i
     st.session_state["compare_names"] = [n for n in st.session_state["compare_names"]
                                          if n in options]
 names = st.multiselect(t("pick_scenarios", lang), options, default=options[-2:],
+                       placeholder=t("choose", lang),
                        key="compare_names")
 if len(names) < 2:
     st.info(t("pick_scenarios", lang))
@@ -64,4 +65,6 @@ curves = {name: pd.DataFrame(rec.summary["pareto"]) for name, rec in records.ite
 if curves:
     st.subheader(t("pareto_title", lang))
     chart = pd.concat([c.assign(scenario=n) for n, c in curves.items()], ignore_index=True)
-    st.line_chart(chart, x="budget", y="coverage_pct", color="scenario")
+    chart = tables.localise_columns(chart[["budget", "coverage_pct", "scenario"]], lang)
+    st.line_chart(chart, x=t("budget", lang), y=t("kpi_coverage", lang),
+                  color=chart.columns[-1])

@@ -29,11 +29,13 @@ indicator = c1.selectbox(t("indicator", lang), vm.INDICATORS, key="explore_indic
                          format_func=lambda k: t(vm.INDICATOR_LABEL_KEYS[k], lang))
 names = dict(zip(units["code"], units["unit_name"]))
 chosen = c2.multiselect(t("unit_filter", lang), list(units["code"]), key="explore_units",
+                        placeholder=t("choose", lang),
                         format_func=lambda c: names.get(c, c))
 standard = c3.number_input(t("travel_standard_min", lang), min_value=5, max_value=240,
                            value=60, step=5, key="explore_standard")
 
 common.demo_notice(lang, layers.institutions, layers.centres, layers.foster)
+common.missing_layers_notice(lang, layers)
 
 minutes = common.minutes_to_centres(layers.settlements, layers.centres, standard)
 indicators = vm.unit_indicators(units, layers.settlements, layers.institutions, layers.centres,
@@ -60,7 +62,9 @@ def build_map():
                      size_field="children", tooltip_fields=["name", "children"],
                      tooltip_aliases=["", t("col_children", lang)], show=False).add_to(m)
     inst = layers.institutions.assign(
-        type_label=layers.institutions["type"].astype(str))
+        type_label=[tables.code_label("type", v, lang) for v in layers.institutions["type"]],
+        year=layers.institutions["year"].map(tables.year_text)
+        if "year" in layers.institutions else "")
     # children per institution only with exact points: summed per unit they would undo the
     # table's suppression of children in institutions
     fields = ["name", "type_label", "capacity", *(["children"] if exact else []), "year",
@@ -68,11 +72,14 @@ def build_map():
     aliases = [t("col_name", lang), t("col_type", lang), t("col_capacity", lang),
                *([t("col_children", lang)] if exact else []), t("col_year", lang), "ID"]
     maps.point_layer(inst, t("layer_institutions", lang), colour=maps.INSTITUTION_COLOURS,
-                     colour_field="type_label", size_field="children" if exact else None,
+                     colour_field="type", size_field="children" if exact else None,
                      tooltip_fields=["name"], popup_fields=fields,
                      popup_aliases=aliases).add_to(m)
     centres = layers.centres
-    maps.point_layer(centres, t("layer_centres", lang), colour=maps.CENTRE_COLOUR,
+    shown_centres = centres.assign(
+        kind=[tables.code_label("kind", v, lang) for v in centres["kind"]],
+        year=centres["year"].map(tables.year_text))
+    maps.point_layer(shown_centres, t("layer_centres", lang), colour=maps.CENTRE_COLOUR,
                      fixed_radius=7, tooltip_fields=["name"],
                      popup_fields=["name", "kind", "staff", "year", "centre_id"],
                      popup_aliases=[t("col_name", lang), t("col_kind", lang),
@@ -98,7 +105,11 @@ def build_map():
                            minutes=standard)
         maps.polygon_layer(maps.simplify_shapes(rings), t("layer_catchments", lang),
                            maps.CENTRE_COLOUR, show=False).add_to(m)
-    return maps.finish(m, [legend])
+    kinds = maps.Legend(t("layer_institutions", lang), [
+        (colour, tables.code_label("type", code, lang), True)
+        for code, colour in maps.INSTITUTION_COLOURS.items()
+        if code in set(layers.institutions.get("type", []))])
+    return maps.finish(m, [legend, kinds] if not layers.institutions.empty else [legend])
 
 
 @st.fragment

@@ -27,10 +27,13 @@ exact = views.exact_points(user)
 standard = st.number_input(t("travel_standard_min", lang), min_value=5, max_value=240, value=60,
                            step=5, key="gaps_standard")
 common.demo_notice(lang, layers.centres)
+if layers.centres.empty:
+    st.warning(t("gaps_no_centres", lang), icon="ℹ️")
 
 minutes = common.minutes_to_centres(layers.settlements, layers.centres, standard)
 public = views.public_gaps(user, vm.gap_table(layers.settlements, units, minutes, standard),
                            views.unit_parents(units))
+public = public.replace({"Total": t("total", lang)})  # the total row's label, translated
 body = public.iloc[:-1]
 total_children = public["uncovered_children"].iloc[-1]  # a count or a suppressed label
 st.metric(t("col_uncovered_children", lang),

@@ -13,6 +13,7 @@ from access.guard import audit, download_button, require_page
 from app_pages import common
 from planning.scenario import Scenario, ScenarioError
 from planning.solve import InfeasibleScenario, pareto, run_scenario
+from planning.worker import WorkerError, deadline, run_in_worker
 from ui import exports, forms, maps, tables
 from ui import viewmodels as vm
 from ui.i18n import STRINGS, t
@@ -51,7 +52,7 @@ if uploaded is not None and st.session_state.get("scenario_upload_seen") != uplo
         st.session_state["run_requested"] = True
         st.success(t("loaded_toml", lang, name=common.plain(uploaded.name)))
 
-site_options = common.site_options(layers)
+site_options = common.site_options(layers, lang)
 
 # --- pick must-open / excluded sites on the map --------------------------------------------
 site_specs = [s for s in forms.form_fields(scenario) if s.kind == "sites"]
@@ -104,7 +105,9 @@ if run or st.session_state.pop("run_requested", False):
         st.error(common.plain(str(exc)))
     else:
         st.session_state["scenario"] = edited
+        st.session_state.pop("plan", None)  # a stale result never sits under a new run
         started = time.monotonic()
+        failure = None
         with st.status(t("run_status", lang), expanded=True) as status:
             bar = st.progress(0.0)
             line = st.empty()
@@ -116,22 +119,13 @@ if run or st.session_state.pop("run_requested", False):
                 bar.progress(vm.overall_progress(stage, fraction))
 
             try:
-                result = run_scenario(edited, layers, progress=progress)
-            except ScenarioError as exc:  # e.g. unit codes of another boundary version
-                status.update(label=t("run_failed", lang), state="error")
-                st.session_state.pop("plan", None)
-                st.error(t("scenario_invalid", lang))
-                st.dataframe(tables.scenario_problems_table(exc.problems, lang),
-                             hide_index=True)
-            except InfeasibleScenario as exc:
-                status.update(label=t("run_failed", lang), state="error")
-                st.session_state.pop("plan", None)
-                st.error(t("infeasible", lang))
-                for line_text in exc.explanations:
-                    st.write("- " + common.plain(line_text))
-                if exc.cheapest_cost is not None:
-                    st.info(t("cheapest_cost", lang, cost=tables.kpi_value(
-                        "cost", exc.cheapest_cost, lang)))
+                result = run_in_worker(run_scenario, edited, layers, progress=progress,
+                                       timeout=deadline(edited.solver.time_limit_seconds))
+            except (ScenarioError, InfeasibleScenario, WorkerError) as exc:
+                failure = exc  # explained below, outside the status box, never collapsed
+                bar.empty()
+                line.empty()
+                status.update(label=t("run_failed", lang), state="error", expanded=True)
             else:
                 elapsed = t("elapsed", lang, seconds=time.monotonic() - started)
                 status.update(label=f"{t('run_done', lang)} · {elapsed}", state="complete",
@@ -142,6 +136,21 @@ if run or st.session_state.pop("run_requested", False):
                 st.session_state["last_result_sites"] = result.sites
                 audit("run_scenario", country=ctx.country, version=ctx.version,
                       scenario=st.session_state["plan"]["toml"])
+        if isinstance(failure, ScenarioError):  # e.g. unit codes of another boundary version
+            st.error(t("scenario_invalid", lang))
+            st.dataframe(tables.scenario_problems_table(failure.problems, lang),
+                         hide_index=True)
+        elif isinstance(failure, InfeasibleScenario):
+            st.error(t("infeasible", lang))
+            for line_text in failure.explanations:
+                st.write("- " + common.plain(line_text))
+            if failure.cheapest_cost is not None:
+                st.info(t("cheapest_cost", lang, cost=tables.kpi_value(
+                    "cost", failure.cheapest_cost, lang)))
+        elif isinstance(failure, WorkerError):  # overran its deadline (killed) or died
+            st.error(common.plain(str(failure)))
+        if failure is not None:
+            st.stop()  # no "run a scenario" hint under the explanation
 
 # --- results -------------------------------------------------------------------------------
 plan = st.session_state.get("plan")
@@ -158,7 +167,10 @@ for card, key, label in zip(cards, vm.KPI_KEYS, ("kpi_coverage", "kpi_children_c
                                              "kpi_capex", "kpi_opex", "kpi_opened",
                                              "kpi_converted")):
     card.metric(t(label, lang), tables.kpi_value(key, summary[key], lang))
-st.caption(f"{t('kpi_status', lang)}: {result.summary.get('status', '')}")
+st.caption(f"{t('kpi_status', lang)}: "
+           f"{tables.code_label('status', result.summary.get('status', ''), lang)}")
+st.write(exports.credit_sentence(result.summary, lang))
+st.write(exports.conversions_sentence(result, lang))
 
 result_map = maps.result_map(units, result.sites, result.settlements, lang, osm=ctx.osm,
                              site_id=common.SITE_ID)
@@ -173,19 +185,30 @@ result_fragment()
 st.subheader(t("per_unit", lang))
 by_unit = tables.plain_table(vm.plan_by_unit(result.by_unit, units), lang)
 st.dataframe(by_unit, hide_index=True, width="stretch")
+with st.expander(t("sites_title", lang)):
+    st.dataframe(tables.plain_table(exports.site_table(result, lang), lang), hide_index=True)
+with st.expander(t("conversions_title", lang)):
+    st.dataframe(tables.plain_table(exports.conversion_table(result, lang), lang),
+                 hide_index=True)
 
-with st.expander(t("pareto_title", lang)):
+with st.expander(t("pareto_title", lang), expanded=bool(plan.get("pareto"))):
     if st.button(t("pareto_run", lang), key="pareto_run"):
         scn = st.session_state["scenario"]
         budgets = vm.pareto_budgets(scn.budget.total_kzt,
                                     float(result.summary.get("cost_whole_life") or 0))
         with st.spinner(t("pareto_title", lang)):
-            curve = pareto(scn, budgets, layers)
+            try:
+                curve = run_in_worker(pareto, scn, budgets, layers, timeout=deadline(
+                    scn.solver.time_limit_seconds, len(budgets)))
+            except WorkerError as exc:
+                st.error(str(exc))
+                st.stop()
         plan["pareto"] = curve.to_dict("records")
     if plan.get("pareto"):
-        curve = pd.DataFrame(plan["pareto"])
-        st.line_chart(curve, x="budget", y="coverage_pct")
-        st.dataframe(tables.plain_table(curve, lang), hide_index=True)
+        curve = tables.plain_table(tables.localise_codes(pd.DataFrame(plan["pareto"]), lang),
+                                   lang)
+        st.line_chart(curve, x=t("budget", lang), y=t("kpi_coverage", lang))
+        st.dataframe(curve, hide_index=True)
 
 with st.form("save_scenario"):
     name = st.text_input(t("save_name", lang), key="save_name")
@@ -206,16 +229,24 @@ with st.form("save_scenario"):
             st.success(t("saved", lang, name=common.plain(name.strip())))
 
 stem = f"otbasy_{ctx.country.lower()}_{ctx.version}_scenario"
-d1, d2, d3, d4, d5 = st.columns(5)
+demo = vm.has_demo(layers.institutions, layers.centres, layers.foster)
+d1, d2, d3, d4, d5, d6 = st.columns(6)
 with d1:
-    download_button(t("download_toml", lang), plan["toml"], f"{stem}.toml")
+    download_button(t("download_toml", lang),
+                    exports.scenario_toml(plan["toml"], result.summary), f"{stem}.toml")
 with d2:
-    download_button(t("download_gpkg", lang), exports.result_gpkg(result), f"{stem}.gpkg")
+    download_button(t("download_gpkg", lang), exports.result_gpkg(result, demo=demo),
+                    f"{stem}.gpkg")
 with d3:
-    download_button(t("download_geojson", lang), exports.result_geojson(result),
-                    f"{stem}.geojson")
+    download_button(t("download_geojson", lang), exports.result_geojson_zip(result, demo=demo),
+                    f"{stem}_geojson.zip")
 with d4:
-    download_button(t("download_result_csv", lang), tables.csv_bytes(by_unit), f"{stem}.csv")
+    download_button(t("download_result_csv", lang),
+                    tables.csv_bytes(exports.with_demo(by_unit, result.summary)), f"{stem}.csv")
 with d5:
-    download_button(t("download_html", lang), exports.standalone_map(result_map),
+    download_button(t("download_html", lang), exports.plan_map_html(result, lang),
                     f"{stem}_map.html")
+with d6:
+    download_button(t("download_report", lang),
+                    exports.plan_report_html(result, lang, by_unit=by_unit),
+                    f"{stem}_report.html")

@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from geo.atomic import atomic_write_text
-from planning.sweep_exec import default_workers, execute
-from planning.sweep_spec import Sweep
+from geo.atomic import atomic_write_text  # noqa: E402 (after sys.path)
+from planning.sweep_exec import default_workers, execute  # noqa: E402 (after sys.path)
+from planning.sweep_spec import Sweep  # noqa: E402 (after sys.path)
 
 RESULTS_MD = ROOT / "bench" / "results.md"
 RESULTS_JSON = ROOT / "bench" / "sweep_results.json"

@@ -25,9 +25,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geo.catchments import catchments  # noqa: E402
-from geo.network import road_graph_from_arrays, road_matrix, road_nearest  # noqa: E402
-from geo.travel import TravelParams, straight_matrix  # noqa: E402
+from geo.catchments import catchments
+from geo.network import road_graph_from_arrays, road_matrix, road_nearest
+from geo.travel import TravelParams, straight_matrix
 
 R = 6_371_009.0
 KZ_BOX = (50.0, 41.0, 87.0, 55.0)  # lon/lat box of Kazakhstan

@@ -23,6 +23,13 @@ class Target:
     note: str = ""
 
 
+def _n(count: int | None) -> int:
+    """A count these published totals always give (None only for other kinds of target)."""
+    if count is None:
+        raise ValueError("a calibration total is missing its count")
+    return count
+
+
 # --- Residential institutions for orphans and children without parental care (2021) ---------
 ORPHAN_INSTITUTIONS_TOTAL = Target(
     "orphan_institutions", 96, 4_254, 2021,
@@ -42,8 +49,10 @@ FAMILY_TYPE_HOMES = Target(
 )
 CHILDRENS_HOMES = Target(
     "childrens_home",
-    ORPHAN_INSTITUTIONS_TOTAL.records - BABY_HOMES.records - FAMILY_TYPE_HOMES.records,
-    ORPHAN_INSTITUTIONS_TOTAL.children - BABY_HOMES.children - FAMILY_TYPE_HOMES.children,
+    _n(ORPHAN_INSTITUTIONS_TOTAL.records) - _n(BABY_HOMES.records)
+    - _n(FAMILY_TYPE_HOMES.records),
+    _n(ORPHAN_INSTITUTIONS_TOTAL.children) - _n(BABY_HOMES.children)
+    - _n(FAMILY_TYPE_HOMES.children),
     2021, ORPHAN_INSTITUTIONS_TOTAL.source,
     "the remainder of the 2021 total after baby homes and family-type homes",
 )

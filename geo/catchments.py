@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 from pyproj import Geod, Transformer
 
-from geo.travel import TravelParams, _ids, _lonlat
+from geo.travel_base import TravelParams, lonlat, point_ids
 
 _GEOD = Geod(ellps="WGS84")
 CIRCLE_VERTICES = 360
@@ -47,8 +47,8 @@ def catchments(
     overrides ``params.graph_path`` for the road provider.
     """
     standard = params.max_minutes if minutes is None else float(minutes)
-    ids = _ids(sites, site_id)
-    lon, lat = _lonlat(sites)
+    ids = point_ids(sites, site_id)
+    lon, lat = lonlat(sites)
     if params.provider == "straight":
         radius_m = standard / 60.0 * params.speed_kmh / params.circuity * 1000.0
         geoms = [geodesic_circle(x, y, radius_m) for x, y in zip(lon, lat)]
@@ -92,9 +92,9 @@ def _voronoi_cells(rg) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _road_catchments(lon: np.ndarray, lat: np.ndarray, params: TravelParams, standard: float,
                      graph) -> list:
-    from geo.network import _graph_for, reachable
+    from geo.network import graph_for, reachable
 
-    rg = _graph_for(params, graph)
+    rg = graph_for(params, graph)
     cells, position, cell_radius = _voronoi_cells(rg)
     snap_mps = params.snap_speed_kmh / 3.6
     to_wgs = Transformer.from_crs(rg.crs, "EPSG:4326", always_xy=True)
@@ -123,8 +123,8 @@ def _road_catchments(lon: np.ndarray, lat: np.ndarray, params: TravelParams, sta
 def settlements_within(catchment: gpd.GeoDataFrame, points: gpd.GeoDataFrame,
                        point_id: str | None = None) -> pd.DataFrame:
     """Pairs (site_id, point_id) of points inside each catchment polygon."""
-    ids = _ids(points, point_id)
-    x, y = _lonlat(points)
+    ids = point_ids(points, point_id)
+    x, y = lonlat(points)
     rows = []
     for sid, geom in zip(catchment["site_id"], catchment.geometry):
         if not geom.is_empty:

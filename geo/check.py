@@ -27,7 +27,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the verdict; 0 when valid, 2 when not."""
     try:
-        gdf = read_layer(args.file, args.layer, country=args.country, crs=args.crs)
+        if args.layer == "care":  # a table of annual statistics, not a geometry layer
+            from geo.care import read_care
+            gdf = read_care(args.file, country=args.country or "KZ")
+        else:
+            gdf = read_layer(args.file, args.layer, country=args.country, crs=args.crs)
     except LayerError as exc:
         for problem in exc.problems:
             print(problem)

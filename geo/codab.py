@@ -90,11 +90,11 @@ def district_code(value: str) -> str | None:
 
 
 def _candidates(row: dict, cols: dict[str, str], level: str, parent: str | None,
-                names: NameLookup | None) -> tuple[list[tuple[str, str, str]], list[str]]:
+                names: NameLookup | None) -> tuple[list[tuple[str, str | None, str]], list[str]]:
     """(tier, column, code) for every identifier present, in precedence order, and the
     messages for identifiers that are present but unreadable."""
     n = "2" if level == "district" else "1"
-    found: list[tuple[str, str, str]] = []
+    found: list[tuple[str, str | None, str]] = []
     bad: list[str] = []
 
     def add(tier: str, column_key: str, convert) -> None:
@@ -134,8 +134,8 @@ def _resolve_one(row: dict, cols: dict[str, str], level: str, parent: str | None
             issues.append((number, field, "no KATO, PCODE, ISO code or known name identifies "
                                           f"the {'district' if level == 'district' else 'unit'}"))
         return None, issues
-    tier, column, code = found[0]
-    for other_tier, other_column, other in found[1:]:
+    _tier, column, code = found[0]
+    for _other_tier, other_column, other in found[1:]:
         if other != code:
             issues.append((number, field, f"{column} '{_text(row.get(column))}' ({code}) "
                                           f"disagrees with {other_column} "

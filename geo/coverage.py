@@ -7,6 +7,8 @@ planning KPIs and ``python -m geo coverage``. Minutes come from the provider in
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -52,25 +54,48 @@ def _require(frame: pd.DataFrame, column: str, layer: str) -> None:
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
     """Smallest value v with at least a share q of the weight at values <= v (NaN if no weight).
 
-    Used for the travel time of the median (q=0.5) or 90th-percentile child.
+    Used for the travel time of the median (q=0.5) or 90th-percentile child; the one weighted
+    quantile of the code base (app, CLI and planning KPIs).
     """
     values, weights = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
-    if weights.sum() <= 0:
+    keep = weights > 0
+    if not keep.any():
         return float("nan")
-    order = np.argsort(values, kind="stable")
-    cum = np.cumsum(weights[order])
-    k = int(np.searchsorted(cum, q * cum[-1] - 1e-9 * cum[-1]))
-    return float(values[order][min(k, len(order) - 1)])
+    return float(np.quantile(values[keep], q, weights=weights[keep], method="inverted_cdf"))
+
+
+def unit_coverage(children: pd.Series, minutes: pd.Series, unit: pd.Series,
+                  standard: float) -> pd.DataFrame:
+    """Coverage of settlements per unit, indexed by unit code (rows without a unit left out).
+
+    All three series share the settlements' index; minutes are to the nearest centre (NaN or
+    inf when none is reachable). Columns: settlements, children, children_covered,
+    children_uncovered, uncovered_settlements, coverage_pct (NaN without children),
+    median_minutes, p90_minutes (child-weighted).
+    """
+    kids = pd.to_numeric(children, errors="coerce").fillna(0).astype(float)
+    mins = pd.to_numeric(minutes.reindex(kids.index), errors="coerce").fillna(np.inf)
+    frame = pd.DataFrame({"children": kids, "minutes": mins,
+                          "covered": mins <= standard + 1e-9,
+                          "unit": unit.reindex(kids.index).astype(object)})
+    rows = {}
+    for code, grp in frame[frame["unit"].notna()].groupby("unit", sort=True):
+        rows[code] = _summary(grp["minutes"].to_numpy(), grp["children"].to_numpy(),
+                              grp["covered"].to_numpy())
+    columns = ["settlements", "children", "children_covered", "children_uncovered",
+               "uncovered_settlements", "coverage_pct", "median_minutes", "p90_minutes"]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
 
 
 def _summary(minutes: np.ndarray, children: np.ndarray, covered: np.ndarray) -> dict:
-    total = int(children.sum())
-    inside = int(children[covered].sum())
+    total = round(float(children.sum()))
+    inside = round(float(children[covered].sum()))
     return {
         "settlements": int(minutes.size),
         "children": total,
         "children_covered": inside,
         "children_uncovered": total - inside,
+        "uncovered_settlements": int((~covered & (children > 0)).sum()),  # no people: no gap
         "coverage_pct": round(100.0 * inside / total, 1) if total else None,
         "median_minutes": weighted_quantile(minutes, children, 0.5),
         "p90_minutes": weighted_quantile(minutes, children, 0.9),
@@ -97,26 +122,22 @@ def coverage_by_unit(
     """
     for col in ("settlement_id", "children", unit):
         _require(settlements, col, "settlements")
-    joined = pd.DataFrame({
-        "settlement_id": settlements["settlement_id"].astype(str).to_numpy(),
-        "children": pd.to_numeric(settlements["children"]).fillna(0).to_numpy(dtype=float),
-        "code": settlements[unit].to_numpy(dtype=object),
-    }).merge(nearest[["settlement_id", "minutes"]], on="settlement_id", how="left",
-             validate="one_to_one")
-    joined["minutes"] = joined["minutes"].fillna(np.inf)
-    joined["covered"] = joined["minutes"] <= minutes + 1e-9
-    rows = []
-    for code, grp in joined[joined["code"].notna()].groupby("code", sort=True):
-        rows.append({"code": str(code), "name": (names or {}).get(code, str(code)),
-                     **_summary(grp["minutes"].to_numpy(), grp["children"].to_numpy(),
-                                grp["covered"].to_numpy())})
+    near = nearest.drop_duplicates("settlement_id").set_index("settlement_id")["minutes"]
+    minutes_of = pd.Series(settlements["settlement_id"].astype(str).map(near).to_numpy(),
+                           index=settlements.index)
+    children = settlements["children"]
+    table = unit_coverage(children, minutes_of, settlements[unit], minutes)
+    table.insert(0, "name", [(names or {}).get(code, str(code)) for code in table.index])
     if total:
-        rows.append({"code": TOTAL, "name": "Total",
-                     **_summary(joined["minutes"].to_numpy(), joined["children"].to_numpy(),
-                                joined["covered"].to_numpy())})
+        everyone = pd.Series(TOTAL, index=settlements.index, dtype=object)
+        row = unit_coverage(children, minutes_of, everyone, minutes)
+        row.insert(0, "name", "Total")
+        table = pd.concat([table, row]) if len(settlements) else table
+    out = table.rename_axis("code").reset_index()
+    out["code"] = out["code"].astype(str)
     columns = ["code", "name", "settlements", "children", "children_covered",
                "children_uncovered", "coverage_pct", "median_minutes", "p90_minutes"]
-    return pd.DataFrame(rows, columns=columns)
+    return out[columns]
 
 
 def travel_time_histogram(nearest: pd.DataFrame, settlements: pd.DataFrame,
@@ -125,7 +146,7 @@ def travel_time_histogram(nearest: pd.DataFrame, settlements: pd.DataFrame,
     joined = settlements[["settlement_id", "children"]].astype({"settlement_id": str}).merge(
         nearest[["settlement_id", "minutes"]], on="settlement_id", how="left")
     edges = [*bins, np.inf]
-    labels = [f"{int(a)}-{int(b)}" for a, b in zip(bins[:-1], bins[1:])] + [f">{int(bins[-1])}"]
+    labels = [f"{int(a)}-{int(b)}" for a, b in pairwise(bins)] + [f">{int(bins[-1])}"]
     band = pd.cut(joined["minutes"].fillna(np.inf), edges, labels=labels, right=True,
                   include_lowest=True)
     out = joined.groupby(band, observed=False)["children"].sum().astype(int)

@@ -46,7 +46,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="road: km/h from a point to its nearest road node "
                              f"(default {_DEFAULTS.snap_speed_kmh:g})")
     parser.add_argument("--country", type=str.upper, default="KZ", choices=list(COUNTRIES))
-    parser.add_argument("--version", type=int, help="boundary version (default: the latest)")
+    parser.add_argument("--boundary-year", type=int, metavar="YEAR",
+                        help="boundary version (default: the country's latest)")
     parser.add_argument("--level", choices=LEVELS, default=DEFAULT_LEVEL,
                         help="units of the table: oblast (default) or district")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         params = TravelParams(provider=args.provider, speed_kmh=args.speed,
                               circuity=args.circuity, max_minutes=args.minutes,
                               snap_speed_kmh=args.snap_speed, graph_path=args.graph)
-        layers = load_layers(args.country, args.version)
+        layers = load_layers(args.country, args.boundary_year)
         centres = (read_layer(args.centres, "centres") if args.centres else layers.centres)
         near = nearest_centre(layers.settlements, centres, params, minutes=args.minutes)
         units = layers.units(args.level)

@@ -12,11 +12,14 @@ import codecs
 import csv
 import io
 import json
+import logging
+import re
 import tempfile
 import zipfile
 import zlib
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -28,9 +31,13 @@ from pyproj.exceptions import CRSError
 from shapely.geometry import shape as to_shape
 from shapely.geometry.base import BaseGeometry
 
+from geo import encodings
 from geo.coords import PAIR_ALIASES, coordinate, pair
+from geo.limits import limits
 from geo.schema import COUNTRIES, CRS, LATITUDE_ALIASES, LAYERS, LONGITUDE_ALIASES
 from geo.validate import GEOMETRY, LayerError, Problem, clean
+
+log = logging.getLogger(__name__)
 
 __all__ = ["ACCEPTED", "LayerError", "Problem", "country_outline", "read_layer"]
 
@@ -69,6 +76,7 @@ def read_layer(
         frame, numbers, problems = _read_any(Path(path), source, layer, crs)
     except OSError as exc:  # permissions, a file vanishing, a full temporary disk
         raise _fail(source, f"cannot be read ({exc.strerror or exc})") from None
+    _check_size(frame, source)
     notes: list[Problem] = []
     frame = _to_wgs84(frame, crs, source, notes)
     if country is not None and country_shape is None:
@@ -109,7 +117,7 @@ def _read_any(path: Path, source: str, layer: str, crs: str | None):
         if layer == "boundaries":
             raise _fail(source, "boundaries need polygons, which a CSV/XLSX table cannot carry: "
                                 "use GeoPackage, GeoJSON or a Shapefile")
-        header, rows, numbers, problems = (_xlsx_rows if ext == ".xlsx" else _csv_rows)(
+        header, rows, numbers, problems = (xlsx_rows if ext == ".xlsx" else csv_rows)(
             path, source)
         frame, coord_problems = _points(header, rows, numbers, source)
         return frame, numbers, problems + coord_problems
@@ -123,13 +131,63 @@ def _read_any(path: Path, source: str, layer: str, crs: str | None):
     return _read_shapefile(path, source), None, []
 
 
+def _check_size(frame: pd.DataFrame, source: str) -> None:
+    """Refuse more rows or geometry vertices than the server's limits allow."""
+    lim = limits()
+    if len(frame) > lim.max_rows:
+        raise _fail(source, f"has {len(frame):,} records; uploads are limited to "
+                            f"{lim.max_rows:,} (limits.max_rows)")
+    if isinstance(frame, gpd.GeoDataFrame):
+        vertices = int(shapely.get_num_coordinates(frame.geometry.values).sum())
+        if vertices > lim.max_vertices:
+            raise _fail(source, f"has {vertices:,} geometry vertices; uploads are limited to "
+                                f"{lim.max_vertices:,} (limits.max_vertices): simplify it")
+
+
+def _check_archive(archive: zipfile.ZipFile, source: str) -> None:
+    """Refuse a zip (or xlsx) whose central directory declares too many members or too many
+    decompressed bytes, before anything is extracted (zip bombs)."""
+    lim = limits()
+    infos = archive.infolist()
+    if len(infos) > lim.archive_max_members:
+        raise _fail(source, f"archive holds {len(infos):,} files; the limit is "
+                            f"{lim.archive_max_members:,} (limits.archive_max_members)")
+    total = sum(i.file_size for i in infos)
+    if total > lim.archive_max_bytes:
+        raise _fail(source, f"archive unpacks to {total / 2**20:,.0f} MB; the limit is "
+                            f"{lim.archive_max_bytes / 2**20:,.0f} MB "
+                            "(limits.archive_max_bytes)")
+
+
+def _nesting(text: str) -> int:
+    """Deepest bracket nesting of a JSON text (strings ignored), without recursion."""
+    bare = re.sub(r'"(?:[^"\\]|\\.)*"', '""', text).encode("utf-8", errors="replace")
+    codes = np.frombuffer(bare, dtype=np.uint8)
+    steps = np.zeros(codes.size, dtype=np.int64)
+    steps[(codes == ord("[")) | (codes == ord("{"))] = 1
+    steps[(codes == ord("]")) | (codes == ord("}"))] = -1
+    return int(np.cumsum(steps).max(initial=0))
+
+
 # --- coordinate systems ------------------------------------------------------------------
 
 def _parse_crs(text: str, source: str) -> ProjCRS:
     try:
-        return ProjCRS.from_user_input(text)
+        parsed = ProjCRS.from_user_input(text)
     except CRSError:
-        raise _fail(source, f"unknown coordinate system '{text}' (use e.g. EPSG:32642)") from None
+        raise _fail(source, f"unknown coordinate system '{str(text)[:80]}' "
+                            "(use e.g. EPSG:32642)") from None
+    _refuse_geocentric(parsed, source)
+    return parsed
+
+
+def _refuse_geocentric(crs: ProjCRS, source: str) -> None:
+    """Only map coordinate systems: a geocentric (x, y, z from the Earth's centre) one is
+    refused rather than silently turned into points."""
+    if crs.is_geocentric or not (crs.is_geographic or crs.is_projected):
+        raise _fail(source, f"coordinate system {_crs_name(crs)} is not a map projection or "
+                            "longitude/latitude system (geocentric or engineering): export "
+                            "the layer in e.g. EPSG:4326 or a UTM zone")
 
 
 def _to_wgs84(frame, crs: str | None, source: str, notes: list[Problem]):
@@ -143,6 +201,7 @@ def _to_wgs84(frame, crs: str | None, source: str, notes: list[Problem]):
     elif given is not None and not frame.crs.equals(given):
         notes.append(Problem(source, None, None, f"the file declares {_crs_name(frame.crs)}; "
                                                  f"--crs {crs} ignored", "note"))
+    _refuse_geocentric(frame.crs, source)
     if frame.crs.equals(CRS, ignore_axis_order=True):
         return frame.set_crs(CRS, allow_override=True)
     notes.append(Problem(source, None, None,
@@ -164,7 +223,8 @@ def country_outline(country: str) -> BaseGeometry | None:
     try:
         from geo.layers import load_boundaries
         boundaries = load_boundaries(country)
-    except (ImportError, OSError, KeyError, ValueError, LayerError):
+    except (ImportError, OSError, KeyError, ValueError, LayerError) as exc:
+        log.warning("no boundary for %s: points are not checked against it (%s)", country, exc)
         return None
     if boundaries.empty:
         return None
@@ -184,12 +244,10 @@ def _decode(data: bytes, source: str) -> str:
             except UnicodeDecodeError as exc:
                 raise _fail(source, f"is not valid {encoding.upper()} text "
                                     f"(byte {exc.start + len(bom)})") from None
-    if b"\x00" in data[:8192]:
+    guessed = encodings.guess(data)  # UTF-8, UTF-16 without BOM or a Cyrillic code page
+    if guessed is None:
         raise _fail(source, "is a binary file, not text (CSV): is this the right file?")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("cp1251", errors="replace")  # Windows Cyrillic, Excel's default
+    text = data.decode(guessed, errors="replace")
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\t\r\n")
     if controls > 0.01 * len(text[:8192]) or "\ufffd" in text[:8192]:
         raise _fail(source, "is a binary file, not text (CSV): is this the right file?")
@@ -209,30 +267,52 @@ def _delimiter(lines: list[str]) -> str:
     return best
 
 
-def _csv_rows(path: Path, source: str):
+def csv_rows(path: Path, source: str):
     text = _decode(path.read_bytes(), source)
-    lines = text.splitlines()
-    delim = _delimiter(lines[:50])
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    cap = limits().max_rows
+    if text.count("\n") > cap + 100:  # header and title lines; counted before parsing
+        raise _fail(source, f"has more than {cap:,} lines; uploads are limited to {cap:,} "
+                            "records (limits.max_rows)")
+    lines = text.splitlines()[:50]
+    try:
+        delim = _delimiter(lines)
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    except csv.Error as exc:  # e.g. a field over the csv module's size limit
+        raise _fail(source, f"is not a readable CSV table ({str(exc)[:120]})") from None
     return _table(records, source)
 
 
-def _xlsx_rows(path: Path, source: str):
+def xlsx_rows(path: Path, source: str):
     with path.open("rb") as fh:
         head = fh.read(4)
     if head != _ZIP_MAGIC:
         kind = "text (CSV)" if b"\x00" not in path.read_bytes()[:4096] else "not an Excel workbook"
         raise _fail(source, f"has an .xlsx name but is {kind}: save it as a real Excel workbook "
                             "or rename it to .csv")
+    try:
+        with zipfile.ZipFile(path) as archive:  # an xlsx is a zip: refuse bombs unopened
+            _check_archive(archive, source)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise _fail(source, "is not a readable Excel workbook (damaged zip)") from None
     import openpyxl  # heavy: only when a workbook is read
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged workbooks
         raise _fail(source, f"is not a readable Excel workbook ({type(exc).__name__})") from None
+    cap = limits().max_rows
     try:
         sheet = book.worksheets[0]
-        records = [list(r) for r in sheet.iter_rows(values_only=True)]
+        records: list[list[Any]] = []
+        for row in sheet.iter_rows(values_only=True):
+            if len(records) > cap + 100:
+                raise _fail(source, f"has more than {cap:,} rows; uploads are limited to "
+                                    f"{cap:,} records (limits.max_rows)")
+            records.append(list(row))
+    except LayerError:
+        raise
+    except Exception as exc:  # damaged sheet XML found while streaming it
+        raise _fail(source, f"is not a readable Excel workbook ({type(exc).__name__})") from None
     finally:
         book.close()
     return _table(records, source)
@@ -348,6 +428,10 @@ def _read_geojson(path: Path, source: str):
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _fail(source, "is not UTF-8 text, so not GeoJSON: is this the right file?") from None
+    depth, cap = _nesting(text), limits().max_nesting
+    if depth > cap:
+        raise _fail(source, f"is not usable JSON (nested too deeply: {depth:,} levels; the "
+                            f"limit is {cap}, limits.max_nesting)")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -355,6 +439,8 @@ def _read_geojson(path: Path, source: str):
                             f"{exc.msg}): truncated or damaged?") from None
     except RecursionError:
         raise _fail(source, "is not usable JSON (nested too deeply)") from None
+    except ValueError as exc:  # e.g. a number of 5,000 digits
+        raise _fail(source, f"is not usable JSON ({str(exc)[:120]})") from None
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = {"type": "FeatureCollection", "features": [data]}
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" \
@@ -400,9 +486,17 @@ def _geojson_crs(data: dict, source: str) -> ProjCRS | None:
 
 def _read_vector(path: Path, source: str, **kwargs) -> gpd.GeoDataFrame:
     try:
+        count = pyogrio.read_info(path, layer=kwargs.get("layer"))["features"]
+    except Exception:  # unreadable: reported by the read below
+        count = 0
+    if count > limits().max_rows:
+        raise _fail(source, f"has {count:,} records; uploads are limited to "
+                            f"{limits().max_rows:,} (limits.max_rows)")
+    try:
         return gpd.read_file(path, engine="pyogrio", **kwargs)
     except Exception as exc:  # GDAL errors come in several classes; one line for the user
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = first.replace(str(path), path.name)  # a temporary copy's path says nothing
         raise _fail(source, f"could not be read: {first}") from None
 
 
@@ -452,27 +546,24 @@ def _read_shapefile(path: Path, source: str) -> gpd.GeoDataFrame:
         raise _fail(source, f"shapefile is missing its {' and '.join(missing)} {files}: send all "
                             "files sharing its name (.shp .shx .dbf .prj .cpg), ideally zipped")
     kwargs = {}
-    if _sibling(path, ".cpg") is None:
-        kwargs["encoding"] = _dbf_encoding(_sibling(path, ".dbf"))
-    return _read_vector(path, source, **kwargs)
-
-
-def _dbf_encoding(dbf: Path) -> str | None:
-    """Guess the text encoding of a .dbf without .cpg: UTF-8 if it decodes, else Windows-1251."""
-    data = dbf.read_bytes()[32:]
-    if data.isascii():
-        return None
-    try:
-        data.decode("utf-8")
-        return "UTF-8"
-    except UnicodeDecodeError:
-        return "CP1251"
+    dbf = _sibling(path, ".dbf")
+    if _sibling(path, ".cpg") is None and dbf is not None:
+        encoding = encodings.dbf_encoding(dbf)  # None: GDAL's own code-page handling
+        if encoding:
+            kwargs["encoding"] = encoding
+    frame = _read_vector(path, source, **kwargs)
+    prj = _sibling(path, ".prj")
+    if prj is not None and frame.crs is None:  # GDAL ignores a .prj it cannot parse
+        raise _fail(source, f"{prj.name} is not a coordinate system GDAL can read: export the "
+                            "shapefile again, or remove the .prj and give --crs")
+    return frame
 
 
 def _read_zip(path: Path, source: str, layer: str, crs: str | None):
     if not zipfile.is_zipfile(path):
         raise _fail(source, "is not a valid zip archive")
     with zipfile.ZipFile(path) as archive:
+        _check_archive(archive, source)
         members = [m for m in archive.namelist()
                    if not m.endswith("/") and "__MACOSX" not in m
                    and not PurePosixPath(m).name.startswith(".")]
@@ -490,8 +581,7 @@ def _read_zip(path: Path, source: str, layer: str, crs: str | None):
         with tempfile.TemporaryDirectory() as tmp:
             for m in members:
                 if str(PurePosixPath(m).with_suffix("")).lower() == stem:
-                    target = Path(tmp) / PurePosixPath(m).name
-                    target.write_bytes(_extract(archive, m, source))
+                    _extract(archive, m, Path(tmp) / PurePosixPath(m).name, source)
             frame, numbers, problems = _read_any(Path(tmp) / PurePosixPath(wanted).name,
                                                  source, layer, crs)
             if isinstance(frame, gpd.GeoDataFrame):
@@ -502,9 +592,19 @@ def _read_zip(path: Path, source: str, layer: str, crs: str | None):
     return frame, numbers, problems
 
 
-def _extract(archive: zipfile.ZipFile, member: str, source: str) -> bytes:
+def _extract(archive: zipfile.ZipFile, member: str, target: Path, source: str) -> None:
+    """Copy one member to `target` in chunks, stopping at its declared size (which the
+    central directory check bounded), so a member lying about its size cannot fill the disk."""
+    declared = archive.getinfo(member).file_size
+    written = 0
     try:
-        return archive.read(member)
-    except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError) as exc:
+        with archive.open(member) as src, open(target, "wb") as dst:
+            while chunk := src.read(1 << 20):
+                written += len(chunk)
+                if written > declared:
+                    raise _fail(source, f"{member} in the zip is larger than it declares")
+                dst.write(chunk)
+    except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError,
+            ValueError) as exc:
         # damaged member, password protection, unsupported compression
-        raise _fail(source, f"cannot extract {member} from the zip ({exc})") from None
+        raise _fail(source, f"cannot extract {member} from the zip ({str(exc)[:120]})") from None

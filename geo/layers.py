@@ -1,6 +1,7 @@
 """Load Otbasy's bundled layers: boundaries (per country and version), settlements, facilities.
 
-Everything reads from `DATA_DIR` (the repository's `data/` folder) and never from the network.
+Everything reads from `DATA_DIR` (`data/`, in a checkout or the installed package) and never
+from the network.
 Reads are cached per file (and its modification time) and every call returns a fresh copy, so
 callers may modify what they get. `translate` moves unit-level counts between Kazakhstan's
 boundary versions (2014, 2018, 2022) by area share, using the bundled crosswalk.
@@ -20,8 +21,9 @@ from geo.codab import NAME_SPELLINGS
 from geo.codab import key as name_key
 from geo.schema import COUNTRIES, LEVELS
 from geo.units import DEFAULT_LEVEL, attach_units, check_level
+from otbasy import paths
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DATA_DIR = paths.DATA_DIR
 BOUNDARY_DIR = DATA_DIR / "boundaries"
 DISPLAY_DIR = BOUNDARY_DIR / "display"
 SETTLEMENTS_FILE = DATA_DIR / "settlements" / "settlements.geojson"

@@ -36,7 +36,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from geo.travel import TravelMatrix, TravelParams, _ids, _lonlat
+from geo.travel_base import TravelMatrix, TravelParams, lonlat, point_ids
 
 _GEOD = Geod(ellps="WGS84")
 
@@ -175,7 +175,7 @@ def read_osm_xml(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
     import osmnx as ox
 
     configure_osmnx()
-    return ox.graph_from_xml(path, bidirectional=False, simplify=False, retain_all=True)
+    return ox.graph_from_xml(Path(path), bidirectional=False, simplify=False, retain_all=True)
 
 
 def download_place(place: str, *, main_roads: bool = True) -> nx.MultiDiGraph:
@@ -281,7 +281,8 @@ def load_road_graph(path: str | os.PathLike[str]) -> RoadGraph:
     return _cached_road_graph(str(p), p.stat().st_mtime_ns)
 
 
-def _graph_for(params: TravelParams, graph: RoadGraph | None) -> RoadGraph:
+def graph_for(params: TravelParams, graph: RoadGraph | None) -> RoadGraph:
+    """`graph` if given, else the (cached) graph file named by `params.graph_path`."""
     if graph is not None:
         return graph
     if not params.graph_path:
@@ -359,10 +360,10 @@ def road_matrix(
     Minutes = origin snap leg + fastest road path (origin -> site) + site snap leg. Km is the
     length of that fastest path plus the snap legs. ``graph`` overrides ``params.graph_path``.
     """
-    rg = _graph_for(params, graph)
-    o_ids, s_ids = _ids(origins, origin_id), _ids(sites, site_id)
-    ox_, oy_ = _lonlat(origins)
-    sx_, sy_ = _lonlat(sites)
+    rg = graph_for(params, graph)
+    o_ids, s_ids = point_ids(origins, origin_id), point_ids(sites, site_id)
+    ox_, oy_ = lonlat(origins)
+    sx_, sy_ = lonlat(sites)
     snap_mps = params.snap_speed_kmh / 3.6
     limit = params.max_minutes * 60.0
     rows_l, cols_l, km_l, min_l = [], [], [], []
@@ -412,15 +413,15 @@ def road_nearest(
     snap leg, so the search starts from every site at once. Unreachable origins get
     site_id None and infinite minutes and km. ``attrs["warnings"]`` lists far snaps.
     """
-    rg = _graph_for(params, graph)
-    o_ids, s_ids = _ids(origins, origin_id), _ids(sites, site_id)
+    rg = graph_for(params, graph)
+    o_ids, s_ids = point_ids(origins, origin_id), point_ids(sites, site_id)
     out = pd.DataFrame({"origin_id": o_ids, "site_id": pd.Series([None] * len(o_ids), dtype=object),
                         "km": np.inf, "minutes": np.inf})
     if not len(o_ids) or not len(s_ids):
         return out
     snap_mps = params.snap_speed_kmh / 3.6
-    o_node, o_snap = rg.snap(*_lonlat(origins))
-    s_node, s_snap = rg.snap(*_lonlat(sites))
+    o_node, o_snap = rg.snap(*lonlat(origins))
+    s_node, s_snap = rg.snap(*lonlat(sites))
     t_rev, l_rev = rg.reversed()
     n, m = rg.n, len(s_ids)
     virt = np.arange(n, n + m)

@@ -193,7 +193,8 @@ def public_summary(frame: pd.DataFrame, by: str, count_columns: Sequence[str],
     return suppress_small(grouped, count_columns, True, threshold, total_label)
 
 
-def cell_bounds(values: np.ndarray, status: np.ndarray, threshold: int) -> list[tuple[float, float]]:
+def cell_bounds(values: np.ndarray, status: np.ndarray,
+                threshold: int) -> list[tuple[float, float]]:
     """What a reader can infer about each cell of one column whose last entry is its total.
 
     Returns (low, high) per cell from the labels alone and the column equation.
@@ -258,3 +259,14 @@ def _counts(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
                              f"({table[column].iloc[bad[0]]!r})")
         matrix[:, j] = values.astype(np.int64)
     return matrix
+
+
+def withheld(column: Sequence[int], threshold: int = 5) -> np.ndarray:
+    """Which cells of one count column whose last entry is its total `suppress_small` would
+    not show ("<5" or "x"): the same rule on a bare array, for callers that mask thousands of
+    small columns (the Monitor's districts) where building DataFrames would dominate."""
+    values = np.asarray(column, dtype=np.int64)
+    status = np.where((values >= 1) & (values < threshold), SMALL, VISIBLE)
+    while _recoverable(values, status, threshold):
+        _withhold_one_more(values, status)
+    return status != VISIBLE

@@ -198,6 +198,92 @@ FOSTER = LayerSchema(
     ),
 )
 
+# --- Care statistics (annual, per unit): a table, no geometry -----------------------------------
+# One row per (country, unit_code, version, year, measure). Scope is part of the measure name,
+# so figures published for different scopes are never compared with each other.
+CARE_MEASURES: dict[str, str] = {
+    # denominator
+    "children_0_17": "children aged 0-17 on 31 December (denominator of every rate)",
+    # stock on 31 December, residential care by institution type (all children living there)
+    "res_baby_home": "children in baby homes (health sector, ages 0-3)",
+    "res_childrens_home": "children in children's homes (orphanages), not family-type",
+    "res_family_type_home": "children in family-type children's homes and SOS villages",
+    "res_social_protection": "children in social-protection residential homes for children "
+                             "with disabilities",
+    "res_boarding_disability": "pupils of boarding schools for children with disabilities",
+    "res_boarding_general": "pupils of general boarding schools",
+    "res_boarding_with_parents": "boarding-school pupils (both types) who have parents",
+    "res_orgs_disability": "children with disabilities in organisations for orphans "
+                           "(baby, children's and family-type homes)",
+    "inst_baby_home": "baby homes open on 31 December",
+    "inst_childrens_home": "children's homes open on 31 December",
+    "inst_family_type_home": "family-type children's homes open on 31 December",
+    "inst_social_protection": "social-protection residential homes for children open",
+    "inst_boarding_disability": "boarding schools for children with disabilities open",
+    "inst_boarding_general": "general boarding schools open",
+    # stock on 31 December, family-based care and children without parental care (CLPC)
+    "stock_guardianship": "children under guardianship or custody (opeka)",
+    "stock_foster": "children in foster families (priyomnaya semya)",
+    "stock_patronage": "children in patronage (patronat) families",
+    "foster_families": "foster families on 31 December",
+    "prof_foster_families": "professional foster families on 31 December",
+    "clpc_in_specialised": "children without parental care in social-protection and other "
+                           "specialised institutions",
+    # flows during the year
+    "entries_formal": "children entering formal care (newly identified as without parental "
+                      "care and placed)",
+    "entries_assessed": "entries into formal care preceded by a gatekeeping assessment",
+    "entries_residential": "children entering organisations for orphans (residential care)",
+    "entries_residential_under3": "children under 3 entering residential care",
+    "exits_reunification": "exits from residential care: return to the birth family",
+    "exits_adoption": "exits from residential care: adoption",
+    "exits_guardianship": "exits from residential care: guardianship",
+    "exits_foster": "exits from residential care: foster or patronage family",
+    "exits_independent": "exits from residential care: to independent living (care leavers)",
+    "adoptions_all": "adoptions during the year (all, incl. children not in institutions)",
+    # gatekeeping services
+    "gk_centres": "family support / gatekeeping centres open on 31 December",
+    "gk_specialists": "guardianship specialists and social workers on 31 December",
+    "gk_referrals": "referrals of children at risk to a gatekeeping service",
+    "gk_assessments": "gatekeeping assessments completed",
+    "gk_outcome_family_support": "outcome: family support, child stays at home",
+    "gk_outcome_family_placement": "outcome: kinship or other family-based placement",
+    "gk_outcome_residential": "outcome: residential placement",
+    # Republican Bank of orphans (from 2017)
+    "bank_children_available": "children registered as available for family placement, 31 Dec",
+    "bank_families_waiting": "candidate families registered, 31 December",
+    "bank_placed_adoption": "placements through the Bank during the year: adoption",
+    "bank_placed_guardianship": "placements through the Bank during the year: guardianship",
+    "bank_placed_foster": "placements through the Bank during the year: foster care",
+}
+CARE_BASES = ("published", "derived", "filled", "reported")
+
+CARE = LayerSchema(
+    name="care",
+    geometry_types=(),
+    description="Annual care statistics per unit and year, one row per measure (no geometry)",
+    fields=(
+        Field("country", "str", required=False, allowed=COUNTRIES, aliases=("страна", "ел")),
+        Field("unit_code", "str", aliases=("unit", "code", "kato", "като", "код", "код_като",
+                                           "region", "регион", "область", "облыс", "өңір",
+                                           "unit_name", "name", "название", "атауы"),
+              description="ISO 3166-2 code (KZ-61), KATO code, or unit name in kk/ru/en"),
+        Field("version", "int", required=False, minimum=1991, maximum=2100,
+              aliases=("boundary_version", "версия", "нұсқа"),
+              description="boundary version the unit belongs to (default: valid in the year)"),
+        _YEAR,
+        Field("measure", "str", allowed=tuple(CARE_MEASURES),
+              aliases=("показатель", "көрсеткіш", "indicator")),
+        Field("value", "int", minimum=0, maximum=50_000_000,
+              aliases=("значение", "мәні", "количество", "саны", "count")),
+        _DEMO,
+        Field("source", "str", required=False, nullable=True, aliases=("источник", "дереккөз")),
+        Field("basis", "str", required=False, nullable=True, allowed=CARE_BASES,
+              description="published / derived (split of a published total) / filled / "
+                          "reported (a ministry file)"),
+    ),
+)
+
 LAYERS: dict[str, LayerSchema] = {
-    s.name: s for s in (BOUNDARIES, SETTLEMENTS, INSTITUTIONS, CENTRES, FOSTER)
+    s.name: s for s in (BOUNDARIES, SETTLEMENTS, INSTITUTIONS, CENTRES, FOSTER, CARE)
 }

@@ -155,9 +155,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = "Per-unit totals of settlements, institutions, family care and centres."
     parser.add_argument("--country", default="KZ", type=str.upper,
                         help="ISO2 country code: KZ, KG, TJ, TM or UZ (default KZ)")
-    parser.add_argument("--boundaries", type=int, default=None, metavar="YEAR",
+    parser.add_argument("--boundary-year", type=int, default=None, metavar="YEAR",
                         help="boundary version, e.g. 2014, 2018 or 2022 for KZ "
                              "(default: the country's latest)")
+    parser.add_argument("--boundaries", type=int, dest="boundary_year",
+                        help=argparse.SUPPRESS)  # deprecated alias of --boundary-year
     parser.add_argument("--level", choices=LEVELS, default=DEFAULT_LEVEL,
                         help="units to summarise: oblast (default) or district")
     parser.add_argument("--json", action="store_true", help="print a JSON list of rows")
@@ -172,17 +174,17 @@ def run(args: argparse.Namespace) -> int:
               + ", ".join(geo_layers.countries()), file=sys.stderr)
         return 2
     versions = geo_layers.boundary_versions(args.country)
-    if args.boundaries is not None and args.boundaries not in versions:
-        print(f"error: no {args.boundaries} boundaries for {args.country}; available: "
+    if args.boundary_year is not None and args.boundary_year not in versions:
+        print(f"error: no {args.boundary_year} boundaries for {args.country}; available: "
               + ", ".join(str(v) for v in versions), file=sys.stderr)
         return 2
-    if args.level not in geo_layers.boundary_levels(args.country, args.boundaries):
+    if args.level not in geo_layers.boundary_levels(args.country, args.boundary_year):
         print(f"error: no {args.level} boundaries for {args.country}; available: "
-              + ", ".join(geo_layers.boundary_levels(args.country, args.boundaries)),
+              + ", ".join(geo_layers.boundary_levels(args.country, args.boundary_year)),
               file=sys.stderr)
         return 2
     try:
-        bundle = geo_layers.load_layers(args.country, args.boundaries)
+        bundle = geo_layers.load_layers(args.country, args.boundary_year)
     except (OSError, ValueError, LayerError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

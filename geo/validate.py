@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
@@ -18,12 +19,13 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo import codab
+from geo.limits import truncate
 from geo.schema import CRS, LAYERS, Field, LayerSchema
 
 GEOMETRY = "geometry"
 
 # Russian / Kazakh / loose English spellings of allowed values, keyed by canonical field name.
-# Keys are compared after `_key` (lower case, trimmed, inner whitespace/hyphens collapsed).
+# Keys are compared after `header_key` (lower case, trimmed, inner whitespace/hyphens collapsed).
 VALUE_ALIASES: dict[str, dict[str, str]] = {
     "type": {
         "дом ребенка": "baby_home",
@@ -104,7 +106,7 @@ class Problem:
         if self.field is not None:
             where.append(f"field '{self.field}'")
         prefix = f"{self.file}: " + (", ".join(where) + ": " if where else "")
-        return prefix + ("note: " if self.level == "note" else "") + self.message
+        return truncate(prefix + ("note: " if self.level == "note" else "") + self.message)
 
 
 class LayerError(Exception):
@@ -115,14 +117,14 @@ class LayerError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def _key(text: object) -> str:
+def header_key(text: object) -> str:
     """Comparison form of a header or value: lower case, ё as е, spaces/hyphens as '_'."""
     text = str(text).strip().lower().replace("ё", "е")
     return re.sub(r"[\s\-_]+", "_", text)
 
 
 def _alias_keys(aliases: dict[str, str]) -> dict[str, str]:
-    return {_key(k): v for k, v in aliases.items()}
+    return {header_key(k): v for k, v in aliases.items()}
 
 
 _VALUE_KEYS = {name: _alias_keys(m) for name, m in VALUE_ALIASES.items()}
@@ -132,29 +134,29 @@ def header_map(columns: list[str], schema: LayerSchema, source: str) -> tuple[di
     """Map incoming headers to canonical field names (exact name first, then aliases)."""
     by_key: dict[str, list[str]] = {}
     for col in columns:
-        by_key.setdefault(_key(col), []).append(col)
+        by_key.setdefault(header_key(col), []).append(col)
     mapping: dict[str, str] = {}
     problems: list[Problem] = []
     for f in schema.fields:
         names = [f.name, *f.aliases]
-        found = [c for n in names for c in by_key.get(_key(n), [])]
+        found = [c for n in names for c in by_key.get(header_key(n), [])]
         found = list(dict.fromkeys(c for c in found if c not in mapping))
         if not found:
             continue
-        exact = [c for c in found if _key(c) == _key(f.name)]
+        exact = [c for c in found if header_key(c) == header_key(f.name)]
         if len(found) > 1 and len(exact) != 1:
             problems.append(Problem(source, None, f.name, "columns " + ", ".join(
                 f"'{c}'" for c in found) + " all mean this field; keep one"))
         mapping[exact[0] if exact else found[0]] = f.name
     for f in schema.fields:  # shapefiles (DBF) cut names to 10 characters: institutio
         if f.name not in mapping.values() and len(f.name) > _DBF_NAME:
-            cut = by_key.get(_key(f.name[:_DBF_NAME]), [])
+            cut = by_key.get(header_key(f.name[:_DBF_NAME]), [])
             if len(cut) == 1 and cut[0] not in mapping:
                 mapping[cut[0]] = f.name
     return mapping, problems
 
 
-def _is_missing(value: object) -> bool:
+def is_missing(value: object) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -219,13 +221,14 @@ def _coerce(value: object, f: Field) -> tuple[object, str | None]:
 
 
 def _allowed(text: str, f: Field) -> tuple[object, str | None]:
-    if text in f.allowed:
+    allowed = f.allowed or ()
+    if text in allowed:
         return text, None
-    canon = {_key(a): a for a in f.allowed}
-    key = _key(text)
+    canon = {header_key(a): a for a in allowed}
+    key = header_key(text)
     value = canon.get(key) or _VALUE_KEYS.get(f.name, {}).get(key)
     if value is None:
-        return None, f"'{text}' is not one of: " + ", ".join(f.allowed)
+        return None, f"'{text}' is not one of: " + ", ".join(allowed)
     return value, None
 
 
@@ -261,11 +264,11 @@ def _derive_boundaries(df: pd.DataFrame) -> pd.DataFrame:
     """Fill what a boundary file implies: code form, country and level from the code."""
     df = df.copy()
     if "code" in df:
-        df["code"] = [v if _is_missing(v) else normalise_pcode(str(v)) for v in df["code"]]
+        df["code"] = [v if is_missing(v) else normalise_pcode(str(v)) for v in df["code"]]
     if "country" not in df and "code" in df:
-        df["country"] = [None if _is_missing(v) else str(v)[:2].upper() for v in df["code"]]
+        df["country"] = [None if is_missing(v) else str(v)[:2].upper() for v in df["code"]]
     if "level" not in df and "code" in df:
-        df["level"] = ["district" if not _is_missing(v) and codab.district_code(str(v))
+        df["level"] = ["district" if not is_missing(v) and codab.district_code(str(v))
                        else "oblast" for v in df["code"]]
     return df
 
@@ -356,7 +359,7 @@ def _coerce_column(raw: list, f: Field, source: str) -> tuple[list, list[Problem
     problems: list[Problem] = []
     seen: dict[tuple, tuple[object, str | None]] = {}
     for i, value in enumerate(raw):
-        if _is_missing(value):
+        if is_missing(value):
             values.append(None)
             if not f.nullable:
                 problems.append(Problem(source, i + 1, f.name, "missing value"))
@@ -365,9 +368,9 @@ def _coerce_column(raw: list, f: Field, source: str) -> tuple[list, list[Problem
             key = (type(value), value)
             coerced, error = seen[key]  # registries repeat values (types, years): check once
         except KeyError:
-            coerced, error = seen[key] = _checked(value, f)
+            coerced, error = seen[key] = checked_value(value, f)
         except TypeError:  # unhashable (a list in GeoJSON properties)
-            coerced, error = _checked(value, f)
+            coerced, error = checked_value(value, f)
         if error:
             problems.append(Problem(source, i + 1, f.name, error))
             coerced = None
@@ -375,10 +378,10 @@ def _coerce_column(raw: list, f: Field, source: str) -> tuple[list, list[Problem
     return values, problems
 
 
-def _checked(value: object, f: Field) -> tuple[object, str | None]:
+def checked_value(value: object, f: Field) -> tuple[object, str | None]:
     coerced, error = _coerce(value, f)
     if error is None and f.dtype in ("int", "float"):
-        error = _check_range(coerced, f)
+        error = _check_range(cast(float, coerced), f)  # _coerce gave a number
     return coerced, error
 
 
@@ -463,19 +466,33 @@ def _all_projected(present: list[BaseGeometry]) -> str | None:
     """One file-level message when every coordinate is outside lon/lat range (a missing CRS)."""
     if not present or not all(_out_of_range(g.bounds) for g in present):
         return None
+    if not _range_message(present[0].bounds).startswith("coordinates"):
+        return None  # a latitude or longitude typo: reported per row
     minx, miny = present[0].bounds[:2]
     return (f"coordinates are not longitude/latitude (first: x {minx:g}, y {miny:g}) and the "
             "file declares no coordinate system: add its .prj or give --crs EPSG:xxxx")
+
+
+def _range_message(bounds: tuple[float, float, float, float]) -> str:
+    """What is wrong with one feature's out-of-range coordinates: a latitude or a longitude
+    beyond its range is a typo; both beyond theirs look like projected data."""
+    minx, miny, maxx, maxy = bounds
+    bad_lat = next((v for v in (miny, maxy) if abs(v) > 90), None)
+    bad_lon = next((v for v in (minx, maxx) if abs(v) > 180), None)
+    if bad_lat is not None and bad_lon is None:
+        return (f"latitude {bad_lat:g} is outside -90..90: a typo in the latitude (or latitude "
+                "and longitude swapped)?")
+    if bad_lon is not None and bad_lat is None:
+        return f"longitude {bad_lon:g} is outside -180..180: a typo in the longitude?"
+    return (f"coordinates (x {minx:g}, y {miny:g}) are outside longitude/latitude range: "
+            "projected data needs its CRS (.prj, or --crs EPSG:xxxx)")
 
 
 def _check_one(g: BaseGeometry, row: int, schema: LayerSchema, source: str):
     if not all(math.isfinite(v) for v in g.bounds):
         return None, Problem(source, row, GEOMETRY, "coordinates are not finite numbers")
     if _out_of_range(g.bounds):
-        x, y = (g.x, g.y) if g.geom_type == "Point" else g.bounds[:2]
-        return None, Problem(source, row, GEOMETRY,
-                             f"coordinates (x {x:g}, y {y:g}) are outside longitude/latitude "
-                             "range: projected data needs its CRS (.prj, or --crs EPSG:xxxx)")
+        return None, Problem(source, row, GEOMETRY, _range_message(g.bounds))
     if g.is_valid:
         return g, None
     reason = shapely.is_valid_reason(g)

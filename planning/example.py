@@ -29,13 +29,14 @@ COMMENTS: dict[str, str] = {
                                 "service"),
     "travel.cutoff_minutes": ("Longest trip considered (min_travel may assign beyond the "
                               "standard); omit = the standard"),
-    "travel.provider": "straight (geodesic x circuity / speed, offline) or road (graph_path)",
+    "travel.provider": ("straight (geodesic x circuity / speed, offline) or road (travel.graph: "
+                        "a road graph of the server, `python -m geo graphs list`)"),
     "travel.speed_kmh": "Average road speed",
     "travel.circuity": "Road distance / straight-line distance (1.3 rural; higher in mountains)",
     "budget.total_kzt": ("Capex + horizon x annual opex, kept centres included. Default: 208 "
                          "family support centres planned by 2027 (131 open in Oct 2025, "
-                         "zakon.kz): 77 new centres' capex + 208 centres' opex over 5 years. Kazakhstan's "
-                         "figures: set your own for another country"),
+                         "zakon.kz): 77 new centres' capex + 208 centres' opex over 5 years. "
+                         "Kazakhstan's figures: set your own for another country"),
     "budget.capex_kzt": "Optional capital-spending limit",
     "budget.opex_kzt_per_year": "Optional annual running-cost limit",
     "budget.horizon_years": "Years of running costs counted in the total",
@@ -58,6 +59,10 @@ COMMENTS: dict[str, str] = {
     "conversion.capex_kzt": "ASSUMPTION: refitting an institution's building",
     "conversion.opex_kzt_per_year": "ASSUMPTION: as a new centre",
     "conversion.social_workers": "Social workers in a converted centre",
+    "demand.weighting": ("children (every child counts the same) | expected_referrals (children "
+                         "x the unit's entry rate into formal care / the national rate, from the "
+                         "gatekeeping series: centres go where the inflow is)"),
+    "demand.rate_year": "Year of the entry rates; omit = the latest year of the series",
     "existing.keep": "Keep existing centres open (no capex; opex counted)",
     "existing.opex_kzt_per_year": "ASSUMPTION: as a new centre",
     "sites.must_open": "Site ids (settlement, institution or centre ids) that must open",
@@ -70,12 +75,17 @@ COMMENTS: dict[str, str] = {
                                              "spare = families x places - foster children"),
     "family_care.guardianship_growth": ("ASSUMPTION: extra kin-guardianship places as a share of "
                                         "children under guardianship today"),
-    "family_care.professional_family_children": "Professional foster family: up to 4 children (2025)",
-    "family_care.carer_kzt_per_month": "75 MCI per carer per month = 294,900 KZT (1 Jul 2025, alau.kz)",
+    "family_care.professional_family_children":
+        "Professional foster family: up to 4 children (2025)",
+    "family_care.carer_kzt_per_month":
+        "75 MCI per carer per month = 294,900 KZT (1 Jul 2025, alau.kz)",
     "family_care.child_kzt_per_month": "10 MCI per child per month = 39,320 KZT (2025)",
     "family_care.institution_kzt_per_child_year": ("Children's home ~7.5 m KZT per child per "
                                                    "year vs foster family ~0.46 m (2024, "
                                                    "ulysmedia.kz; 13-16x)"),
+    "family_care.credit_released": ("Credit what a conversion releases (children moved x "
+                                    "(institution - family cost per child)) against running "
+                                    "costs and budgets"),
     "solver.name": "highs (default, faster in bench/solve.py) or cbc",
     "solver.time_limit_seconds": "Stop after this long; the status then says so",
     "solver.mip_gap": "Relative optimality gap accepted as optimal",

@@ -14,9 +14,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from gatekeeping.demand import entry_rates, risk_weights
+from geo import graph_store
 from geo.travel import TravelParams, travel_matrix
 from geo.units import unit_column
-from planning.scenario import Scenario
+from planning.scenario import Scenario, ScenarioError
 
 KINDS = ("new", "convert", "existing")
 
@@ -51,6 +53,7 @@ class Instance:
     standard: float
     cutoff: float
     family_spare: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    demand_info: dict = field(default_factory=dict)
     demand: gpd.GeoDataFrame | None = None
     sites: gpd.GeoDataFrame | None = None
 
@@ -106,6 +109,11 @@ def _plan_layers(layers, scenario: Scenario):
     return dataclasses.replace(layers, **frames), codes
 
 
+def units_of(layers, scenario: Scenario) -> list[str]:
+    """The unit codes a scenario plans for at its planning level (its region's, or all)."""
+    return _plan_layers(layers, scenario)[1]
+
+
 def select_demand(settlements: gpd.GeoDataFrame, units: list[str]) -> gpd.GeoDataFrame:
     """Settlements of the chosen units with their children (0 when unknown)."""
     s = settlements[settlements["unit_code"].isin(units)].copy()
@@ -148,7 +156,8 @@ def candidate_sites(layers, scenario: Scenario, demand: gpd.GeoDataFrame,
     if sc.existing.keep:
         cen = layers.centres[layers.centres["unit_code"].isin(units)]
         if sc.capacity.enabled:
-            staff_cap = pd.to_numeric(cen["staff"], errors="coerce") * sc.capacity.children_per_worker
+            staff_cap = (pd.to_numeric(cen["staff"], errors="coerce")
+                         * sc.capacity.children_per_worker)
             cap = pd.to_numeric(cen["capacity"], errors="coerce").fillna(staff_cap)
             cap = cap.fillna(float(sc.capacity.children)).astype(float)
         else:
@@ -172,13 +181,39 @@ def family_spare(foster: pd.DataFrame, units: list[str], scenario: Scenario) -> 
     (never below 0 per settlement), plus guardianship growth x children under guardianship."""
     fc = scenario.family_care
     f = foster[foster["unit_code"].isin(units)]
-    fam = pd.to_numeric(f["foster_families"], errors="coerce").fillna(0)
-    kids = pd.to_numeric(f.get("foster_children", 0), errors="coerce").fillna(0)
+    # floats: a large places_per_foster_family must not overflow the file's int32 column
+    fam = pd.to_numeric(f["foster_families"], errors="coerce").fillna(0).astype(float)
+    kids = pd.to_numeric(f.get("foster_children", 0), errors="coerce").fillna(0).astype(float)
     guard = pd.to_numeric(f.get("guardianship_children", 0), errors="coerce").fillna(0)
     spare = (fam * fc.places_per_foster_family - kids).clip(lower=0)
     spare = spare + np.floor(guard * fc.guardianship_growth)
     per_unit = spare.groupby(f["unit_code"]).sum()
     return np.array([float(per_unit.get(u, 0.0)) for u in units])
+
+
+def demand_weights(demand: gpd.GeoDataFrame, scenario: Scenario, country: str,
+                   version: int) -> tuple[np.ndarray, dict]:
+    """Weight of each demand point and how it was made (recorded in summary.json)."""
+    children = demand["children"].to_numpy(dtype=float)
+    d = scenario.demand
+    if d.weighting == "children":
+        return children, {"weighting": "children"}
+    rates, national, year = entry_rates(country, version, d.rate_year)
+    weights = risk_weights(children, demand["unit_code"], rates, national)
+    return weights, {"weighting": d.weighting, "rate_year": year,
+                     "national_entry_rate_per_100k": round(national, 3),
+                     "expected_referrals": round(float(children @ (
+                         demand["unit_code"].map(rates).fillna(national).to_numpy() / 1e5)), 1)}
+
+
+def _graph_file(name: str | None) -> str | None:
+    """The store's file for the scenario's road graph (never a path from the scenario)."""
+    if name is None:
+        return None
+    try:
+        return str(graph_store.resolve(name))
+    except graph_store.GraphNotFound as exc:
+        raise ScenarioError([("travel.graph", str(exc))]) from None
 
 
 def build_instance(layers, scenario: Scenario) -> Instance:
@@ -188,12 +223,13 @@ def build_instance(layers, scenario: Scenario) -> Instance:
     sites = candidate_sites(layers, scenario, demand, units)
     t = scenario.travel
     params = TravelParams(provider=t.provider, speed_kmh=t.speed_kmh, circuity=t.circuity,
-                          max_minutes=t.cutoff, graph_path=t.graph_path)
+                          max_minutes=t.cutoff, graph_path=_graph_file(t.graph))
     tm = travel_matrix(demand, sites, params, origin_id="settlement_id", site_id="site_id")
     unit_index = {u: k for k, u in enumerate(units)}
+    weights, info = demand_weights(demand, scenario, layers.country, layers.version)
     return Instance(
         demand_ids=demand["settlement_id"].astype(str).to_numpy(),
-        weights=demand["children"].to_numpy(dtype=float),
+        weights=weights,
         demand_unit=demand["unit_code"].map(unit_index).fillna(-1).to_numpy(dtype=int),
         units=units,
         site_ids=sites["site_id"].to_numpy(dtype=str),
@@ -208,5 +244,5 @@ def build_instance(layers, scenario: Scenario) -> Instance:
         rows=tm.rows, cols=tm.cols, minutes=tm.minutes,
         standard=t.standard_minutes, cutoff=t.cutoff,
         family_spare=family_spare(layers.foster, units, scenario),
-        demand=demand, sites=sites,
+        demand_info=info, demand=demand, sites=sites,
     )

@@ -61,7 +61,16 @@ class ModelOptions:
     family_care: bool = False
     family_size: int = 4
     carer_kzt_per_year: float = 0.0
+    released_kzt_per_child: float = 0.0
     min_share_floor: float | None = None
+
+
+def net_opex(inst: Instance, released_kzt_per_child: float) -> np.ndarray:
+    """Annual running cost of one centre at each site, net of what a conversion releases:
+    each child leaving the institution for a family stops costing `released_kzt_per_child`
+    a year (the institution's cost per child net of the family placement's)."""
+    release = np.where(inst.site_kind == "convert", inst.site_children, 0.0)
+    return inst.opex - release * float(released_kzt_per_child)
 
 
 @dataclass
@@ -115,7 +124,7 @@ class Radius:
         truncated cost undercounts); True when some did, so the model must be rebuilt."""
         sorted_open = counts[inst.cols[self.order]] > 0
         changed = False
-        for i in np.flatnonzero(inst.weights > 0):
+        for i in np.flatnonzero(inst.weights > 0).tolist():
             a, b = self.start[i], self.start[i + 1]
             k = int(self.kept[i])
             if b == a or k >= self.total(i):
@@ -161,11 +170,15 @@ class Built:
     def deepen(self) -> bool:
         """After a solve of the truncated radius model: True when its plan's cost was
         undercounted, with the levels deepened; `rebuild` then makes the deeper model."""
-        return self.radius is not None and self.radius.deepen(self.inst, self.counts())
+        if self.radius is None or self.inst is None:
+            return False
+        return self.radius.deepen(self.inst, self.counts())
 
     def rebuild(self) -> None:
         """Rebuild this model in place with the current radius levels; the last plan is
         the new model's start (it stays feasible: only levels are added)."""
+        if self.inst is None or self.opt is None:
+            raise ValueError("only a truncated radius model can be rebuilt")
         counts, lower = self.counts(), self.lower
         self.__dict__.update(build_model(self.inst, self.opt, self.radius).__dict__)
         self.start, self.lower = counts, lower
@@ -216,9 +229,10 @@ def build_model(inst: Instance, opt: ModelOptions, radius: Radius | None = None,
             _uncapacitated_cover(inst, built, demand_groups(inst, drop), full, drop)
 
     recruit_cost = _family_care(inst, opt, built)
+    opex = net_opex(inst, opt.released_kzt_per_child)
     built.capex = _expr([(y[j], float(inst.capex[j])) for j in range(inst.m)])
-    built.opex = _expr([(y[j], float(inst.opex[j])) for j in range(inst.m)] + recruit_cost)
-    whole_life = _expr([(y[j], float(inst.capex[j] + opt.horizon_years * inst.opex[j]))
+    built.opex = _expr([(y[j], float(opex[j])) for j in range(inst.m)] + recruit_cost)
+    whole_life = _expr([(y[j], float(inst.capex[j] + opt.horizon_years * opex[j]))
                         for j in range(inst.m)]
                        + [(v, opt.horizon_years * c) for v, c in recruit_cost])
     if opt.budget_total is not None:
@@ -258,10 +272,11 @@ def build_model(inst: Instance, opt: ModelOptions, radius: Radius | None = None,
 def _tie_break(inst: Instance, opt: ModelOptions, built: Built) -> list:
     """A cost penalty worth < 0.5 children in total, so among plans covering as many
     children the cheapest wins, without changing the coverage optimum (children are whole).
-    Recruited foster families count too, else the solver may recruit any number of them."""
-    cost = inst.capex + opt.horizon_years * inst.opex
+    Recruited foster families count too, else the solver may recruit any number of them.
+    Costs are net of released running costs, so may be negative (a conversion that pays)."""
+    cost = inst.capex + opt.horizon_years * net_opex(inst, opt.released_kzt_per_child)
     terms = [(built.y[j], float(cost[j])) for j in range(inst.m)]
-    total = float((cost * np.maximum(inst.max_count, inst.min_count)).sum())
+    total = float((np.abs(cost) * np.maximum(inst.max_count, inst.min_count)).sum())
     per_recruit = opt.horizon_years * opt.carer_kzt_per_year
     for u, r in built.recruits.items():
         moved = inst.site_children[(inst.site_kind == "convert") & (inst.site_unit == u)].sum()

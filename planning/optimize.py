@@ -8,6 +8,7 @@ read as a plan.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, replace
 
@@ -18,6 +19,8 @@ import pulp
 from planning.instance import Instance
 from planning.model import Built
 from planning.scenario import Solver
+
+log = logging.getLogger(__name__)
 
 STATUSES = ("optimal", "feasible", "infeasible", "time_limit", "error")
 GAP_TOL = 1e-9  # float noise in a recomputed gap (1.7e-16 seen at mip_gap 0) is not a gap
@@ -109,7 +112,7 @@ def solve_built(built: Built, cfg: Solver) -> SolveInfo:
     info = _solve_once(built, cfg)
     while built.radius is not None and info.status == "optimal":
         info = replace(info, gap=_radius_gap(built, cfg))
-        if info.gap is not None and info.gap <= cfg.mip_gap + GAP_TOL or not built.deepen():
+        if (info.gap is not None and info.gap <= cfg.mip_gap + GAP_TOL) or not built.deepen():
             break
         left = cfg.time_limit_seconds - (time.perf_counter() - start)
         if left <= 0:  # a valid plan; its gap says how far from proven optimal
@@ -120,7 +123,8 @@ def solve_built(built: Built, cfg: Solver) -> SolveInfo:
     if built.radius is not None and info.status == "optimal" and (
             info.gap is None or info.gap > cfg.mip_gap + GAP_TOL):
         info = replace(info, status="feasible")  # undercounted and not deepened: unproven
-    if built.radius is not None and built.start is not None and info.status != "optimal":
+    if built.radius is not None and built.inst is not None and built.start is not None \
+            and info.status != "optimal":
         cost = built.radius.cost(built.inst, built.counts()) if info.has_solution else np.inf
         if built.radius.cost(built.inst, built.start) < cost:
             for v, c in zip(built.y, built.start):
@@ -138,6 +142,8 @@ def _radius_gap(built: Built, cfg: Solver) -> float | None:
     bound is the better of HiGHS's dual bound on the truncated model and `built.lower`
     (e.g. a Lagrangian bound); CBC gives none, so a proven-optimal CBC objective minus the
     allowed gap stands in."""
+    if built.radius is None or built.inst is None:
+        raise ValueError("not a truncated radius model")
     true = built.radius.cost(built.inst, built.counts())
     model = getattr(built.prob, "solverModel", None)
     bound = -np.inf
@@ -179,7 +185,8 @@ def _highs_gap(prob: pulp.LpProblem) -> float | None:
         return None
     try:
         gap = float(model.getInfo().mip_gap)
-    except (AttributeError, RuntimeError):
+    except (AttributeError, RuntimeError) as exc:
+        log.debug("HiGHS reported no MIP gap: %s", exc)
         return None
     return gap if np.isfinite(gap) else None
 
@@ -215,8 +222,8 @@ def read_plan(inst: Instance, built: Built) -> Plan:
         nearest_min[inst.rows[k]] = inst.minutes[k]
     if not built.x or not built.capacitated:
         share = (nearest_min <= inst.standard + 1e-9).astype(float)
-        served = np.bincount(np.maximum(nearest_site, 0), weights=share * inst.weights,
-                             minlength=inst.m)
+        served: np.ndarray = np.bincount(np.maximum(nearest_site, 0),
+                                         weights=share * inst.weights, minlength=inst.m)
         return Plan(counts, nearest_site, nearest_min, share, recruits, served)
     centre = np.full(inst.n, -1)
     best = np.zeros(inst.n)

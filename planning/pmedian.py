@@ -90,7 +90,8 @@ class _Pairs:
 def incumbent(inst: Instance, p: int, time_limit: float,
               first: np.ndarray | None = None) -> np.ndarray:
     """A good p-median plan (bool mask of open sites): fixed-open sites, then the greedy
-    choice of up to p more free sites (or the sites of `first`), then best-improvement swaps until none
+    choice of up to p more free sites (or the sites of `first`), then best-improvement swaps
+    until none
     helps (or time is up)."""
     t0 = time.perf_counter()
     pairs = _Pairs(inst)
@@ -171,10 +172,12 @@ def _choose(rho: np.ndarray, fixed: np.ndarray, free: np.ndarray, p: int):
 def lagrangian(inst: Instance, p: int, upper: float, is_open: np.ndarray,
                time_limit: float, iterations: int = 600):
     """Deflected, projected subgradient ascent on the assignment rows (on the family it
-    reaches the LP bound to ~1e-7 where the plain method stalled 0.3% short). Multipliers start at the incumbent's
+    reaches the LP bound to ~1e-7 where the plain method stalled 0.3% short). Multipliers start
+    at the incumbent's
     costs and are capped at each settlement's cost to its second-nearest incumbent site
     (any cap keeps L a valid bound; it lets far pairs be skipped). The subproblem's sites
-    are tried as a plan whenever the bound improves (Beasley's Lagrangian heuristic). Returns (best bound, reduced
+    are tried as a plan whenever the bound improves (Beasley's Lagrangian heuristic). Returns
+    (best bound, reduced
     costs rho and multipliers at it, best plan seen and its cost)."""
     t0 = time.perf_counter()
     pairs = _Pairs(inst)
@@ -192,7 +195,7 @@ def lagrangian(inst: Instance, p: int, upper: float, is_open: np.ndarray,
     plan = is_open
     f, stall = 2.0, 0
     d = np.zeros(inst.n)
-    for it in range(iterations):
+    for _ in range(iterations):
         red = np.minimum(cost - lam[rows], 0.0)
         rho = np.bincount(cols, red, minlength=inst.m)
         chosen, value, _, _ = _choose(rho, fixed, free, p)
@@ -223,7 +226,8 @@ def lagrangian(inst: Instance, p: int, upper: float, is_open: np.ndarray,
 
 def reduce(inst: Instance, p: int, time_limit: float = 10.0) -> tuple[Instance, Reduction]:
     """For the new-centre limit `p`: the reduced instance (same sites and settlements; bounds
-    of fixed sites changed, pairs that cannot be an assignment dropped) and what was found. Exact: every plan of `inst`
+    of fixed sites changed, pairs that cannot be an assignment dropped) and what was found.
+    Exact: every plan of `inst`
     costing no more than the incumbent is a plan of the reduced instance with the same cost.
 
     Pair test: for any multipliers lambda and plan S with nearest sites phi,

@@ -7,6 +7,7 @@ from the solver's objective, so they are an independent check on the model.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,11 @@ import numpy as np
 import pandas as pd
 
 from geo.atomic import atomic_path, atomic_write_text
+from geo.coverage import weighted_quantile
+from geo.csvsafe import frame_csv
+from planning.explain import conversion_explanations, conversion_summary, site_explanations
 from planning.instance import Instance
+from planning.model import net_opex
 from planning.optimize import Plan, SolveInfo
 from planning.scenario import Scenario
 
@@ -34,43 +39,30 @@ class PlanResult:
     by_unit: pd.DataFrame
     scenario: Scenario
     boundaries: gpd.GeoDataFrame | None = None
+    conversions: pd.DataFrame | None = None
 
-    def write(self, out_dir: str | Path, map_html: bool = True) -> list[Path]:
-        """Write summary.json, sites.geojson, assignments.csv, gaps.geojson, scenario.toml
-        (the exact parameters used) and, when `map_html`, map.html into `out_dir`."""
+    def write(self, out_dir: str | Path,
+              documents: Callable[[PlanResult], dict[str, str]] | None = None) -> list[Path]:
+        """Write summary.json, sites.geojson, assignments.csv, gaps.geojson, conversions.csv
+        and scenario.toml (the exact parameters used) into `out_dir`, plus the named text
+        documents `documents(self)` returns (the CLI passes the UI's map and report, so the
+        engine never imports the UI)."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         atomic_write_text(out / "summary.json",
                           json.dumps(self.summary, indent=2, ensure_ascii=False) + "\n")
         _write_geojson(self.sites, out / "sites.geojson")
         _write_geojson(self.gaps, out / "gaps.geojson")
-        atomic_write_text(out / "assignments.csv", self.assignments.to_csv(index=False))
+        atomic_write_text(out / "assignments.csv", frame_csv(self.assignments))
+        conversions = self.conversions if self.conversions is not None else pd.DataFrame()
+        atomic_write_text(out / "conversions.csv", frame_csv(conversions))
         atomic_write_text(out / "scenario.toml", self.scenario.to_toml())
         names = ["summary.json", "sites.geojson", "assignments.csv", "gaps.geojson",
-                 "scenario.toml"]
-        if map_html:  # folium and the page render are most of the command line's start-up
-            from ui.offline import standalone_html
-
-            atomic_write_text(out / "map.html", standalone_html(self.to_folium()))
-            names.append("map.html")
+                 "conversions.csv", "scenario.toml"]
+        for name, text in (documents(self) if documents else {}).items():
+            atomic_write_text(out / name, text)
+            names.append(name)
         return [out / n for n in names]
-
-    def to_folium(self, lang: str = "en"):
-        """The app's result map of this plan (tile-free), titled with the scenario's headline,
-        over the scenario's boundaries simplified for display."""
-        from ui import maps
-        from ui.viewmodels import localise_units
-
-        units = self.boundaries
-        if units is None:  # no boundaries given: outline the settlements' extent
-            units = gpd.GeoDataFrame({"code": [""], "name_en": [""]},
-                                     geometry=[self.settlements.union_all().envelope],
-                                     crs=self.settlements.crs)
-        s = self.summary
-        title = (f"{s['scenario']}: {s['coverage_pct']:.1f}% of children within "
-                 f"{s['travel_minutes_standard']:g} min ({s['status']})")
-        return maps.result_map(localise_units(maps.simplify_for_display(units), lang),
-                               self.sites, self.settlements, lang, title=title)
 
     def report(self) -> str:
         """A short plain-text report for the command line."""
@@ -94,6 +86,8 @@ class PlanResult:
             lines.append(f"Family care: {fc['children_moved']:,.0f} children moved to families, "
                          f"{fc['families_recruited']} professional families recruited, "
                          f"annual savings {fc['annual_savings_kzt'] / 1e6:,.1f} m KZT")
+        lines.append(s["released_credit"])
+        lines.append(s["conversions_summary"])
         lines.append(f"Unmet demand: {s['children_uncovered']:,.0f} children in "
                      f"{s['gap_settlements']} settlements")
         return "\n".join(lines)
@@ -109,17 +103,7 @@ def _num(v: float | None) -> str:
 
 def _write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
     with atomic_path(path) as tmp:
-        gdf.to_file(tmp, driver="GeoJSON")
-
-
-def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float | None:
-    keep = np.isfinite(values) & (weights > 0)
-    if not keep.any():
-        return None
-    v, w = values[keep], weights[keep]
-    order = np.argsort(v)
-    cum = np.cumsum(w[order])
-    return float(v[order][np.searchsorted(cum, q * cum[-1])])
+        gdf.to_file(tmp, driver="GeoJSON", engine="pyogrio", RFC7946="YES")  # WGS 84, no crs
 
 
 def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo, *,
@@ -128,6 +112,8 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
                 ) -> PlanResult:
     """Assemble the PlanResult (tables + summary) from an instance and a plan."""
     s = scenario
+    if inst.demand is None or inst.sites is None:
+        raise ValueError("the instance has no demand or site table")
     w = inst.weights
     covered_children = plan.share * w
     has = plan.centre >= 0
@@ -152,6 +138,8 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
     sites["children_served"] = np.round(plan.served, 1)
     sites["decision"] = sites["kind"].map(DECISION)
     sites = sites[plan.counts > 0].drop(columns=["kind", "min_count", "max_count"])
+    sites = sites.join(site_explanations(inst, plan, s))
+    conversions = conversion_explanations(inst, plan, s)
     sites["capacity"] = sites["capacity"].where(np.isfinite(sites["capacity"]), None)
     sites = gpd.GeoDataFrame(sites.reset_index(drop=True), geometry="geometry",
                              crs=inst.sites.crs)
@@ -159,11 +147,18 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
     by_unit = _by_unit(inst, plan, boundaries)
     h = s.budget.horizon_years
     capex, opex, recruit_opex = plan_costs(inst, plan, s)
+    released = released_per_year(inst, plan, s)
     recruited = int(sum(plan.recruits.values()))
     fc = s.family_care
     conv = (inst.site_kind == "convert") & (plan.counts > 0)
     moved = float(inst.site_children[conv].sum()) if fc.enabled else 0.0
     savings = moved * (fc.institution_kzt_per_child_year - fc.child_kzt_per_year)
+    credit = (f"Credit for released running costs: on, {fc.released_kzt_per_child_year / 1e6:,.2f}"
+              f" m KZT a year per child moved from a converted institution to a family "
+              f"({released / 1e6:,.1f} m KZT a year in this plan), counted against running "
+              "costs and budgets." if fc.released_kzt_per_child_year > 0 else
+              "Credit for released running costs: off (conversions are priced at their gross "
+              "cost).")
     assigned = np.isfinite(plan.minutes) & has
     total = float(w.sum())
     covered = float(covered_children.sum())
@@ -183,14 +178,17 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
         "children_uncovered": round(total - covered, 1),
         "coverage_pct": round(100 * covered / total, 3) if total else 0.0,
         "gap_settlements": int(len(gaps)),
-        "cost_capex": capex, "cost_opex": opex, "cost_whole_life": capex + h * opex,
+        "cost_capex": capex, "cost_opex": opex + released, "released_opex": released,
+        "cost_opex_net": opex, "cost_whole_life": capex + h * opex,
+        "released_credit": credit,
+        "conversions_summary": conversion_summary(conversions, s),
         "budget": {"total_kzt": s.budget.total_kzt, "capex_kzt": s.budget.capex_kzt,
                    "opex_kzt_per_year": s.budget.opex_kzt_per_year, "horizon_years": h},
         "travel_minutes_standard": inst.standard,
         "travel_minutes_mean": (float(np.average(plan.minutes[assigned], weights=w[assigned]))
                                 if (w[assigned] > 0).any() else None),
-        "travel_minutes_p95": _weighted_quantile(np.where(assigned, plan.minutes, np.nan), w,
-                                                 0.95),
+        "travel_minutes_p95": _none_if_nan(weighted_quantile(plan.minutes[assigned],
+                                                             w[assigned], 0.95)),
         "travel_minutes_max": (float(plan.minutes[assigned & (w > 0)].max())
                                if (assigned & (w > 0)).any() else None),
         "opened": sorted(inst.site_ids[(inst.site_kind == "new") & (plan.counts > 0)].tolist()),
@@ -204,18 +202,33 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
         "by_unit": {r.unit_code: {"name": r.name, "children": r.children, "covered": r.covered,
                                   "coverage_pct": r.coverage_pct}
                     for r in by_unit.itertuples()},
+        "demand": inst.demand_info or {"weighting": "children"},
         "parameters": s.to_dict(),
     }
     summary.update(extras or {})
-    return PlanResult(summary, sites, assignments, settlements, gaps, by_unit, s, boundaries)
+    return PlanResult(summary, sites, assignments, settlements, gaps, by_unit, s, boundaries,
+                      conversions)
+
+
+def _none_if_nan(v: float) -> float | None:
+    return None if np.isnan(v) else v
 
 
 def plan_costs(inst: Instance, plan: Plan, scenario: Scenario) -> tuple[float, float, float]:
-    """(capex, annual opex, of which recruited foster families' annual cost) of a plan; its
-    whole-life cost is capex + horizon_years x opex, as the budget counts it."""
+    """(capex, annual opex net of released running costs, of which recruited foster families'
+    annual cost) of a plan; its whole-life cost is capex + horizon_years x opex, as the
+    budget counts it."""
     recruit_opex = sum(plan.recruits.values()) * scenario.family_care.carer_kzt_per_year
     capex = float((plan.counts * inst.capex).sum())
-    return capex, float((plan.counts * inst.opex).sum()) + recruit_opex, recruit_opex
+    opex = net_opex(inst, scenario.family_care.released_kzt_per_child_year)
+    return capex, float((plan.counts * opex).sum()) + recruit_opex, recruit_opex
+
+
+def released_per_year(inst: Instance, plan: Plan, scenario: Scenario) -> float:
+    """Institution running costs the plan's conversions release each year (0 when the
+    scenario's credit is off)."""
+    gross_minus_net = inst.opex - net_opex(inst, scenario.family_care.released_kzt_per_child_year)
+    return float((plan.counts * gross_minus_net).sum())
 
 
 def _by_unit(inst: Instance, plan: Plan, boundaries: gpd.GeoDataFrame | None) -> pd.DataFrame:

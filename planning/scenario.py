@@ -22,7 +22,9 @@ from typing import Any, Literal
 
 import tomli_w
 
+from geo import graph_store
 from geo.atomic import atomic_write_text
+from geo.limits import limits, truncate
 from geo.schema import COUNTRIES, INSTITUTION_TYPES, LEVELS
 from geo.units import code_level
 
@@ -35,6 +37,9 @@ MCI_2025_KZT = 3932.0
 """Monthly calculation index (MCI) for 2025; professional foster family pay is set in MCI."""
 
 
+MAX_SHOWN = 20  # problems listed in a message; a hostile file can have thousands
+
+
 class ScenarioError(ValueError):
     """A scenario that cannot be used; `problems` lists (field path, message) pairs."""
 
@@ -44,8 +49,18 @@ class ScenarioError(ValueError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        head = f"invalid scenario{f' {self.source}' if self.source else ''}:"
-        return "\n".join([head] + [f"  - {path}: {msg}" for path, msg in self.problems])
+        head = f"invalid scenario{f' {truncate(self.source)}' if self.source else ''}:"
+        shown = self.problems[:MAX_SHOWN]
+        more = len(self.problems) - len(shown)
+        return "\n".join([head] + [f"  - {truncate(f'{path}: {msg}')}" for path, msg in shown]
+                         + ([f"  - ... and {more:,} more problems"] if more > 0 else []))
+
+    def one_line(self) -> str:
+        """The problems on one line (for logs and one-line command-line errors)."""
+        return truncate("; ".join(f"{path}: {msg}" for path, msg in self.problems) or str(self))
+
+    def __reduce__(self):  # rebuilt with its problems in the app's solve worker
+        return (type(self), (self.problems, self.source))
 
 
 @dataclass
@@ -65,7 +80,7 @@ class Travel:
     provider: Literal["straight", "road"] = "straight"
     speed_kmh: float = 60.0
     circuity: float = 1.3
-    graph_path: str | None = None
+    graph: str | None = None  # a name in the server's graph store (geo.graph_store), not a path
 
     @property
     def cutoff(self) -> float:
@@ -160,6 +175,15 @@ class FamilyCare:
     carer_kzt_per_month: float = 75 * MCI_2025_KZT
     child_kzt_per_month: float = 10 * MCI_2025_KZT
     institution_kzt_per_child_year: float = 7_500_000.0
+    credit_released: bool = True
+
+    @property
+    def released_kzt_per_child_year(self) -> float:
+        """Running cost a conversion releases per child moved to a family: the institution's
+        cost per child net of the family placement's (0 when the credit is off)."""
+        if not (self.enabled and self.credit_released):
+            return 0.0
+        return self.institution_kzt_per_child_year - self.child_kzt_per_year
 
     @property
     def carer_kzt_per_year(self) -> float:
@@ -168,6 +192,16 @@ class FamilyCare:
     @property
     def child_kzt_per_year(self) -> float:
         return 12.0 * self.child_kzt_per_month
+
+
+@dataclass
+class Demand:
+    """What a settlement's demand is: its children, or its children weighted by its unit's
+    entry rate into formal care relative to the national rate (expected referrals from the
+    gatekeeping series, `gatekeeping.demand`), so centres go where the inflow is."""
+
+    weighting: Literal["children", "expected_referrals"] = "children"
+    rate_year: int | None = None
 
 
 @dataclass
@@ -199,6 +233,7 @@ class Scenario:
     sites: Sites = field(default_factory=Sites)
     equity: Equity = field(default_factory=Equity)
     family_care: FamilyCare = field(default_factory=FamilyCare)
+    demand: Demand = field(default_factory=Demand)
     solver: Solver = field(default_factory=Solver)
 
     # -- construction ----------------------------------------------------------------------
@@ -218,29 +253,35 @@ class Scenario:
         """Build and validate a scenario from plain data; raise ScenarioError listing every
         problem."""
         problems: list[tuple[str, str]] = []
-        scenario = _build(cls, data, "", problems)
+        scenario = build_dataclass(cls, data, "", problems)
         # value rules too, except on settings already reported (they hold placeholders)
         bad = {path for path, _ in problems}
         problems.extend((path, msg) for path, msg in scenario.problems()
-                        if not any(_related(path, b) for b in bad))
+                        if not any(related_paths(path, b) for b in bad))
         if problems:
             raise ScenarioError(problems, source)
         return scenario
 
     @classmethod
     def from_toml(cls, text: str, source: str | None = None) -> Scenario:
+        _check_size(len(text.encode("utf-8", errors="replace")), source)
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ScenarioError([("(file)", f"not valid TOML: {exc}")], source) from None
+        except (RecursionError, ValueError) as exc:  # deep nesting, 5,000-digit numbers
+            raise ScenarioError([("(file)", f"not usable TOML: {_why(exc)}")], source) from None
         return cls.from_dict(data, source)
 
     @classmethod
     def from_json(cls, text: str, source: str | None = None) -> Scenario:
+        _check_size(len(text.encode("utf-8", errors="replace")), source)
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ScenarioError([("(file)", f"not valid JSON: {exc}")], source) from None
+        except (RecursionError, ValueError) as exc:  # deep nesting, 5,000-digit numbers
+            raise ScenarioError([("(file)", f"not usable JSON: {_why(exc)}")], source) from None
         if not isinstance(data, dict):
             raise ScenarioError([("(file)", "a JSON scenario must be an object")], source)
         return cls.from_dict(data, source)
@@ -249,10 +290,23 @@ class Scenario:
     def from_file(cls, path: str | Path) -> Scenario:
         """Load a .toml or .json scenario file."""
         p = Path(path)
+        cap = limits().scenario_max_bytes
         try:
-            text = p.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ScenarioError([("(file)", f"cannot read: {exc}")], str(p)) from None
+            with p.open("rb") as fh:
+                data = fh.read(cap + 1)
+            if len(data) > cap:
+                _check_size(len(data), str(p))  # raises: never read beyond the limit
+            text = data.decode("utf-8-sig")
+        except IsADirectoryError:
+            raise ScenarioError([("(file)", "is a folder, not a scenario file")], str(p)) from None
+        except FileNotFoundError:
+            raise ScenarioError([("(file)", "cannot read: file not found")], str(p)) from None
+        except OSError as exc:
+            raise ScenarioError([("(file)", f"cannot read: {exc.strerror or exc}")],
+                                str(p)) from None
+        except UnicodeDecodeError as exc:
+            raise ScenarioError([("(file)", f"not UTF-8 text (byte {exc.start})")],
+                                str(p)) from None
         if p.suffix.lower() == ".json":
             return cls.from_json(text, str(p))
         return cls.from_toml(text, str(p))
@@ -303,8 +357,11 @@ class Scenario:
              "travel.cutoff_minutes", "must be at least the travel standard")
         need(t.speed_kmh > 0, "travel.speed_kmh", "must be > 0")
         need(t.circuity >= 1, "travel.circuity", "must be >= 1 (road / straight distance)")
-        need(t.provider != "road" or bool(t.graph_path), "travel.graph_path",
-             "the road provider needs a road graph file")
+        need(t.provider != "road" or bool(t.graph), "travel.graph",
+             "the road provider needs a road graph: the name of one of the server's graphs")
+        need(t.graph is None or graph_store.valid_name(t.graph), "travel.graph",
+             "must be the name of one of the server's road graphs (letters, digits, . _ -), "
+             "not a path")
         b = self.budget
         for name in ("total_kzt", "capex_kzt", "opex_kzt_per_year"):
             v = getattr(b, name)
@@ -339,18 +396,50 @@ class Scenario:
              "must be a share between 0 and 1")
         need(f.professional_family_children >= 1, "family_care.professional_family_children",
              "must be >= 1")
+        need(self.demand.rate_year is None or 1991 <= self.demand.rate_year <= 2100,
+             "demand.rate_year", "must be a year between 1991 and 2100")
         s = self.solver
         need(s.time_limit_seconds > 0, "solver.time_limit_seconds", "must be > 0")
         need(0 <= s.mip_gap < 1, "solver.mip_gap", "must be in [0, 1)")
         need(s.threads is None or s.threads >= 1, "solver.threads", "must be >= 1")
+        lim = limits()
+        need(s.threads is None or s.threads <= lim.solver_max_threads, "solver.threads",
+             f"must be at most {lim.solver_max_threads}, this server's limit "
+             "(limits.solver_max_threads, at most the cores)")
+        need(s.time_limit_seconds <= lim.solver_max_seconds, "solver.time_limit_seconds",
+             f"must be at most {lim.solver_max_seconds:g} s, this server's limit "
+             "(limits.solver_max_seconds)")
         return out
+
+
+def _check_size(size: int, source: str | None) -> None:
+    """Refuse a scenario of `size` bytes when larger than the server's limit (before parsing)."""
+    cap = limits().scenario_max_bytes
+    if size > cap:
+        raise ScenarioError([("(file)", f"is larger than the limit of {cap:,} bytes for a "
+                                        "scenario (limits.scenario_max_bytes)")], source)
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return truncate(str(exc), 120)
 
 
 # -- generic typed construction -----------------------------------------------------------
 
-def _related(a: str, b: str) -> bool:
+def related_paths(a: str, b: str) -> bool:
     """Whether field paths a and b are the same setting or one contains the other."""
     return a == b or any(x.startswith(y + c) for x, y in ((a, b), (b, a)) for c in ".[")
+
+
+MAX_WHOLE = 1_000_000_000
+"""Whole-number settings (people, years, counts) stay far below int32/int64 overflow."""
+
+
+def _shown(value: Any) -> str:
+    """A value quoted in a message, cut short (a hostile value can be megabytes)."""
+    return truncate(repr(value), 80)
 
 
 def _drop_none(value: Any) -> Any:
@@ -361,7 +450,7 @@ def _drop_none(value: Any) -> Any:
     return value
 
 
-def _build(cls: type, data: Any, prefix: str, problems: list[tuple[str, str]]) -> Any:
+def build_dataclass(cls: type, data: Any, prefix: str, problems: list[tuple[str, str]]) -> Any:
     """Instantiate dataclass `cls` from `data`, checking names and types; problems collected."""
     if not isinstance(data, dict):
         problems.append((prefix.rstrip(".") or "(file)", "must be a table of settings"))
@@ -396,16 +485,20 @@ def _coerce(tp: Any, value: Any, path: str, problems: list[tuple[str, str]]) -> 
     if origin is Literal:
         if value not in args:
             problems.append((path, f"must be one of {', '.join(map(repr, args))}, "
-                                   f"not {value!r}"))
+                                   f"not {_shown(value)}"))
             return args[0]
         return value
     if origin is list:
         if not isinstance(value, list):
             problems.append((path, "must be a list"))
             return []
+        if len(value) > limits().scenario_max_list:
+            problems.append((path, f"has {len(value):,} entries; the limit is "
+                                   f"{limits().scenario_max_list:,} (limits.scenario_max_list)"))
+            return []
         return [_coerce(args[0], v, f"{path}[{n + 1}]", problems) for n, v in enumerate(value)]
     if isinstance(tp, type) and hasattr(tp, "__dataclass_fields__"):
-        return _build(tp, value, f"{path}.", problems)
+        return build_dataclass(tp, value, f"{path}.", problems)
     if tp is bool:
         if not isinstance(value, bool):
             problems.append((path, f"must be true or false, not {value!r}"))
@@ -414,17 +507,32 @@ def _coerce(tp: Any, value: Any, path: str, problems: list[tuple[str, str]]) -> 
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, (int, float)) \
                 or not math.isfinite(value) or value != int(value):
-            problems.append((path, f"must be a whole number, not {value!r}"))
+            problems.append((path, f"must be a whole number, not {_shown(value)}"))
+            return 0
+        if abs(value) > MAX_WHOLE:
+            problems.append((path, f"must be a whole number between {-MAX_WHOLE:,} and "
+                                   f"{MAX_WHOLE:,}, not {_shown(value)}"))
             return 0
         return int(value)
     if tp is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            problems.append((path, f"must be a number, not {value!r}"))
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not math.isfinite(value):
+            problems.append((path, f"must be a number, not {_shown(value)}"))
+            return 0.0
+        cap = limits().scenario_max_number
+        if abs(value) > cap:
+            problems.append((path, f"must be a number between {-cap:g} and {cap:g} "
+                                   f"(limits.scenario_max_number), not {_shown(value)}"))
             return 0.0
         return float(value)
     if tp is str:
         if not isinstance(value, str):
-            problems.append((path, f"must be text, not {value!r}"))
+            problems.append((path, f"must be text, not {_shown(value)}"))
+            return ""
+        if len(value) > limits().scenario_max_text:
+            problems.append((path, f"is {len(value):,} characters; text settings are limited "
+                                   f"to {limits().scenario_max_text:,} "
+                                   "(limits.scenario_max_text)"))
             return ""
         return value
     raise TypeError(f"unsupported scenario field type {tp!r}")  # programming error

@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from geo.provenance import has_demo, layer_provenance
 from planning import pmedian
 from planning.instance import Instance, build_instance
-from planning.model import Built, ModelOptions, build_model
+from planning.model import Built, ModelOptions, build_model, net_opex
 from planning.optimize import Plan, SolveInfo, make_solver, read_plan, solve_built
 from planning.results import PlanResult, make_result, plan_costs
 from planning.scenario import Scenario, ScenarioError, Solver
@@ -34,6 +35,9 @@ class InfeasibleScenario(Exception):
         self.cheapest_cost = cheapest_cost
         super().__init__("\n".join(explanations))
 
+    def __reduce__(self):  # rebuilt whole in the app's solve worker
+        return (type(self), (self.explanations, self.cheapest_cost))
+
 
 def model_options(scenario: Scenario) -> ModelOptions:
     """The model settings a scenario implies."""
@@ -46,6 +50,7 @@ def model_options(scenario: Scenario) -> ModelOptions:
         equity_min=s.equity.min_unit_coverage, family_care=s.family_care.enabled,
         family_size=s.family_care.professional_family_children,
         carer_kzt_per_year=s.family_care.carer_kzt_per_year,
+        released_kzt_per_child=s.family_care.released_kzt_per_child_year,
     )
 
 
@@ -114,22 +119,32 @@ def precheck(inst: Instance, scenario: Scenario, opt: ModelOptions) -> list[str]
 
 
 def money_precheck(inst: Instance, opt: ModelOptions) -> list[str]:
-    """Budgets that the kept and must-open centres alone already exceed."""
+    """Budgets that the kept and must-open centres alone already exceed, even with every
+    optional conversion whose released running costs outweigh its own (a negative net cost)."""
     out: list[str] = []
     fixed = inst.min_count > 0
     h = opt.horizon_years
+    opex = net_opex(inst, opt.released_kzt_per_child)
+    optional = np.maximum(inst.max_count, inst.min_count) - inst.min_count
+
+    def least(cost: np.ndarray) -> float:
+        """Fixed sites' cost plus every optional site that lowers it."""
+        return float((cost * inst.min_count).sum() + (np.minimum(cost, 0) * optional).sum())
+
     fixed_capex = float((inst.capex * inst.min_count).sum())
-    fixed_opex = float((inst.opex * inst.min_count).sum())
-    if opt.budget_total is not None and fixed_capex + h * fixed_opex > opt.budget_total + 1e-6:
+    fixed_opex, whole = least(opex), least(inst.capex + h * opex)
+    credit = (" (net of the running costs paying conversions release)"
+              if (opex < 0).any() else "")
+    if opt.budget_total is not None and whole > opt.budget_total + 1e-6:
         out.append(f"Kept and must-open centres ({int(fixed.sum())}) alone cost "
-                   f"{_fmt_kzt(fixed_capex + h * fixed_opex)} over {h} years, above the "
+                   f"{_fmt_kzt(whole)} over {h} years{credit}, above the "
                    f"budget of {_fmt_kzt(opt.budget_total)}.")
     if opt.budget_capex is not None and fixed_capex > opt.budget_capex + 1e-6:
         out.append(f"Must-open centres need {_fmt_kzt(fixed_capex)} of capital spending, above "
                    f"the capital budget of {_fmt_kzt(opt.budget_capex)}.")
     if opt.budget_opex is not None and fixed_opex > opt.budget_opex + 1e-6:
-        out.append(f"Kept and must-open centres cost {_fmt_kzt(fixed_opex)} a year to run, "
-                   f"above the annual budget of {_fmt_kzt(opt.budget_opex)}.")
+        out.append(f"Kept and must-open centres cost {_fmt_kzt(fixed_opex)} a year to run"
+                   f"{credit}, above the annual budget of {_fmt_kzt(opt.budget_opex)}.")
     return out
 
 
@@ -141,6 +156,8 @@ def cheapest_plan(inst: Instance, opt: ModelOptions, solver: Solver) -> float | 
                       max_new=None, min_share_floor=None)
     if opt.objective == "min_travel":
         built = build_model(inst, relaxed)
+        if built.capex is None or built.opex is None:
+            raise ValueError("the model has no cost expressions")
         built.prob.setObjective(built.capex + opt.horizon_years * built.opex)
     else:
         built = build_model(inst, replace(relaxed, objective="min_cost", coverage_target=(
@@ -161,7 +178,8 @@ def _cheapest_what(opt: ModelOptions) -> str:
             "meeting the coverage target" if opt.objective == "min_cost" else "meeting the rules")
 
 
-def _explain_infeasible(inst: Instance, scenario: Scenario, opt: ModelOptions) -> InfeasibleScenario:
+def _explain_infeasible(inst: Instance, scenario: Scenario,
+                        opt: ModelOptions) -> InfeasibleScenario:
     cost = cheapest_plan(inst, opt, scenario.solver)
     budget = opt.budget_total
     if cost is None:
@@ -210,7 +228,7 @@ def solve_instance(inst: Instance, scenario: Scenario,
     left = max(0.1 * limit, limit - build_seconds)
     info = solve_built(built, replace(scenario.solver, time_limit_seconds=left))
     extras: dict = {}
-    if opt.objective == "max_min_coverage" and info.has_solution:
+    if opt.objective == "max_min_coverage" and info.has_solution and built.t is not None:
         t_star = float(built.t.value() or 0.0)
         extras["min_unit_share"] = t_star
         say("solving", 0.5)
@@ -301,6 +319,10 @@ def run_scenario(scenario: Scenario, layers=None, *,
     say("matrix", 1.0)
     plan, info, build_seconds, extras = solve_instance(inst, scenario, progress)
     say("results", 0.0)
+    extras = {**extras,
+              "demo": has_demo(layers.institutions, layers.centres, layers.foster),
+              "provenance": layer_provenance(scenario.country,
+                                             int(layers.boundaries["version"].iloc[0]))}
     result = make_result(inst, scenario, plan, info, build_seconds=build_seconds,
                          matrix_seconds=matrix_seconds, boundaries=layers.boundaries,
                          extras=extras)

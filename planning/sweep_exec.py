@@ -71,7 +71,7 @@ def _result_or_failure(future, run_id: str, sweep: Sweep) -> dict[str, Any]:
     """The run's record, or a record of the worker's failure (a crashed or lost worker)."""
     try:
         return future.result()
-    except Exception as exc:  # noqa: BLE001 - recorded with its reason; the sweep goes on
+    except Exception as exc:
         return {"run": run_id, "sweep": sweep.digest(), "status": RETRY,
                 "reason": f"worker failed: {type(exc).__name__}: {exc}", "sites": {}}
 

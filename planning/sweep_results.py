@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 
 from geo.atomic import atomic_path, atomic_write_text
-from planning.instance import Instance, _units_of, build_instance, candidate_sites, select_demand
+from planning.instance import Instance, build_instance, candidate_sites, select_demand, units_of
 from planning.sweep_run import BASE_ID, SUCCESS, run_data
 from planning.sweep_spec import Sweep
 
@@ -125,7 +125,7 @@ def robust_sites(sweep: Sweep, records: dict[str, dict[str, Any]], plan: dict[st
     """Every candidate site of the base scenario (and any other site a run chose) with the
     number and share of successful runs that opened, converted or kept it."""
     scenario, layers = run_data(sweep, None)
-    units = _units_of(layers, scenario)
+    units = units_of(layers, scenario)
     sites = candidate_sites(layers, scenario, select_demand(layers.settlements, units), units)
     ok = [r for k, r in records.items() if k != BASE_ID and r.get("status") in SUCCESS]
     chosen = pd.Series([s for r in ok for s in r["sites"]], dtype=str).value_counts()

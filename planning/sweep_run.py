@@ -92,7 +92,7 @@ def solve_run(sweep: Sweep, run_id: str) -> dict[str, Any]:
     except ScenarioError as exc:
         record.update(status="invalid",
                       reason="; ".join(f"{p}: {m}" for p, m in exc.problems))
-    except Exception as exc:  # noqa: BLE001 - a failing run is recorded, the sweep goes on
+    except Exception as exc:
         record.update(status="error", reason=f"{type(exc).__name__}: {exc}")
     else:
         s = result.summary

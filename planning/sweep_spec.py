@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from planning.scenario import Scenario, ScenarioError, _build, _related
+from planning.scenario import Scenario, ScenarioError, build_dataclass, related_paths
 
 MAX_RUNS = 10_000
 """Most runs one sweep may expand to (bounded time and memory for a mistyped grid)."""
@@ -97,14 +97,14 @@ class Sweep:
         for key in data:
             if key not in SECTIONS:
                 problems.append((key, f"unknown section; expected one of {', '.join(SECTIONS)}"))
-        settings = _build(SweepSettings, data.get("sweep", {}), "sweep.", problems)
-        rnd = _build(RandomDraws, data.get("random", {}), "random.", problems)
+        settings = build_dataclass(SweepSettings, data.get("sweep", {}), "sweep.", problems)
+        rnd = build_dataclass(RandomDraws, data.get("random", {}), "random.", problems)
         base = _base_scenario(settings, data.get("base", {}), folder, problems)
         grid = _grid(data.get("grid", {}), base, problems) if base is not None else {}
         bad = {p for p, _ in problems}
 
         def need(ok: bool, path: str, msg: str) -> None:
-            if not ok and not any(_related(path, b) for b in bad):
+            if not ok and not any(related_paths(path, b) for b in bad):
                 problems.append((path, msg))
 
         need(settings.runs >= 1, "sweep.runs", "must be >= 1 (random draws per grid point)")

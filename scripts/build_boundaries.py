@@ -230,7 +230,7 @@ def display_copy(gdf: gpd.GeoDataFrame, tolerance: float = DISPLAY_TOLERANCE_DEG
     out["geometry"] = shapely.set_precision(out.geometry.to_numpy(), 10.0 ** -DISPLAY_DECIMALS,
                                             mode="pointwise")
     text = out.to_json(drop_id=True, ensure_ascii=False)
-    return re.sub(r"(-?\d+\.\d{%d})\d+" % DISPLAY_DECIMALS, r"\1", text)
+    return re.sub(rf"(-?\d+\.\d{{{DISPLAY_DECIMALS}}})\d+", r"\1", text)
 
 
 def write_layer(gdf: gpd.GeoDataFrame, name: str) -> dict:

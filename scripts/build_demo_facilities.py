@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from geo import calibration as cal
+from geo.allocation import largest_remainder
 from geo.atomic import atomic_path
 from geo.schema import CENTRES, FOSTER, INSTITUTIONS, LayerSchema
 from geo.units import attach_units
@@ -38,22 +39,6 @@ class DemoDataError(RuntimeError):
 
 
 # --- allocation primitives -------------------------------------------------------------------
-
-def largest_remainder(total: int, weights: Sequence[float]) -> np.ndarray:
-    """Split integer `total` in proportion to `weights`; the parts sum to `total` exactly.
-
-    Ties in the remainders go to the earlier item, so the result is deterministic.
-    """
-    w = np.asarray(weights, dtype=float)
-    if total < 0 or (w < 0).any() or w.sum() <= 0:
-        raise ValueError(f"cannot split {total} over weights summing to {w.sum()}")
-    quotas = w / w.sum() * total
-    parts = np.floor(quotas).astype(int)
-    short = total - int(parts.sum())
-    order = np.argsort(-(quotas - parts), kind="stable")
-    parts[order[:short]] += 1
-    return parts
-
 
 def bounded_allocation(total: int, weights: Sequence[float], lo: int, hi: int) -> np.ndarray:
     """Split `total` in proportion to `weights`, every part within [lo, hi].

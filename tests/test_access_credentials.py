@@ -4,6 +4,7 @@ and session expiry (driven by a fake clock, never by sleeping)."""
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -26,14 +27,13 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     creds, audit = tmp_path / "credentials.yaml", tmp_path / "audit.sqlite"
     monkeypatch.setenv("OTBASY_CREDENTIALS", str(creds))
     monkeypatch.setenv("OTBASY_AUDIT", str(audit))
-    monkeypatch.setattr(cred, "BCRYPT_ROUNDS", 4)
-    monkeypatch.setattr(cred.hash_password, "__defaults__", (4,))
+    monkeypatch.setattr(cred.hash_password, "__defaults__", (1,))
     return creds, audit
 
 
 def test_hashes_are_salted_and_verify(files: tuple[Path, Path]) -> None:
     first, second = cred.hash_password(PASSWORD), cred.hash_password(PASSWORD)
-    assert first != second and first.startswith("$2b$")
+    assert first != second and first.startswith("$argon2id$")
     assert cred.verify_password(PASSWORD, first) and cred.verify_password(PASSWORD, second)
     assert not cred.verify_password(PASSWORD + "x", first)
     assert not cred.verify_password(PASSWORD, "not-a-hash")
@@ -86,7 +86,7 @@ def test_malformed_file_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_cli_add_list_set_role_remove(files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch,
                                       capsys: pytest.CaptureFixture[str]) -> None:
-    creds, audit = files
+    _creds, audit = files
     monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
     assert cli(["add", "aigerim", "--role", "planner", "--units", "kz-10,KZ-63,kz611000",
                 "--password-stdin"]) == 0
@@ -95,7 +95,12 @@ def test_cli_add_list_set_role_remove(files: tuple[Path, Path], monkeypatch: pyt
     assert cred.authenticate("ops@example.org", "!oidc") is None
     assert cli(["list"]) == 0
     listing = capsys.readouterr().out
-    assert "aigerim\tplanner\tKZ-10,KZ-63,KZ611000" in listing and "$2b$" not in listing
+    assert "aigerim\tplanner\tKZ-10,KZ-63,KZ611000" in listing and "$argon2" not in listing
+    assert cli(["list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {"username": "aigerim", "role": "planner", "units": ["KZ-10", "KZ-63", "KZ611000"],
+         "name": ""},
+        {"username": "ops@example.org", "role": "ministry", "units": [], "name": ""}]
     assert cli(["set-role", "aigerim", "ministry"]) == 0
     assert cred.load_accounts()["aigerim"].role == "ministry"
     assert cred.load_accounts()["aigerim"].units == []
@@ -139,7 +144,7 @@ def test_throttle_doubles_the_wait_and_resets_on_success() -> None:
 
 
 def test_sign_in_is_slowed_and_audited(files: tuple[Path, Path]) -> None:
-    creds, audit = files
+    _creds, audit = files
     cred.add_account("dana", PASSWORD, "ministry", rounds=4)
     throttle = Throttle(free=2, base=10.0)
     now = 0.0

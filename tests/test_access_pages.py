@@ -16,9 +16,9 @@ from access.roles import PAGES, ROLES, User, page_allowed
 from access.session import Session
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPTS = {"explore": "explore.py", "scenarios": "scenarios.py", "compare": "compare.py",
-           "coverage_gaps": "gaps.py", "data": "data.py", "admin": "admin.py",
-           "sweeps": "sweeps.py"}
+SCRIPTS = {"explore": "explore.py", "monitor": "monitor.py", "scenarios": "scenarios.py",
+           "compare": "compare.py", "coverage_gaps": "gaps.py", "data": "data.py",
+           "admin": "admin.py", "sweeps": "sweeps.py"}
 USERS = {"public": None, "planner": User("aigerim", "planner", ("KZ-10",)),
          "ministry": User("dana", "ministry"), "admin": User("root", "admin")}
 PASSWORD = "correct-horse-42"  # pragma: allowlist secret - test-only account
@@ -47,8 +47,11 @@ def _denied(at: AppTest) -> bool:
     return any("is not available" in e.value for e in at.error)
 
 
+PUBLIC_PAGES = ("explore", "monitor", "coverage_gaps")
+
+
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("page", [p for p in PAGES if p not in ("explore", "coverage_gaps")])
+@pytest.mark.parametrize("page", [p for p in PAGES if p not in PUBLIC_PAGES])
 def test_restricted_pages_per_role(page: str, role: str) -> None:
     at = _run(f"app_pages/{SCRIPTS[page]}", role)
     assert _denied(at) == (not page_allowed(role, page))

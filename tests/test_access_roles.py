@@ -11,9 +11,9 @@ MINISTRY = User("dana", "ministry")
 ADMIN = User("root", "admin")
 
 EXPECTED_PAGES = {
-    "public": {"explore", "coverage_gaps"},
-    "planner": {"explore", "coverage_gaps", "scenarios", "compare", "data", "sweeps"},
-    "ministry": {"explore", "coverage_gaps", "scenarios", "compare", "data", "sweeps"},
+    "public": {"explore", "monitor", "coverage_gaps"},
+    "planner": {"explore", "monitor", "coverage_gaps", "scenarios", "compare", "data", "sweeps"},
+    "ministry": {"explore", "monitor", "coverage_gaps", "scenarios", "compare", "data", "sweeps"},
     "admin": set(PAGES),
 }
 EXPECTED_ACTIONS = {

@@ -160,7 +160,8 @@ def test_scenario_invalid_form_lists_problems():
     at = _run_default(at)
     assert at.error and "plan" not in at.session_state
     problems = _frame(at)
-    assert "coverage_target" in set(problems[t("col_field", "en")])
+    # named by its form label, never by the engine's path
+    assert set(problems[t("col_field", "en")]) == {t("fld_coverage_target", "en")}
 
 
 def test_compare_two_saved_scenarios_shows_differences():

@@ -76,6 +76,13 @@ def test_killed_atomic_write_leaves_old_or_new_file(tmp_path: Path) -> None:
             assert version >= latest, "an older version came back"
             latest = version
     assert latest >= 7000, "every round completed at least one save"
+    left = [p for p in tmp_path.iterdir() if p.name != target.name]
+    assert left, "8 kills mid-save leave temporary folders (else this test proves nothing)"
+    from geo.atomic import remove_leftovers
+
+    assert sorted(remove_leftovers(tmp_path)) == sorted(left)
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+    assert target.stat().st_mode & 0o777 == 0o600
 
 
 def test_killed_workspace_save_keeps_every_saved_scenario(tmp_path: Path) -> None:
@@ -90,4 +97,31 @@ def test_killed_workspace_save_keeps_every_saved_scenario(tmp_path: Path) -> Non
             assert saved.summary["covered"] == int(name.split()[1])
             assert saved.result_file is not None and saved.result_file.exists()
             assert len(gpd.read_file(saved.result_file, layer="sites")) == 3000
+            assert saved.result_file.stat().st_mode & 0o777 == 0o600
+        leftovers = [p for p in tmp_path.rglob("*.tmp-*")]
+        assert leftovers == [], "opening the workspace removes killed saves' temporary files"
     assert len(Workspace(tmp_path).scenario_names()) >= 4  # one save per round at least
+
+
+def test_atomic_files_are_private_from_the_start(tmp_path: Path) -> None:
+    """The temporary folder is 0700 and the written file 0600 while the save is in progress."""
+    from geo.atomic import atomic_path, atomic_write_text, create_private
+
+    old = os.umask(0)  # the most permissive umask: modes must not depend on it
+    try:
+        with atomic_path(tmp_path / "a.gpkg") as tmp:
+            assert tmp.parent.stat().st_mode & 0o777 == 0o700
+            tmp.write_text("x")  # a writer that ignores modes (as GDAL does)
+        atomic_write_text(tmp_path / "b.txt", "secret")
+        db = create_private(tmp_path / "c.sqlite")
+    finally:
+        os.umask(old)
+    for name in ("a.gpkg", "b.txt"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o600
+    assert db.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.gpkg", "b.txt", "c.sqlite"]
+    old_log = tmp_path / "old.sqlite"  # written world-readable by an earlier version
+    old_log.write_bytes(b"x")
+    old_log.chmod(0o644)
+    assert create_private(old_log).stat().st_mode & 0o777 == 0o600
+    assert old_log.read_bytes() == b"x"

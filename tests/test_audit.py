@@ -53,7 +53,9 @@ def test_csv_export_oldest_first_and_formula_safe(tmp_path: Path) -> None:
     path = tmp_path / "audit.sqlite"
     record("sign_in_failed", "=HYPERLINK(\"http://evil\")", "public", path)
     record("run_scenario", "dana", "ministry", path, scenario="Abai 60 min", budget=12)
-    rows = list(csv.reader(io.StringIO(audit_csv(path).decode("utf-8"))))
+    data = audit_csv(path)
+    assert data.startswith("\ufeff".encode())  # BOM: Excel reads the Cyrillic correctly
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == ["id", "timestamp", "username", "role", "event", "details"]
     assert [r[4] for r in rows[1:]] == ["sign_in_failed", "run_scenario"]
     assert rows[1][2].startswith("'=")
@@ -62,5 +64,5 @@ def test_csv_export_oldest_first_and_formula_safe(tmp_path: Path) -> None:
 
 def test_empty_log_reads_as_empty(tmp_path: Path) -> None:
     assert read_audit(tmp_path / "none.sqlite").empty
-    assert audit_csv(tmp_path / "none.sqlite").decode().strip() == \
+    assert audit_csv(tmp_path / "none.sqlite").decode("utf-8-sig").strip() == \
         "id,timestamp,username,role,event,details"

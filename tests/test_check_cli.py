@@ -14,6 +14,7 @@ import shapely
 
 import geo.__main__ as cli
 from geo import check
+from otbasy.cli import Command
 
 ROOT = Path(__file__).resolve().parents[1]
 KZ_2022 = ROOT / "data" / "boundaries" / "source" / "kaz_admbnda_adm1_2024.shp"  # official
@@ -105,7 +106,7 @@ def test_projected_csv_needs_and_accepts_crs(tmp_path, capsys):
 
 
 def test_broken_subcommand_never_breaks_others(monkeypatch, capsys, tmp_path):
-    monkeypatch.setitem(cli.SUBCOMMANDS, "broken", "geo.no_such_module")
+    monkeypatch.setitem(cli.SUBCOMMANDS, "broken", Command("geo.no_such_module"))
     assert cli.main(["--help"]) == 0
     listing = capsys.readouterr().out
     assert re.search(r"^  broken +\(unavailable: no module geo.no_such_module\)", listing, re.M)
@@ -114,7 +115,7 @@ def test_broken_subcommand_never_breaks_others(monkeypatch, capsys, tmp_path):
     assert "unavailable (ModuleNotFoundError" in capsys.readouterr().err
     (tmp_path / "geo_broken_cmd.py").write_text('"""Broken on import."""\nimport nowhere\n')
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setitem(cli.SUBCOMMANDS, "broken", "geo_broken_cmd")
+    monkeypatch.setitem(cli.SUBCOMMANDS, "broken", Command("geo_broken_cmd"))
     assert cli.main(["--help"]) == 0
     assert re.search(r"^  broken +Broken on import\.", capsys.readouterr().out, re.M)
     assert cli.main(["broken", "x"]) == 2

@@ -12,8 +12,14 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import Point
 
-from geo.coverage import (TOTAL, coverage_by_unit, gaps, nearest_centre, travel_time_histogram,
-                          weighted_quantile)
+from geo.coverage import (
+    TOTAL,
+    coverage_by_unit,
+    gaps,
+    nearest_centre,
+    travel_time_histogram,
+    weighted_quantile,
+)
 from geo.travel import TravelParams, travel_matrix
 
 GEOD = Geod(ellps="WGS84")

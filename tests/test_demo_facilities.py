@@ -126,7 +126,8 @@ def test_hotspot_oblasts_have_most_orphan_institutions_per_capita(layers, settle
     """24.kz (Jun 2024): most organisations for orphans are in Kostanay, Karaganda, Pavlodar."""
     inst = layers["institutions"]
     orphan = inst[inst["type"].isin(cal.ORPHAN_TYPES)]
-    population = settlements[settlements["country"] == "KZ"].groupby("unit_2022")["population"].sum()
+    kz = settlements[settlements["country"] == "KZ"]
+    population = kz.groupby("unit_2022")["population"].sum()
     per_capita = (orphan.groupby("unit_code").size() / population).fillna(0)
     top = set(per_capita.sort_values(ascending=False).index[:len(cal.ORPHAN_HOTSPOTS)])
     assert top == set(cal.ORPHAN_HOTSPOTS)

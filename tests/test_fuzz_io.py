@@ -54,8 +54,9 @@ def _check(path: Path, layer: str, require_location: bool) -> None:
             assert problem.message.strip()
             if require_location and problem.row is None and problem.field is None:
                 # file-level problems must still name what is missing or wrong
-                assert any(w in problem.message for w in ("column", "header", "records", "empty", "binary",
-                                                          "text", "latitude", "longitude")), problem
+                assert any(w in problem.message for w in (
+                    "column", "header", "records", "empty", "binary", "text", "latitude",
+                    "longitude")), problem
         return
     assert isinstance(result, gpd.GeoDataFrame) and len(result) > 0
     assert str(result.crs) == "EPSG:4326" or result.crs.to_epsg() == 4326
@@ -132,3 +133,34 @@ def test_arbitrary_bytes(folder: Path, layer: str, suffix: str, prefix: bytes,
     path = folder / f"upload{suffix}"
     path.write_bytes(prefix + body)
     _check(path, layer, require_location=False)
+
+
+UPLOADS = settings(max_examples=300, deadline=None,
+                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+hostile_names = st.one_of(
+    st.text(max_size=300),
+    st.builds(lambda stem, ext: stem + ext, st.text(max_size=300),
+              st.sampled_from(list(ACCEPTED) + [".xls", "", ".."])),
+    st.sampled_from(["..", ".", "/", "a\x00b.csv", "../../etc/passwd.csv", "C:\\x.csv",
+                     "n" * 262 + ".csv", "\u202e.csv", "bad\nname.csv"]),
+)
+
+
+@UPLOADS
+@given(name=hostile_names, layer=st.sampled_from(sorted(LAYERS)),
+       body=st.one_of(st.binary(max_size=2000), st.sampled_from([
+           b"[" * 5000, b"lat,lon\n" + b"9" * 5000 + b",1\n", b'"' * 3000,
+           b"PK\x03\x04" + bytes(100), b"SQLite format 3\x00" + bytes(200),
+           b'{"type":"FeatureCollection","features":[' * 200])))
+def test_check_upload_never_raises(name: str, layer: str, body: bytes) -> None:
+    """Any name and any bytes: check_upload returns problems (never raises), each on one line,
+    naming a cleaned file name and never the server's temporary path."""
+    from ui.uploads import check_upload
+
+    gdf, problems = check_upload(name, body, layer)
+    if gdf is None:
+        assert problems
+    for problem in problems:
+        text = str(problem)
+        assert "\n" not in text and "\x00" not in text and "/tmp" not in text
+        assert len(text) < 800 and 0 < len(problem.file) <= 100

@@ -103,3 +103,46 @@ def test_corrupted_scenario_files(edits: list[tuple[int, int, str]]) -> None:
     for at, cut, insert in edits:
         text = text[:at] + insert + text[at + cut:]
     _check(text)
+
+
+HOSTILE = settings(max_examples=300, deadline=None,
+                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+hostile_numbers = st.one_of(
+    st.integers(min_value=-(2**70), max_value=2**70),  # beyond int32 and int64
+    st.sampled_from([2**31, 2**31 - 1, -(2**31) - 1, 2**63, 2**64, 10**30]),
+    st.floats(allow_nan=False, allow_infinity=False, min_value=-1e308, max_value=1e308),
+)
+hostile_texts = st.one_of(
+    st.text(min_size=900, max_size=3000), st.sampled_from([
+        "/etc/passwd", "../../x", "a\x00b", "\u202e", "C:\\boot.ini", "~/.ssh/id_rsa"]))
+
+
+@st.composite
+def hostile_scenario(draw: st.DrawFn) -> str:
+    """A scenario text with one hostile class per draw: numbers out of every machine range,
+    very long or path-like texts, nesting hundreds or thousands deep, thousands of digits."""
+    kind = draw(st.sampled_from(["number", "text", "nesting", "digits"]))
+    leaf = draw(st.sampled_from([p for p, owner in PATHS.items() if owner is None]))
+    if kind == "nesting":
+        depth = draw(st.integers(50, 6000))
+        key = draw(st.sampled_from([leaf.split(".")[-1], "x"]))
+        return f"{key} = {'[' * depth}{']' * depth}\n"
+    if kind == "digits":
+        return f"coverage_target = {'7' * draw(st.integers(4301, 20000))}\n"
+    value = draw(hostile_numbers if kind == "number" else hostile_texts)
+    if "." in leaf:
+        section_name, key = leaf.rsplit(".", 1)
+        return tomli_w.dumps({section_name: {key: value}})
+    return tomli_w.dumps({leaf: value})
+
+
+@HOSTILE
+@given(hostile_scenario())
+def test_hostile_scenario_classes(text: str) -> None:
+    """Only ScenarioError escapes, and its message stays short whatever the input size."""
+    try:
+        Scenario.from_toml(text, source="fuzz.toml").validate()
+    except ScenarioError as exc:
+        assert exc.problems
+        assert all(len(line) < 700 for line in str(exc).splitlines())
+        assert len(exc.one_line()) < 700

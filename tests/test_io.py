@@ -566,5 +566,6 @@ def test_semicolon_file_with_a_stray_semicolon_in_one_row(tmp_path):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(LayerError) as err:
         read_layer(path, "institutions")
-    assert [(p.row, p.field) for p in err.value.problems][0] == (3, None)
+    first = err.value.problems[0]
+    assert (first.row, first.field) == (3, None)
     assert "has 10 values but the header has 9" in err.value.problems[0].message

@@ -13,6 +13,7 @@ here; snap legs are WGS84 geodesics at the snap speed.
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 from pathlib import Path
 
 import geopandas as gpd
@@ -278,9 +279,9 @@ def test_random_graphs_agree_with_networkx():
             for s in s_nodes:
                 if o in G and s in G and nx.has_path(G, o, s):
                     path = nx.dijkstra_path(G, o, s, weight="t")
-                    t = sum(G[a][b]["t"] for a, b in zip(path, path[1:]))
+                    t = sum(G[a][b]["t"] for a, b in pairwise(path))
                     if t <= 20 * 60:
-                        km = sum(G[a][b]["m"] for a, b in zip(path, path[1:])) / 1000
+                        km = sum(G[a][b]["m"] for a, b in pairwise(path)) / 1000
                         want[f"o{o}", f"s{s}"] = (t / 60, km)
         assert set(got) == set(want) and len(want) > 5
         for pair, (minutes, km) in want.items():

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import time
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -109,13 +110,14 @@ def test_planner_run_covers_own_units_and_every_export_too(monkeypatch):
     assert list(at.dataframe[0].value[t("col_code", "en")]) == ["KZ-10"]
     files = dict(downloads)
     stem = "otbasy_kz_2022_scenario"
-    assert set(files) == {f"{stem}.{ext}" for ext in ("toml", "gpkg", "geojson", "csv")} | {
-        f"{stem}_map.html"}
-    features = json.loads(files[f"{stem}.geojson"])["features"]
-    assert {f["properties"]["unit_code"] for f in features
-            if f["properties"]["layer"] == "settlements"} == {"KZ-10"}
-    table = gpd.read_file(io.BytesIO(files[f"{stem}.gpkg"]), layer="by_unit")
-    assert set(table["unit_code"]) == {"KZ-10"}
+    assert set(files) == {f"{stem}.{ext}" for ext in ("toml", "gpkg", "csv")} | {
+        f"{stem}_map.html", f"{stem}_geojson.zip"}
+    with zipfile.ZipFile(io.BytesIO(files[f"{stem}_geojson.zip"])) as archive:
+        features = json.loads(archive.read("settlements.geojson"))["features"]
+    assert {f["properties"]["unit_code"] for f in features} == {"KZ-10"}
+    for layer in ("units", "settlements", "sites"):
+        table = gpd.read_file(io.BytesIO(files[f"{stem}.gpkg"]), layer=layer)
+        assert set(table["unit_code"]) == {"KZ-10"}, layer
     assert "KZ-75" not in files[f"{stem}.csv"].decode("utf-8-sig")
 
 

@@ -26,6 +26,8 @@ from planning.solve import InfeasibleScenario, solve_instance
 H = 5                      # horizon years
 CARER_MONTH = 294_900.0    # professional foster carer pay per month (75 MCI, 2025)
 FAMILY = 4                 # children per professional foster family
+CHILD_MONTH = 39_320.0     # family allowance per child per month (10 MCI, 2025)
+INSTITUTION_YEAR = 7.5e6   # a children's home's running cost per child per year (FACTS.md)
 TOL = 1e-6
 
 
@@ -66,7 +68,7 @@ def random_instance(seed: int, m: int = 7, n: int = 22, *, capacitated: bool = F
 def scenario_for(objective: str, *, capacitated: bool, budget_total: float | None = None,
                  budget_capex: float | None = None, budget_opex: float | None = None,
                  max_new: int | None = None, equity: float = 0.0, target: float = 1.0,
-                 family_care: bool = True) -> Scenario:
+                 family_care: bool = True, credit: bool = True) -> Scenario:
     """The scenario settings the model reads (the instance itself is built by hand)."""
     s = Scenario(objective=objective, coverage_target=target)
     s.budget.total_kzt, s.budget.capex_kzt = budget_total, budget_capex
@@ -77,6 +79,9 @@ def scenario_for(objective: str, *, capacitated: bool, budget_total: float | Non
     s.family_care.enabled = family_care
     s.family_care.professional_family_children = FAMILY
     s.family_care.carer_kzt_per_month = CARER_MONTH
+    s.family_care.child_kzt_per_month = CHILD_MONTH
+    s.family_care.institution_kzt_per_child_year = INSTITUTION_YEAR
+    s.family_care.credit_released = credit
     s.solver.mip_gap = 0.0
     s.solver.time_limit_seconds = 30
     return s
@@ -198,9 +203,13 @@ def evaluate(inst: Instance, counts: np.ndarray, s: Scenario, capacitated: bool,
              objective: str) -> Score | None:
     """Score one count vector, or None when it breaks a money rule or the new-centre limit."""
     b = s.budget
-    recruits = recruits_needed(inst, counts) if s.family_care.enabled else 0
+    fc = s.family_care
+    recruits = recruits_needed(inst, counts) if fc.enabled else 0
     capex = float(counts @ inst.capex)
     opex = float(counts @ inst.opex) + recruits * 12 * CARER_MONTH
+    if fc.enabled and fc.credit_released:   # each child moved stops costing the institution
+        moved = float((counts * inst.site_children)[inst.site_kind == "convert"].sum())
+        opex -= moved * (INSTITUTION_YEAR - 12 * CHILD_MONTH)
     cost = capex + H * opex
     if b.total_kzt is not None and cost > b.total_kzt * (1 + 1e-12):
         return None
@@ -448,8 +457,9 @@ def test_budget_below_cheapest_plan_says_what_it_costs(seed: int, objective: str
     which equals the brute-force cheapest plan meeting the rule."""
     inst = random_instance(seed + 800, m=7, n=20, capacitated=capacitated, convert=1,
                            cutoff=70.0)
-    s = scenario_for(objective, capacitated=capacitated, equity=0.4, budget_total=1e6)
-    loose = scenario_for(objective, capacitated=capacitated, equity=0.4)
+    s = scenario_for(objective, capacitated=capacitated, equity=0.4, budget_total=1e6,
+                     credit=False)  # with the credit a paying conversion may fit 1 m KZT
+    loose = scenario_for(objective, capacitated=capacitated, equity=0.4, credit=False)
     plans = [p for p in every_plan(inst, loose, capacitated, objective)
              if (p.travel if objective == "min_travel" else p.covered) is not None]
     with pytest.raises(InfeasibleScenario) as err:
@@ -487,8 +497,9 @@ def test_budget_below_the_kept_centres_says_what_they_and_the_cheapest_plan_cost
     inst = random_instance(1100, m=7, n=20, existing=2, convert=1)
     inst.min_count[-1] = 1
     fixed = float(((inst.capex + H * inst.opex) * inst.min_count).sum())
-    s = scenario_for("max_coverage", capacitated=False, budget_total=0.9 * fixed, equity=0.3)
-    loose = scenario_for("max_coverage", capacitated=False, equity=0.3)
+    s = scenario_for("max_coverage", capacitated=False, budget_total=0.9 * fixed, equity=0.3,
+                     credit=False)
+    loose = scenario_for("max_coverage", capacitated=False, equity=0.3, credit=False)
     cheapest = min(p.cost for p in every_plan(inst, loose, False, "max_coverage")
                    if p.covered is not None)
     with pytest.raises(InfeasibleScenario) as err:
@@ -497,3 +508,82 @@ def test_budget_below_the_kept_centres_says_what_they_and_the_cheapest_plan_cost
     assert f"alone cost {fixed / 1e6:,.1f} m KZT" in text, text
     assert err.value.cheapest_cost == pytest.approx(cheapest, rel=1e-9)
     assert f"meeting the equity rule costs {cheapest / 1e6:,.1f} m KZT" in text, text
+
+
+# -- the credit for running costs a conversion releases ----------------------------------------
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("objective", ["max_coverage", "min_cost", "min_travel"])
+@pytest.mark.parametrize("credit", [True, False])
+def test_released_running_costs_against_brute_force(seed: int, objective: str,
+                                                    credit: bool) -> None:
+    """Institutions with many children: converting one releases more than it costs. With
+    the credit on the optimum (priced by the evaluator's own sum) converts where it pays; the
+    tie-break then takes the cheapest plan, which for max_coverage converts every paying
+    institution; with it off the same instance is priced gross."""
+    inst = random_instance(seed + 1200, m=7, n=20, convert=3, existing=1, cutoff=80.0,
+                           standard=40.0)
+    inst.site_children = np.zeros(inst.m)
+    conv = np.flatnonzero(inst.site_kind == "convert")
+    inst.site_children[conv] = [60.0, 2.0, 25.0]           # pays, does not pay, pays
+    wl = whole_life(inst)
+    s = scenario_for(objective, capacitated=False, credit=credit,
+                     budget_total=None if objective == "min_cost" else 0.4 * wl,
+                     target=0.7)
+    check(inst, s)
+    plan, _, _, _ = solve_instance(inst, s)
+    net = inst.opex - inst.site_children * (INSTITUTION_YEAR - 12 * CHILD_MONTH)
+    pays = conv[inst.capex[conv] + H * net[conv] + H * 12 * CARER_MONTH
+                * np.ceil(inst.site_children[conv] / FAMILY) < 0]
+    if credit and objective == "max_coverage":
+        assert pays.size and (plan.counts[pays] > 0).all(), (plan.counts, pays)
+    if not credit:
+        assert s.family_care.released_kzt_per_child_year == 0
+
+
+def test_credit_is_stated_and_priced_in_the_result() -> None:
+    """The summary states the credit and its amount; capex + horizon x net opex is the
+    whole-life cost; each converted site says what it releases."""
+    from planning.results import make_result
+
+    inst = random_instance(1300, m=6, n=18, convert=2, cutoff=90.0)
+    conv = np.flatnonzero(inst.site_kind == "convert")
+    inst.site_children[conv] = [80.0, 40.0]
+    s = scenario_for("max_coverage", capacitated=False, budget_total=2 * whole_life(inst))
+    plan, info, build, extras = solve_instance(inst, s)
+    tables = _tables_for(inst)
+    inst.demand, inst.sites = tables
+    result = make_result(inst, s, plan, info, build_seconds=build, extras=extras)
+    summary = result.summary
+    per_child = INSTITUTION_YEAR - 12 * CHILD_MONTH
+    moved = float(inst.site_children[conv][plan.counts[conv] > 0].sum())
+    assert moved > 0
+    assert summary["released_opex"] == pytest.approx(moved * per_child)
+    assert f"{per_child / 1e6:,.2f} m KZT a year per child" in summary["released_credit"]
+    assert summary["cost_opex"] - summary["released_opex"] == pytest.approx(
+        summary["cost_opex_net"])
+    assert summary["cost_whole_life"] == pytest.approx(
+        summary["cost_capex"] + H * summary["cost_opex_net"])
+    converted = result.sites[result.sites["decision"] == "convert"]
+    assert (converted["released_kzt_per_year"] > 0).all()
+    assert set(result.conversions["site_id"]) == set(inst.site_ids[conv])
+    assert "converted" in summary["conversions_summary"]
+
+
+def _tables_for(inst: Instance):
+    """The demand and site tables make_result reads, for a hand-built instance."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    demand = gpd.GeoDataFrame({
+        "settlement_id": inst.demand_ids, "name": inst.demand_ids,
+        "unit_code": [inst.units[u] for u in inst.demand_unit], "children": inst.weights,
+    }, geometry=[Point(i, 0) for i in range(inst.n)], crs=4326)
+    sites = gpd.GeoDataFrame({
+        "site_id": inst.site_ids, "name": inst.site_ids, "kind": inst.site_kind,
+        "capex": inst.capex, "opex": inst.opex, "capacity": inst.capacity,
+        "max_count": inst.max_count, "min_count": inst.min_count,
+        "unit_code": [inst.units[u] for u in inst.site_unit],
+        "children_in_care": inst.site_children,
+    }, geometry=[Point(j, 1) for j in range(inst.m)], crs=4326)
+    return demand, sites

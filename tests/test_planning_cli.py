@@ -86,16 +86,20 @@ def test_solve_writes_every_file(solved) -> None:
     assert run.returncode == 0, run.stderr
     assert "Children covered" in run.stdout and "Status: optimal" in run.stdout
     for name in ("summary.json", "sites.geojson", "assignments.csv", "gaps.geojson",
-                 "map.html", "scenario.toml"):
+                 "conversions.csv", "map.html", "report.html", "scenario.toml"):
         assert (out / name).stat().st_size > 0, name
     summary = json.loads((out / "summary.json").read_text())
-    assert SUMMARY_KEYS <= set(summary)
+    assert set(summary) >= SUMMARY_KEYS
     assert summary["status"] == "optimal" and summary["solver"] == "highs"
     assert set(summary["by_unit"]) == {"KZ-59", "KZ-62"}
     for unit in summary["by_unit"].values():
         assert {"children", "covered", "coverage_pct"} <= set(unit)
     html = (out / "map.html").read_text()
     assert "leaflet" in html.lower() and summary["scenario"] in html
+    assert html.count("L.map(") == 1, "the map is in the file once"
+    report = (out / "report.html").read_text()
+    assert summary["scenario"] in report and "Demo data" in report
+    assert "<script" not in report.lower()
     # the parameters used are saved beside the results, losslessly
     assert Scenario.from_file(out / "scenario.toml").to_dict() == summary["parameters"]
 
@@ -105,7 +109,7 @@ def test_solve_files_agree(solved) -> None:
     summary = json.loads((out / "summary.json").read_text())
     sites = gpd.read_file(out / "sites.geojson")
     gaps = gpd.read_file(out / "gaps.geojson")
-    with open(out / "assignments.csv", newline="", encoding="utf-8") as fh:
+    with open(out / "assignments.csv", newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == ["settlement_id", "centre_id", "minutes"]
     settlements = load_settlements("KZ")
@@ -138,12 +142,14 @@ def test_solve_files_agree(solved) -> None:
 def test_uncapacitated_coverage_is_the_children_assigned_within_the_standard(
         tmp_path: Path, example: str) -> None:
     path = scenario_file(tmp_path, example, capacity="enabled = false")
-    run = cli("solve", str(path), "--out", str(tmp_path / "out"))
+    run = cli("solve", str(path), "--out", str(tmp_path / "out"), "--json")
     assert run.returncode == 0, run.stderr
     out = tmp_path / "out"
     assert not (out / "map.html").exists(), "map.html is written only with --map"
     summary = json.loads((out / "summary.json").read_text())
-    with open(out / "assignments.csv", newline="", encoding="utf-8") as fh:
+    assert json.loads(run.stdout) == summary  # --json prints exactly the summary written
+    assert (out / "assignments.csv").read_bytes().startswith("\ufeff".encode())  # BOM: Excel
+    with open(out / "assignments.csv", newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     children = load_settlements("KZ").set_index("settlement_id")["children"]
     within = sum(float(children[r["settlement_id"]]) for r in rows
@@ -199,7 +205,8 @@ def test_budget_below_the_equity_rule_exits_3_with_the_cheapest_cost(
         tmp_path: Path, example: str) -> None:
     text = set_line(example, "budget", "total_kzt = 100000000.0")
     path = scenario_file(tmp_path, text, equity="min_unit_coverage = 0.6",
-                         existing="keep = false")
+                         existing="keep = false",  # gross prices: paying conversions would fit
+                         family_care="credit_released = false")
     run = cli("solve", str(path), "--out", str(tmp_path / "out"))
     assert run.returncode == 3, (run.stdout, run.stderr)
     assert "equity rule" in run.stderr

@@ -22,6 +22,14 @@ import pandas as pd
 import pytest
 from pyproj import Geod
 from shapely.geometry import Point
+from test_planning_bruteforce import (
+    CARER_MONTH,
+    FAMILY,
+    H,
+    random_instance,
+    scenario_for,
+    whole_life,
+)
 
 from geo.layers import load_layers
 from planning.instance import Instance
@@ -29,8 +37,6 @@ from planning.optimize import SolveInfo
 from planning.results import PlanResult, make_result
 from planning.scenario import Scenario
 from planning.solve import run_scenario, solve_instance
-from test_planning_bruteforce import (CARER_MONTH, FAMILY, H, random_instance, scenario_for,
-                                      whole_life)
 
 GEOD = Geod(ellps="WGS84")
 
@@ -83,6 +89,11 @@ def check_rules(result: PlanResult, s: Scenario, truth: Truth, capacitated: bool
     assert summary["cost_capex"] == pytest.approx(capex, rel=1e-9)
     assert summary["cost_opex"] == pytest.approx(opex, rel=1e-9)
     assert summary["family_care"]["families_recruited"] == recruits
+    fc = s.family_care
+    if fc.enabled and fc.credit_released:  # children moved stop costing their institution
+        moved = float((sites["centres"] * t["children_in_care"])[t["kind"] == "convert"].sum())
+        opex -= moved * (fc.institution_kzt_per_child_year - 12 * fc.child_kzt_per_month)
+    assert summary["cost_opex_net"] == pytest.approx(opex, rel=1e-9, abs=1e-3)
     b = s.budget
     if b.total_kzt is not None:
         assert capex + h * opex <= b.total_kzt * (1 + 1e-9)
@@ -100,7 +111,8 @@ def check_rules(result: PlanResult, s: Scenario, truth: Truth, capacitated: bool
     children = truth.children.loc[st.index]
     covered = st["children_covered"].astype(float)
     assert (covered >= -1e-6).all() and (covered <= children + 1e-3).all()
-    assert float(sites["children_served"].sum()) == pytest.approx(covered.sum(), abs=0.1 * len(sites) + 1e-6)
+    assert float(sites["children_served"].sum()) == pytest.approx(
+        covered.sum(), abs=0.1 * len(sites) + 1e-6)
     open_ids = list(sites.index)
     best = pd.Series({sid: min(truth.minutes(sid, j) for j in open_ids) for sid in st.index})
     reach = best <= truth.standard + 1e-6
@@ -341,6 +353,7 @@ def test_pareto_curve_on_real_data(layers) -> None:
 
     s = real_scenario("max_min")
     s.objective = "max_coverage"
+    s.family_care.credit_released = False  # gross prices: 0.3 bn is below the kept centres
     budgets = [0.3e9, 0.9e9, 1.6e9, 2.4e9, 4e9]
     curve = pareto(s, budgets, layers)
     assert list(curve["budget"]) == budgets
@@ -364,8 +377,11 @@ def test_result_map_without_boundaries_shows_every_site() -> None:
     s = scenario_for("max_coverage", capacitated=False, budget_total=0.5 * whole_life(inst))
     plan, info, build, extras = solve_instance(inst, s)
     result = make_result(inst, s, plan, info, build_seconds=build, extras=extras)
-    html = result.to_folium().get_root().render()
-    assert f"{result.summary['coverage_pct']:.1f}% of children within" in html
+    from ui.exports import plan_map_html
+
+    html = plan_map_html(result, "en")
+    assert f"{result.summary['coverage_pct']:.1f}%" in html and s.name in html
+    assert html.count("L.map(") == 1
     assert len(result.sites) > 0
     for name in result.sites["name"]:
         assert name in html

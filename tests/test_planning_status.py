@@ -7,11 +7,11 @@ from types import SimpleNamespace
 
 import pulp
 import pytest
+from test_planning_bruteforce import random_instance
 
 from planning.model import ModelOptions, build_model
 from planning.optimize import solve_built
 from planning.scenario import Solver
-from test_planning_bruteforce import random_instance
 
 
 @pytest.mark.parametrize("status,sol,gap,label", [

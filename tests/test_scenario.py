@@ -25,7 +25,7 @@ NON_DEFAULT = {
     "coverage_target": 0.95,
     "region": {"units": ["KG-B", "KG-GB"]},
     "travel": {"standard_minutes": 45.5, "cutoff_minutes": 90.25, "provider": "road",
-               "speed_kmh": 47.3, "circuity": 1.45, "graph_path": "data/roads/kz.graphml"},
+               "speed_kmh": 47.3, "circuity": 1.45, "graph": "kz-roads"},
     "budget": {"total_kzt": 1.2345678901234567e10, "capex_kzt": 3e9,
                "opex_kzt_per_year": 0.1 + 0.2, "horizon_years": 7},
     "candidates": {"mode": "list", "min_population": 1234, "site_ids": ["gn:1", "gn:2"],
@@ -40,7 +40,8 @@ NON_DEFAULT = {
     "family_care": {"enabled": False, "places_per_foster_family": 3,
                     "guardianship_growth": 0.125, "professional_family_children": 3,
                     "carer_kzt_per_month": 300000.5, "child_kzt_per_month": 40000.25,
-                    "institution_kzt_per_child_year": 8e6},
+                    "institution_kzt_per_child_year": 8e6, "credit_released": False},
+    "demand": {"weighting": "expected_referrals", "rate_year": 2020},
     "solver": {"name": "cbc", "time_limit_seconds": 12.5, "mip_gap": 0.0, "threads": 2},
 }
 
@@ -155,7 +156,8 @@ BAD = [
     ({"region": {"units": ["KZ-10", 11]}}, "region.units[2]", "must be text"),
     ({"travel": {"standard_minutes": 0}}, "travel.standard_minutes", "must be > 0"),
     ({"travel": {"cutoff_minutes": 30}}, "travel.cutoff_minutes", "at least the travel standard"),
-    ({"travel": {"provider": "road"}}, "travel.graph_path", "road graph file"),
+    ({"travel": {"provider": "road"}}, "travel.graph", "needs a road graph"),
+    ({"travel": {"provider": "road", "graph": "../etc/passwd"}}, "travel.graph", "not a path"),
     ({"travel": {"provider": "ferry"}}, "travel.provider", "must be one of 'straight', 'road'"),
     ({"travel": {"circuity": 0.9}}, "travel.circuity", "must be >= 1"),
     ({"travel": {"speed_kmh": "fast"}}, "travel.speed_kmh", "must be a number"),

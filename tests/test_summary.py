@@ -112,7 +112,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_cli_json_rows_have_exactly_the_keys():
-    result = _cli("--json", "--boundaries", "2018")
+    result = _cli("--json", "--boundary-year", "2018")
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
     assert len(rows) == 18 and rows[-1]["code"] == TOTAL

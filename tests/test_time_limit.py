@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from test_planning_bruteforce import random_instance, scenario_for
 
 from planning.solve import solve_instance
-from test_planning_bruteforce import random_instance, scenario_for
 
 LIMIT = 0.5
 

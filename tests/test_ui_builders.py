@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import folium
@@ -204,7 +205,7 @@ def test_to_geojson_rounds_and_keeps_only_columns():
     data = maps.to_geojson(gdf, ["name", "n"])
     feat = data["features"][0]
     assert feat["properties"] == {"name": "x", "n": 3}
-    assert feat["geometry"]["coordinates"] == [67.1235, 48.9877]
+    assert json.loads(json.dumps(feat["geometry"]))["coordinates"] == [67.1235, 48.9877]
 
 
 def test_explore_map_is_offline_and_small(kz, units):
@@ -301,11 +302,14 @@ def test_problems_table_from_layer_error(tmp_path):
 
 def test_kpi_formatting_and_decisions():
     assert tables.kpi_value("coverage_pct", 87.456) == "87.5%"
-    assert tables.kpi_value("cost_capex", 1234567) == "1.2 m"
-    assert tables.kpi_value("cost_capex", 4_620_000_000, "ru") == "4.62 млрд"
-    assert tables.kpi_value("cost_opex", 12_345_000_000.0) == "12.35 bn"
-    assert tables.kpi_value("cost_opex", 999_000) == "999\u202f000"
-    assert tables.kpi_value("children_covered", 4536813) == "4\u202f536\u202f813"
+    assert tables.kpi_value("coverage_pct", 87.456, "ru") == "87,5%"
+    assert tables.kpi_value("cost_capex", 1234567) == "1.2M"
+    assert tables.kpi_value("cost_capex", 4_620_000_000, "ru") == "4,62\u00a0млрд"
+    assert tables.kpi_value("cost_capex", 4_620_000_000, "kk") == "4,62\u00a0млрд"
+    assert tables.kpi_value("cost_opex", 12_355_000_000.0) == "12.36B"
+    assert tables.kpi_value("cost_opex", 999_000) == "999,000"
+    assert tables.kpi_value("children_covered", 4536813) == "4,536,813"
+    assert tables.kpi_value("children_covered", 4536813, "ru") == "4\u00a0536\u00a0813"
     assert tables.kpi_value("opened", float("nan")) == "–"
     assert list(tables.decision_labels(pd.Series(["open", "existing"]), "ru")) == [
         "открыть", "сохранить"]
@@ -314,3 +318,31 @@ def test_kpi_formatting_and_decisions():
 def test_folium_defaults_point_at_vendored_leaflet():
     maps.base_map((0, 0, 1, 1))
     assert folium.Map.default_js == LOCAL_JS and folium.Map.default_css == LOCAL_CSS
+
+
+def test_plural_forms_follow_cldr():
+    from ui import numbers
+
+    forms = {"one": "пункт", "few": "пункта", "many": "пунктов", "other": "пункта"}
+    got = {n: numbers.plural(n, forms, "ru") for n in (1, 2, 5, 11, 21, 22, 25, 111)}
+    assert got == {1: "пункт", 2: "пункта", 5: "пунктов", 11: "пунктов", 21: "пункт",
+                   22: "пункта", 25: "пунктов", 111: "пунктов"}
+    assert [numbers.plural(n, {"one": "problem", "other": "problems"}) for n in (1, 2, 0)] == [
+        "problem", "problems", "problems"]
+    assert numbers.plural_form(1, "kk") == "one" and numbers.plural_form(3, "kk") == "other"
+
+
+def test_translated_counts_take_the_right_plural_form():
+    from ui.i18n import t
+
+    ru = [t("gaps_total", "ru", children=c, settlements=s, minutes=60)
+          for c, s in ((1, 1), (3, 2), (5, 21), ("<5", 11), (np.int64(21), 5.0))]
+    assert ru == ["1 ребёнок в 1 населённом пункте дальше 60 мин",
+                  "3 ребёнка в 2 населённых пунктах дальше 60 мин",
+                  "5 детей в 21 населённом пункте дальше 60 мин",
+                  "<5 детей в 11 населённых пунктах дальше 60 мин",
+                  "21 ребёнок в 5.0 населённых пунктах дальше 60 мин"]
+    assert t("problems_found", "en", n=1) == "1 problem found; nothing was replaced."
+    assert t("problems_found", "en", n=4) == "4 problems found; nothing was replaced."
+    assert t("gaps_total", "en", children=1, settlements=2, minutes=30) == \
+        "1 child in 2 settlements beyond 30 min"

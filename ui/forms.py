@@ -14,6 +14,8 @@ import typing
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ui.i18n import STRINGS, t
+
 SITE_FIELD_HINTS = ("must_open", "exclude", "site_ids")
 UNIT_FIELDS = ("units",)
 INSTITUTION_TYPE_FIELDS = ("types",)
@@ -99,3 +101,14 @@ def apply_values(obj: Any, values: dict[tuple[str, ...], Any]) -> Any:
         if isinstance(current, tuple) and isinstance(value, list):
             direct[name] = tuple(value)
     return dataclasses.replace(obj, **direct)
+
+
+def field_label(path: str | tuple[str, ...], lang: str) -> str:
+    """A scenario field's form label from its path ("budget.total_kzt" or a tuple): the
+    label of the full path when one exists (solver.name is not the scenario's name), else of
+    its last part, else the name in words. Errors name fields by this label."""
+    parts = tuple(path.split(".")) if isinstance(path, str) else tuple(path)
+    for key in (f"fld_{'_'.join(parts)}", f"fld_{parts[-1]}"):
+        if key in STRINGS:
+            return t(key, lang)
+    return parts[-1].replace("_", " ").capitalize()

@@ -7,7 +7,13 @@ name_en / name_ru / name_kk columns via `unit_name`.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
+from numbers import Real
+
+from access.texts import AUTH_TEXTS
+from geo.layers import BOUNDARY_ATTRIBUTION
+from ui import numbers
 
 LANGUAGES: dict[str, str] = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
 DEFAULT_LANGUAGE = "en"
@@ -33,6 +39,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "page_gaps": {"en": "Coverage gaps", "ru": "Пробелы охвата", "kk": "Қамту олқылықтары"},
     "page_data": {"en": "Data", "ru": "Данные", "kk": "Деректер"},
     "page_admin": {"en": "Admin", "ru": "Администрирование", "kk": "Әкімшілік"},
+    "page_monitor": {"en": "Monitor", "ru": "Мониторинг", "kk": "Мониторинг"},
     "demo_notice": {"en": "Demo data: some records shown are synthetic demo records calibrated "
                           "to published totals, not a ministry registry.",
                     "ru": "Демо-данные: часть показанных записей синтетические, откалиброваны по "
@@ -213,9 +220,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "fld_circuity": {"en": "Circuity (road / straight distance)",
                      "ru": "Извилистость (дорога / прямая)",
                      "kk": "Иірімділік (жол / түзу қашықтық)"},
-    "fld_graph_path": {"en": "Road graph file",
-                       "ru": "Файл дорожного графа",
-                       "kk": "Жол графының файлы"},
+    "fld_graph": {"en": "Road graph (name on this server)",
+                  "ru": "Дорожный граф (имя на сервере)",
+                  "kk": "Жол графы (сервердегі атауы)"},
     "fld_budget": {"en": "Budget", "ru": "Бюджет", "kk": "Бюджет"},
     "fld_total_kzt": {"en": "Total budget (KZT)",
                       "ru": "Общий бюджет (тенге)",
@@ -292,6 +299,10 @@ STRINGS: dict[str, dict[str, str]] = {
                                            "ru": "Стоимость учреждения на ребёнка в год (тенге)",
                                            "kk": "Мекемеде бір балаға жылдық шығын (теңге)"},
     "fld_solver": {"en": "Solver", "ru": "Решатель", "kk": "Шешуші"},
+    "fld_solver_name": {"en": "Solver", "ru": "Решатель", "kk": "Шешуші"},
+    "fld_credit_released": {"en": "Credit running costs a conversion releases",
+                            "ru": "Учитывать расходы, высвобождаемые преобразованием",
+                            "kk": "Қайта құру босататын шығындарды есепке алу"},
     "fld_time_limit_seconds": {"en": "Time limit (seconds)",
                                "ru": "Лимит времени (секунд)",
                                "kk": "Уақыт шегі (секунд)"},
@@ -343,20 +354,28 @@ STRINGS: dict[str, dict[str, str]] = {
     "kpi": {"en": "Indicator", "ru": "Показатель", "kk": "Көрсеткіш"},
     # gaps
     "gaps_intro": {"en": "Settlements and children beyond the travel standard of every centre. "
-                         "Counts under 5 are shown as “<5”.",
+                         "Counts under 5 are shown as “<5”; “x” hides a count that would let "
+                         "a “<5” be worked out from the total.",
                    "ru": "Населённые пункты и дети за пределами норматива доезда до любого "
-                         "центра. Значения меньше 5 показаны как «<5».",
+                         "центра. Значения меньше 5 показаны как «<5»; «x» скрывает значение, по "
+                         "которому «<5» можно было бы вычислить из итога.",
                    "kk": "Кез келген орталыққа дейінгі жол нормативінен тыс елді мекендер мен "
-                         "балалар. 5-тен аз мәндер «<5» түрінде көрсетіледі."},
-    "gaps_total": {"en": "{children} children in {settlements} settlements beyond {minutes} min",
-                   "ru": "{children} детей в {settlements} нас. пунктах дальше {minutes} мин",
+                         "балалар. 5-тен аз мәндер «<5» түрінде көрсетіледі; «x» жиынтықтан "
+                         "«<5» мәнін есептеуге мүмкіндік беретін санды жасырады."},
+    "gaps_total": {"en": "{children} {children:plural:one=child|other=children} in "
+                         "{settlements} {settlements:plural:one=settlement|other=settlements} "
+                         "beyond {minutes} min",
+                   "ru": "{children} {children:plural:one=ребёнок|few=ребёнка|other=детей} в "
+                         "{settlements} {settlements:plural:one=населённом пункте|"
+                         "other=населённых пунктах} дальше {minutes} мин",
                    "kk": "{minutes} минуттан алыс {settlements} елді мекенде {children} бала"},
     # data
     "layer": {"en": "Layer", "ru": "Слой", "kk": "Қабат"},
     "upload_file": {"en": "File (GeoJSON, GeoPackage, CSV, XLSX, zipped Shapefile)",
                     "ru": "Файл (GeoJSON, GeoPackage, CSV, XLSX, Shapefile в zip)",
                     "kk": "Файл (GeoJSON, GeoPackage, CSV, XLSX, zip ішіндегі Shapefile)"},
-    "problems_found": {"en": "{n} problems found; nothing was replaced.",
+    "problems_found": {"en": "{n} {n:plural:one=problem|other=problems} found; nothing was "
+                             "replaced.",
                        "ru": "Найдено ошибок: {n}; ничего не заменено.",
                        "kk": "{n} қате табылды; ештеңе ауыстырылмады."},
     "upload_ok": {"en": "{n} records passed every check and are now the active {layer} layer "
@@ -385,6 +404,395 @@ STRINGS: dict[str, dict[str, str]] = {
                    "ru": "Название «{name}» уже занято; выберите другое.",
                    "kk": "«{name}» атауы бос емес; басқасын таңдаңыз."},
     "name_required": {"en": "Enter a name.", "ru": "Введите название.", "kk": "Атауын енгізіңіз."},
+    "layers_missing": {"en": "No {layers} data is bundled for this country; the page shows "
+                             "what it can without it.",
+                       "ru": "Для этой страны нет данных: {layers}; страница показывает то, что "
+                             "может, без них.",
+                       "kk": "Бұл ел үшін деректер жоқ: {layers}; бет оларсыз қолда барын "
+                             "көрсетеді."},
+    "gaps_no_centres": {"en": "No centre data is bundled for this country, so every child counts "
+                              "as beyond the standard: this shows missing data, not measured "
+                              "access.",
+                        "ru": "Для этой страны нет данных о центрах, поэтому все дети считаются "
+                              "за пределами норматива: это отсутствие данных, а не измеренная "
+                              "доступность.",
+                        "kk": "Бұл ел үшін орталықтар туралы деректер жоқ, сондықтан барлық "
+                              "балалар нормативтен тыс саналады: бұл өлшенген қолжетімділік "
+                              "емес, деректердің жоқтығы."},
+    "error_generic": {"en": "Something went wrong on this page. The details were written to the "
+                            "server log; try again or change the settings.",
+                      "ru": "На этой странице произошла ошибка. Подробности записаны в журнал "
+                            "сервера; повторите попытку или измените настройки.",
+                      "kk": "Бұл бетте қате орын алды. Толығы сервер журналына жазылды; қайта "
+                            "көріңіз немесе баптауларды өзгертіңіз."},
+    # admin page
+    "adm_audit": {"en": "Audit log", "ru": "Журнал аудита", "kk": "Аудит журналы"},
+    "adm_event": {"en": "Event", "ru": "Событие", "kk": "Оқиға"},
+    "adm_all": {"en": "(all)", "ru": "(все)", "kk": "(барлығы)"},
+    "adm_user": {"en": "User", "ru": "Пользователь", "kk": "Пайдаланушы"},
+    "adm_newest": {"en": "Newest entries", "ru": "Последние записи", "kk": "Соңғы жазбалар"},
+    "adm_download": {"en": "Download the whole audit log (CSV)",
+                     "ru": "Скачать весь журнал аудита (CSV)",
+                     "kk": "Бүкіл аудит журналын жүктеу (CSV)"},
+    "adm_accounts": {"en": "Accounts", "ru": "Учётные записи", "kk": "Есептік жазбалар"},
+    "adm_add_title": {"en": "Add an account", "ru": "Добавить учётную запись",
+                      "kk": "Есептік жазба қосу"},
+    "adm_role": {"en": "Role", "ru": "Роль", "kk": "Рөл"},
+    "adm_units": {"en": "Units (planners)", "ru": "Регионы (для планировщиков)",
+                  "kk": "Өңірлер (жоспарлаушыларға)"},
+    "adm_password": {"en": "Initial password", "ru": "Начальный пароль",
+                     "kk": "Бастапқы құпиясөз"},
+    "adm_add": {"en": "Add account", "ru": "Добавить", "kk": "Қосу"},
+    "adm_added": {"en": "Added {name} ({role}).", "ru": "Добавлен {name} ({role}).",
+                  "kk": "{name} қосылды ({role})."},
+    "adm_change_title": {"en": "**Change or remove an account** (not your own)",
+                         "ru": "**Изменить или удалить учётную запись** (кроме своей)",
+                         "kk": "**Есептік жазбаны өзгерту немесе жою** (өзіңізден басқа)"},
+    "adm_account": {"en": "Account", "ru": "Учётная запись", "kk": "Есептік жазба"},
+    "adm_new_role": {"en": "New role", "ru": "Новая роль", "kk": "Жаңа рөл"},
+    "adm_change": {"en": "Change role", "ru": "Изменить роль", "kk": "Рөлді өзгерту"},
+    "adm_changed": {"en": "{name} is now {role}.", "ru": "{name} теперь {role}.",
+                    "kk": "{name} енді {role}."},
+    "adm_remove": {"en": "Remove account", "ru": "Удалить", "kk": "Жою"},
+    "adm_removed": {"en": "Removed {name}.", "ru": "{name} удалён.", "kk": "{name} жойылды."},
+    "col_username": {"en": "Username", "ru": "Имя пользователя", "kk": "Пайдаланушы аты"},
+    "col_role": {"en": "Role", "ru": "Роль", "kk": "Рөл"},
+    "col_units": {"en": "Units", "ru": "Регионы", "kk": "Өңірлер"},
+    "col_timestamp": {"en": "Time", "ru": "Время", "kk": "Уақыт"},
+    "col_event": {"en": "Event", "ru": "Событие", "kk": "Оқиға"},
+    "col_details": {"en": "Details", "ru": "Подробности", "kk": "Толығырақ"},
+    "site_centre": {"en": "centre", "ru": "центр", "kk": "орталық"},
+    "site_institution": {"en": "institution", "ru": "учреждение", "kk": "мекеме"},
+    "site_settlement": {"en": "settlement", "ru": "населённый пункт", "kk": "елді мекен"},
+    "choose": {"en": "Choose options", "ru": "Выберите", "kk": "Таңдаңыз"},
+    "col_scenario": {"en": "Scenario", "ru": "Сценарий", "kk": "Сценарий"},
+    # codes shown to users
+    "event_sign_in": {"en": "sign-in", "ru": "вход", "kk": "кіру"},
+    "event_sign_in_failed": {"en": "failed sign-in", "ru": "неудачный вход", "kk": "сәтсіз кіру"},
+    "event_sign_in_throttled": {"en": "sign-in slowed down", "ru": "вход замедлен", "kk": "кіру баяулатылды"},
+    "event_sign_out": {"en": "sign-out", "ru": "выход", "kk": "шығу"},
+    "event_session_expired": {"en": "session expired", "ru": "сеанс истёк", "kk": "сеанс аяқталды"},
+    "event_access_denied": {"en": "access denied", "ru": "доступ запрещён", "kk": "қолжетімділік жоқ"},
+    "event_upload_layer": {"en": "layer uploaded", "ru": "слой загружен", "kk": "қабат жүктелді"},
+    "event_upload_refused": {"en": "upload refused", "ru": "загрузка отклонена", "kk": "жүктеу қабылданбады"},
+    "event_run_scenario": {"en": "scenario run", "ru": "запуск сценария", "kk": "сценарийді іске қосу"},
+    "event_save_scenario": {"en": "scenario saved", "ru": "сценарий сохранён", "kk": "сценарий сақталды"},
+    "event_save_layer": {"en": "layer saved", "ru": "слой сохранён", "kk": "қабат сақталды"},
+    "event_export": {"en": "export", "ru": "экспорт", "kk": "экспорт"},
+    "event_account_added": {"en": "account added", "ru": "учётная запись добавлена", "kk": "есептік жазба қосылды"},
+    "event_account_removed": {"en": "account removed", "ru": "учётная запись удалена", "kk": "есептік жазба жойылды"},
+    "event_role_changed": {"en": "role changed", "ru": "роль изменена", "kk": "рөл өзгертілді"},
+    "event_password_changed": {"en": "password changed", "ru": "пароль изменён", "kk": "құпиясөз өзгертілді"},
+    "yes": {"en": "yes", "ru": "да", "kk": "иә"},
+    "no": {"en": "no", "ru": "нет", "kk": "жоқ"},
+    "status_optimal": {"en": "optimal", "ru": "оптимально", "kk": "оңтайлы"},
+    "status_feasible": {"en": "feasible (not proven optimal)",
+                        "ru": "допустимо (оптимальность не доказана)",
+                        "kk": "мүмкін (оңтайлылығы дәлелденбеген)"},
+    "status_infeasible": {"en": "infeasible", "ru": "недопустимо", "kk": "орындалмайды"},
+    "status_time_limit": {"en": "stopped at the time limit", "ru": "остановлено по времени",
+                          "kk": "уақыт шегінде тоқтады"},
+    "status_error": {"en": "solver error", "ru": "ошибка решателя", "kk": "шешуші қатесі"},
+    "type_baby_home": {"en": "baby home", "ru": "дом ребёнка", "kk": "сәбилер үйі"},
+    "type_childrens_home": {"en": "children's home", "ru": "детский дом", "kk": "балалар үйі"},
+    "type_family_type_home": {"en": "family-type children's home",
+                              "ru": "детский дом семейного типа",
+                              "kk": "отбасылық үлгідегі балалар үйі"},
+    "type_boarding_school_disability": {"en": "boarding school (special needs)",
+                                        "ru": "интернат (особые потребности)",
+                                        "kk": "интернат (ерекше қажеттіліктер)"},
+    "type_boarding_school_general": {"en": "boarding school (general)",
+                                     "ru": "интернат (общий)", "kk": "интернат (жалпы)"},
+    "kind_social_work_centre": {"en": "social work centre", "ru": "центр социальной работы",
+                                "kk": "әлеуметтік жұмыс орталығы"},
+    "kind_family_support_centre": {"en": "family support centre",
+                                   "ru": "центр поддержки семьи",
+                                   "kk": "отбасын қолдау орталығы"},
+    "operator_state": {"en": "state", "ru": "государственный", "kk": "мемлекеттік"},
+    "operator_ngo": {"en": "NGO", "ru": "НКО", "kk": "ҮЕҰ"},
+    "operator_private": {"en": "private", "ru": "частный", "kk": "жеке"},
+    "total": {"en": "Total", "ru": "Итого", "kk": "Барлығы"},
+    # plan explanations and exports
+    "col_settlements_assigned": {"en": "Settlements assigned", "ru": "Прикреплено пунктов",
+                                 "kk": "Бекітілген елді мекендер"},
+    "col_children_served": {"en": "Children served", "ru": "Обслуживается детей",
+                            "kk": "Қызмет көрсетілетін балалар"},
+    "col_median_minutes": {"en": "Median travel (min)", "ru": "Медиана пути (мин)",
+                           "kk": "Жолдың медианасы (мин)"},
+    "col_worst_minutes": {"en": "Worst travel (min)", "ru": "Худший путь (мин)",
+                          "kk": "Ең ұзақ жол (мин)"},
+    "col_coverage_gained": {"en": "Children only it reaches",
+                            "ru": "Детей, охватываемых только им",
+                            "kk": "Тек ол қамтитын балалар"},
+    "col_capex_kzt": {"en": "Capital cost (KZT)", "ru": "Капзатраты (тенге)",
+                      "kk": "Күрделі шығын (теңге)"},
+    "col_opex_kzt_per_year": {"en": "Running cost per year (KZT)",
+                              "ru": "Текущие затраты в год (тенге)",
+                              "kk": "Жылдық ағымдағы шығын (теңге)"},
+    "col_released_kzt_per_year": {"en": "Released per year (KZT)",
+                                  "ru": "Высвобождается в год (тенге)",
+                                  "kk": "Жылына босайтын қаржы (теңге)"},
+    "col_why": {"en": "Why", "ru": "Почему", "kk": "Неліктен"},
+    "col_children_in_care": {"en": "Children in care", "ru": "Детей в учреждении",
+                             "kk": "Мекемедегі балалар"},
+    "col_coverage_gain": {"en": "Children it would reach", "ru": "Детей, которых охватит",
+                          "kk": "Қамтитын балалар"},
+    "col_net_cost_kzt": {"en": "Net cost over the horizon (KZT)",
+                         "ru": "Чистая стоимость за период (тенге)",
+                         "kk": "Кезеңдегі таза құны (теңге)"},
+    "col_converted": {"en": "Converted", "ru": "Преобразовано", "kk": "Қайта құрылды"},
+    "col_source": {"en": "Source", "ru": "Источник", "kk": "Дереккөз"},
+    "col_licence": {"en": "Licence", "ru": "Лицензия", "kk": "Лицензия"},
+    "col_data_status": {"en": "Status", "ru": "Статус", "kk": "Мәртебесі"},
+    "why_kept": {"en": "Existing centre, kept by the scenario.",
+                 "ru": "Существующий центр, сохранён по сценарию.",
+                 "kk": "Қолданыстағы орталық, сценарий бойынша сақталды."},
+    "why_must_open": {"en": "Must open (scenario setting).",
+                      "ru": "Обязателен к открытию (настройка сценария).",
+                      "kk": "Міндетті түрде ашылады (сценарий параметрі)."},
+    "why_coverage": {"en": "Alone brings {n} children within the standard.",
+                     "ru": "Только он даёт доступ в пределах норматива {n} детям.",
+                     "kk": "Тек ол {n} баланы норматив шегінде қамтиды."},
+    "why_pays": {"en": "Releases {released} a year of institution costs, more than it costs.",
+                 "ru": "Высвобождает {released} в год расходов учреждения — больше, чем стоит.",
+                 "kk": "Мекеме шығынының жылына {released} босатады — өз құнынан көп."},
+    "why_no_gain": {"en": "Not converted: its reach is already covered and its costs exceed "
+                          "what it releases.",
+                    "ru": "Не преобразовано: его зона уже охвачена, а затраты больше "
+                          "высвобождаемых средств.",
+                    "kk": "Қайта құрылмады: оның аймағы қамтылған, ал шығыны босайтын "
+                          "қаржыдан көп."},
+    "why_cost": {"en": "Not converted: it would reach {n} children, but other sites cover more "
+                       "children per tenge.",
+                 "ru": "Не преобразовано: охватило бы {n} детей, но другие площадки дают больше "
+                       "охвата на тенге.",
+                 "kk": "Қайта құрылмады: {n} баланы қамтыр еді, бірақ басқа алаңдар әр теңгеге "
+                       "көбірек бала қамтиды."},
+    "why_limits": {"en": "Not converted although it would pay for itself: held back by the "
+                         "scenario's limits.",
+                   "ru": "Не преобразовано, хотя окупилось бы: сдерживают ограничения "
+                         "сценария.",
+                   "kk": "Өзін-өзі ақтаса да қайта құрылмады: сценарий шектеулері мүмкіндік "
+                         "бермеді."},
+    "why_excluded": {"en": "Not converted: excluded by the scenario.",
+                     "ru": "Не преобразовано: исключено сценарием.",
+                     "kk": "Қайта құрылмады: сценарийден алынып тасталды."},
+    "conversions_title": {"en": "Institutions that could be converted",
+                          "ru": "Учреждения, которые можно преобразовать",
+                          "kk": "Қайта құруға болатын мекемелер"},
+    "sites_title": {"en": "Every site of the plan and why",
+                    "ru": "Все площадки плана и причины выбора",
+                    "kk": "Жоспардың барлық алаңдары және себептері"},
+    "conversions_none": {"en": "No institution converted.",
+                         "ru": "Ни одно учреждение не преобразовано.",
+                         "kk": "Бірде-бір мекеме қайта құрылмады."},
+    "conversions_some": {"en": "{n} of {m} convertible institutions converted; {children} children "
+                               "move to family care.",
+                         "ru": "Преобразовано {n} из {m} учреждений; {children} детей переходят в "
+                               "семьи.",
+                         "kk": "{m} мекеменің {n} қайта құрылды; {children} бала отбасыға "
+                               "өтеді."},
+    "credit_on": {"en": "Released running costs are credited: {per_child} a year per child moved "
+                        "from a converted institution to a family ({total} a year in this plan).",
+                  "ru": "Учитываются высвобождаемые расходы: {per_child} в год на ребёнка, "
+                        "переведённого из учреждения в семью ({total} в год в этом плане).",
+                  "kk": "Босайтын шығындар ескеріледі: мекемеден отбасыға өткен әр балаға "
+                        "жылына {per_child} (бұл жоспарда жылына {total})."},
+    "credit_off": {"en": "Released running costs are not credited (conversions at gross cost).",
+                   "ru": "Высвобождаемые расходы не учитываются (преобразование по полной "
+                         "стоимости).",
+                   "kk": "Босайтын шығындар ескерілмейді (қайта құру толық құнымен)."},
+    "report_title": {"en": "Scenario report", "ru": "Отчёт по сценарию",
+                     "kk": "Сценарий бойынша есеп"},
+    "report_date": {"en": "Date", "ru": "Дата", "kk": "Күні"},
+    "report_sources": {"en": "Data sources", "ru": "Источники данных",
+                       "kk": "Деректер көздері"},
+    "kpi_budget": {"en": "Budget over the horizon (KZT)", "ru": "Бюджет за период (тенге)",
+                   "kk": "Кезеңдегі бюджет (теңге)"},
+    "kpi_whole_life": {"en": "Whole-life cost, net (KZT)",
+                       "ru": "Полная стоимость, нетто (тенге)",
+                       "kk": "Толық құны, таза (теңге)"},
+    "kpi_released": {"en": "Released per year (KZT)", "ru": "Высвобождается в год (тенге)",
+                     "kk": "Жылына босайтын қаржы (теңге)"},
+    "download_report": {"en": "Report (HTML)", "ru": "Отчёт (HTML)", "kk": "Есеп (HTML)"},
+    # monitor (gatekeeping indicators)
+    "gk_entry_rate_per_100k": {"en": "Entries into formal care per 100,000 children",
+                               "ru": "Поступления в формальную опеку на 100 000 детей",
+                               "kk": "100 000 балаға шаққанда ресми күтімге түскендер"},
+    "gk_formal_care_rate_per_100k": {"en": "Children in formal care per 100,000 children",
+                                     "ru": "Дети в формальной опеке на 100 000 детей",
+                                     "kk": "100 000 балаға шаққанда ресми күтімдегі балалар"},
+    "gk_exits_to_family": {"en": "Children leaving residential care for a family",
+                           "ru": "Выбыли из учреждений в семью",
+                           "kk": "Мекемеден отбасыға шыққан балалар"},
+    "gk_exits_to_family_share": {"en": "Share of exits from residential care to a family",
+                                 "ru": "Доля выбытий из учреждений в семью",
+                                 "kk": "Мекемеден отбасыға шығу үлесі"},
+    "gk_residential_family_ratio": {"en": "Residential vs family-based care (ratio)",
+                                    "ru": "Учреждения к семейным формам (отношение)",
+                                    "kk": "Мекеме мен отбасылық күтім арақатынасы"},
+    "gk_residential_rate_per_100k": {"en": "Children in residential care per 100,000 children",
+                                     "ru": "Дети в учреждениях на 100 000 детей",
+                                     "kk": "100 000 балаға шаққанда мекемелердегі балалар"},
+    "gk_family_based_share": {"en": "Share of children in formal care living in families",
+                              "ru": "Доля детей в формальной опеке, живущих в семьях",
+                              "kk": "Ресми күтімдегі отбасында тұратын балалар үлесі"},
+    "gk_entries_residential_rate_per_100k": {
+        "en": "Entries into residential care per 100,000 children",
+        "ru": "Поступления в учреждения на 100 000 детей",
+        "kk": "100 000 балаға шаққанда мекемеге түскендер"},
+    "gk_under3_entries_residential": {"en": "Children under 3 entering residential care",
+                                      "ru": "Поступления детей до 3 лет в учреждения",
+                                      "kk": "Мекемеге түскен 3 жасқа дейінгі балалар"},
+    "gk_disability_share": {"en": "Share of children in residential care with disabilities",
+                            "ru": "Доля детей с инвалидностью в учреждениях",
+                            "kk": "Мекемелердегі мүгедек балалар үлесі"},
+    "gk_gatekeeping_coverage": {"en": "Gatekeeping coverage (entries assessed first)",
+                                "ru": "Охват гейткипингом (поступления с оценкой)",
+                                "kk": "Гейткипинг қамтуы (бағалаудан өткен түсулер)"},
+    "gk_diversion_share": {"en": "Diversion share (family-based outcomes of referrals)",
+                           "ru": "Доля отведённых обращений (семейные решения)",
+                           "kk": "Отбасылық шешіммен аяқталған жолдамалар үлесі"},
+    "gk_families_per_child_waiting": {"en": "Families waiting per child available (Bank)",
+                                      "ru": "Семей-кандидатов на одного ребёнка (Банк)",
+                                      "kk": "Бір балаға үміткер отбасылар (Банк)"},
+    "gk_children": {"en": "Children 0-17", "ru": "Дети 0-17", "kk": "0-17 жастағы балалар"},
+    "gk_entries": {"en": "Entries into formal care", "ru": "Поступления в формальную опеку",
+                   "kk": "Ресми күтімге түскендер"},
+    "gk_in_residential": {"en": "Children in residential care", "ru": "Дети в учреждениях",
+                          "kk": "Мекемелердегі балалар"},
+    "gk_in_guardianship": {"en": "Children under guardianship", "ru": "Дети под опекой",
+                           "kk": "Қорғаншылықтағы балалар"},
+    "gk_in_foster_care": {"en": "Children in foster care", "ru": "Дети в приёмных семьях",
+                          "kk": "Қабылдаушы отбасылардағы балалар"},
+    "gk_in_formal_care": {"en": "Children in formal care", "ru": "Дети в формальной опеке",
+                          "kk": "Ресми күтімдегі балалар"},
+    "gk_entries_residential": {"en": "Entries into residential care",
+                               "ru": "Поступления в учреждения", "kk": "Мекемеге түскендер"},
+    "gk_gk_centres": {"en": "Family support centres", "ru": "Центры поддержки семьи",
+                      "kk": "Отбасын қолдау орталықтары"},
+    "gk_year": {"en": "Year", "ru": "Год", "kk": "Жыл"},
+    "gk_base_year": {"en": "Base year", "ru": "Базовый год", "kk": "Базалық жыл"},
+    "gk_trend_unit": {"en": "Unit for the trend", "ru": "Регион для динамики",
+                      "kk": "Динамика өңірі"},
+    "gk_play": {"en": "Play through the years", "ru": "Проиграть по годам",
+                "kk": "Жылдар бойынша көрсету"},
+    "gk_national": {"en": "Kazakhstan (national)", "ru": "Казахстан (в целом)",
+                    "kk": "Қазақстан (жалпы)"},
+    "gk_opened": {"en": "first centre {year}", "ru": "первый центр {year}",
+                  "kk": "алғашқы орталық {year}"},
+    "gk_before_after": {"en": "{unit}: first family support centre opened in {year}. Entry rate "
+                              "{before:.1f} per 100,000 in the 3 years before, {after:.1f} from "
+                              "then on.",
+                        "ru": "{unit}: первый центр поддержки семьи открыт в {year} г. "
+                              "Поступления {before:.1f} на 100 000 за 3 года до, {after:.1f} "
+                              "после.",
+                        "kk": "{unit}: алғашқы отбасын қолдау орталығы {year} жылы ашылды. "
+                              "Түсу деңгейі дейінгі 3 жылда 100 000-ға {before:.1f}, кейін "
+                              "{after:.1f}."},
+    "gk_no_centre": {"en": "{unit}: no family support centre in the series.",
+                     "ru": "{unit}: центров поддержки семьи в ряду нет.",
+                     "kk": "{unit}: қатарда отбасын қолдау орталығы жоқ."},
+    "gk_alerts": {"en": "Alerts", "ru": "Сигналы", "kk": "Ескертулер"},
+    "gk_no_alerts": {"en": "No alerts for this year.", "ru": "Сигналов за этот год нет.",
+                     "kk": "Бұл жылға ескерту жоқ."},
+    "gk_alert_rose_twice": {"en": "{unit}: entries into residential care rose two years in a "
+                                  "row ({before} -> {now}).",
+                            "ru": "{unit}: поступления в учреждения растут второй год подряд "
+                                  "({before} -> {now}).",
+                            "kk": "{unit}: мекемеге түсу екі жыл қатарынан өсті "
+                                  "({before} -> {now})."},
+    "gk_alert_under3": {"en": "{unit}: {now} children under 3 entered residential care.",
+                        "ru": "{unit}: {now} детей до 3 лет поступили в учреждения.",
+                        "kk": "{unit}: 3 жасқа дейінгі {now} бала мекемеге түсті."},
+    "gk_alert_coverage_low": {"en": "{unit}: only {pct}% of entries into care were assessed "
+                                    "first.",
+                              "ru": "{unit}: только {pct}% поступлений прошли оценку.",
+                              "kk": "{unit}: түсулердің тек {pct}%-ы бағаланды."},
+    "gk_alert_family_share_fell": {"en": "{unit}: share of children in care living in families "
+                                         "fell ({before}% -> {now}%).",
+                                   "ru": "{unit}: доля детей в семейных формах снизилась "
+                                         "({before}% -> {now}%).",
+                                   "kk": "{unit}: отбасындағы балалар үлесі төмендеді "
+                                         "({before}% -> {now}%)."},
+    "gk_rebased": {"en": "Figures of {years} were published for other boundaries and are "
+                         "re-based onto the {version} units by population share (area share "
+                         "where no population is known).",
+                   "ru": "Данные за {years} опубликованы в других границах и пересчитаны на "
+                         "регионы {version} г. по доле населения (по площади, где население "
+                         "неизвестно).",
+                   "kk": "{years} деректері басқа шекараларда жарияланған және {version} "
+                         "өңірлеріне халық үлесі бойынша (халық белгісіз жерде аумақ бойынша) "
+                         "қайта есептелген."},
+    "gk_change_since": {"en": "Change since {year}", "ru": "Изменение с {year}",
+                        "kk": "{year} жылдан бергі өзгеріс"},
+    "gk_demo_rows": {"en": "demo", "ru": "демо", "kk": "демо"},
+    "gk_demo_notice": {"en": "DEMO DATA: a synthetic care series calibrated to published "
+                             "national figures, not ministry statistics.",
+                       "ru": "ДЕМО-ДАННЫЕ: синтетический ряд, откалиброванный по "
+                             "опубликованным национальным цифрам, не статистика министерства.",
+                       "kk": "ДЕМО ДЕРЕКТЕР: жарияланған ұлттық көрсеткіштерге сәйкестендірілген "
+                             "синтетикалық қатар, министрлік статистикасы емес."},
+    "gk_public_note": {"en": "Values built on fewer than 5 children are hidden.",
+                       "ru": "Значения, основанные на менее чем 5 детях, скрыты.",
+                       "kk": "5-тен аз балаға негізделген мәндер жасырылған."},
+    "gk_small": {"en": "Not computed (denominator too small): {items}",
+                 "ru": "Не рассчитано (слишком малый знаменатель): {items}",
+                 "kk": "Есептелмеді (бөлгіш тым аз): {items}"},
+    "gk_ranking": {"en": "Ranking", "ru": "Рейтинг", "kk": "Рейтинг"},
+    "gk_no_units": {"en": "No units are assigned to your account.",
+                    "ru": "Вашей учётной записи не назначены регионы.",
+                    "kk": "Есептік жазбаңызға өңірлер тағайындалмаған."},
+    "gk_loading": {"en": "Computing indicators for every unit and year...",
+                   "ru": "Расчёт показателей по всем регионам и годам...",
+                   "kk": "Барлық өңірлер мен жылдар бойынша көрсеткіштер есептелуде..."},
+    "gk_download_map": {"en": "Download map (HTML)", "ru": "Скачать карту (HTML)",
+                        "kk": "Картаны жүктеу (HTML)"},
+    "gk_download_chart": {"en": "Download trend chart (PNG)",
+                          "ru": "Скачать график (PNG)", "kk": "Графикті жүктеу (PNG)"},
+    "gk_map_help": {"en": "Diamonds mark units that opened their first family support centre "
+                          "in the year shown.",
+                    "ru": "Ромбы отмечают регионы, открывшие первый центр поддержки семьи в "
+                          "этом году.",
+                    "kk": "Ромбтар осы жылы алғашқы отбасын қолдау орталығын ашқан өңірлерді "
+                          "белгілейді."},
+}
+
+
+# The sign-in box and its notices (English in access.texts, which cannot import this module).
+_AUTH = {
+    "auth_throttled": ("Слишком много неудачных попыток. Повторите через {seconds} с.",
+                       "Сәтсіз әрекеттер тым көп. {seconds} с кейін қайталаңыз."),
+    "auth_wrong": ("Неверное имя пользователя или пароль.",
+                   "Пайдаланушы аты немесе құпиясөз қате."),
+    "auth_signed_in": ("Вы вошли как {username} ({role}).",
+                       "Сіз {username} ретінде кірдіңіз ({role})."),
+    "auth_expired": ("Сеанс истёк; войдите снова.", "Сеанс аяқталды; қайта кіріңіз."),
+    "auth_caption": ("Вход выполнен: **{username}** ({role}{units})",
+                     "Кірген пайдаланушы: **{username}** ({role}{units})"),
+    "auth_sign_out": ("Выйти", "Шығу"),
+    "auth_sign_in": ("Войти", "Кіру"),
+    "auth_public": ("Публичный режим: только агрегированные данные. Сотрудники, войдите:",
+                    "Жалпы режим: тек жиынтық деректер. Қызметкерлер, кіріңіз:"),
+    "auth_username": ("Имя пользователя", "Пайдаланушы аты"),
+    "auth_password": ("Пароль", "Құпиясөз"),
+    "role_public": ("публичный", "жалпы"),
+    "role_planner": ("планировщик", "жоспарлаушы"),
+    "role_ministry": ("министерство", "министрлік"),
+    "role_admin": ("администратор", "әкімші"),
+}
+STRINGS.update({key: {"en": AUTH_TEXTS[key], "ru": ru, "kk": kk}
+                for key, (ru, kk) in _AUTH.items()})
+STRINGS["attribution"] = {  # the English is the data layer's own line
+    "en": BOUNDARY_ATTRIBUTION,
+    "ru": "Границы: geokz (А. Родионов), CC BY 4.0, по данным Бюро национальной статистики "
+          "Республики Казахстан; KG/TJ/TM/UZ: Natural Earth. Населённые пункты: GeoNames, "
+          "CC BY 4.0",
+    "kk": "Шекаралар: geokz (А. Родионов), CC BY 4.0, Қазақстан Республикасы Ұлттық "
+          "статистика бюросының деректері бойынша; KG/TJ/TM/UZ: Natural Earth. Елді мекендер: "
+          "GeoNames, CC BY 4.0",
+}
+STRINGS.update({  # the sweeps page
     # -- sweeps page ---------------------------------------------------------------------------
     "page_sweeps": {"en": "Sweeps", "ru": "Серии сценариев", "kk": "Сценарийлер сериясы"},
     "sweep_intro": {"en": "Solve a saved scenario under many budgets, travel standards and "
@@ -474,14 +882,33 @@ STRINGS: dict[str, dict[str, str]] = {
                               "kk": "Қамту жоғалту, п.п."},
     "col_plan_within_budget": {"en": "Plan within budget", "ru": "План в пределах бюджета",
                                "kk": "Жоспар бюджет шегінде"},
-}
+})
+
+
+class _Formatter(string.Formatter):
+    """`str.format` plus `{n:plural:one=..|few=..|other=..}`: the word form for the number `n`
+    by the CLDR plural rules of the language (Babel); a non-number such as "<5" takes the
+    form for many ("детей"), else "other"."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if not format_spec.startswith("plural:"):
+            return super().format_field(value, format_spec)
+        forms = dict(f.split("=", 1) for f in format_spec[len("plural:"):].split("|"))
+        if isinstance(value, Real) and not isinstance(value, bool) and value == value:  # not NaN
+            whole = float(value).is_integer()
+            return numbers.plural(int(value) if whole else float(value), forms, self.lang)
+        return forms.get("many", forms["other"])
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **fmt: object) -> str:
-    """The label `key` in language `lang` (falls back to English), formatted with `fmt`."""
+    """The label `key` in language `lang` (falls back to English), formatted with `fmt`
+    (plural forms chosen by `{n:plural:...}`, see `_Formatter`)."""
     entry = STRINGS[key]
     text = entry.get(lang) or entry[DEFAULT_LANGUAGE]
-    return text.format(**fmt) if fmt else text
+    return _Formatter(lang).format(text, **fmt) if fmt else text
 
 
 def unit_name(row: Mapping[str, object], lang: str = DEFAULT_LANGUAGE) -> str:

@@ -17,10 +17,13 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
+from ui.i18n import t
 from ui.offline import use_local_assets
+from ui.tables import COLUMN_LABELS, kpi_value, site_reason
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
@@ -62,14 +65,6 @@ def simplify_shapes(polys: gpd.GeoDataFrame, tolerance: float = DISPLAY_TOLERANC
     return out
 
 
-def _round_coords(coords: object, decimals: int) -> object:
-    if isinstance(coords, (list, tuple)):
-        if coords and isinstance(coords[0], (int, float)):
-            return [round(float(c), decimals) for c in coords]
-        return [_round_coords(c, decimals) for c in coords]
-    return coords
-
-
 def _json_value(value: object) -> object:
     if value is None:
         return None
@@ -100,18 +95,11 @@ def to_geojson(gdf: gpd.GeoDataFrame, columns: Sequence[str] = (),
     notes and ids may come from uploads.
     """
     gdf = gdf.to_crs(4326) if gdf.crs is not None and gdf.crs.to_epsg() != 4326 else gdf
-    features = []
-    for row, geom in zip(gdf[list(columns)].itertuples(index=False), gdf.geometry):
-        if geom is None or geom.is_empty:
-            continue
-        shape = geom.__geo_interface__
-        features.append({
-            "type": "Feature",
-            "properties": {c: _json_value(v) for c, v in zip(columns, row)},
-            "geometry": {"type": shape["type"],
-                         "coordinates": _round_coords(shape["coordinates"], decimals)},
-        })
-    return {"type": "FeatureCollection", "features": features}
+    shown = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+    props = {c: [_json_value(v) for v in shown[c]] for c in columns}
+    rounded = shapely.transform(shown.geometry.values, lambda xy: np.round(xy, decimals))
+    frame = gpd.GeoDataFrame(props, geometry=rounded, index=shown.index)
+    return frame.to_geo_dict(drop_id=True)
 
 
 def class_breaks(values: pd.Series, k: int = len(PALETTE)) -> list[float]:
@@ -253,12 +241,17 @@ def radius_scale(values: pd.Series, min_px: float = 3.0, max_px: float = 14.0) -
 
 def point_layer(points: gpd.GeoDataFrame, name: str, *, colour: str | dict[str, str],
                 colour_field: str | None = None, size_field: str | None = None,
-                radius_field: str | None = None, fixed_radius: float = 6.0, tooltip_fields: Sequence[str] = ("name",),
+                radius_field: str | None = None, fixed_radius: float = 6.0,
+                tooltip_fields: Sequence[str] = ("name",),
                 tooltip_aliases: Sequence[str] | None = None,
                 popup_fields: Sequence[str] = (), popup_aliases: Sequence[str] | None = None,
-                show: bool = True, stroke: str = "#ffffff") -> folium.GeoJson:
+                show: bool = True, stroke: str = "#ffffff"
+                ) -> folium.GeoJson | folium.FeatureGroup:
     """One GeoJSON layer of circle markers: colour by category, radius by size (or a
-    precomputed `radius_field`, e.g. size classes of suppressed counts), tooltip, popup."""
+    precomputed `radius_field`, e.g. size classes of suppressed counts), tooltip, popup.
+    No points (a country without that layer): an empty, named layer, so the map still draws."""
+    if points.empty:
+        return folium.FeatureGroup(name=name, show=show)
     frame = points.copy()
     frame["_r"] = (frame[radius_field] if radius_field else
                    radius_scale(frame[size_field]) if size_field else fixed_radius)
@@ -366,26 +359,23 @@ def payload_bytes(m: folium.Map) -> int:
     return len(m.get_root().render().encode("utf-8"))
 
 
+SITE_POPUP_FIELDS: tuple[str, ...] = (
+    "children_served", "settlements_assigned", "median_minutes", "worst_minutes",
+    "capex_kzt", "opex_kzt_per_year", "released_kzt_per_year")
+
+
 def result_map(units: gpd.GeoDataFrame, sites: gpd.GeoDataFrame,
                settlements: gpd.GeoDataFrame, lang: str, *, osm: bool = False,
-               site_id: str = "site_id", height: str = "100%",
-               title: str | None = None) -> folium.Map:
-    """A plan on the map: kept / opened / converted centres, settlement assignments, covered
-    settlements in grey and uncovered ones highlighted in red, with a legend (and `title`
-    at the top, for a standalone file).
+               site_id: str = "site_id", height: str = "100%") -> folium.Map:
+    """A plan on the map: kept / opened / converted centres (popup: children served,
+    settlements, travel times, costs and why), settlement assignments, covered settlements
+    in grey and uncovered ones highlighted in red, with a legend.
 
     sites: `decision` in open/convert/existing plus `name`; settlements: `centre_id`
     (None when uncovered), `covered`, `minutes`, `children`, `name`.
     """
-    from ui.i18n import t
-
     m = base_map(units.total_bounds, osm=osm, basemap_label=t("layer_basemap", lang),
                  height=height)
-    if title:
-        m.get_root().html.add_child(folium.Element(
-            '<div style="position:fixed;top:8px;left:50px;z-index:9999;background:white;'
-            f'padding:4px 8px;border-radius:4px;font:14px sans-serif">{html.escape(title)}'
-            '</div>'))
     unit_outline_layer(units, t("layer_units", lang)).add_to(m)
     covered = settlements["covered"].fillna(False).astype(bool)
     lines = assignment_lines(settlements[covered], sites, site_id=site_id)
@@ -406,11 +396,21 @@ def result_map(units: gpd.GeoDataFrame, sites: gpd.GeoDataFrame,
                     stroke="#000000").add_to(m)
     labels = {d: t(f"decision_{d}", lang) for d in DECISION_COLOURS}
     marked = sites.assign(decision_label=sites["decision"].map(labels).fillna(sites["decision"]))
+    extra = [c for c in SITE_POPUP_FIELDS if c in marked.columns]
+    if "reason" in marked.columns:
+        marked["why"] = [site_reason(row, lang) for row in marked.to_dict("records")]
+        extra.append("why")
+    for col in extra:
+        if col != "why":
+            key = "cost" if col.endswith(("_kzt", "_per_year")) else col
+            marked[col] = [kpi_value(key, float(v), lang) if v is not None and pd.notna(v)
+                           else "–" for v in marked[col]]
     point_layer(marked, t("layer_centres", lang), colour=DECISION_COLOURS,
                 colour_field="decision", fixed_radius=8,
                 tooltip_fields=["name", "decision_label"], tooltip_aliases=["", ""],
-                popup_fields=["name", "decision_label", site_id],
-                popup_aliases=[t("col_name", lang), t("col_decision", lang), "ID"],
+                popup_fields=["name", "decision_label", *extra, site_id],
+                popup_aliases=[t("col_name", lang), t("col_decision", lang),
+                               *[t(COLUMN_LABELS[c], lang) for c in extra], "ID"],
                 stroke="#000000").add_to(m)
     legend = Legend(t("col_decision", lang), [
         *[(DECISION_COLOURS[d], labels[d], True) for d in DECISION_COLOURS],

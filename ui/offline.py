@@ -17,7 +17,9 @@ from pathlib import Path
 import folium
 import folium.folium
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+from otbasy import paths
+
+STATIC_DIR = paths.STATIC_DIR
 STATIC_URL = "/app/static"
 LEAFLET_VERSION = "1.9.4"
 
@@ -112,5 +114,5 @@ def standalone_html(m: folium.Map) -> str:
     for _, url in LOCAL_CSS:
         css = _inline_css(local_path(url))
         html = re.sub(rf'<link rel="stylesheet" href="{re.escape(url)}"\s*/>',
-                      lambda _m: f"<style>{css}</style>", html)
+                      lambda _m, css=css: f"<style>{css}</style>", html)
     return with_csp(html)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-
 from pathlib import Path
 
 import pandas as pd
 
-from ui.i18n import t
+from geo.csvsafe import frame_csv_bytes
+from ui import numbers
+from ui.forms import field_label
+from ui.i18n import STRINGS, t
 
 # Canonical column -> i18n key of its header.
 COLUMN_LABELS: dict[str, str] = {
@@ -29,7 +31,23 @@ COLUMN_LABELS: dict[str, str] = {
     "opened": "kpi_opened", "converted": "kpi_converted", "status": "kpi_status",
     "budget": "budget", "covered": "col_children_covered", "author": "col_author",
     "country": "country", "version": "boundary_version",
+    "settlements_assigned": "col_settlements_assigned", "children_served": "col_children_served",
+    "median_minutes": "col_median_minutes", "worst_minutes": "col_worst_minutes",
+    "coverage_gained": "col_coverage_gained", "capex_kzt": "col_capex_kzt",
+    "opex_kzt_per_year": "col_opex_kzt_per_year",
+    "released_kzt_per_year": "col_released_kzt_per_year", "why": "col_why",
+    "children_in_care": "col_children_in_care", "coverage_gain": "col_coverage_gain",
+    "net_cost_kzt": "col_net_cost_kzt", "converted_flag": "col_converted",
+    "unit_code": "col_unit", "source": "col_source", "licence": "col_licence",
+    "data_status": "col_data_status", "cost": "kpi_whole_life",
+    "cost_whole_life": "kpi_whole_life", "released_opex": "kpi_released",
+    "budget_total": "kpi_budget", "scenario": "col_scenario",
+    "username": "col_username", "role": "col_role", "units": "col_units",
+    "timestamp": "col_timestamp", "event": "col_event", "details": "col_details",
 }
+# Columns whose values are codes with a label of their own (i18n key prefix).
+CODE_COLUMNS: dict[str, str] = {"type": "type", "kind": "kind", "operator": "operator",
+                                "status": "status", "event": "event"}
 
 
 def localise_columns(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -53,8 +71,8 @@ def plain_table(frame: pd.DataFrame, lang: str, decimals: int = 1) -> pd.DataFra
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with a byte-order mark so spreadsheet programs read Cyrillic correctly."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 CSV with a byte-order mark (Cyrillic in spreadsheets), formula cells defused."""
+    return frame_csv_bytes(frame)
 
 
 def problems_table(problems: Iterable[object], lang: str) -> pd.DataFrame:
@@ -69,22 +87,16 @@ def problems_table(problems: Iterable[object], lang: str) -> pd.DataFrame:
     return localise_columns(frame, lang)
 
 
-MONEY_UNITS = {"en": ("bn", "m"), "ru": ("млрд", "млн"), "kk": ("млрд", "млн")}
-
-
 def kpi_value(key: str, value: float, lang: str = "en") -> str:
-    """A KPI formatted for a card: percent with one decimal, money (keys starting `cost`) in
-    millions or billions so it fits a card, counts grouped with thin spaces."""
+    """A KPI formatted for a card in `lang` (Babel): percent with one decimal, money (keys
+    starting `cost`) in millions or billions so it fits a card, counts grouped."""
     if pd.isna(value):
         return "–"
     if key == "coverage_pct":
-        return f"{value:.1f}%"
+        return numbers.percent(value, lang)
     if key.startswith("cost") and abs(value) >= 1e6:
-        billions, millions = MONEY_UNITS.get(lang, MONEY_UNITS["en"])
-        if abs(value) >= 1e9:
-            return f"{value / 1e9:.2f} {billions}"
-        return f"{value / 1e6:,.1f}".replace(",", "\u202f") + f" {millions}"
-    return f"{value:,.0f}".replace(",", "\u202f")
+        return numbers.compact(value, lang)
+    return numbers.number(value, lang)
 
 
 def decision_labels(decisions: pd.Series, lang: str) -> pd.Series:
@@ -95,6 +107,60 @@ def decision_labels(decisions: pd.Series, lang: str) -> pd.Series:
 
 
 def scenario_problems_table(problems: Iterable[tuple[str, str]], lang: str) -> pd.DataFrame:
-    """A scenario's (field path, message) problems as a localised table."""
-    frame = pd.DataFrame(list(problems), columns=["field", "message"])
+    """A scenario's (field path, message) problems as a localised table, each field named by
+    its form label."""
+    rows = [(field if field.startswith("(") else field_label(field, lang), message)
+            for field, message in problems]
+    frame = pd.DataFrame(rows, columns=["field", "message"])
     return localise_columns(frame, lang)
+
+
+def code_label(column: str, value: object, lang: str) -> str:
+    """A code shown to users (institution type, centre kind, operator, solver status) in
+    `lang`; unknown codes as they are."""
+    prefix = CODE_COLUMNS.get(column, column)
+    key = f"{prefix}_{value}"
+    return t(key, lang) if key in STRINGS else ("" if value is None else str(value))
+
+
+def localise_codes(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """`frame` with the values of every code column (`CODE_COLUMNS`) as labels in `lang`."""
+    out = frame.copy()
+    for column in CODE_COLUMNS:
+        if column in out.columns:
+            out[column] = out[column].map(lambda v, c=column: code_label(c, v, lang))
+    return out
+
+
+def site_reason(row: Mapping[str, object], lang: str) -> str:
+    """Why a plan's site is in it, in `lang`, from the engine's reason code and figures."""
+    reason = row.get("reason")
+    gained = kpi_value("children", float(row.get("coverage_gained") or 0), lang)
+    if reason in ("kept", "must_open"):
+        return t(f"why_{reason}", lang)
+    if reason in ("pays", "coverage_and_pays"):
+        text = t("why_pays", lang, released=kpi_value(
+            "cost", float(row.get("released_kzt_per_year") or 0), lang))
+        return text + (" " + t("why_coverage", lang, n=gained)
+                       if reason == "coverage_and_pays" else "")
+    return t("why_coverage", lang, n=gained)
+
+
+def conversion_reason(row: Mapping[str, object], lang: str) -> str:
+    """Why an institution was or was not converted, in `lang`."""
+    reason = row.get("reason")
+    gain = kpi_value("children", float(row.get("coverage_gain") or 0), lang)
+    if row.get("converted"):
+        if reason == "pays":
+            return t("why_pays", lang, released=kpi_value(
+                "cost", -float(row.get("net_cost_kzt") or 0), lang))
+        return t("why_coverage", lang, n=gain)
+    if reason in ("no_gain", "limits", "excluded"):
+        return t(f"why_{reason}", lang)
+    return t("why_cost", lang, n=gain)
+
+
+def year_text(value: object) -> str:
+    """A year as plain digits (never "2,018"); empty when unknown."""
+    number = pd.to_numeric(value, errors="coerce")
+    return "" if pd.isna(number) else f"{number:.0f}"

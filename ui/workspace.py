@@ -19,17 +19,17 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geo.atomic import atomic_path
+from geo.atomic import atomic_path, create_private, remove_leftovers
+from geo.paths import DEFAULT_DIR, ENV_VAR, workspace_dir
 
-ENV_VAR = "OTBASY_WORKSPACE"
-DEFAULT_DIR = Path("workspace")
+__all__ = ["DEFAULT_DIR", "ENV_VAR", "NameTaken", "SavedScenario", "Workspace", "workspace_dir"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS scenarios (
@@ -91,13 +91,8 @@ class SavedScenario:
         return gpd.read_file(self.result_file, layer=layer)
 
 
-def workspace_dir() -> Path:
-    """The workspace directory from `OTBASY_WORKSPACE` (default ./workspace)."""
-    return Path(os.environ.get(ENV_VAR) or DEFAULT_DIR)
-
-
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _clean_name(name: str) -> str:
@@ -113,7 +108,9 @@ class Workspace:
     def __init__(self, root: str | os.PathLike[str] | None = None):
         self.root = Path(root) if root is not None else workspace_dir()
         self.root.mkdir(parents=True, exist_ok=True)
-        self.db_path = self.root / "otbasy.sqlite"
+        for folder in (self.root, self.root / "results", self.root / "layers"):
+            remove_leftovers(folder)
+        self.db_path = create_private(self.root / "otbasy.sqlite")
         with self._connect() as db:
             db.executescript(_SCHEMA)
 

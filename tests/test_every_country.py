@@ -1,0 +1,59 @@
+"""No dead ends: every page opens for every bundled country and boundary version without an
+exception or an error box, and says which layers are missing where a country has none."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.layers import boundary_levels, boundary_versions, countries
+from ui.i18n import t
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = ("explore", "gaps", "scenarios", "compare", "data", "admin")
+CASES = [(cc, v, level) for cc in countries() for v in boundary_versions(cc)
+         for level in boundary_levels(cc, v)
+         if (cc, v, level) != ("KZ", 2022, "oblast")]  # the default: test_app_pages
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch, tmp_path):
+    monkeypatch.setenv("OTBASY_WORKSPACE", str(tmp_path / "workspace"))
+    monkeypatch.setenv("OTBASY_AUDIT", str(tmp_path / "audit.sqlite"))
+    monkeypatch.setenv("OTBASY_CREDENTIALS", str(tmp_path / "credentials.yaml"))
+
+
+def test_every_bundled_country_is_tried() -> None:
+    assert {cc for cc, _, _ in CASES} == {"KG", "TJ", "TM", "UZ", "KZ"}
+    assert ("KZ", 2022, "district") in CASES
+
+
+@pytest.mark.parametrize("country,version,level", CASES)
+def test_every_page_opens(country: str, version: int, level: str) -> None:
+    from access.guard import SESSION_KEY
+    from access.roles import User
+    from access.session import Session
+
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.session_state["lang"] = "en"
+    now = time.time()
+    at.session_state[SESSION_KEY] = Session(User("tester", "admin"), now, now)
+    at.session_state["country"] = country
+    at.session_state["version"] = version
+    at.session_state["level"] = level
+    at.run()
+    for page in PAGES:
+        at.switch_page(f"app_pages/{page}.py")
+        at.run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert not at.error, (page, [e.value for e in at.error])
+        shown = " ".join(str(i.value) for i in [*at.info, *at.warning])
+        if country != "KZ" and page == "explore":
+            names = ", ".join(t(f"layer_{n}", "en") for n in ("institutions", "centres",
+                                                               "foster"))
+            assert t("layers_missing", "en", layers=names) in shown
+        if country != "KZ" and page == "gaps":
+            assert t("gaps_no_centres", "en") in shown

@@ -1,0 +1,69 @@
+"""The exported HTML map, opened from disk in Debian's Chromium with every network request
+blocked: exactly one Leaflet map, drawn, with the header (title, scenario, date, KPIs, demo
+notice) and the legend visible; the report opens too. Marked e2e like tests/test_e2e.py."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from planning.scenario import Scenario
+from planning.solve import run_scenario
+from ui import exports
+from ui.i18n import t
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
+pytestmark = [pytest.mark.e2e,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")]
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    s = Scenario.default("KZ")
+    s.name = "Ministry memo <b>draft</b>"
+    s.region.units = ["KZ-59", "KZ-62"]
+    result = run_scenario(s)
+    out = tmp_path_factory.mktemp("export")
+    when = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    (out / "map.html").write_text(exports.plan_map_html(result, "kk", when), encoding="utf-8")
+    (out / "report.html").write_text(exports.plan_report_html(result, "kk", when),
+                                     encoding="utf-8")
+    return out, result
+
+
+def test_exported_map_in_chromium_has_one_map_and_its_header(files) -> None:
+    from playwright.sync_api import sync_playwright
+
+    out, _result = files
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+
+        def route(r):
+            url = r.request.url
+            if not url.startswith(("file:", "data:", "blob:", "about:")):
+                requests.append(url)
+                return r.abort()
+            return r.continue_()
+
+        page.route("**/*", route)
+        page.goto((out / "map.html").as_uri())
+        page.wait_for_selector(".leaflet-container", timeout=30_000)
+        page.wait_for_selector("path.leaflet-interactive", timeout=30_000)
+        assert page.locator(".leaflet-container").count() == 1
+        assert page.locator(".otbasy-head").count() == 1
+        head = page.locator(".otbasy-head").inner_text()
+        assert "Ministry memo <b>draft</b>" in head  # shown as text, not markup
+        assert "2026-12-01 10:00 UTC" in head and t("demo_notice", "kk") in head
+        assert t("kpi_coverage", "kk") in head and t("kpi_budget", "kk") in head
+        assert page.locator(".otbasy-legend").count() >= 1
+        assert page.locator(".otbasy-head").bounding_box()["height"] < 300
+        page.goto((out / "report.html").as_uri())
+        assert t("sites_title", "kk") in page.inner_text("body")
+        browser.close()
+    assert not requests, requests
