@@ -11,7 +11,8 @@ What a reader learns from an output, and what the rule guarantees against:
 - each column's total row (when published, itself suppressed if 1-4) is the column sum;
 - for a lower level (districts), each parent unit's value as the parent level publishes it
   (the oblast table) is the sum of its districts.
-From these, no suppressed cell's value can be worked out exactly.
+From these, no suppressed cell's value can be worked out exactly; across two levels, no
+count of 1-4 can (a complement may, where it equals its published parent).
 """
 
 from __future__ import annotations
@@ -110,7 +111,56 @@ def suppression_status(table: pd.DataFrame, count_columns: Sequence[str], total_
                         break  # only a withheld zero of a zero parent is left: nothing to hide
                     changed = True
                 status[rows, j] = sub[:-1]
+            if groups and not changed:  # all equations together, as a reader combines them
+                changed = _withhold_jointly(counts[:, j], status[:, j], total_row, threshold,
+                                            [(rows, up[j], st[j]) for rows, up, st in groups])
     return counts, status
+
+
+def _withhold_jointly(values: np.ndarray, status: np.ndarray, total_row: bool, threshold: int,
+                      groups: list[tuple[np.ndarray, int, int]]) -> bool:
+    """Bound every cell by all equations at once (the grand total, each parent = the sum of
+    its rows); when a suppressed cell (or a suppressed parent) is pinned, withhold one more
+    cell in its parent's rows, else in the whole column. True when something was withheld."""
+    n = len(values) - (1 if total_row else 0)
+    cells = [float(v) for v in values] + [float(up) for _, up, _ in groups]
+    states = list(status) + [st for _, _, st in groups]
+    lo = [c if s == VISIBLE else 1.0 if s == SMALL else 0.0 for c, s in zip(cells, states)]
+    hi = [c if s == VISIBLE else float(threshold - 1) if s == SMALL else math.inf
+          for c, s in zip(cells, states)]
+    parent_cells = list(range(len(values), len(cells)))
+    equations = [(list(range(n)), n), (parent_cells, n)] if total_row else []
+    equations += [(list(rows), len(values) + g) for g, (rows, _, _) in enumerate(groups)]
+    for _ in range(50):
+        moved = False
+        for members, total in equations:
+            for k in [*members, total]:
+                if k == total:
+                    low, high = sum(lo[m] for m in members), sum(hi[m] for m in members)
+                else:
+                    rest = [m for m in members if m != k]
+                    low = lo[total] - sum(hi[m] for m in rest)
+                    high = hi[total] - sum(lo[m] for m in rest)
+                low = max(lo[k], math.ceil(low - 1e-9) if math.isfinite(low) else low)
+                high = min(hi[k], math.floor(high + 1e-9) if math.isfinite(high) else high)
+                if (low, high) != (lo[k], hi[k]):
+                    lo[k], hi[k], moved = low, high, True
+        if not moved:
+            break
+    for k, state in enumerate(states):
+        if state == VISIBLE or lo[k] != hi[k] or (total_row and k == n):
+            continue
+        g = next((g for g, (rows, _, _) in enumerate(groups) if k in rows),
+                 k - len(values) if k >= len(values) else None)
+        if g is not None:
+            rows, up, up_state = groups[g]
+            sub = np.append(status[rows], up_state)
+            if _withhold_one_more(np.append(values[rows], up), sub, total_fixed=True):
+                status[rows] = sub[:-1]
+                return True
+        if total_row and _withhold_one_more(values, status, total_fixed=True):
+            return True
+    return False
 
 
 def is_label(value: object) -> bool:
