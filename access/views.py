@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -149,9 +149,24 @@ def visible_result(user: User, frame: pd.DataFrame) -> pd.DataFrame:
     return visible_frame(user, frame)
 
 
-def public_gaps(user: User, gaps: pd.DataFrame) -> pd.DataFrame:
+def unit_parents(units: pd.DataFrame) -> dict[str, str] | None:
+    """Unit code -> the code of the unit above it (a district's oblast), or None when the
+    units have no level above (oblasts): the public sees both levels, so a district table is
+    suppressed against the oblast values too."""
+    if "parent_code" not in units.columns or units["parent_code"].isna().all():
+        return None
+    return dict(zip(units["code"], units["parent_code"], strict=True))
+
+
+def _parents_of(table: pd.DataFrame, parents: Mapping[str, str] | None) -> list | None:
+    return None if parents is None else list(table["code"].map(parents))
+
+
+def public_gaps(user: User, gaps: pd.DataFrame,
+                parents: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The coverage-gap table as `user` may see it: for the public, small counts "<5" and
-    complements "x" with a total row; for staff, the counts and the total row."""
+    complements "x" with a total row (and, with `parents` from `unit_parents`, against each
+    parent's published value); for staff, the counts and the total row."""
     if exact_points(user):
         total = gaps[list(GAP_COUNTS)].sum()
         row: dict[str, object] = {c: (int(total[c]) if c in GAP_COUNTS else None)
@@ -159,20 +174,23 @@ def public_gaps(user: User, gaps: pd.DataFrame) -> pd.DataFrame:
         row[next(c for c in gaps.columns if c not in GAP_COUNTS)] = "Total"
         return pd.concat([gaps.astype(object), pd.DataFrame([row]).astype(object)],
                          ignore_index=True)
-    return suppress_small(gaps, list(GAP_COUNTS), total_row=True, total_label="Total")
+    return suppress_small(gaps, list(GAP_COUNTS), total_row=True, total_label="Total",
+                          parents=_parents_of(gaps, parents))
 
 
-def public_units(user: User, indicators: pd.DataFrame, gaps: pd.DataFrame) -> pd.DataFrame:
+def public_units(user: User, indicators: pd.DataFrame, gaps: pd.DataFrame,
+                 parents: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The per-unit indicator table as `user` may see it. For the public: counts 1-4 "<5";
     each rate, share or complement (children covered = children - uncovered children) takes
     the label of the count it is derived from, the uncovered-children labels being those of
     `public_gaps` for the same standard, so the two pages together reveal nothing either
-    hides; other values rounded to one decimal."""
+    hides; other values rounded to one decimal. `parents` as for `public_gaps`."""
     table = pd.DataFrame(indicators.drop(columns="geometry", errors="ignore"))
     if exact_points(user):
         return table
-    shown = suppress_small(table, list(UNIT_COUNTS), total_row=False)
-    gap_labels = public_gaps(user, gaps).iloc[:-1].set_index("code")
+    shown = suppress_small(table, list(UNIT_COUNTS), total_row=False,
+                           parents=_parents_of(table, parents))
+    gap_labels = public_gaps(user, gaps, parents).iloc[:-1].set_index("code")
     for column in ("children", "uncovered_children"):
         shown[column] = shown["code"].map(gap_labels[column]).astype(object).to_numpy()
     shown = suppress_derived(shown, {c: s for c, s in DERIVED.items() if c != "children_covered"})

@@ -42,7 +42,8 @@ indicators = vm.unit_indicators(units, layers.settlements, layers.institutions, 
                                 layers.foster, minutes, standard)
 # what this user may see of the indicators: the map, the table and the download all show it
 shown_units = views.public_units(user, indicators, vm.gap_table(layers.settlements, units,
-                                                                minutes, standard))
+                                                                minutes, standard),
+                                 views.unit_parents(units))
 
 
 def build_map():

@@ -31,7 +31,8 @@ if layers.centres.empty:
     st.warning(t("gaps_no_centres", lang), icon="ℹ️")
 
 minutes = common.minutes_to_centres(layers.settlements, layers.centres, standard)
-public = views.public_gaps(user, vm.gap_table(layers.settlements, units, minutes, standard))
+public = views.public_gaps(user, vm.gap_table(layers.settlements, units, minutes, standard),
+                           views.unit_parents(units))
 public = public.replace({"Total": t("total", lang)})  # the total row's label, translated
 body = public.iloc[:-1]
 total_children = public["uncovered_children"].iloc[-1]  # a count or a suppressed label

@@ -8,8 +8,11 @@ minus the visible cells cannot reveal a suppressed cell.
 What a reader learns from an output, and what the rule guarantees against:
 - a "<5" cell holds 1, 2, 3 or 4 (zeros are shown as 0);
 - a "x" cell is withheld: any value from 0 upwards;
-- each column's total row (when published, itself suppressed if 1-4) is the column sum.
-From these, no suppressed cell's value can be worked out exactly.
+- each column's total row (when published, itself suppressed if 1-4) is the column sum;
+- for a lower level (districts), each parent unit's value as the parent level publishes it
+  (the oblast table) is the sum of its districts.
+From these, no suppressed cell's value can be worked out exactly; across two levels, no
+count of 1-4 can (a complement may, where it equals its published parent).
 """
 
 from __future__ import annotations
@@ -39,15 +42,18 @@ def small_label(threshold: int = 5) -> str:
 
 
 def suppress_small(table: pd.DataFrame, count_columns: Sequence[str], total_row: bool = True,
-                   threshold: int = 5, total_label: str = "Total") -> pd.DataFrame:
+                   threshold: int = 5, total_label: str = "Total",
+                   parents: Sequence[object] | None = None) -> pd.DataFrame:
     """A copy of `table` safe to publish: small counts as "<5", complements as "x".
 
     `count_columns` hold non-negative whole counts. With `total_row`, a row of true column
     totals is appended (labelled `total_label` in the first non-count column) and cells are
     withheld until no suppressed value follows from the visible cells and the total.
-    Without it, only the small counts themselves are replaced.
+    Without it, only the small counts themselves are replaced. `parents` (one per row, e.g.
+    each district's oblast) says the parent level is published too: cells are also withheld
+    until none follows from its parent's published value minus its visible siblings.
     """
-    counts, status = suppression_status(table, count_columns, total_row, threshold)
+    counts, status = suppression_status(table, count_columns, total_row, threshold, parents)
     out = table.reset_index(drop=True).copy()
     if total_row:
         total = pd.DataFrame({c: [None] for c in out.columns})
@@ -64,20 +70,97 @@ def suppress_small(table: pd.DataFrame, count_columns: Sequence[str], total_row:
 
 
 def suppression_status(table: pd.DataFrame, count_columns: Sequence[str], total_row: bool = True,
-                       threshold: int = 5) -> tuple[np.ndarray, np.ndarray]:
+                       threshold: int = 5, parents: Sequence[object] | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
     """(counts, status) behind `suppress_small`: status VISIBLE, SMALL or COMPLEMENT per cell
-    (rows of `table`, then the total row when `total_row`)."""
+    (rows of `table`, then the total row when `total_row`). With `parents`, the parent
+    level's table (the sums per parent, suppressed by the same rule) is taken as published."""
     if threshold < 3:
         raise ValueError(f"threshold: must be at least 3, got {threshold}")
     counts = _counts(table, list(count_columns))
     if total_row:
         counts = np.vstack([counts, counts.sum(axis=0, keepdims=True)])
     status = np.where((counts >= 1) & (counts < threshold), SMALL, VISIBLE)
-    if total_row:
-        for j in range(counts.shape[1]):
-            while _recoverable(counts[:, j], status[:, j], threshold):
-                _withhold_one_more(counts[:, j], status[:, j])
+    groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    if parents is not None:
+        keys = pd.Series(list(parents), dtype=object)
+        if len(keys) != len(table):
+            raise ValueError(f"parents: {len(keys)} values for {len(table)} rows")
+        upper = pd.DataFrame(counts[:len(table)], columns=list(count_columns)).groupby(
+            keys.to_numpy(), dropna=True).sum()
+        up_counts, up_status = suppression_status(upper.reset_index(drop=True),
+                                                  list(count_columns), total_row, threshold)
+        for g, key in enumerate(upper.index):
+            groups.append((np.flatnonzero((keys == key).to_numpy()), up_counts[g], up_status[g]))
+        if total_row:  # one grand total, published by both levels: shown as the parent shows it
+            status[-1] = up_status[-1]
+    fixed = parents is not None
+    for j in range(counts.shape[1]):
+        changed = True
+        while changed:  # withholding for one equation can open another: repeat until none
+            changed = False
+            while total_row and _recoverable(counts[:, j], status[:, j], threshold):
+                if not _withhold_one_more(counts[:, j], status[:, j], total_fixed=fixed):
+                    break
+                changed = True
+            for rows, up_count, up_status in groups:
+                values = np.append(counts[rows, j], up_count[j])
+                sub = np.append(status[rows, j], up_status[j])
+                while _recoverable(values, sub, threshold):
+                    if not _withhold_one_more(values, sub, total_fixed=True):
+                        break  # only a withheld zero of a zero parent is left: nothing to hide
+                    changed = True
+                status[rows, j] = sub[:-1]
+            if groups and not changed:  # all equations together, as a reader combines them
+                changed = _withhold_jointly(counts[:, j], status[:, j], total_row, threshold,
+                                            [(rows, up[j], st[j]) for rows, up, st in groups])
     return counts, status
+
+
+def _withhold_jointly(values: np.ndarray, status: np.ndarray, total_row: bool, threshold: int,
+                      groups: list[tuple[np.ndarray, int, int]]) -> bool:
+    """Bound every cell by all equations at once (the grand total, each parent = the sum of
+    its rows); when a suppressed cell (or a suppressed parent) is pinned, withhold one more
+    cell in its parent's rows, else in the whole column. True when something was withheld."""
+    n = len(values) - (1 if total_row else 0)
+    cells = [float(v) for v in values] + [float(up) for _, up, _ in groups]
+    states = list(status) + [st for _, _, st in groups]
+    lo = [c if s == VISIBLE else 1.0 if s == SMALL else 0.0 for c, s in zip(cells, states)]
+    hi = [c if s == VISIBLE else float(threshold - 1) if s == SMALL else math.inf
+          for c, s in zip(cells, states)]
+    parent_cells = list(range(len(values), len(cells)))
+    equations = [(list(range(n)), n), (parent_cells, n)] if total_row else []
+    equations += [(list(rows), len(values) + g) for g, (rows, _, _) in enumerate(groups)]
+    for _ in range(50):
+        moved = False
+        for members, total in equations:
+            for k in [*members, total]:
+                if k == total:
+                    low, high = sum(lo[m] for m in members), sum(hi[m] for m in members)
+                else:
+                    rest = [m for m in members if m != k]
+                    low = lo[total] - sum(hi[m] for m in rest)
+                    high = hi[total] - sum(lo[m] for m in rest)
+                low = max(lo[k], math.ceil(low - 1e-9) if math.isfinite(low) else low)
+                high = min(hi[k], math.floor(high + 1e-9) if math.isfinite(high) else high)
+                if (low, high) != (lo[k], hi[k]):
+                    lo[k], hi[k], moved = low, high, True
+        if not moved:
+            break
+    for k, state in enumerate(states):
+        if state == VISIBLE or lo[k] != hi[k] or (total_row and k == n):
+            continue
+        g = next((g for g, (rows, _, _) in enumerate(groups) if k in rows),
+                 k - len(values) if k >= len(values) else None)
+        if g is not None:
+            rows, up, up_state = groups[g]
+            sub = np.append(status[rows], up_state)
+            if _withhold_one_more(np.append(values[rows], up), sub, total_fixed=True):
+                status[rows] = sub[:-1]
+                return True
+        if total_row and _withhold_one_more(values, status, total_fixed=True):
+            return True
+    return False
 
 
 def is_label(value: object) -> bool:
@@ -192,9 +275,10 @@ def _recoverable(values: np.ndarray, status: np.ndarray, threshold: int) -> bool
     return any(s != VISIBLE and lo == hi for (lo, hi), s in zip(bounds, status, strict=True))
 
 
-def _withhold_one_more(values: np.ndarray, status: np.ndarray) -> None:
-    """Withhold the next cell: smallest visible non-zero, then zero, then the total, then
-    widen a "<5" cell (the total first) to "x". Changes `status` in place."""
+def _withhold_one_more(values: np.ndarray, status: np.ndarray, total_fixed: bool = False) -> bool:
+    """Withhold the next cell: smallest visible non-zero, then zero, then the total (unless
+    `total_fixed`: published elsewhere), then widen a "<5" cell to "x". Changes `status` in
+    place; False when no cell is left to withhold."""
     body = range(len(values) - 1)
     visible = [i for i in body if status[i] == VISIBLE]
     nonzero = sorted((values[i], i) for i in visible if values[i] > 0)
@@ -202,11 +286,14 @@ def _withhold_one_more(values: np.ndarray, status: np.ndarray) -> None:
         status[nonzero[0][1]] = COMPLEMENT
     elif visible:
         status[visible[0]] = COMPLEMENT
-    elif status[-1] != COMPLEMENT:
+    elif status[-1] != COMPLEMENT and not total_fixed:
         status[-1] = COMPLEMENT
     else:
         small = [i for i in body if status[i] == SMALL]
+        if not small:
+            return False
         status[small[0]] = COMPLEMENT
+    return True
 
 
 def _counts(table: pd.DataFrame, columns: list[str]) -> np.ndarray:

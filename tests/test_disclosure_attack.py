@@ -50,26 +50,36 @@ def _isolated(monkeypatch, tmp_path):
 # --- the truth, from the raw files ------------------------------------------------------------
 @dataclass(frozen=True)
 class Instance:
-    """A public view to attack: country, travel standard, and divisors applied to the
-    registry counts (foster families per record; children per institution) to stand for
-    registries with many small counts (1 = the bundled data as it is)."""
+    """A public view to attack: country, travel standard, unit level chosen in the sidebar
+    (the public sees oblast and district tables alike), and divisors applied to the registry
+    counts (foster families per record; children per institution) to stand for registries
+    with many small counts (1 = the bundled data as it is)."""
 
     country: str
     standard: int
     thin: int = 1
     thin_inst: int = 1
+    level: str = "oblast"
 
 
-INSTANCES = [Instance("KZ", 60), Instance("KZ", 120), Instance("KZ", 30, thin=12, thin_inst=150),
+# The bundled KZ data as it is has no oblast count of 1-4 (dispersed estimated demand puts
+# children beyond the standard in every oblast), so it is attacked at district level, where
+# it has many; the thinned registries keep small cells at oblast level.
+INSTANCES = [Instance("KZ", 60, level="district"), Instance("KZ", 120, level="district"),
+             Instance("KZ", 30, thin=12, thin_inst=150),
              Instance("KZ", 240, thin=40, thin_inst=200), Instance("UZ", 60)]
+CODE_KEY = {"oblast": "unit_code", "district": "district_code"}
 
 
-def _raw_sum(name: str, column: str, country: str, thin: int) -> dict[str, int]:
+def _raw_sum(name: str, column: str, country: str, thin: int,
+             level: str = "oblast") -> dict[str, int]:
+    """Per-unit sums of `column` straight from the bundled GeoJSON file."""
     sums: dict[str, int] = defaultdict(int)
+    key = CODE_KEY[level]
     for f in json.loads((DATA / f"{name}.geojson").read_text())["features"]:
         p = f["properties"]
-        if p.get("country") == country and p.get("unit_code"):
-            sums[p["unit_code"]] += int(p.get(column) or 0) // thin
+        if p.get("country") == country and p.get(key):
+            sums[p[key]] += int(p.get(column) or 0) // thin
     return dict(sums)
 
 
@@ -100,23 +110,24 @@ def registry(monkeypatch):
 
 def _truth(inst: Instance) -> dict[tuple[str, str], int]:
     layers = load_layers(inst.country)
-    codes = list(layers.boundaries["code"])
+    codes = list(layers.units(inst.level)["code"])
     beyond = pd.Series(True, index=layers.settlements.index)
     if not layers.centres.empty:
         near = nearest_centre(layers.settlements, layers.centres,
                               TravelParams(max_minutes=inst.standard), minutes=inst.standard)
         beyond = ~(pd.Series(near["minutes"].to_numpy(), index=layers.settlements.index)
                    <= inst.standard)
-    unit = layers.settlements["unit_code"]
+    unit = layers.settlements[CODE_KEY[inst.level]]
     kids = pd.to_numeric(layers.settlements["children"]).fillna(0)
     truth = {}
-    foster = _raw_sum("foster", Q_FOSTER, inst.country, inst.thin)
-    inst_children = _raw_sum("institutions", "children", inst.country, inst.thin_inst)
+    foster = _raw_sum("foster", Q_FOSTER, inst.country, inst.thin, inst.level)
+    inst_children = _raw_sum("institutions", "children", inst.country, inst.thin_inst,
+                             inst.level)
     for code in codes:
         here = unit == code
         truth[(code, Q_FOSTER)] = foster.get(code, 0)
         truth[(code, Q_INST)] = inst_children.get(code, 0)
-        truth[(code, Q_SETT)] = int((beyond & here).sum())
+        truth[(code, Q_SETT)] = int((beyond & here & (kids > 0)).sum())  # no children: no gap
         truth[(code, Q_KIDS)] = int(kids[beyond & here].sum())
         truth[(code, "children")] = int(kids[here].sum())
     return truth
@@ -124,7 +135,9 @@ def _truth(inst: Instance) -> dict[tuple[str, str], int]:
 
 # --- what a session receives --------------------------------------------------------------------
 def _receive(monkeypatch, role: str, inst: Instance) -> dict:
-    """Tables, downloads and map documents of Explore (every indicator) and Coverage gaps."""
+    """Tables, downloads and map documents of Explore (every indicator) and Coverage gaps at
+    the instance's level, and the tables and downloads at oblast level too (the public may
+    switch levels, and an oblast value is the sum of its districts)."""
     from access.guard import SESSION_KEY
     from access.roles import User
     from access.session import Session
@@ -140,10 +153,12 @@ def _receive(monkeypatch, role: str, inst: Instance) -> dict:
     got: dict = {"tables": [], "maps": [], "texts": []}
     runs = [("explore.py", "explore_standard", ind) for ind in INDICATORS]
     runs.append(("gaps.py", "gaps_standard", None))
-    for script, key, indicator in runs:
+    levels = dict.fromkeys(("oblast", inst.level))
+    for level, (script, key, indicator) in [(v, r) for v in levels for r in runs]:
         at = AppTest.from_file(str(ROOT / "app_pages" / script), default_timeout=180)
         at.session_state["lang"] = "en"
         at.session_state["country"] = inst.country
+        at.session_state["level"] = level
         at.session_state[key] = inst.standard
         if indicator:
             at.session_state["explore_indicator"] = indicator
@@ -154,8 +169,9 @@ def _receive(monkeypatch, role: str, inst: Instance) -> dict:
         assert not at.exception, [e.value for e in at.exception]
         got["tables"] += [d.value for d in at.dataframe]
         got["texts"] += [m.value for m in at.metric] + [m.value for m in at.markdown]
-        got["maps"] += [json.loads(c.proto.json_args)["html"]
-                        for c in at.get("component_instance")]
+        if level == inst.level:
+            got["maps"] += [json.loads(c.proto.json_args)["html"]
+                            for c in at.get("component_instance")]
     got["tables"] += [pd.read_csv(io.BytesIO(d), encoding="utf-8-sig") for d in downloads
                       if d[:3] == b"\xef\xbb\xbf"]
     return got
@@ -241,10 +257,14 @@ def _unit_rows(got: dict, names: dict[str, str]) -> list[dict]:
 
 
 def attack(got: dict, labels: dict[tuple[str, str], str], units: gpd.GeoDataFrame,
-           names: dict[str, str]) -> dict[tuple[str, str], float]:
-    """Everything an attacker can do with `got`; returns the cells pinned to one value."""
+           names: dict[str, str], parents: dict[str, str] | None = None
+           ) -> dict[tuple[str, str], float]:
+    """Everything an attacker can do with `got` (maps of the level of `units`; tables of
+    every level, `parents` saying which oblast each district is in); returns the cells
+    pinned to one value."""
     a = Attacker(labels)
     rows = _unit_rows(got, names)
+    all_names, names = names, {c: n for c, n in names.items() if c in set(units["code"])}
     children = {r["code"]: _number(r.get("children")) for r in rows if _number(r.get("children"))}
     for r in rows:  # direct values, rates and complements in tables and downloads
         code = r["code"]
@@ -262,7 +282,6 @@ def attack(got: dict, labels: dict[tuple[str, str], str], units: gpd.GeoDataFram
         if kids and _number(r.get("coverage_share")) is not None:
             v = _number(r["coverage_share"])
             a.learn((code, Q_KIDS), kids * (1 - (v + 0.05) / 100), kids * (1 - (v - 0.05) / 100))
-    by_name = {v: k for k, v in names.items()}
     layer_q = {t("layer_foster", "en"): (Q_FOSTER, "families_text"),
                t("layer_uncovered", "en"): (Q_SETT, "settlements_text"),
                t("col_uncovered_children", "en"): (Q_KIDS, "value_text")}
@@ -275,7 +294,7 @@ def attack(got: dict, labels: dict[tuple[str, str], str], units: gpd.GeoDataFram
             if name not in layer_q:
                 continue
             q, text_key = layer_q[name]
-            per_unit = [(by_name.get(f["properties"].get("unit_name")), f) for f in features]
+            per_unit = [(_feature_unit(f, names, units), f) for f in features]
             if all(code is None for code, _ in per_unit):  # dots: count them per unit
                 points = gpd.GeoDataFrame(geometry=[shape(f["geometry"]) for f in features],
                                           crs=4326)
@@ -305,8 +324,23 @@ def attack(got: dict, labels: dict[tuple[str, str], str], units: gpd.GeoDataFram
                 elif q in (Q_FOSTER, Q_SETT, Q_KIDS):
                     a.learn((code, q), low, high)
             _invert_radii(a, q, radii)
-    _difference_totals(a, got, rows, names)
+    for _ in range(5):
+        _difference_totals(a, got, rows, names)
+        _difference_parents(a, rows, parents or {}, all_names)
     return a.recovered()
+
+
+def _feature_unit(feature: dict, names: dict[str, str], units: gpd.GeoDataFrame) -> str | None:
+    """The unit a map feature stands for: by its name, and where several units share that
+    name (districts), the one of them nearest the feature's location."""
+    name = feature["properties"].get("unit_name")
+    codes = [c for c, n in names.items() if n == name]
+    if len(codes) < 2:
+        return codes[0] if codes else None
+    where = gpd.GeoSeries([shape(feature["geometry"]).representative_point()], crs=4326)
+    candidates = units[units["code"].isin(codes)].to_crs(3857)
+    distance = candidates.geometry.distance(where.to_crs(3857).iloc[0])
+    return str(candidates.loc[distance.idxmin(), "code"])
 
 
 def _invert_radii(a: Attacker, q: str, radii: dict[str, float]) -> None:
@@ -322,17 +356,50 @@ def _invert_radii(a: Attacker, q: str, radii: dict[str, float]) -> None:
     var = sum((x - mx) ** 2 for x in xs)
     c1 = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / var
     c0 = my - c1 * mx
-    if c1 <= 0 or max(abs(c0 + c1 * x - y) for x, y in zip(xs, ys, strict=True)) > 0.06:
+    misfit = max(abs(c0 + c1 * x - y) for x, y in zip(xs, ys, strict=True))
+    if c1 <= 0 or misfit > 0.06:
         return  # radii are not a function of the value
+    tol = 0.05 + misfit  # radii are rounded to 0.1 px, and the fit is not exact
     for code, r in radii.items():
         if r is not None:
-            lo = max(0.0, (float(r) - 0.05 - c0) / c1) ** 2
-            hi = max(0.0, (float(r) + 0.05 - c0) / c1) ** 2
+            lo = max(0.0, (float(r) - tol - c0) / c1) ** 2
+            hi = max(0.0, (float(r) + tol - c0) / c1) ** 2
             a.learn((code, q), lo, hi)
 
 
+def _bounds(a: Attacker, rows: list[dict], cell: tuple[str, str]) -> tuple[float, float]:
+    """What the attacker knows of `cell`: its box, its published value, or nothing."""
+    if cell in a.box:
+        return a.box[cell]
+    value = _exact(rows, cell)
+    return (0.0, math.inf) if value is None else (value, value)
+
+
+def _solve(a: Attacker, rows: list[dict], total: tuple[float, float],
+           cells: list[tuple[str, str]]) -> None:
+    """total = sum(cells): each cell is the total minus the others."""
+    lows = {c: _bounds(a, rows, c)[0] for c in cells}
+    highs = {c: _bounds(a, rows, c)[1] for c in cells}
+    for c in cells:
+        a.learn(c, total[0] - sum(highs[o] for o in cells if o != c),
+                total[1] - sum(lows[o] for o in cells if o != c))
+
+
+def _difference_parents(a: Attacker, rows: list[dict], parents: dict[str, str],
+                        names: dict[str, str]) -> None:
+    """An oblast's value (its table at oblast level) minus its other districts, and the
+    oblast as the sum of its districts."""
+    for parent in set(parents.values()) & set(names):
+        children = [c for c, p in parents.items() if p == parent]
+        for q in (Q_FOSTER, Q_INST, Q_SETT, Q_KIDS):
+            cells = [(c, q) for c in children]
+            _solve(a, rows, _bounds(a, rows, (parent, q)), cells)
+            a.learn((parent, q), sum(_bounds(a, rows, c)[0] for c in cells),
+                    sum(_bounds(a, rows, c)[1] for c in cells))
+
+
 def _difference_totals(a: Attacker, got: dict, rows: list[dict], names: dict) -> None:
-    """Column total minus the other cells, repeated until nothing changes."""
+    """Column total minus the other cells."""
     totals = {}
     for table in got["tables"]:
         for record in table.to_dict("records"):
@@ -341,24 +408,15 @@ def _difference_totals(a: Attacker, got: dict, rows: list[dict], names: dict) ->
                                (Q_KIDS, "col_uncovered_children")):
                     if _number(record.get(t(key, "en"))) is not None:
                         totals[q] = _number(record[t(key, "en")])
-    for _ in range(5):
-        for q, total in totals.items():
-            cells = [(c, q) for c in names]
-            lows = {c: (a.box.get(c, (0, 0))[0] if c in a.box else _exact(rows, c))
-                    for c in cells}
-            highs = {c: (a.box.get(c, (0, 0))[1] if c in a.box else _exact(rows, c))
-                     for c in cells}
-            for c in cells:
-                rest_lo = sum(lows[o] for o in cells if o != c)
-                rest_hi = sum(highs[o] for o in cells if o != c)
-                a.learn(c, total - rest_hi, total - rest_lo)
+    for q, total in totals.items():
+        _solve(a, rows, (total, total), [(c, q) for c in names])
 
 
-def _exact(rows: list[dict], cell: tuple[str, str]) -> float:
+def _exact(rows: list[dict], cell: tuple[str, str]) -> float | None:
     for r in rows:
         if r["code"] == cell[0] and _number(r.get(cell[1])) is not None:
             return _number(r[cell[1]])
-    return 0.0
+    return None
 
 
 def _labels(got: dict, names: dict) -> dict[tuple[str, str], str]:
@@ -374,7 +432,7 @@ def _labels(got: dict, names: dict) -> dict[tuple[str, str], str]:
 @pytest.mark.parametrize("inst", INSTANCES, ids=str)
 def test_public_session_reveals_no_suppressed_cell(monkeypatch, registry, inst):
     registry(inst)
-    units = load_layers(inst.country).boundaries.to_crs(4326)
+    units = load_layers(inst.country).units(inst.level).to_crs(4326)
     got = _receive(monkeypatch, "public", inst)
     names = _names(got)
     labels = _labels(got, names)
@@ -383,7 +441,7 @@ def test_public_session_reveals_no_suppressed_cell(monkeypatch, registry, inst):
     assert small, "the instance must have small cells to protect"
     assert set(small) <= set(labels), "every true count of 1-4 is published as a label"
     assert all(labels[c] == "<5" for c in small)
-    assert attack(got, labels, units, names) == {}
+    assert attack(got, labels, units, names, _parents(inst)) == {}
 
 
 def _old_publication(public: dict, inst: Instance) -> dict:
@@ -396,7 +454,7 @@ def _old_publication(public: dict, inst: Instance) -> dict:
     from ui import viewmodels as vm
 
     layers = load_layers(inst.country)
-    units = vm.localise_units(layers.boundaries, "en")
+    units = vm.localise_units(layers.units(inst.level), "en")
     minutes = pd.Series(float("inf"), index=layers.settlements.index)
     if not layers.centres.empty:
         near = nearest_centre(layers.settlements, layers.centres,
@@ -419,21 +477,26 @@ def _old_publication(public: dict, inst: Instance) -> dict:
             "texts": []}
 
 
-def test_the_attack_recovers_cells_from_the_old_publication(monkeypatch, registry):
+@pytest.mark.parametrize(("inst", "quantities"), [
+    (INSTANCES[3], {Q_FOSTER, Q_INST, Q_SETT}),
+    (INSTANCES[0], {Q_FOSTER, Q_SETT}),  # no district has 1-4 children in institutions
+], ids=["KZ-240min-oblast-thinned", "KZ-60min-district"])
+def test_the_attack_recovers_cells_from_the_old_publication(monkeypatch, registry, inst,
+                                                            quantities):
     """The same attack on what the pages published before (full-precision rates in the map,
     radii by value, dots): it recovers the cells, each equal to the true count, so the attack
-    above is a real one."""
-    inst = INSTANCES[2]
+    above is a real one (at oblast level on thinned registries, at district level on the
+    bundled data as it is)."""
     registry(inst)
-    units = load_layers(inst.country).boundaries.to_crs(4326)
+    units = load_layers(inst.country).units(inst.level).to_crs(4326)
     public = _receive(monkeypatch, "public", inst)
     names = _names(public)
     labels = _labels(public, names)
-    assert attack(public, labels, units, names) == {}
-    recovered = attack(_old_publication(public, inst), labels, units, names)
+    assert attack(public, labels, units, names, _parents(inst)) == {}
+    recovered = attack(_old_publication(public, inst), labels, units, names, _parents(inst))
     truth = _truth(inst)
     hidden = [c for c in labels if c[1] in (Q_FOSTER, Q_INST, Q_SETT)]
-    assert {q for _, q in hidden} == {Q_FOSTER, Q_INST, Q_SETT} and len(hidden) >= 20
+    assert {q for _, q in hidden} == quantities and len(hidden) >= 20
     assert set(hidden) <= set(recovered), sorted(set(hidden) - set(recovered))
     assert {c: truth[c] for c in recovered} == recovered  # and what it finds is the truth
 
@@ -441,8 +504,18 @@ def test_the_attack_recovers_cells_from_the_old_publication(monkeypatch, registr
 def _names(got: dict) -> dict[str, str]:
     """Unit code -> name as the tables show them."""
     col, name = t("col_code", "en"), t("col_unit", "en")
+    names = {}
     for table in got["tables"]:
         if col in table.columns and name in table.columns:
-            return {c: n for c, n in zip(table[col], table[name], strict=True)
-                    if isinstance(c, str) and re.match(r"^[A-Z]{2}-", c)}
-    raise AssertionError("no unit table")
+            names |= {c: n for c, n in zip(table[col], table[name], strict=True)
+                      if isinstance(c, str) and re.match(r"^[A-Z]{2}(-|\d)", c)}
+    assert names, "no unit table"
+    return names
+
+
+def _parents(inst: Instance) -> dict[str, str] | None:
+    """District code -> oblast code, as the public boundary files say (None at oblast level)."""
+    if inst.level == "oblast":
+        return None
+    districts = load_layers(inst.country).units(inst.level)
+    return dict(zip(districts["code"], districts["parent_code"], strict=True))
