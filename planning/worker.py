@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import sys
 import time
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from geo.limits import limits, truncate
@@ -44,7 +47,8 @@ def run_in_worker(fn: Callable[..., Any], *args: Any, timeout: float,
     conn, child_conn = ctx.Pipe()
     proc = ctx.Process(target=_child, args=(child_conn, progress is not None), daemon=True,
                        name="otbasy-solve")
-    proc.start()
+    with _bare_main():
+        proc.start()
     child_conn.close()  # ours closed: the child's death now ends our reads and writes
     deadline = time.monotonic() + timeout
     try:
@@ -76,6 +80,19 @@ def run_in_worker(fn: Callable[..., Any], *args: Any, timeout: float,
             proc.kill()
         proc.join(timeout=10)
         conn.close()
+
+
+@contextmanager
+def _bare_main() -> Iterator[None]:
+    """Hide the parent's `__main__` while spawning: spawn re-runs the main script in the child
+    when it has a file, and under Streamlit's test runner that file is the page itself."""
+    saved = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if saved is not None:
+            sys.modules["__main__"] = saved
 
 
 def _child(conn, relay: bool) -> None:

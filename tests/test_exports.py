@@ -40,9 +40,9 @@ def gpkg(result, tmp_path_factory):
 
 def test_geopackage_layers_and_tables(result, gpkg):
     layers = dict(pyogrio.list_layers(gpkg))
-    assert layers == {"sites": "Point", "units": "Polygon", "gaps": "Point",
-                      "settlements": "Point", "assignments": None, "metadata": None,
-                      "layer_styles": None}
+    assert layers == {"sites": "Point", "units": "MultiPolygon", "gaps": "Point",
+                      "settlements": "Point", "assignments": None, "provenance": None,
+                      "metadata": None, "layer_styles": None}
     sites = gpd.read_file(gpkg, layer="sites")
     assert sorted(sites["site_id"]) == sorted(result.sites["site_id"])
     assert sites.crs.to_epsg() == 4326

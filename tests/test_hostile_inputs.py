@@ -146,7 +146,7 @@ def test_as_programs_deep_digits_overflow_and_out_file(tmp_path: Path) -> None:
 def test_tiny_time_limit_exits_4_with_every_file(tmp_path: Path) -> None:
     path = tmp_path / "tiny.toml"
     path.write_text('[region]\nunits = ["KZ-75", "KZ-71"]\n[solver]\ntime_limit_seconds = 1e-9\n')
-    run = planning_cli("solve", str(path), "--out", str(tmp_path / "out"))
+    run = planning_cli("solve", str(path), "--out", str(tmp_path / "out"), "--map")
     assert run.returncode == 4, run.stderr
     assert "Traceback" not in run.stderr
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())

@@ -111,7 +111,7 @@ def test_planner_run_covers_own_units_and_every_export_too(monkeypatch):
     files = dict(downloads)
     stem = "otbasy_kz_2022_scenario"
     assert set(files) == {f"{stem}.{ext}" for ext in ("toml", "gpkg", "csv")} | {
-        f"{stem}_map.html", f"{stem}_geojson.zip"}
+        f"{stem}_map.html", f"{stem}_report.html", f"{stem}_geojson.zip"}
     with zipfile.ZipFile(io.BytesIO(files[f"{stem}_geojson.zip"])) as archive:
         features = json.loads(archive.read("settlements.geojson"))["features"]
     assert {f["properties"]["unit_code"] for f in features} == {"KZ-10"}

@@ -37,10 +37,11 @@ regret_plan = "{plan}"
 
 [base]
 region.units = ["KZ-11", "KZ-59"]
-budget.total_kzt = 1.5e9
+budget.total_kzt = 2.0e9
+family_care.credit_released = false  # released running costs would unbind the budgets
 
 [grid]
-"budget.total_kzt" = [1.2e9, 1.5e9, 2.0e9]
+"budget.total_kzt" = [1.6e9, 2.0e9, 2.6e9]
 travel.standard_minutes = [45, 60]
 
 [random]
@@ -297,7 +298,7 @@ def test_sweep_outputs_agree_with_runs_and_an_independent_regret(sequential):
 def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
     """A budget below the kept centres' cost is infeasible; a 1e-9 s time limit stops the
     solver before any plan. Both are recorded with a reason; the other runs still solve."""
-    text = SMALL.format(plan="base").replace("[1.2e9, 1.5e9, 2.0e9]", "[1e8, 1.5e9]")
+    text = SMALL.format(plan="base").replace("[1.6e9, 2.0e9, 2.6e9]", "[1e8, 2.0e9]")
     (tmp_path / "s.toml").write_text(text)
     proc = _cli("sweep", str(tmp_path / "s.toml"), "--out", str(tmp_path / "out"),
                 "--workers", "2")
@@ -306,7 +307,7 @@ def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
     bad = runs[runs["grid.budget.total_kzt"] == 1e8]
     assert set(bad["status"]) == {"infeasible"}
     assert bad["reason"].str.contains("above the budget").all()
-    assert set(runs[runs["grid.budget.total_kzt"] == 1.5e9]["status"]) == {"optimal"}
+    assert set(runs[runs["grid.budget.total_kzt"] == 2.0e9]["status"]) == {"optimal"}
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert len(summary["failed"]) == 4 and summary["succeeded"] == 4
     # the base scenario (1.5 bn) is not solved by presolve alone: no plan within 1e-9 s
@@ -319,7 +320,7 @@ def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
 
 def test_worker_errors_are_retried_on_restart_and_no_scheduler_exits_5(tmp_path):
     sweep = Sweep.from_toml(SMALL.format(plan="base").replace("runs = 2", "runs = 1")
-                            .replace("[1.2e9, 1.5e9, 2.0e9]", "[1.5e9]"))
+                            .replace("[1.6e9, 2.0e9, 2.6e9]", "[2.0e9]"))
     from planning.sweep_run import RunStore
 
     store = RunStore(tmp_path / "out", sweep)
