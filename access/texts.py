@@ -21,7 +21,7 @@ AUTH_TEXTS: dict[str, str] = {
     "auth_sign_in": "Sign in",
     "auth_public": "Public view: aggregated data only. Staff, sign in:",
     "auth_username": "Username",
-    "auth_password": "Password",
+    "auth_password": "Password",  # pragma: allowlist secret - a field label
     "role_public": "public",
     "role_planner": "planner",
     "role_ministry": "ministry",
