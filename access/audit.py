@@ -27,6 +27,7 @@ from geo.csvsafe import rows_csv_bytes
 
 DEFAULT_PATH = Path("workspace") / "audit.sqlite"
 COLUMNS = ("id", "timestamp", "username", "role", "event", "details")
+_SELECT = "SELECT id, timestamp, username, role, event, details FROM audit"  # COLUMNS
 GENESIS = "0" * 64  # the "previous hash" of the first entry
 
 # The events the app records; `record` refuses others so a typo cannot go unnoticed.
@@ -155,7 +156,7 @@ def verify_audit(path: Path | None = None) -> tuple[int, list[str]]:
 def read_audit(path: Path | None = None, limit: int | None = None,
                event: str | None = None, username: str | None = None) -> pd.DataFrame:
     """Entries, newest first, optionally filtered by event or user and limited in number."""
-    query, args = f"SELECT {', '.join(COLUMNS)} FROM audit", list[object]()
+    query, args = _SELECT, list[object]()
     where = [(c, v) for c, v in (("event", event), ("username", username)) if v]
     if where:
         query += " WHERE " + " AND ".join(f"{c} = ?" for c, _ in where)

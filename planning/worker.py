@@ -53,7 +53,7 @@ def run_in_worker(fn: Callable[..., Any], *args: Any, timeout: float,
     deadline = time.monotonic() + timeout
     try:
         try:
-            conn.send_bytes(pickle.dumps((fn, args, kwargs)))
+            conn.send((fn, args, kwargs))
         except OSError:
             raise WorkerError(f"the run stopped unexpectedly (exit code "
                               f"{proc.exitcode})") from None
@@ -72,9 +72,9 @@ def run_in_worker(fn: Callable[..., Any], *args: Any, timeout: float,
             if kind == "progress" and progress is not None:
                 progress(*payload)
             elif kind == "result":
-                return pickle.loads(payload)
+                return payload
             elif kind == "error":
-                raise pickle.loads(payload)
+                raise payload
     finally:
         if proc.is_alive():
             proc.kill()
@@ -98,16 +98,16 @@ def _bare_main() -> Iterator[None]:
 def _child(conn, relay: bool) -> None:
     """The worker's body: read the job, run it, send progress, then the result or the
     exception."""
-    fn, args, kwargs = pickle.loads(conn.recv_bytes())
+    fn, args, kwargs = conn.recv()
     if relay:
         kwargs = {**kwargs, "progress": lambda stage, frac: conn.send(("progress",
                                                                         (stage, frac)))}
     try:
-        message = ("result", pickle.dumps(fn(*args, **kwargs)))
+        message: tuple[str, object] = ("result", fn(*args, **kwargs))
     except Exception as exc:  # sent back whole when it pickles, else as one line
+        message = ("error", exc)
         try:
-            message = ("error", pickle.dumps(exc))
+            pickle.dumps(exc)
         except Exception:
-            message = ("error", pickle.dumps(WorkerError(truncate(
-                f"{type(exc).__name__}: {exc}"))))
+            message = ("error", WorkerError(truncate(f"{type(exc).__name__}: {exc}")))
     conn.send(message)
