@@ -53,7 +53,8 @@ def build_map():
     title = t(vm.INDICATOR_LABEL_KEYS[indicator], lang)
     shaded = units[["code", "unit_name", "geometry"]].merge(
         shown_units[["code", indicator]], on="code", how="left")
-    choro, legend = maps.choropleth_layer(shaded, indicator, title, no_data=t("no_data", lang))
+    choro, legend = maps.choropleth_layer(shaded, indicator, title, no_data=t("no_data", lang),
+                                          lang=lang)
     choro.add_to(m)
     settlements = layers.settlements.assign(
         name=layers.settlements.get("name_ru", layers.settlements["name"])
