@@ -178,3 +178,42 @@ def test_compare_two_saved_scenarios_shows_differences():
     assert table.loc[t("kpi_coverage", "en"), "B − A"] == pytest.approx(15.0)
     assert table.loc[t("kpi_opened", "en"), "B − A"] == -1
     assert any(t("pareto_title", "en") in h.value for h in at.subheader)
+
+
+def test_compare_draws_each_plan_on_its_own_country_and_numbers_in_the_page_language():
+    """QA: with Kyrgyzstan chosen in the sidebar, Compare drew two saved Kazakh plans on the
+    Kyrgyz oblasts (zoomed to Kyrgyzstan), and wrote "8,730,000,000" in the Russian table."""
+    import json
+
+    from access.guard import SESSION_KEY
+    from access.roles import User
+    from access.session import Session
+    from planning.scenario import Scenario
+    from planning.solve import run_scenario
+
+    scenario = Scenario.default("KZ")
+    scenario.region.units = ["KZ-10"]  # Abai: a small real plan
+    result = run_scenario(scenario)
+    ws = Workspace()
+    for name, capex in (("A", 8.73e9), ("B", 9.1e9)):
+        ws.save_scenario(name, "x = 1\n", {"coverage_pct": 76.25, "cost_capex": capex},
+                         country="KZ", version=2022, sites=result.sites,
+                         settlements=result.settlements)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["lang"] = "ru"
+    at.session_state["country"] = "KG"
+    at.session_state[SESSION_KEY] = Session(User("tester", ROLE), time.time(), time.time())
+    at.run()
+    at.switch_page("app_pages/compare.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    maps_html = [json.loads(c.proto.json_args)["html"] for c in at.get("component_instance")]
+    assert len(maps_html) == 2
+    def names(html: str, *words: str) -> list[bool]:  # as text or JSON-escaped in GeoJSON
+        return [w in html or json.dumps(w)[1:-1] in html for w in words]
+
+    for html in maps_html:
+        assert names(html, "Абай", "Чуйская", "Бишкек") == [True, False, False]
+    shown = at.dataframe[0].proto.arrow_data.styler.display_values  # Arrow bytes of the text
+    assert "8\u00a0730\u00a0000\u00a0000".encode() in shown and b"8,730,000,000" not in shown
+    assert b"76,2" in shown or b"76,3" in shown
