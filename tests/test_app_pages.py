@@ -217,3 +217,28 @@ def test_compare_draws_each_plan_on_its_own_country_and_numbers_in_the_page_lang
     shown = at.dataframe[0].proto.arrow_data.styler.display_values  # Arrow bytes of the text
     assert "8\u00a0730\u00a0000\u00a0000".encode() in shown and b"8,730,000,000" not in shown
     assert b"76,2" in shown or b"76,3" in shown
+
+
+def test_admin_errors_show_typed_text_as_text():
+    """QA: the Admin page put the credentials module's message, which quotes what the admin
+    typed, into Markdown as is: units "![x](http://…)" became an image fetched from that host
+    (every other page passes user text through `common.plain`)."""
+    from access.guard import SESSION_KEY
+    from access.roles import User
+    from access.session import Session
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["lang"] = "en"
+    at.session_state[SESSION_KEY] = Session(User("root", "admin"), time.time(), time.time())
+    at.run()
+    at.switch_page("app_pages/admin.py")
+    at.run()
+    at.text_input[1].input("aigerim")
+    at.selectbox[1].set_value("planner")
+    at.text_input[2].input("![x](http://evil.example/p.png)")
+    at.text_input[3].input("correct-horse-battery-9")  # pragma: allowlist secret - test value
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = " ".join(e.value for e in at.error)
+    assert "EVIL" in shown  # the message is there, quoting the input...
+    assert "![" not in shown and "](" not in shown  # ...as text: no image, no link
