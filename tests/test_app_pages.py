@@ -242,3 +242,26 @@ def test_admin_errors_show_typed_text_as_text():
     shown = " ".join(e.value for e in at.error)
     assert "EVIL" in shown  # the message is there, quoting the input...
     assert "![" not in shown and "](" not in shown  # ...as text: no image, no link
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_a_run_stopped_at_its_deadline_is_explained_in_the_page_language(monkeypatch, tmp_path,
+                                                                         lang):
+    """QA: a run killed at its deadline showed the worker's English sentence ("the run took
+    longer than 0.02 s and was stopped") on the Russian and Kazakh pages."""
+    from geo import limits
+
+    (tmp_path / "limits.toml").write_text("[limits]\nworker_extra_seconds = 0.01\n",
+                                          encoding="utf-8")
+    monkeypatch.setenv("OTBASY_LIMITS", str(tmp_path / "limits.toml"))
+    limits.limits.cache_clear()
+    try:
+        at = _app("scenarios", lang=lang)
+        at.number_input(key="scn.solver.time_limit_seconds").set_value(0.01)
+        at.button(key="FormSubmitter:scenario_form-" + t("run", lang)).click().run()
+    finally:
+        limits.limits.cache_clear()
+    shown = " ".join(e.value for e in at.error)
+    assert t("run_stopped", lang) in shown
+    assert "took longer" not in shown and "stopped unexpectedly" not in shown
+    assert "plan" not in at.session_state

@@ -277,6 +277,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "fld_min_unit_coverage": {"en": "Minimum coverage in every unit (share, 0–1)",
                               "ru": "Минимальный охват в каждом регионе (доля, 0–1)",
                               "kk": "Әр өңірдегі ең аз қамту (үлес, 0–1)"},
+    "run_stopped": {"en": "The run stopped before it produced a plan: it took longer than the "
+                          "time allowed, or the solver process failed. Try a longer time limit "
+                          "(Solver) or a smaller region.",
+                    "ru": "Расчёт остановлен до получения плана: он превысил отведённое время "
+                          "или процесс решателя завершился сбоем. Увеличьте лимит времени "
+                          "(Решатель) или уменьшите территорию.",
+                    "kk": "Есептеу жоспар алынғанға дейін тоқтады: бөлінген уақыттан асып кетті "
+                          "немесе шешуші процесі істен шықты. Уақыт шегін ұлғайтыңыз (Шешуші) "
+                          "немесе аумақты кішірейтіңіз."},
     "fld_equity_level": {"en": "Units of the equity rule",
                          "ru": "Регионы правила равенства",
                          "kk": "Теңдік ережесінің өңірлері"},
