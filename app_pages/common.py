@@ -27,7 +27,7 @@ from geo.travel import TravelParams
 from geo.units import DEFAULT_LEVEL, attach_units
 from ui import forms, maps, tables
 from ui import viewmodels as vm
-from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, STRINGS, t
+from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, STRINGS, country_name, t
 from ui.offline import STATIC_DIR, standalone_html
 from ui.workspace import Workspace
 
@@ -63,7 +63,8 @@ def sidebar() -> Context:
         key="lang", index=list(LANGUAGES).index(DEFAULT_LANGUAGE))
     countries = geo_layers.countries()
     country = st.sidebar.selectbox(t("country", lang), countries, key="country",
-                                   index=countries.index("KZ") if "KZ" in countries else 0)
+                                   index=countries.index("KZ") if "KZ" in countries else 0,
+                                   format_func=lambda code: country_name(code, lang))
     versions = geo_layers.boundary_versions(country)
     default = geo_layers.default_version(country)
     if st.session_state.get("version") not in versions:

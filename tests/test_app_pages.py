@@ -265,3 +265,15 @@ def test_a_run_stopped_at_its_deadline_is_explained_in_the_page_language(monkeyp
     assert t("run_stopped", lang) in shown
     assert "took longer" not in shown and "stopped unexpectedly" not in shown
     assert "plan" not in at.session_state
+
+
+@pytest.mark.parametrize("lang,names", [("en", ["Kazakhstan", "Kyrgyzstan"]),
+                                        ("ru", ["Казахстан", "Кыргызстан"]),
+                                        ("kk", ["Қазақстан", "Қырғызстан"])])
+def test_country_box_shows_country_names(lang, names):
+    """QA: the sidebar's country box listed raw ISO codes (KZ, KG, TJ, TM, UZ) in every
+    language."""
+    at = _app(lang=lang, signed_in=False)
+    box = at.selectbox(key="country")
+    assert box.value == "KZ" and set(names) <= set(box.options)
+    assert not {"KZ", "KG", "TJ", "TM", "UZ"} & set(box.options)

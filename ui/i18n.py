@@ -286,6 +286,11 @@ STRINGS: dict[str, dict[str, str]] = {
                     "kk": "Есептеу жоспар алынғанға дейін тоқтады: бөлінген уақыттан асып кетті "
                           "немесе шешуші процесі істен шықты. Уақыт шегін ұлғайтыңыз (Шешуші) "
                           "немесе аумақты кішірейтіңіз."},
+    "country_KZ": {"en": "Kazakhstan", "ru": "Казахстан", "kk": "Қазақстан"},
+    "country_KG": {"en": "Kyrgyzstan", "ru": "Кыргызстан", "kk": "Қырғызстан"},
+    "country_TJ": {"en": "Tajikistan", "ru": "Таджикистан", "kk": "Тәжікстан"},
+    "country_TM": {"en": "Turkmenistan", "ru": "Туркменистан", "kk": "Түрікменстан"},
+    "country_UZ": {"en": "Uzbekistan", "ru": "Узбекистан", "kk": "Өзбекстан"},
     "fld_equity_level": {"en": "Units of the equity rule",
                          "ru": "Регионы правила равенства",
                          "kk": "Теңдік ережесінің өңірлері"},
@@ -941,3 +946,9 @@ def unit_name(row: Mapping[str, object], lang: str = DEFAULT_LANGUAGE) -> str:
         if isinstance(value, str) and value.strip():
             return value
     return ""
+
+
+def country_name(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A bundled country's name in `lang` (the ISO code itself for a country not listed)."""
+    key = f"country_{code}"
+    return t(key, lang) if key in STRINGS else code
