@@ -22,16 +22,19 @@ def _isolated(monkeypatch, tmp_path):
     monkeypatch.setenv("OTBASY_CREDENTIALS", str(tmp_path / "credentials.yaml"))
 
 
-def _app(page: str | None = None, lang: str = "en", signed_in: bool = True) -> AppTest:
+def _app(page: str | None = None, lang: str = "en", signed_in: bool = True, role: str = ROLE,
+         **state: object) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["lang"] = lang
+    for key, value in state.items():  # sidebar choices such as country="KG"
+        at.session_state[key] = value
     if signed_in:
         from access.guard import SESSION_KEY
         from access.roles import User
         from access.session import Session
 
         now = time.time()
-        at.session_state[SESSION_KEY] = Session(User("tester", ROLE), now, now)
+        at.session_state[SESSION_KEY] = Session(User("tester", role), now, now)
     at.run()
     if page:
         at.switch_page(f"app_pages/{page}.py")
@@ -185,9 +188,6 @@ def test_compare_draws_each_plan_on_its_own_country_and_numbers_in_the_page_lang
     Kyrgyz oblasts (zoomed to Kyrgyzstan), and wrote "8,730,000,000" in the Russian table."""
     import json
 
-    from access.guard import SESSION_KEY
-    from access.roles import User
-    from access.session import Session
     from planning.scenario import Scenario
     from planning.solve import run_scenario
 
@@ -199,14 +199,7 @@ def test_compare_draws_each_plan_on_its_own_country_and_numbers_in_the_page_lang
         ws.save_scenario(name, "x = 1\n", {"coverage_pct": 76.25, "cost_capex": capex},
                          country="KZ", version=2022, sites=result.sites,
                          settlements=result.settlements)
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["lang"] = "ru"
-    at.session_state["country"] = "KG"
-    at.session_state[SESSION_KEY] = Session(User("tester", ROLE), time.time(), time.time())
-    at.run()
-    at.switch_page("app_pages/compare.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = _app("compare", lang="ru", country="KG")
     maps_html = [json.loads(c.proto.json_args)["html"] for c in at.get("component_instance")]
     assert len(maps_html) == 2
     def names(html: str, *words: str) -> list[bool]:  # as text or JSON-escaped in GeoJSON
@@ -223,16 +216,7 @@ def test_admin_errors_show_typed_text_as_text():
     """QA: the Admin page put the credentials module's message, which quotes what the admin
     typed, into Markdown as is: units "![x](http://…)" became an image fetched from that host
     (every other page passes user text through `common.plain`)."""
-    from access.guard import SESSION_KEY
-    from access.roles import User
-    from access.session import Session
-
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["lang"] = "en"
-    at.session_state[SESSION_KEY] = Session(User("root", "admin"), time.time(), time.time())
-    at.run()
-    at.switch_page("app_pages/admin.py")
-    at.run()
+    at = _app("admin", role="admin")
     at.text_input[1].input("aigerim")
     at.selectbox[1].set_value("planner")
     at.text_input[2].input("![x](http://evil.example/p.png)")

@@ -31,20 +31,26 @@ def test_every_bundled_country_is_tried() -> None:
     assert ("KZ", 2022, "district") in CASES
 
 
-@pytest.mark.parametrize("country,version,level", CASES)
-def test_every_page_opens(country: str, version: int, level: str) -> None:
+def _app(lang: str, role: str | None, **state: object) -> AppTest:
+    """The app, run once, in `lang`, signed in as `role` (None: public), with sidebar state."""
     from access.guard import SESSION_KEY
     from access.roles import User
     from access.session import Session
 
     at = AppTest.from_file(APP, default_timeout=240)
-    at.session_state["lang"] = "en"
-    now = time.time()
-    at.session_state[SESSION_KEY] = Session(User("tester", "admin"), now, now)
-    at.session_state["country"] = country
-    at.session_state["version"] = version
-    at.session_state["level"] = level
+    at.session_state["lang"] = lang
+    if role is not None:
+        now = time.time()
+        at.session_state[SESSION_KEY] = Session(User("tester", role), now, now)
+    for key, value in state.items():
+        at.session_state[key] = value
     at.run()
+    return at
+
+
+@pytest.mark.parametrize("country,version,level", CASES)
+def test_every_page_opens(country: str, version: int, level: str) -> None:
+    at = _app("en", "admin", country=country, version=version, level=level)
     for page in PAGES:
         at.switch_page(f"app_pages/{page}.py")
         at.run()
@@ -67,18 +73,8 @@ def test_explore_without_facility_data_says_no_data_not_zero(role: str, indicato
     measured absence. The map and the table say "no data" instead."""
     import json
 
-    from access.guard import SESSION_KEY
-    from access.roles import User
-    from access.session import Session
-
-    at = AppTest.from_file(APP, default_timeout=240)
-    at.session_state["lang"] = "ru"
-    at.session_state["country"] = "KG"
-    at.session_state["explore_indicator"] = indicator
-    if role != "public":
-        now = time.time()
-        at.session_state[SESSION_KEY] = Session(User("tester", role), now, now)
-    at.run()
+    at = _app("ru", None if role == "public" else role, country="KG",
+              explore_indicator=indicator)
     assert not at.exception, [e.value for e in at.exception]
     html = json.loads(at.get("component_instance")[0].proto.json_args)["html"]
     no_data = json.dumps(t("no_data", "ru"))[1:-1]
