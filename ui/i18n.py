@@ -92,6 +92,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_operator": {"en": "Operator", "ru": "Оператор", "kk": "Операторы"},
     "col_year": {"en": "Year", "ru": "Год", "kk": "Жыл"},
     "col_demo": {"en": "Demo", "ru": "Демо", "kk": "Демо"},
+    "col_notice": {"en": "Notice", "ru": "Примечание", "kk": "Ескерту"},
     "col_children": {"en": "Children", "ru": "Дети", "kk": "Балалар"},
     "col_population": {"en": "Population", "ru": "Население", "kk": "Халық"},
     "col_settlements": {"en": "Settlements", "ru": "Населённые пункты", "kk": "Елді мекендер"},
