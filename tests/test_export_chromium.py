@@ -5,20 +5,16 @@ notice) and the legend visible; the report opens too. Marked e2e like tests/test
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from planning.scenario import Scenario
 from planning.solve import run_scenario
+from tests.browser import MARKS, chromium
 from ui import exports
 from ui.i18n import t
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
-pytestmark = [pytest.mark.e2e,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")]
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
@@ -36,12 +32,9 @@ def files(tmp_path_factory):
 
 
 def test_exported_map_in_chromium_has_one_map_and_its_header(files) -> None:
-    from playwright.sync_api import sync_playwright
-
     out, _result = files
     requests: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1200, "height": 900})
 
         def route(r):
@@ -65,5 +58,4 @@ def test_exported_map_in_chromium_has_one_map_and_its_header(files) -> None:
         assert page.locator(".otbasy-head").bounding_box()["height"] < 300
         page.goto((out / "report.html").as_uri())
         assert t("sites_title", "kk") in page.inner_text("body")
-        browser.close()
     assert not requests, requests
