@@ -71,7 +71,13 @@ def _goto(page, name: str) -> None:
 
 
 def _sign_in(page) -> None:
+    """Sign in, unless the session cookie of an earlier test in this browser already did."""
     sidebar = page.locator('[data-testid="stSidebar"]')
+    signed = sidebar.get_by_text("Signed in as")
+    signed.or_(sidebar.get_by_label("Username", exact=True)).first.wait_for()
+    if signed.count():
+        _settle(page)
+        return
     sidebar.get_by_label("Username", exact=True).fill(USER)
     sidebar.get_by_label("Password", exact=True).fill(PASSWORD)
     sidebar.get_by_role("button", name="Sign in").click()
@@ -287,7 +293,7 @@ def test_hostile_text_never_runs(server, browser_page):
     dialogs: list[str] = []
     page.on("console", lambda m: console.append(m.text))
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(server)  # a fresh session, in English
+    page.goto(server)  # a fresh Streamlit session, in English (signed in by the cookie)
     _settle(page)
     _sign_in(page)
 
