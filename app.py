@@ -1,8 +1,9 @@
-"""Otbasy web app: `streamlit run app.py` (or `make run`).
+"""Otbasy web app: `make run` (`otbasy app`, which serves it through `otbasy/server.py`).
 
 Thin shell: serve Leaflet locally, draw the sidebar (language, country, boundary version,
 basemap, sign-in), and route to the page modules in `app_pages/` that the user's role may
-open. Each page wires widgets to `geo/`, `planning/` and the builders in `ui/`.
+open; every page keeps its URL, and one above the role says so instead. Each page wires
+widgets to `geo/`, `planning/` and the builders in `ui/`.
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ PAGES = {
     "data": ("data.py", "page_data", "data", ":material/upload_file:"),
     "admin": ("admin.py", "page_admin", "admin", ":material/admin_panel_settings:"),
 }
-
 
 
 def unavailable(page: str) -> Callable[[], None]:
