@@ -17,9 +17,9 @@ import pandas as pd
 import pulp
 
 from geo.provenance import has_demo, layer_provenance
-from planning import pmedian
+from planning import capacitated, pmedian
 from planning.instance import Instance, build_instance
-from planning.model import Built, ModelOptions, build_model, net_opex
+from planning.model import Built, ModelOptions, build_model, families_needed, net_opex
 from planning.optimize import Plan, SolveInfo, make_solver, read_plan, solve_built
 from planning.results import PlanResult, make_result, plan_costs
 from planning.scenario import Scenario, ScenarioError, Solver
@@ -220,13 +220,18 @@ def solve_instance(inst: Instance, scenario: Scenario,
         raise InfeasibleScenario(problems, cost)
     say("model", 0.0)
     t0 = time.perf_counter()
-    built = build(inst, opt, scenario.solver)
-    build_seconds = time.perf_counter() - t0
-    say("model", 1.0)
-    say("solving", 0.0)
-    limit = scenario.solver.time_limit_seconds  # shared by the build (reductions) and solve
-    left = max(0.1 * limit, limit - build_seconds)
-    info = solve_built(built, replace(scenario.solver, time_limit_seconds=left))
+    if capacitated.applies(inst, opt):  # built and solved through the uncapacitated relaxation
+        say("solving", 0.0)
+        built, info, outcome = capacitated.solve(inst, opt, scenario.solver)
+        build_seconds = outcome.steps["build"]
+    else:
+        built = build(inst, opt, scenario.solver)
+        build_seconds = time.perf_counter() - t0
+        say("model", 1.0)
+        say("solving", 0.0)
+        limit = scenario.solver.time_limit_seconds  # shared by the build (reductions) and solve
+        left = max(0.1 * limit, limit - build_seconds)
+        info = solve_built(built, replace(scenario.solver, time_limit_seconds=left))
     extras: dict = {}
     if opt.objective == "max_min_coverage" and info.has_solution and built.t is not None:
         t_star = float(built.t.value() or 0.0)
@@ -265,22 +270,6 @@ def build(inst: Instance, opt: ModelOptions, solver: Solver) -> Built:
     built = build_model(reduced, opt, start=red.counts if np.isfinite(red.upper) else None)
     built.lower = red.lower if np.isfinite(red.lower) else None
     return built
-
-
-def families_needed(inst: Instance, counts: np.ndarray, opt: ModelOptions) -> dict[int, int]:
-    """Professional foster families each unit must recruit for the plan: children leaving its
-    converted institutions beyond its spare family places, `family_size` per family. The
-    model only bounds recruits from below (and min_travel does not price them), so the plan
-    reports this least number, which meets every rule the model's number met, for less."""
-    out: dict[int, int] = {}
-    if not opt.family_care:
-        return out
-    conv = (inst.site_kind == "convert") & (inst.site_children > 0)
-    for u in np.unique(inst.site_unit[conv]):
-        moved = float((counts * inst.site_children)[conv & (inst.site_unit == u)].sum())
-        spare = float(inst.family_spare[u]) if 0 <= u < inst.family_spare.size else 0.0
-        out[int(u)] = int(np.ceil(max(0.0, moved - spare) / opt.family_size - 1e-9))
-    return out
 
 
 def _load(scenario: Scenario, layers):
