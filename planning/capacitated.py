@@ -24,16 +24,19 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import highspy
 import numpy as np
 import pulp
-from scipy import sparse
 
 from planning.instance import Instance
 from planning.model import Built, ModelOptions, build_model, families_needed, net_opex
 from planning.optimize import GAP_TOL, SolveInfo, solve_built
 from planning.scenario import Solver
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 RELAXED_SHARE = 0.5  # of the time limit for the relaxation
 REPAIR_SHARE = 0.5   # of the time left then for capacity-guided swaps; the rest for the fallback
@@ -90,14 +93,21 @@ def incumbent(inst: Instance, opt: ModelOptions, time_limit: float = 10.0) -> np
     greedy again, then sites that cover nothing alone are closed. Capacities are ignored
     here (the plan is scored on the capacitated model afterwards)."""
     deadline = time.perf_counter() + time_limit
-    keep = inst.within_standard()
-    cover = sparse.csr_matrix((np.ones(int(keep.sum())), (inst.rows[keep], inst.cols[keep])),
-                              shape=(inst.n, inst.m))
+    cover = _cover(inst)
     counts = inst.min_count.astype(int).copy()
     counts = _greedy(inst, opt, cover, counts, deadline)
     counts = _swaps(inst, opt, cover, counts, deadline)
     counts = _greedy(inst, opt, cover, counts, deadline)
     return _close_idle(inst, opt, cover, counts)
+
+
+def _cover(inst: Instance) -> sparse.csr_matrix:
+    """Settlements x sites within the standard, as a 0/1 matrix."""
+    from scipy import sparse  # imported here: the command line's start-up does without it
+
+    keep = inst.within_standard()
+    return sparse.csr_matrix((np.ones(int(keep.sum())), (inst.rows[keep], inst.cols[keep])),
+                             shape=(inst.n, inst.m))
 
 
 def _hits(cover: sparse.csr_matrix, counts: np.ndarray) -> np.ndarray:
@@ -217,6 +227,8 @@ def capacity_cuts(inst: Instance, built: Built) -> int:
     sum_{g' within g} children_g' z_g' <= sum_{j near g} capacity_j y_j (kept where those
     children exceed one site's capacity), and all covered children fit in all open centres.
     Returns the rows added."""
+    from scipy import sparse  # imported here: the command line's start-up does without it
+
     keep = inst.within_standard()
     groups: dict = {}
     for i, e in built.cover.items():
@@ -328,9 +340,7 @@ def repair(inst: Instance, opt: ModelOptions, built: Built, counts: np.ndarray,
     children, open one reaching many children left uncovered (capacities now count), each
     swap scored on the capacitated model and kept when it covers more. The model's values
     are the returned plan's."""
-    keep = inst.within_standard()
-    cover = sparse.csr_matrix((np.ones(int(keep.sum())), (inst.rows[keep], inst.cols[keep])),
-                              shape=(inst.n, inst.m))
+    cover = _cover(inst)
     movable = (inst.min_count == 0) & (inst.max_count >= 1)
     scorer = _Scorer(inst, built, counts, cfg)
     tried: set[tuple[int, int]] = set()

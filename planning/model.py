@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pulp
-from scipy import sparse
 
 from planning.instance import Instance
 
@@ -320,6 +319,8 @@ def dominated_sites(inst: Instance) -> np.ndarray:
     another new site costing no more (capex and opex). Any plan using it covers as many
     children without it (or with the other site instead) at no higher cost, so dropping it
     keeps the optimum; ties keep the lowest index, so some dominating site always stays."""
+    from scipy import sparse  # imported here: the command line's start-up does without it
+
     keep = inst.within_standard()
     cover = sparse.csr_matrix((np.ones(int(keep.sum())), (inst.rows[keep], inst.cols[keep])),
                               shape=(inst.n, inst.m))

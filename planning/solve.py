@@ -17,7 +17,7 @@ import pandas as pd
 import pulp
 
 from geo.provenance import has_demo, layer_provenance
-from planning import capacitated, pmedian
+from planning import capacitated
 from planning.instance import Instance, build_instance
 from planning.model import Built, ModelOptions, build_model, families_needed, net_opex
 from planning.optimize import Plan, SolveInfo, make_solver, read_plan, solve_built
@@ -263,7 +263,11 @@ def build(inst: Instance, opt: ModelOptions, solver: Solver) -> Built:
     """The model for `opt` on `inst`. A pure p-median is first reduced exactly (sites fixed
     by a Lagrangian bound against a local-search incumbent, see `planning.pmedian`), and the
     incumbent is the solver's start and sets the first radius levels."""
-    if not pmedian.applies(opt) or opt.max_new is None:
+    if opt.objective != "min_travel" or opt.max_new is None:
+        return build_model(inst, opt)
+    from planning import pmedian  # imported here: its scipy.sparse slows every start-up
+
+    if not pmedian.applies(opt):
         return build_model(inst, opt)
     reduced, red = pmedian.reduce(inst, opt.max_new,
                                   time_limit=min(30.0, 0.4 * solver.time_limit_seconds))
