@@ -41,7 +41,9 @@ def _candidates(origins: np.ndarray, sites: np.ndarray,
         step = max(1, 2_000_000 // len(sites))
         rows_list, cols_list = [], []
         for a in range(0, len(origins), step):
-            r, c = np.nonzero(origins[a:a + step] @ sites.T >= least)
+            block = origins[a:a + step]  # three products, not a BLAS call (its start-up)
+            dot = sum(block[:, k, None] * sites[None, :, k] for k in range(3))
+            r, c = np.nonzero(dot >= least)
             rows_list.append(r.astype(np.int64) + a)
             cols_list.append(c.astype(np.int64))
         return rows_list, cols_list
