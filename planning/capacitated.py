@@ -31,7 +31,14 @@ import numpy as np
 import pulp
 
 from planning.instance import Instance
-from planning.model import Built, ModelOptions, build_model, families_needed, net_opex
+from planning.model import (
+    Built,
+    ModelOptions,
+    build_model,
+    families_needed,
+    net_opex,
+    running_cost,
+)
 from planning.optimize import GAP_TOL, SolveInfo, solve_built
 from planning.scenario import Solver
 
@@ -79,7 +86,7 @@ def fits(inst: Instance, opt: ModelOptions, counts: np.ndarray) -> bool:
     c = _Costs.of(inst, opt)
     recruits = sum(families_needed(inst, counts, opt).values()) * opt.carer_kzt_per_year
     capex = float(c.capex @ counts)
-    opex = float(c.opex @ counts) + recruits
+    _, opex = running_cost(inst, counts, recruits, opt.released_kzt_per_child)  # as charged
     whole = capex + opt.horizon_years * opex
     for spent, limit in ((whole, opt.budget_total), (capex, opt.budget_capex),
                          (opex, opt.budget_opex)):
