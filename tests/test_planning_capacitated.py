@@ -83,10 +83,11 @@ def test_brute_force_full_equity(forced, seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", SEEDS[:3])
-def test_infeasible_budget_is_explained(forced, seed: int) -> None:
+@pytest.mark.parametrize("credit", [False, True])
+def test_infeasible_budget_is_explained(forced, seed: int, credit: bool) -> None:
     """The relaxation is infeasible whenever the capacitated model is: the explanation
     quotes the brute-force cheapest plan (the brute-force test's own assertions)."""
-    budget_case(seed, "max_coverage", True)
+    budget_case(seed, "max_coverage", True, credit)
 
 
 def clustered(seed: int, n: int, m: int):
