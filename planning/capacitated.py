@@ -256,7 +256,7 @@ def capacity_cuts(inst: Instance, built: Built) -> int:
     size = np.asarray(reach.sum(axis=1)).ravel()
     both = (reach @ reach.T).tocsr()
     rows = 0
-    cap = np.where(np.isfinite(inst.capacity), inst.capacity, np.inf)
+    cap = inst.capacity
     for g in range(rep.size):
         a, b = both.indptr[g], both.indptr[g + 1]
         inner = both.indices[a:b][both.data[a:b] == size[both.indices[a:b]]]
