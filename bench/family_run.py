@@ -1,11 +1,21 @@
 """Run the benchmark family (bench/family.py): Otbasy against spopt + HiGHS, side by side.
 
-Each case runs in its own subprocess, which solves, on the identical instance and one after
-the other, Otbasy's p-median (`planning.solve.build` + `solve_built`: the reductions and
-the radius model), spopt's `PMedian.from_cost_matrix` (the classic formulation, one
-assignment variable per pair), Otbasy's MCLP and spopt's `MCLP.from_cost_matrix`. Times are
-wall seconds from the dense cost matrix to the solved model (build + solve), both with
-HiGHS at a 1e-4 relative gap. The optima are compared whenever both are proven optimal.
+  python bench/family.py --quick          # two 350x500 cases, spopt's solve at 60 s, no file
+  python bench/family.py                  # the 24 cases, resuming bench/family.json
+  python bench/family.py --case NAME ...  # named cases;  --report: print the JSON's table
+  python bench/family.py --redo-ours      # measure Otbasy again (after a code change)
+
+Each model of each case runs in its own subprocess, one side after the other on the
+identical instance: Otbasy's p-median (`planning.solve.build` + `solve_built`: the
+reductions and the radius model) and spopt's `PMedian.from_cost_matrix` (the classic
+formulation, one assignment variable per pair), Otbasy's MCLP and spopt's
+`MCLP.from_cost_matrix`. Times are wall seconds from the dense cost matrix to the solved
+model (build + solve), both with HiGHS at a 1e-4 relative gap; each part records the load
+average it ran at. spopt's solve stops at SPOPT_LIMIT (600 s) and its whole run at SPOPT_BOX;
+its classic p-median is skipped when its estimated memory (SPOPT_BYTES_PER_PAIR) exceeds the
+memory available or SPOPT_MEM_LIMIT; a ratio against an unproven spopt is a floor (`>=`).
+Every part is written to the JSON as soon as measured, so a stopped run resumes; cases run
+riskiest first (`family.risk`). The optima are compared whenever both are proven optimal.
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ from geo.atomic import atomic_write_text  # noqa: E402
 GAP = 1e-4
 OURS_LIMIT = 120.0
 SPOPT_LIMIT = 600.0  # generous: where spopt can prove optimality, the ratio is then real
+QUICK_SPOPT_LIMIT = 60.0  # --quick (development): spopt's ratios are then mostly floors
 SPOPT_BOX = 1800.0   # whole spopt run (PuLP build + solve) per model; beyond it a floor
 SPOPT_BYTES_PER_PAIR = 6_000  # measured: ~1 GB per 175,000 PuLP assignment variables
 SPOPT_MEM_LIMIT = 16 * 2**30  # address-space cap of a spopt child (24 GiB shared machine)
@@ -75,7 +86,8 @@ def ours(model: str, cost: np.ndarray, w: np.ndarray, radius: float, p: int) -> 
             "variables": len(built.prob.variables())}
 
 
-def spopt(model: str, cost: np.ndarray, w: np.ndarray, radius: float, p: int) -> dict:
+def spopt(model: str, cost: np.ndarray, w: np.ndarray, radius: float, p: int,
+          limit: float = SPOPT_LIMIT) -> dict:
     import pulp
     from spopt.locate import MCLP, PMedian
 
@@ -86,7 +98,7 @@ def spopt(model: str, cost: np.ndarray, w: np.ndarray, radius: float, p: int) ->
         m = MCLP.from_cost_matrix(cost, w, service_radius=radius, p_facilities=p)
     build_s = time.perf_counter() - start
     try:
-        m.solve(pulp.HiGHS(msg=False, gapRel=GAP, timeLimit=SPOPT_LIMIT), results=False)
+        m.solve(pulp.HiGHS(msg=False, gapRel=GAP, timeLimit=limit), results=False)
     except RuntimeError:  # spopt raises when HiGHS stopped at the limit without a plan
         return {"wall_s": time.perf_counter() - start, "build_s": build_s,
                 "status": "time_limit"}
@@ -115,20 +127,21 @@ def spopt_skip(model: str, n: int, m: int) -> str | None:
     return None
 
 
-def child(name: str, who: str, model: str) -> None:
+def child(name: str, who: str, model: str, limit: str = str(SPOPT_LIMIT)) -> None:
     """One model of one case in this process, by Otbasy or spopt, printed as JSON."""
     warnings.filterwarnings("ignore")
     if who == "spopt":
         resource.setrlimit(resource.RLIMIT_AS, (SPOPT_MEM_LIMIT, SPOPT_MEM_LIMIT))
     case = FamilyCase.parse(name)
     cost, w, radius = instance(case)
-    out = (ours if who == "ours" else spopt)(model, cost, w, radius, case.p)
+    out = (ours(model, cost, w, radius, case.p) if who == "ours"
+           else spopt(model, cost, w, radius, case.p, float(limit)))
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     out["load"] = os.getloadavg()[0]
     print(json.dumps(out))
 
 
-def run_part(name: str, who: str, model: str) -> dict:
+def run_part(name: str, who: str, model: str, limit: float = SPOPT_LIMIT) -> dict:
     """One model of one case by one side, in its own subprocess (time-boxed for spopt)."""
     if who == "spopt":
         case = FamilyCase.parse(name)
@@ -137,7 +150,8 @@ def run_part(name: str, who: str, model: str) -> dict:
             return {"status": reason}
     start = time.perf_counter()
     try:
-        proc = subprocess.run([sys.executable, __file__, "--child", name, who, model],
+        proc = subprocess.run([sys.executable, __file__, "--child", name, who, model,
+                               str(limit)],
                               capture_output=True, text=True, cwd=ROOT,
                               timeout=SPOPT_BOX if who == "spopt" else None)
     except subprocess.TimeoutExpired:
@@ -157,7 +171,7 @@ def load_rows(path: Path = OUT) -> dict[str, dict]:
 
 
 def run_case(name: str, rows: dict[str, dict], redo_ours: bool = False,
-             path: Path | None = OUT) -> dict:
+             path: Path | None = OUT, limit: float = SPOPT_LIMIT) -> dict:
     """Fill in whatever of case `name` is missing from `rows` (each part saved to `path` as
     soon as it is measured, so an interrupted run resumes where it stopped)."""
     row = rows.setdefault(name, {"case": name})
@@ -168,7 +182,7 @@ def run_case(name: str, rows: dict[str, dict], redo_ours: bool = False,
                     not str(have.get("status", "")).startswith("error"):
                 continue
             print(f"... family {name} {model} {who}", file=sys.stderr, flush=True)
-            row.setdefault(model, {})[who] = run_part(name, who, model)
+            row.setdefault(model, {})[who] = run_part(name, who, model, limit)
             if path is not None:
                 atomic_write_text(path, json.dumps(list(rows.values()), indent=1) + "\n")
     return row
@@ -252,7 +266,7 @@ def run(quick: bool, names: list[str] | None = None, redo_ours: bool = False,
     cases = names or [c.name for c in family(quick)]
     rows = load_rows(path) if path is not None else {}
     for name in cases:
-        run_case(name, rows, redo_ours, path)
+        run_case(name, rows, redo_ours, path, QUICK_SPOPT_LIMIT if quick else SPOPT_LIMIT)
     asked = [rows[n] for n in cases]
     text = table(asked) + "\n\n" + "\n".join(summary(asked))
     return asked, text
@@ -267,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=OUT, help="results JSON (resumed from)")
     ap.add_argument("--fresh", action="store_true", help="ignore the JSON, do not write it")
     ap.add_argument("--report", action="store_true", help="print the JSON's table, run none")
-    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
         child(*args.child)
