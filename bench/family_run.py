@@ -1,6 +1,6 @@
 """Run the benchmark family (bench/family.py): Otbasy against spopt + HiGHS, side by side.
 
-  python bench/family.py --quick          # two 350x500 cases, spopt's solve at 60 s, no file
+  python bench/family.py --quick          # two 350x500 cases, spopt's solve at 30 s, no file
   python bench/family.py                  # the 24 cases, resuming bench/family.json
   python bench/family.py --case NAME ...  # named cases;  --report: print the JSON's table
   python bench/family.py --redo-ours      # measure Otbasy again (after a code change)
@@ -42,7 +42,7 @@ from geo.atomic import atomic_write_text  # noqa: E402
 GAP = 1e-4
 OURS_LIMIT = 120.0
 SPOPT_LIMIT = 600.0  # generous: where spopt can prove optimality, the ratio is then real
-QUICK_SPOPT_LIMIT = 60.0  # --quick (development): spopt's ratios are then mostly floors
+QUICK_SPOPT_LIMIT = 30.0  # --quick (development): spopt's ratios are then mostly floors
 SPOPT_BOX = 1800.0   # whole spopt run (PuLP build + solve) per model; beyond it a floor
 SPOPT_BYTES_PER_PAIR = 6_000  # measured: ~1 GB per 175,000 PuLP assignment variables
 SPOPT_MEM_LIMIT = 16 * 2**30  # address-space cap of a spopt child (24 GiB shared machine)

@@ -20,7 +20,7 @@ from geo.provenance import has_demo, layer_provenance
 from planning import pmedian
 from planning.deadline import Deadline
 from planning.instance import Instance, build_instance
-from planning.model import Built, ModelOptions, build_model, net_opex
+from planning.model import Built, ModelOptions, Radius, build_model, net_opex
 from planning.optimize import Plan, SolveInfo, make_solver, read_plan, solve_built
 from planning.results import PlanResult, make_result, plan_costs
 from planning.scenario import Scenario, ScenarioError, Solver
@@ -266,9 +266,12 @@ def build(inst: Instance, opt: ModelOptions, solver: Solver) -> Built:
         built = build_model(inst, opt)
     else:
         reduced, red = pmedian.reduce(inst, opt.max_new, deadline.share(REDUCE_SHARE))
-        if deadline.expired() and np.isfinite(red.upper):  # no time for the full model
-            reduced = pmedian.only(reduced, red.counts)
-        built = build_model(reduced, opt, start=red.counts if np.isfinite(red.upper) else None)
+        radius = None
+        if deadline.expired() and np.isfinite(red.upper):  # no time for the full model:
+            reduced = pmedian.only(reduced, red.counts)    # the incumbent's sites, one level
+            radius = Radius.of(reduced, 1)
+        built = build_model(reduced, opt, radius,
+                            start=red.counts if np.isfinite(red.upper) else None)
         built.lower = red.lower if np.isfinite(red.lower) else None
     built.deadline = deadline
     return built
