@@ -371,14 +371,15 @@ def main(argv: list[str] | None = None) -> int:
         print(table(json.loads((ROOT / "bench" / "results.json").read_text())))
         print(family_run.table(json.loads((ROOT / "bench" / "family.json").read_text())))
         return 0
+    fam_rows: list[dict] = []
     fam_text = ""
     if not args.case:
-        _, fam_text = family_run.run(args.quick, args.family_case,
+        fam_rows, fam_text = family_run.run(args.quick, args.family_case,
                                      path=None if args.quick else family_run.OUT)
         print(f"Family: Otbasy vs spopt 0.7 + HiGHS, wall seconds (build + solve) on "
               f"{os.cpu_count()} CPU cores, ratio = spopt / Otbasy\n{fam_text}\n", flush=True)
     if args.quick or args.family_case:
-        return 1 if "DIFFERENT" in fam_text else 0
+        return 1 if family_run.differs(fam_rows) else 0
     names = args.case or ["kz", *CASES]
     rows = []
     for name in names:
@@ -403,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
         atomic_write_text(md, f"{head}\n\n```\n{text}\n```\n\nFamily (bench/family.py), ratio = "
                           f"spopt / Otbasy wall seconds (build + solve):\n\n```\n{fam_text}\n```\n"
                           + (f"\n{sweep}" if sweep else ""))
-    return 1 if "DIFFERENT" in text + fam_text else 0
+    return 1 if "DIFFERENT" in text or family_run.differs(fam_rows) else 0
 
 
 def _pulp_version() -> str:
