@@ -56,26 +56,53 @@ class Context:
     level: str = DEFAULT_LEVEL
 
 
+def _kept_choice(key: str, options: list, default: object) -> int:
+    """Index in `options` of the choice kept under the plain session-state key `key`
+    (`default` when none or no longer offered)."""
+    kept = st.session_state.get(key)
+    return options.index(kept if kept in options else default)
+
+
+def _sidebar_choice(widget, label: str, options: list, key: str, default: object,
+                    **kwargs) -> object:
+    """A sidebar selector whose choice lives under the plain key `key`, never a widget's.
+
+    Streamlit may drop a widget's state between pages, and the browser redraws a widget at
+    the index it was created with: a box created at index 0 while the session held 2022
+    showed 2014 after a page switch while every page used 2022. Here the widget (key
+    `sidebar_<key>`) is always created at the kept choice's index and its value is copied
+    back, so the box and the data agree on every page."""
+    box = f"sidebar_{key}"
+
+    def keep() -> None:  # before the rerun, so the index drawn is the new choice's
+        st.session_state[key] = st.session_state[box]
+
+    value = widget(label, options, index=_kept_choice(key, options, default), key=box,
+                   on_change=keep, **kwargs)
+    st.session_state[key] = value
+    return value
+
+
 def sidebar() -> Context:
-    """Draw the sidebar selectors (kept across pages via their session-state keys)."""
-    lang = st.sidebar.selectbox(
-        "Language / Язык / Тіл", list(LANGUAGES), format_func=LANGUAGES.__getitem__,
-        key="lang", index=list(LANGUAGES).index(DEFAULT_LANGUAGE))
+    """Draw the sidebar selectors; their choices are kept across pages under the plain
+    session-state keys lang, country, version, level and osm (see `_sidebar_choice`)."""
+    side = st.sidebar
+    lang = str(_sidebar_choice(side.selectbox, "Language / Язык / Тіл", list(LANGUAGES), "lang",
+                               DEFAULT_LANGUAGE, format_func=LANGUAGES.__getitem__))
     countries = geo_layers.countries()
-    country = st.sidebar.selectbox(t("country", lang), countries, key="country",
-                                   index=countries.index("KZ") if "KZ" in countries else 0)
+    country = str(_sidebar_choice(side.selectbox, t("country", lang), countries, "country",
+                                  "KZ" if "KZ" in countries else countries[0]))
     versions = geo_layers.boundary_versions(country)
-    default = geo_layers.default_version(country)
-    if st.session_state.get("version") not in versions:
-        st.session_state["version"] = default
-    version = st.sidebar.selectbox(t("boundary_version", lang), versions, key="version")
+    version = _sidebar_choice(side.selectbox, t("boundary_version", lang), versions, "version",
+                              geo_layers.default_version(country))
     levels = geo_layers.boundary_levels(country, version)
-    if st.session_state.get("level") not in levels:
-        st.session_state["level"] = DEFAULT_LEVEL
-    level = st.sidebar.radio(t("unit_level", lang), levels, key="level", horizontal=True,
-                             format_func=lambda v: t(f"opt_{v}", lang))
-    osm = st.sidebar.toggle(t("basemap_osm", lang), key="osm", value=False)
-    st.sidebar.caption(t("attribution", lang))
+    level = str(_sidebar_choice(side.radio, t("unit_level", lang), levels, "level",
+                                DEFAULT_LEVEL if DEFAULT_LEVEL in levels else levels[0],
+                                horizontal=True, format_func=lambda v: t(f"opt_{v}", lang)))
+    osm = side.toggle(t("basemap_osm", lang), key="sidebar_osm",
+                      value=bool(st.session_state.get("osm", False)))
+    st.session_state["osm"] = osm
+    side.caption(t("attribution", lang))
     return Context(lang, country, int(version), bool(osm), level)
 
 

@@ -178,3 +178,43 @@ def test_compare_two_saved_scenarios_shows_differences():
     assert table.loc[t("kpi_coverage", "en"), "B − A"] == pytest.approx(15.0)
     assert table.loc[t("kpi_opened", "en"), "B − A"] == -1
     assert any(t("pareto_title", "en") in h.value for h in at.subheader)
+
+
+def _sidebar_agrees(at: AppTest) -> None:
+    """The version box's value, the index the browser draws it at, the kept choice and the
+    units the page uses all name the same boundary version."""
+    from geo.layers import load_boundaries
+
+    box = at.selectbox(key="sidebar_version")
+    kept = at.session_state["version"]
+    assert box.value == kept
+    assert box.proto.default == box.index  # a redrawn box shows the kept choice
+    assert box.options[box.index] == str(kept)
+    assert len(_frame(at)) == len(load_boundaries("KZ", kept))
+
+
+def test_boundary_version_box_and_data_agree_across_pages():
+    at = _app()
+    assert at.selectbox(key="sidebar_version").value == 2022  # the newest is the default
+    _sidebar_agrees(at)
+    for version in (2018, 2014, 2022):
+        at.selectbox(key="sidebar_version").set_value(version).run()
+        _sidebar_agrees(at)
+        for page in ("gaps", "data", "monitor", "explore"):
+            at.switch_page(f"app_pages/{page}.py")
+            at.run()
+            assert not at.exception, [e.value for e in at.exception]
+            box = at.selectbox(key="sidebar_version")
+            assert box.value == version and box.proto.default == box.index
+        _sidebar_agrees(at)  # back on Explore: its table has that version's units
+    # no widget state at all (Streamlit dropped it between pages): the kept choice draws
+    # the box, at its own index
+    fresh = AppTest.from_file(APP, default_timeout=120)
+    fresh.session_state["version"] = 2018
+    fresh.run()
+    fresh.switch_page("app_pages/gaps.py")
+    fresh.run()
+    fresh.switch_page("app_pages/explore.py")
+    fresh.run()
+    _sidebar_agrees(fresh)
+    assert fresh.selectbox(key="sidebar_version").value == 2018
