@@ -218,3 +218,43 @@ def test_boundary_version_box_and_data_agree_across_pages():
     fresh.run()
     _sidebar_agrees(fresh)
     assert fresh.selectbox(key="sidebar_version").value == 2018
+
+
+def test_default_scenario_name_follows_the_language():
+    at = _app("scenarios", lang="ru")
+    assert at.text_input(key="scn.name").value == "Центры поддержки семьи"
+    at.selectbox(key="sidebar_lang").set_value("kk").run()
+    assert at.text_input(key="scn.name").value == "Отбасын қолдау орталықтары"
+    at.button(key="FormSubmitter:scenario_form-" + t("run", "kk")).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["plan"]["result"].summary["scenario"] == \
+        "Отбасын қолдау орталықтары"
+    at.text_input(key="save_name").set_value("Base plan kk")
+    at.button(key="FormSubmitter:save_scenario-" + t("save", "kk")).click().run()
+    saved = Workspace().load_scenario("Base plan kk")
+    assert 'name = "Отбасын қолдау орталықтары"' in saved.scenario_toml
+    # a name the user typed is kept in every language
+    at.text_input(key="scn.name").set_value("Almaty pilot")
+    at.button(key="FormSubmitter:scenario_form-" + t("run", "kk")).click().run()
+    at.selectbox(key="sidebar_lang").set_value("en").run()
+    assert at.session_state["scenario"].name == "Almaty pilot"
+    assert at.text_input(key="scn.name").value == "Almaty pilot"
+
+
+def test_uploaded_scenario_keeps_its_english_name_in_russian():
+    from planning.scenario import Scenario
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["lang"] = "ru"
+    at.session_state["scenario"] = Scenario.default()  # as after loading an English TOML
+    at.session_state["scenario_is_default"] = False
+    from access.guard import SESSION_KEY
+    from access.roles import User
+    from access.session import Session
+
+    at.session_state[SESSION_KEY] = Session(User("tester", ROLE), time.time(), time.time())
+    at.run()
+    at.switch_page("app_pages/scenarios.py")
+    at.run()
+    assert not at.exception
+    assert at.text_input(key="scn.name").value == "Family support centres"

@@ -673,6 +673,8 @@ STRINGS: dict[str, dict[str, str]] = {
                           "kk": "Ресми күтімдегі балалар"},
     "gk_entries_residential": {"en": "Entries into residential care",
                                "ru": "Поступления в учреждения", "kk": "Мекемеге түскендер"},
+    "scenario_default_name": {"en": "Family support centres", "ru": "Центры поддержки семьи",
+                              "kk": "Отбасын қолдау орталықтары"},
     "gk_gk_centres": {"en": "Family support centres", "ru": "Центры поддержки семьи",
                       "kk": "Отбасын қолдау орталықтары"},
     "gk_year": {"en": "Year", "ru": "Год", "kk": "Жыл"},
