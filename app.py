@@ -14,7 +14,7 @@ import streamlit as st
 
 import app_pages
 from access.guard import allowed_pages, auth_sidebar
-from app_pages.common import sidebar
+from app_pages.common import sidebar, upload_banner
 from otbasy import logs
 from otbasy.paths import STATIC_DIR
 from ui.i18n import t
@@ -39,6 +39,7 @@ PAGES = {
 
 ctx = sidebar()
 user = auth_sidebar(lambda key, **fmt: t(key, ctx.lang, **fmt))
+upload_banner(ctx)  # an active uploaded layer is named on every page, with the way back
 allowed = set(allowed_pages(user.role))
 pages = [st.Page(HERE / module, title=t(title, ctx.lang), url_path=url, icon=icon,
                  default=key == "explore")

@@ -10,6 +10,7 @@ import dataclasses
 import html
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import geopandas as gpd
 import pandas as pd
@@ -21,7 +22,9 @@ from access import views
 from access.guard import current_user
 from access.roles import User
 from geo import layers as geo_layers
+from geo import merge
 from geo.coverage import nearest_centre
+from geo.provenance import upload_rows, with_uploads
 from geo.schema import INSTITUTION_TYPES
 from geo.travel import TravelParams
 from geo.units import DEFAULT_LEVEL, attach_units
@@ -29,7 +32,8 @@ from ui import forms, maps, tables
 from ui import viewmodels as vm
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, STRINGS, t
 from ui.offline import STATIC_DIR, standalone_html
-from ui.workspace import Workspace
+from ui.uploads import display_name
+from ui.workspace import ActiveLayer, Workspace
 
 _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 
@@ -121,9 +125,63 @@ def bundled_layers(country: str, version: int) -> geo_layers.Layers:
     return geo_layers.load_layers(country, version)
 
 
-def session_layers() -> dict[str, gpd.GeoDataFrame]:
-    """Layers accepted on the Data page in this browser session (never shared)."""
-    return st.session_state.setdefault("session_layers", {})
+def session_layers() -> dict[str, ActiveLayer]:
+    """This account's active uploaded layers by kind: kept in the session and restored from
+    the workspace after a reload; another account in the same browser starts from its own."""
+    owner = author()
+    if st.session_state.get("session_layers_owner") != owner:
+        st.session_state["session_layers"] = workspace().active_layers(owner)
+        st.session_state["session_layers_owner"] = owner
+    return st.session_state["session_layers"]
+
+
+def activate_layer(active: ActiveLayer) -> None:
+    """Make an accepted upload (or saved layer) this account's active layer of its kind,
+    saved in the workspace first so it survives a reload."""
+    workspace().set_active(author(), active)
+    session_layers()[active.layer] = active
+
+
+def reset_layer(layer: str) -> None:
+    """Back to the bundled layer of this kind (in the session and the workspace)."""
+    workspace().clear_active(author(), layer)
+    session_layers().pop(layer, None)
+
+
+def new_active(layer: str, frame: gpd.GeoDataFrame, file_name: str, mode: str) -> ActiveLayer:
+    """An active-layer record of an upload made now."""
+    return ActiveLayer(layer, frame, display_name(file_name), mode,
+                       datetime.now(UTC).isoformat(timespec="seconds"))
+
+
+def upload_banner(ctx: Context) -> None:
+    """On every page: which uploaded layers are in use (layer, file name escaped, records,
+    replace or merge, when), each with a one-click way back to the bundled layer."""
+    active = session_layers()
+    if not active:
+        return
+    lang = ctx.lang
+    box = st.sidebar.container(border=True)
+    box.markdown(f"**{t('uploads_active', lang)}**")
+    for name, layer in sorted(active.items()):
+        box.warning(t("upload_banner", lang, layer=t(f"layer_{name}", lang),
+                      file=plain(layer.file_name), n=layer.records,
+                      mode=t(f"mode_{layer.mode}", lang),
+                      when=layer.created.replace("T", " ").replace("+00:00", " UTC")),
+                    icon="📄")
+        if box.button(t("reset_layer", lang), key=f"banner_reset_{name}"):
+            reset_layer(name)
+            st.rerun()
+
+
+def with_upload_provenance(rows: list[dict[str, str]], ctx: Context) -> list[dict[str, str]]:
+    """A plan's provenance rows with this account's active uploads in them (the bundled file
+    of a replaced layer left out), so every export says what the plan was made from."""
+    active = session_layers()
+    uploads = upload_rows([(a.layer, a.file_name, a.mode, a.created, a.records, ctx.country)
+                           for a in active.values()])
+    return with_uploads(list(rows), uploads,
+                        [name for name, a in active.items() if a.mode == "replace"])
 
 
 def visible_data(user: User, ctx: Context) -> tuple[geo_layers.Layers, gpd.GeoDataFrame]:
@@ -136,12 +194,26 @@ def visible_data(user: User, ctx: Context) -> tuple[geo_layers.Layers, gpd.GeoDa
 
 
 def active_layers(ctx: Context) -> geo_layers.Layers:
-    """Bundled layers with this session's accepted uploads swapped in, filtered to the
-    country (an uploaded layer may cover several countries)."""
+    """Bundled layers with this account's active uploads applied: replacing the layer or
+    merged into it by id (`geo.merge`), filtered to the country (an uploaded layer may
+    cover several countries)."""
     base = bundled_layers(ctx.country, ctx.version)
-    overrides = {name: with_units(gdf, ctx) for name, gdf in session_layers().items()
+    overrides = {name: merge.apply(getattr(base, name), with_units(a.frame, ctx), name, a.mode)
+                 for name, a in session_layers().items()
                  if name != "boundaries"}  # boundaries follow country/version; uploads: Data
     return dataclasses.replace(base, **overrides) if overrides else base
+
+
+def preview_change(user: User, ctx: Context, layer: str, frame: gpd.GeoDataFrame,
+                   mode: merge.Mode) -> merge.MergePreview:
+    """What applying `frame` as `layer` in `mode` would change, counted over the rows `user`
+    may see (a planner's preview says nothing about other units)."""
+    base = bundled_layers(ctx.country, ctx.version)
+    if layer == "boundaries":
+        return merge.preview(views.visible_units(user, base.boundaries),
+                             views.visible_units(user, frame), layer, mode)
+    return merge.preview(views.visible_frame(user, getattr(base, layer)),
+                         views.visible_frame(user, with_units(frame, ctx)), layer, mode)
 
 
 def with_units(gdf: gpd.GeoDataFrame, ctx: Context) -> gpd.GeoDataFrame:

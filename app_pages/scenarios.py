@@ -139,6 +139,8 @@ if run or st.session_state.pop("run_requested", False):
                 elapsed = t("elapsed", lang, seconds=time.monotonic() - started)
                 status.update(label=f"{t('run_done', lang)} · {elapsed}", state="complete",
                               expanded=False)
+                result.summary["provenance"] = common.with_upload_provenance(
+                    result.summary.get("provenance") or [], ctx)
                 st.session_state["plan"] = {"result": result, "toml": edited.to_toml(),
                                             "owner": user.username,
                                             "units": list(edited.region.units)}

@@ -382,22 +382,63 @@ STRINGS: dict[str, dict[str, str]] = {
                              "replaced.",
                        "ru": "Найдено ошибок: {n}; ничего не заменено.",
                        "kk": "{n} қате табылды; ештеңе ауыстырылмады."},
-    "upload_ok": {"en": "{n} records passed every check and are now the active {layer} layer "
-                        "for this session.",
-                  "ru": "{n} записей прошли все проверки и стали активным слоем «{layer}» в этой "
-                        "сессии.",
-                  "kk": "{n} жазба барлық тексеруден өтті және осы сессияда белсенді «{layer}» "
-                        "қабаты болды."},
+    "upload_ok": {"en": "{n} records are now the active {layer} layer ({mode}); it stays in use "
+                        "after a reload until you go back to the bundled layer.",
+                  "ru": "{n} записей стали активным слоем «{layer}» ({mode}); он остаётся в "
+                        "работе и после перезагрузки, пока вы не вернёте встроенный слой.",
+                  "kk": "{n} жазба белсенді «{layer}» қабаты болды ({mode}); кірістірілген "
+                        "қабатқа қайтқанша, қайта жүктегеннен кейін де қолданыста қалады."},
+    "upload_checked": {"en": "{n} records passed every check. See what changes, then apply.",
+                       "ru": "{n} записей прошли все проверки. Посмотрите, что изменится, и "
+                             "примените.",
+                       "kk": "{n} жазба барлық тексеруден өтті. Не өзгеретінін қарап, "
+                             "қолданыңыз."},
+    "upload_mode": {"en": "Use the upload to", "ru": "Как использовать загрузку",
+                    "kk": "Жүктемені қалай қолдану"},
+    "upload_mode_replace": {"en": "Replace the bundled layer", "ru": "Заменить встроенный слой",
+                            "kk": "Кірістірілген қабатты ауыстыру"},
+    "upload_mode_merge": {"en": "Merge into the bundled layer by id",
+                          "ru": "Объединить со встроенным слоем по id",
+                          "kk": "Кірістірілген қабатпен id бойынша біріктіру"},
+    "mode_replace": {"en": "replaces the bundled layer", "ru": "заменяет встроенный слой",
+                     "kk": "кірістірілген қабатты ауыстырады"},
+    "mode_merge": {"en": "merged by id into the bundled layer",
+                   "ru": "объединён со встроенным слоем по id",
+                   "kk": "кірістірілген қабатпен id бойынша біріктірілген"},
+    "preview_title": {"en": "What changes", "ru": "Что изменится", "kk": "Не өзгереді"},
+    "preview_counts": {"en": "{before} → {after} records: {added} added, {updated} updated, "
+                             "{unchanged} unchanged, {removed} removed.",
+                       "ru": "{before} → {after} записей: добавлено {added}, изменено "
+                             "{updated}, без изменений {unchanged}, удалено {removed}.",
+                       "kk": "{before} → {after} жазба: {added} қосылды, {updated} өзгерді, "
+                             "{unchanged} өзгеріссіз, {removed} жойылды."},
+    "preview_bad_ids": {"en": "Rows with a repeated id: {dups}. Rows without an id: {missing}. "
+                              "Correct them before applying.",
+                        "ru": "Строки с повторяющимся id: {dups}. Строки без id: {missing}. "
+                              "Исправьте их перед применением.",
+                        "kk": "Id қайталанатын жолдар: {dups}. Id жоқ жолдар: {missing}. "
+                              "Қолданар алдында түзетіңіз."},
+    "apply_upload": {"en": "Apply", "ru": "Применить", "kk": "Қолдану"},
+    "change_added": {"en": "added", "ru": "добавлена", "kk": "қосылды"},
+    "change_updated": {"en": "updated", "ru": "изменена", "kk": "өзгерді"},
+    "change_removed": {"en": "removed", "ru": "удалена", "kk": "жойылды"},
+    "col_change": {"en": "Change", "ru": "Изменение", "kk": "Өзгеріс"},
+    "col_fields": {"en": "Changed fields", "ru": "Изменённые поля", "kk": "Өзгерген өрістер"},
+    "col_id": {"en": "ID", "ru": "ID", "kk": "ID"},
+    "uploads_active": {"en": "Uploaded layer in use", "ru": "Используется загруженный слой",
+                       "kk": "Жүктелген қабат қолданыста"},
+    "upload_banner": {"en": "{layer}: “{file}”, {n} records, {mode}, since {when}",
+                      "ru": "{layer}: «{file}», записей: {n}, {mode}, с {when}",
+                      "kk": "{layer}: «{file}», {n} жазба, {mode}, {when} бастап"},
     "save_layer": {"en": "Save layer to workspace", "ru": "Сохранить слой в рабочую область",
                    "kk": "Қабатты жұмыс кеңістігіне сақтау"},
     "layer_saved": {"en": "Layer saved as “{name}”.", "ru": "Слой сохранён как «{name}».",
                     "kk": "Қабат «{name}» деп сақталды."},
-    "active_layers": {"en": "Active layers in this session", "ru": "Активные слои в этой сессии",
-                      "kk": "Осы сессиядағы белсенді қабаттар"},
+    "active_layers": {"en": "Layers in use", "ru": "Используемые слои",
+                      "kk": "Қолданыстағы қабаттар"},
     "source": {"en": "Source", "ru": "Источник", "kk": "Дереккөз"},
     "source_bundled": {"en": "bundled", "ru": "встроенный", "kk": "кірістірілген"},
-    "source_session": {"en": "uploaded (this session)", "ru": "загружен (эта сессия)",
-                       "kk": "жүктелген (осы сессия)"},
+    "source_session": {"en": "uploaded", "ru": "загружен", "kk": "жүктелген"},
     "saved_layers": {"en": "Saved layers in the workspace", "ru": "Сохранённые слои",
                      "kk": "Сақталған қабаттар"},
     "use_saved_layer": {"en": "Use this saved layer", "ru": "Использовать этот слой",
