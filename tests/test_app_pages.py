@@ -258,3 +258,87 @@ def test_uploaded_scenario_keeps_its_english_name_in_russian():
     at.run()
     assert not at.exception
     assert at.text_input(key="scn.name").value == "Family support centres"
+
+
+HOSTILE_FILE = "<img src=x onerror=alert(1)>[x](http://evil)*registry*.csv"
+
+
+def _upload_in_use(mode: str) -> tuple:
+    """tester's active institutions upload, as the Data page's Apply stores it: two bundled
+    records (one with 3 more children) and two new ones, in Almaty city and Astana."""
+    from geo.layers import load_layers
+    from ui.workspace import ActiveLayer
+
+    base = load_layers("KZ").institutions
+    frame = base.iloc[[10, 200]].copy()
+    frame.loc[frame.index[0], "children"] += 3
+    new = base.iloc[[0, 1]].copy()
+    new["institution_id"] = ["upload-1", "upload-2"]
+    new["geometry"] = gpd_points([(76.95, 43.25), (71.4, 51.1)])
+    frame = pd_concat([frame, new]).drop(columns=["unit_code", "district_code"])
+    Workspace().set_active("tester", ActiveLayer("institutions", frame, HOSTILE_FILE, mode,
+                                                 "2026-12-02T03:00:00+00:00"))
+    return base, frame
+
+
+def gpd_points(xy):
+    from shapely.geometry import Point
+
+    return [Point(x, y) for x, y in xy]
+
+
+def pd_concat(frames):
+    import geopandas as gpd
+    import pandas as pd
+
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+
+
+def _banner(at: AppTest) -> str:
+    return " ".join(w.value for w in at.sidebar.warning)
+
+
+def test_active_upload_is_named_on_every_page_and_survives_a_reload():
+    base, _ = _upload_in_use("merge")
+    at = _app()
+    for page in ("explore", "monitor", "scenarios", "compare", "sweeps", "gaps", "data"):
+        at.switch_page(f"app_pages/{page}.py")
+        at.run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        banner = _banner(at)
+        assert t("layer_institutions", "en") in banner and "4 records" in banner, page
+        assert t("mode_merge", "en") in banner and "2026-12-02 03:00:00 UTC" in banner
+        # the file name is inert text: every Markdown/HTML character escaped
+        assert HOSTILE_FILE not in banner
+        assert r"\<img src\=x onerror\=alert\(1\)\>\[x\]\(http\:\/\/evil\)" in banner
+    # Explore counts the merged layer: the bundled institutions plus the new one in Almaty
+    at.switch_page("app_pages/explore.py")
+    at.run()
+    table = _frame(at).set_index(t("col_code", "en"))
+    column = t("col_institutions", "en")
+    assert table.at["KZ-75", column] == (base["unit_code"] == "KZ-75").sum() + 1
+    assert table[column].drop("Total", errors="ignore").sum() == len(base) + 2
+    # a reload is a new session of the same account: the upload is still in use
+    again = _app()
+    assert "4 records" in _banner(again)
+    again.button(key="banner_reset_institutions").click().run()  # one click back
+    assert _banner(again) == "" and Workspace().active_layers("tester") == {}
+    table = _frame(again).set_index(t("col_code", "en"))
+    assert table.at["KZ-75", column] == (base["unit_code"] == "KZ-75").sum()
+
+
+def test_a_plan_on_a_replacing_upload_says_so_in_every_export():
+    _upload_in_use("replace")
+    at = _run_default(_app("scenarios"))
+    summary = at.session_state["plan"]["result"].summary
+    files = [row["file"] for row in summary["provenance"]]
+    assert "facilities/institutions.geojson" not in files  # replaced
+    assert "facilities/centres.geojson" in files
+    upload = [row for row in summary["provenance"] if row["file"].startswith("upload:")]
+    assert len(upload) == 1 and HOSTILE_FILE in upload[0]["file"]
+    assert upload[0]["status"] == "uploaded, replaces the bundled layer"
+    from ui import exports
+
+    csv = exports.with_demo(at.session_state["plan"]["result"].by_unit, summary)
+    assert csv["data_sources"].str.contains("upload: ", regex=False).all()
+    assert summary["demo"] is True  # centres and foster are still the demo layers
