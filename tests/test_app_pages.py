@@ -342,3 +342,17 @@ def test_a_plan_on_a_replacing_upload_says_so_in_every_export():
     csv = exports.with_demo(at.session_state["plan"]["result"].by_unit, summary)
     assert csv["data_sources"].str.contains("upload: ", regex=False).all()
     assert summary["demo"] is True  # centres and foster are still the demo layers
+
+
+def test_an_active_boundaries_upload_is_named_too():
+    from geo.layers import load_boundaries
+    from ui.workspace import ActiveLayer
+
+    units = load_boundaries("KZ").iloc[:3]
+    Workspace().set_active("tester", ActiveLayer("boundaries", units, "oblasts.gpkg", "replace",
+                                                 "2026-12-02T03:00:00+00:00"))
+    at = _app(lang="kk")
+    assert not at.exception
+    banner = _banner(at)
+    assert t("layer_boundaries", "kk") in banner and "oblasts\\.gpkg" in banner
+    assert t("mode_replace", "kk") in banner

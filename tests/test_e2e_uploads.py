@@ -38,7 +38,9 @@ def _sidebar(page):
 def _version_box(page) -> str:
     box = _sidebar(page).locator('[data-testid="stSelectbox"]').filter(
         has_text="Boundary version")
-    return box.inner_text().replace("Boundary version", "").strip()
+    shown = box.evaluate(  # the chosen option is drawn as text or as the input's value
+        "e => [e.innerText, ...[...e.querySelectorAll('input')].map(i => i.value)].join(' ')")
+    return " ".join(shown.replace("Boundary version", "").split())
 
 
 def _four_institutions() -> pd.DataFrame:
@@ -101,12 +103,16 @@ def test_version_box_upload_merge_banner_and_partial_settlements(server, browser
         assert _sidebar(page).get_by_text("four_institutions.csv", exact=False).count() == 1
     page.reload()  # a new session of the same account: the upload is still in use
     _settle(page)
-    if _sidebar(page).get_by_role("button", name="Sign in").count():  # until sign-in
-        _sign_in(page)                                                # survives reloads
+    sign_in = _sidebar(page).get_by_role("button", name="Sign in")
+    sign_in.or_(_sidebar(page).get_by_text("Signed in as")).first.wait_for()
+    if sign_in.count():  # until sign-in survives reloads (the "sessions" work)
+        _sign_in(page)
     _sidebar(page).get_by_text("Uploaded layer in use").wait_for()
     _sidebar(page).get_by_text("four_institutions.csv", exact=False).wait_for()
     _sidebar(page).get_by_role("button", name="Back to bundled layer").click()
+    _sidebar(page).get_by_text("Uploaded layer in use").wait_for(state="detached")
     _settle(page)
+    _goto(page, "Explore")
     assert _sidebar(page).get_by_text("Uploaded layer in use").count() == 0
 
     # Scenarios: the default plan's partly covered settlements, own style and legend entry

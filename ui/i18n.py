@@ -51,6 +51,7 @@ STRINGS: dict[str, dict[str, str]] = {
                           "ru": "Слой пока недоступен: {name}",
                           "kk": "Қабат әзірге қолжетімсіз: {name}"},
     # layers
+    "layer_boundaries": {"en": "Boundaries", "ru": "Границы", "kk": "Шекаралар"},
     "layer_units": {"en": "Units", "ru": "Регионы", "kk": "Өңірлер"},
     "layer_institutions": {"en": "Institutions", "ru": "Учреждения", "kk": "Мекемелер"},
     "layer_centres": {"en": "Centres", "ru": "Центры", "kk": "Орталықтар"},
