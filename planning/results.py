@@ -20,7 +20,7 @@ from geo.coverage import weighted_quantile
 from geo.csvsafe import frame_csv
 from planning.explain import conversion_explanations, conversion_summary, site_explanations
 from planning.instance import Instance
-from planning.model import net_opex
+from planning.model import net_opex, running_cost
 from planning.optimize import Plan, SolveInfo
 from planning.scenario import Scenario
 
@@ -159,6 +159,8 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
     h = s.budget.horizon_years
     capex, opex, recruit_opex = plan_costs(inst, plan, s)
     released = released_per_year(inst, plan, s)
+    gross_opex, _ = running_cost(inst, plan.counts, recruit_opex, 0.0)
+    net_opex_state = gross_opex - released
     recruited = int(sum(plan.recruits.values()))
     fc = s.family_care
     conv = (inst.site_kind == "convert") & (plan.counts > 0)
@@ -167,7 +169,8 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
     credit = (f"Credit for released running costs: on, {fc.released_kzt_per_child_year / 1e6:,.2f}"
               f" m KZT a year per child moved from a converted institution to a family "
               f"({released / 1e6:,.1f} m KZT a year in this plan), counted against running "
-              "costs and budgets." if fc.released_kzt_per_child_year > 0 else
+              "costs and budgets, down to zero running cost: released money offsets running "
+              "costs, it does not pay for buildings." if fc.released_kzt_per_child_year > 0 else
               "Credit for released running costs: off (conversions are priced at their gross "
               "cost).")
     assigned = np.isfinite(plan.minutes) & has
@@ -176,7 +179,7 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
     objective_value = {
         "max_coverage": covered, "max_min_coverage": covered,
         "min_travel": float(np.nansum(np.where(assigned, plan.minutes, 0) * w)),
-        "min_cost": capex + h * opex,
+        "min_cost": capex + h * net_opex_state,
     }[s.objective] if info.has_solution else None
     summary = {
         "scenario": s.name, "country": s.country, "units": inst.units,
@@ -189,8 +192,9 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
         "children_uncovered": round(total - covered, 1),
         "coverage_pct": round(100 * covered / total, 3) if total else 0.0,
         "gap_settlements": int(len(gaps)),
-        "cost_capex": capex, "cost_opex": opex + released, "released_opex": released,
+        "cost_capex": capex, "cost_opex": gross_opex, "released_opex": released,
         "cost_opex_net": opex, "cost_whole_life": capex + h * opex,
+        "cost_net_to_state": capex + h * net_opex_state,
         "released_credit": credit,
         "conversions_summary": conversion_summary(conversions, s),
         "budget": {"total_kzt": s.budget.total_kzt, "capex_kzt": s.budget.capex_kzt,
@@ -226,13 +230,14 @@ def _none_if_nan(v: float) -> float | None:
 
 
 def plan_costs(inst: Instance, plan: Plan, scenario: Scenario) -> tuple[float, float, float]:
-    """(capex, annual opex net of released running costs, of which recruited foster families'
-    annual cost) of a plan; its whole-life cost is capex + horizon_years x opex, as the
-    budget counts it."""
+    """(capex, annual running cost net of released running costs and never below zero, of
+    which recruited foster families' annual cost) of a plan; its whole-life cost is
+    capex + horizon_years x running cost, as the budget counts it."""
     recruit_opex = sum(plan.recruits.values()) * scenario.family_care.carer_kzt_per_year
     capex = float((plan.counts * inst.capex).sum())
-    opex = net_opex(inst, scenario.family_care.released_kzt_per_child_year)
-    return capex, float((plan.counts * opex).sum()) + recruit_opex, recruit_opex
+    _, charged = running_cost(inst, plan.counts, recruit_opex,
+                              scenario.family_care.released_kzt_per_child_year)
+    return capex, charged, recruit_opex
 
 
 def released_per_year(inst: Instance, plan: Plan, scenario: Scenario) -> float:

@@ -55,7 +55,10 @@ def model_options(scenario: Scenario) -> ModelOptions:
 
 
 def _fmt_kzt(v: float) -> str:
-    return f"{v / 1e9:,.2f} bn KZT" if abs(v) >= 1e9 else f"{v / 1e6:,.1f} m KZT"
+    """Money in words: bn or m KZT, or whole tenge below 100,000 (never '0.0 m KZT')."""
+    if abs(v) >= 1e9:
+        return f"{v / 1e9:,.2f} bn KZT"
+    return f"{v / 1e6:,.1f} m KZT" if abs(v) >= 1e5 else f"{v:,.0f} KZT"
 
 
 def _names(inst: Instance, idx: np.ndarray, k: int = 5) -> str:
@@ -120,7 +123,8 @@ def precheck(inst: Instance, scenario: Scenario, opt: ModelOptions) -> list[str]
 
 def money_precheck(inst: Instance, opt: ModelOptions) -> list[str]:
     """Budgets that the kept and must-open centres alone already exceed, even with every
-    optional conversion whose released running costs outweigh its own (a negative net cost)."""
+    optional conversion whose released running costs outweigh its own (a negative net
+    running cost) offsetting their running costs, down to zero, at no capital cost."""
     out: list[str] = []
     fixed = inst.min_count > 0
     h = opt.horizon_years
@@ -132,7 +136,8 @@ def money_precheck(inst: Instance, opt: ModelOptions) -> list[str]:
         return float((cost * inst.min_count).sum() + (np.minimum(cost, 0) * optional).sum())
 
     fixed_capex = float((inst.capex * inst.min_count).sum())
-    fixed_opex, whole = least(opex), least(inst.capex + h * opex)
+    fixed_opex = max(0.0, least(opex))  # released costs offset running costs down to zero
+    whole = fixed_capex + h * fixed_opex
     credit = (" (net of the running costs paying conversions release)"
               if (opex < 0).any() else "")
     if opt.budget_total is not None and whole > opt.budget_total + 1e-6:
@@ -156,12 +161,14 @@ def cheapest_plan(inst: Instance, opt: ModelOptions, solver: Solver) -> float | 
                       max_new=None, min_share_floor=None)
     if opt.objective == "min_travel":
         built = build_model(inst, relaxed)
-        if built.capex is None or built.opex is None:
-            raise ValueError("the model has no cost expressions")
-        built.prob.setObjective(built.capex + opt.horizon_years * built.opex)
     else:
         built = build_model(inst, replace(relaxed, objective="min_cost", coverage_target=(
             opt.coverage_target if opt.objective == "min_cost" else 0.0)))
+    if built.capex is None or built.opex is None:
+        raise ValueError("the model has no cost expressions")
+    # the cost the budget counts (released costs offset running costs down to zero), not
+    # min_cost's net cost to the state
+    built.prob.setObjective(built.capex + opt.horizon_years * built.opex)
     # solved directly, not by solve_built: only a cost is wanted, so nothing about the
     # travel objective (its status, or re-solves of a truncated travel model) applies
     built.prob.solve(make_solver(solver))
