@@ -16,6 +16,7 @@ from typing import Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo.schema import LAYERS
 
@@ -85,17 +86,6 @@ def _ids(frame: pd.DataFrame, column: str) -> pd.Series:
                       for v in frame[column]], index=frame.index, dtype=object)
 
 
-def _same(a: object, b: object) -> bool:
-    """Equal values, treating missing as equal to missing and 5 as equal to 5.0."""
-    a_na, b_na = _missing(a), _missing(b)
-    if a_na or b_na:
-        return a_na and b_na
-    try:
-        return bool(float(a) == float(b))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return str(a).strip() == str(b).strip()
-
-
 def _missing(v: object) -> bool:
     if v is None:
         return True
@@ -106,20 +96,50 @@ def _missing(v: object) -> bool:
 
 
 def _compared(base: gpd.GeoDataFrame, upload: gpd.GeoDataFrame, key: str) -> list[str]:
-    """Fields both layers have, id and derived unit columns left out, geometry last."""
-    geom = upload.geometry.name
-    shared = [c for c in upload.columns
-              if c in base.columns and c not in (key, geom, base.geometry.name, *DERIVED)]
-    return [*shared, "geometry"]
+    """Fields both layers have, id and derived unit columns left out (geometry apart)."""
+    return [c for c in upload.columns if c in base.columns
+            and c not in (key, upload.geometry.name, base.geometry.name, *DERIVED)]
 
 
-def _changes(old: pd.Series, new: pd.Series, fields: list[str], geom_old, geom_new) -> list[str]:
-    changed = [f for f in fields[:-1] if not _missing(new[f]) and not _same(old[f], new[f])]
-    if geom_new is not None and not geom_new.is_empty and (
-            geom_old is None or geom_old.is_empty
-            or geom_old.distance(geom_new) > GEOMETRY_TOLERANCE_DEG):
-        changed.append("geometry")
-    return changed
+def _changed(old: pd.Series, new: pd.Series) -> np.ndarray:
+    """Per row: the upload fills the field with a value other than the bundled one (missing
+    equals missing, 5 equals 5.0, text compared stripped)."""
+    old, new = old.reset_index(drop=True).astype(object), new.reset_index(drop=True).astype(object)
+    old_na, new_na = old.map(_missing).to_numpy(bool), new.map(_missing).to_numpy(bool)
+    old_num = pd.to_numeric(old, errors="coerce")
+    new_num = pd.to_numeric(new, errors="coerce")
+    numeric = (old_num.notna() & new_num.notna()).to_numpy()
+    same = np.where(numeric, (old_num == new_num).to_numpy(),
+                    (old.astype(str).str.strip() == new.astype(str).str.strip()).to_numpy())
+    return ~new_na & (old_na | ~same.astype(bool))
+
+
+def _moved(old: gpd.GeoSeries, new: gpd.GeoSeries) -> np.ndarray:
+    """Per row: the upload has a geometry more than the tolerance away from the bundled one."""
+    old, new = old.reset_index(drop=True), new.reset_index(drop=True)
+    has_new = (new.notna() & ~new.is_empty).to_numpy()
+    no_old = (old.isna() | old.is_empty).to_numpy()
+    far = np.zeros(len(new), dtype=bool)
+    both = has_new & ~no_old
+    if both.any():
+        far[both] = shapely.distance(old[both].to_numpy(), new[both].to_numpy()) \
+            > GEOMETRY_TOLERANCE_DEG  # in the layer's degrees: a tolerance, not a length
+    return has_new & (no_old | far)
+
+
+def _id_problems(ids: list[str | None]) -> tuple[list[tuple[int, str]], list[int]]:
+    """(row, id) of every repeated id after its first use, and the rows without an id
+    (1-based record numbers)."""
+    seen: set[str] = set()
+    duplicates, missing = [], []
+    for row, i in enumerate(ids, start=1):
+        if i is None:
+            missing.append(row)
+        elif i in seen:
+            duplicates.append((row, i))
+        else:
+            seen.add(i)
+    return duplicates, missing
 
 
 def preview(base: gpd.GeoDataFrame, upload: gpd.GeoDataFrame, layer: str,
@@ -129,26 +149,21 @@ def preview(base: gpd.GeoDataFrame, upload: gpd.GeoDataFrame, layer: str,
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     key = id_field(layer)
     new_ids = _ids(upload, key).tolist()
-    missing = [row for row, i in enumerate(new_ids, start=1) if i is None]
-    seen: set[str] = set()
-    duplicates = []
-    for row, i in enumerate(new_ids, start=1):
-        if i is not None and i in seen:
-            duplicates.append((row, i))
-        elif i is not None:
-            seen.add(i)
+    duplicates, missing = _id_problems(new_ids)
     base_ids = _ids(base, key)
     base_pos = {i: p for p, i in enumerate(base_ids) if i is not None}
-    fields = _compared(base, upload, key)
-    added, unchanged, updated = [], [], {}
     first = {i: p for p, i in reversed(list(enumerate(new_ids))) if i is not None}
-    for i, p in sorted(first.items(), key=lambda kv: kv[1]):
-        if i not in base_pos:
-            added.append(i)
-            continue
-        b = base_pos[i]
-        diff = _changes(base.iloc[b], upload.iloc[p], fields,
-                        base.geometry.iloc[b], upload.geometry.iloc[p])
+    order = sorted(first.items(), key=lambda kv: kv[1])
+    added = [i for i, _ in order if i not in base_pos]
+    known = [(i, p) for i, p in order if i in base_pos]
+    old_rows = [base_pos[i] for i, _ in known]
+    new_rows = [p for _, p in known]
+    masks = {f: _changed(base[f].iloc[old_rows], upload[f].iloc[new_rows])
+             for f in _compared(base, upload, key)}
+    masks["geometry"] = _moved(base.geometry.iloc[old_rows], upload.geometry.iloc[new_rows])
+    unchanged, updated = [], {}
+    for n, (i, _) in enumerate(known):
+        diff = [f for f, mask in masks.items() if mask[n]]
         if diff:
             updated[i] = diff
         else:
@@ -164,33 +179,41 @@ def apply(base: gpd.GeoDataFrame, upload: gpd.GeoDataFrame, layer: str,
           mode: Mode) -> gpd.GeoDataFrame:
     """The layer after replacing it by `upload` or merging `upload` into it by id (see the
     module docstring). Raises MergeError when ids repeat or are missing."""
-    check = preview(base, upload, layer, mode)
-    if not check.ok:
-        parts = [f"row {r}: duplicate id '{i}'" for r, i in check.duplicates[:5]]
-        parts += [f"row {r}: no {id_field(layer)}" for r in check.missing_ids[:5]]
-        more = len(check.duplicates) + len(check.missing_ids) - len(parts)
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    key = id_field(layer)
+    new_ids = _ids(upload, key)
+    duplicates, missing = _id_problems(new_ids.tolist())
+    if duplicates or missing:
+        parts = [f"row {r}: duplicate id '{i}'" for r, i in duplicates[:5]]
+        parts += [f"row {r}: no {key}" for r in missing[:5]]
+        more = len(duplicates) + len(missing) - len(parts)
         raise MergeError("; ".join(parts) + (f"; and {more} more" if more > 0 else ""))
     if mode == "replace":
         return upload.copy()
-    key = id_field(layer)
     upload = upload.to_crs(base.crs) if upload.crs != base.crs else upload
-    new_ids = _ids(upload, key)
-    base_ids = _ids(base, key)
+    positions = pd.Series(np.arange(len(base)), index=_ids(base, key).to_numpy())
+    hits = new_ids.isin(positions.index).to_numpy()
+    at = positions.loc[new_ids[hits]].to_numpy()  # bundled row of each known id
+    known = upload[hits]
     out = base.copy()
-    columns = [c for c in upload.columns if c != key]
-    for column in columns:
+    geom = out.geometry.name
+    for column in (c for c in upload.columns if c not in (key, upload.geometry.name)):
+        values = known[column].astype(object).reset_index(drop=True)
+        fill = ~values.map(_missing).to_numpy(bool)
         if column not in out.columns:
             out[column] = None
-    positions = pd.Series(np.arange(len(out)), index=base_ids.values)
-    hits = new_ids.isin(base_ids)
-    for row, i in zip(upload.index[hits], new_ids[hits], strict=True):
-        p = int(positions[i])
-        for column in columns:
-            value = upload.at[row, column]
-            if not _missing(value) and not (column == upload.geometry.name and value.is_empty):
-                out.iat[p, out.columns.get_loc(column)] = value
-    fresh = upload[~hits.to_numpy()]
-    merged = pd.concat([out, fresh.rename_geometry(out.geometry.name)
-                        if fresh.geometry.name != out.geometry.name else fresh],
-                       ignore_index=True)
-    return gpd.GeoDataFrame(merged, geometry=out.geometry.name, crs=base.crs)
+        if fill.any():
+            target = np.array(out[column].astype(object), dtype=object)  # a writable copy
+            target[at[fill]] = values[fill].to_numpy()
+            out[column] = pd.Series(target, index=out.index).infer_objects()
+    moved = (known.geometry.notna() & ~known.geometry.is_empty).to_numpy()
+    if moved.any():
+        shapes = np.array(out.geometry.to_numpy(), dtype=object)
+        shapes[at[moved]] = known.geometry.to_numpy()[moved]
+        out[geom] = gpd.GeoSeries(shapes, index=out.index, crs=base.crs)
+    fresh = upload[~hits]
+    if fresh.geometry.name != geom:
+        fresh = fresh.rename_geometry(geom)
+    merged = pd.concat([out, fresh], ignore_index=True)
+    return gpd.GeoDataFrame(merged, geometry=geom, crs=base.crs)
