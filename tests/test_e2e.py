@@ -286,6 +286,35 @@ def test_every_page_works_offline(server, browser_page):
     assert page.blocked == [], f"requests left the machine: {page.blocked[:5]}"  # type: ignore
 
 
+def test_switching_language_redraws_every_choice(server, browser_page):
+    """QA: after choosing Русский, the sidebar still showed "Kazakhstan", the Explore
+    indicator its English name, and the Units radio had no choice marked (Streamlit keeps a
+    keyed widget's old labels); every choice is redrawn in the new language."""
+    from ui.i18n import t
+
+    page = browser_page
+    page.goto(server)  # a fresh session, in English
+    _settle(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    _map_frame(page)
+    for lang, name in (("ru", "Русский"), ("kk", "Қазақша")):
+        page.get_by_role("combobox", name="Language / Язык / Тіл").click()
+        page.get_by_role("option", name=name).click()
+        _settle(page)
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(ARTIFACTS / f"language_{lang}.png"))
+        boxes = sidebar.inner_html()
+        assert t("country_KZ", lang) in boxes and "Kazakhstan" not in boxes
+        indicator = page.locator('[data-testid="stSelectbox"]').filter(
+            has_text=t("indicator", lang)).inner_html()
+        assert t("ind_institution_rate", lang) in indicator
+        assert t("ind_institution_rate", "en") not in indicator
+        checked = sidebar.locator('[data-testid="stRadio"] input').evaluate_all(
+            "els => els.map(e => e.checked)")
+        assert checked == [True, False], checked  # Oblasts still chosen
+    _no_exceptions(page)
+
+
 # --- hostile text -----------------------------------------------------------------------------
 # Script in every form a browser would run it: an event handler, a script element, an SVG
 # handler, and a Markdown image that would make a request to a marker URL.

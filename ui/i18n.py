@@ -13,6 +13,7 @@ from numbers import Real
 
 from access.texts import AUTH_TEXTS
 from geo.layers import BOUNDARY_ATTRIBUTION
+from planning.reasons import EN as EN_REASONS
 from ui import numbers
 
 LANGUAGES: dict[str, str] = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
@@ -99,6 +100,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_operator": {"en": "Operator", "ru": "Оператор", "kk": "Операторы"},
     "col_year": {"en": "Year", "ru": "Год", "kk": "Жыл"},
     "col_demo": {"en": "Demo", "ru": "Демо", "kk": "Демо"},
+    "col_notice": {"en": "Notice", "ru": "Примечание", "kk": "Ескерту"},
     "col_children": {"en": "Children", "ru": "Дети", "kk": "Балалар"},
     "col_population": {"en": "Population", "ru": "Население", "kk": "Халық"},
     "col_settlements": {"en": "Settlements", "ru": "Населённые пункты", "kk": "Елді мекендер"},
@@ -285,6 +287,30 @@ STRINGS: dict[str, dict[str, str]] = {
     "fld_min_unit_coverage": {"en": "Minimum coverage in every unit (share, 0–1)",
                               "ru": "Минимальный охват в каждом регионе (доля, 0–1)",
                               "kk": "Әр өңірдегі ең аз қамту (үлес, 0–1)"},
+    "run_stopped": {"en": "The run stopped before it produced a plan: it took longer than the "
+                          "time allowed, or the solver process failed. Try a longer time limit "
+                          "(Solver) or a smaller region.",
+                    "ru": "Расчёт остановлен до получения плана: он превысил отведённое время "
+                          "или процесс решателя завершился сбоем. Увеличьте лимит времени "
+                          "(Решатель) или уменьшите территорию.",
+                    "kk": "Есептеу жоспар алынғанға дейін тоқтады: бөлінген уақыттан асып кетті "
+                          "немесе шешуші процесі істен шықты. Уақыт шегін ұлғайтыңыз (Шешуші) "
+                          "немесе аумақты кішірейтіңіз."},
+    "country_KZ": {"en": "Kazakhstan", "ru": "Казахстан", "kk": "Қазақстан"},
+    "country_KG": {"en": "Kyrgyzstan", "ru": "Кыргызстан", "kk": "Қырғызстан"},
+    "country_TJ": {"en": "Tajikistan", "ru": "Таджикистан", "kk": "Тәжікстан"},
+    "country_TM": {"en": "Turkmenistan", "ru": "Туркменистан", "kk": "Түрікменстан"},
+    "country_UZ": {"en": "Uzbekistan", "ru": "Узбекистан", "kk": "Өзбекстан"},
+    "fld_equity_level": {"en": "Units of the equity rule",
+                         "ru": "Регионы правила равенства",
+                         "kk": "Теңдік ережесінің өңірлері"},
+    "fld_demand": {"en": "Demand", "ru": "Спрос", "kk": "Сұраныс"},
+    "fld_demand_weighting": {"en": "Demand weighting",
+                             "ru": "Взвешивание спроса",
+                             "kk": "Сұранысты салмақтау"},
+    "fld_demand_rate_year": {"en": "Year of the entry rates (empty = latest)",
+                             "ru": "Год уровня поступлений (пусто = последний)",
+                             "kk": "Түсу деңгейінің жылы (бос = соңғы)"},
     "fld_family_care": {"en": "Family-based care",
                         "ru": "Семейные формы устройства",
                         "kk": "Отбасылық күтім"},
@@ -565,6 +591,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "operator_ngo": {"en": "NGO", "ru": "НКО", "kk": "ҮЕҰ"},
     "operator_private": {"en": "private", "ru": "частный", "kk": "жеке"},
     "total": {"en": "Total", "ru": "Итого", "kk": "Барлығы"},
+    "currency_kzt": {"en": "KZT", "ru": "тенге", "kk": "теңге"},
     # plan explanations and exports
     "col_settlements_assigned": {"en": "Settlements assigned", "ru": "Прикреплено пунктов",
                                  "kk": "Бекітілген елді мекендер"},
@@ -838,6 +865,84 @@ _AUTH = {
 }
 STRINGS.update({key: {"en": AUTH_TEXTS[key], "ru": ru, "kk": kk}
                 for key, (ru, kk) in _AUTH.items()})
+# why a scenario has no plan (planning.reasons): the English is the planning layer's own
+_REASONS: dict[str, tuple[str, str]] = {
+    "must_open_missing": (
+        "Обязательные площадки {sites} не являются кандидатами в этом сценарии (это не "
+        "населённый пункт-кандидат, не преобразуемое учреждение и не сохраняемый центр в "
+        "выбранном регионе).",
+        "Міндетті алаңдар {sites} бұл сценарийде үміткер емес (таңдалған өңірдегі үміткер елді "
+        "мекен, қайта құрылатын мекеме немесе сақталатын орталық емес)."),
+    "unassignable": (
+        "Для {count} населённых пунктов с {children} детьми нет площадки-кандидата в пределах "
+        "{cutoff} минут, поэтому прикрепить всех детей нельзя ({names}). Увеличьте предел "
+        "времени, добавьте площадки или выберите цель «максимальный охват».",
+        "{count} елді мекенде {children} бала үшін {cutoff} минут ішінде үміткер алаң жоқ, "
+        "сондықтан барлық баланы бекіту мүмкін емес ({names}). Уақыт шегін ұлғайтыңыз, алаң "
+        "қосыңыз немесе «барынша қамту» мақсатын таңдаңыз."),
+    "target_unreachable": (
+        "Лишь {share_pct} детей живут в пределах {standard} минут от какой-либо площадки, ниже "
+        "цели охвата {target_pct} (недоступны: {names}).",
+        "Балалардың тек {share_pct} кез келген алаңнан {standard} минут ішінде тұрады, бұл "
+        "қамту мақсатынан {target_pct} төмен (қолжетімсіз: {names})."),
+    "unit_below_equity": (
+        "Единица {unit}: лишь {share_pct} её детей живут в пределах {standard} минут от "
+        "какой-либо площадки, ниже минимума равенства {equity_pct}.",
+        "{unit} бірлігі: балаларының тек {share_pct} кез келген алаңнан {standard} минут "
+        "ішінде тұрады, бұл теңдік минимумынан {equity_pct} төмен."),
+    "too_many_forced": (
+        "Обязательных площадок ({forced}) больше предела новых центров ({limit}).",
+        "Міндетті алаңдар ({forced}) жаңа орталықтар шегінен ({limit}) көп."),
+    "kept_over_total": (
+        "Одни сохраняемые и обязательные центры ({count}) стоят {cost_kzt} за {years} "
+        "лет{credit}, больше бюджета {budget_kzt}.",
+        "Тек сақталатын және міндетті орталықтардың ({count}) {years} жылдағы құны "
+        "{cost_kzt}{credit}, бұл {budget_kzt} бюджетінен көп."),
+    "forced_over_capex": (
+        "Обязательным центрам нужно {cost_kzt} капитальных затрат, больше капитального "
+        "бюджета {budget_kzt}.",
+        "Міндетті орталықтарға {cost_kzt} күрделі шығын керек, бұл {budget_kzt} күрделі "
+        "бюджеттен көп."),
+    "kept_over_opex": (
+        "Содержание сохраняемых и обязательных центров стоит {cost_kzt} в год{credit}, больше "
+        "годового бюджета {budget_kzt}.",
+        "Сақталатын және міндетті орталықтарды ұстау жылына {cost_kzt}{credit}, бұл "
+        "{budget_kzt} жылдық бюджеттен көп."),
+    "credit_note": (" (за вычетом расходов, высвобождаемых окупающимися преобразованиями)",
+                    " (өзін-өзі ақтайтын қайта құрулар босататын шығындарды шегергенде)"),
+    "cheapest_costs": ("Самый дешёвый план ({what}) стоит {cost_kzt} за {years} лет.",
+                       "Ең арзан жоспар ({what}) {years} жылда {cost_kzt} тұрады."),
+    "no_plan_at_all": (
+        "Ни один план не выполняет правила даже при неограниченных средствах: правило "
+        "равенства, цель охвата, мощности и обязательные площадки несовместимы.",
+        "Шексіз қаражат болса да ешбір жоспар ережелерді орындамайды: теңдік ережесі, қамту "
+        "мақсаты, сыйымдылықтар мен міндетті алаңдар бірге орындалмайды."),
+    "budget_below_cheapest": (
+        "Бюджет {budget_kzt} меньше стоимости самого дешёвого плана ({what}): {cost_kzt} за "
+        "{years} лет.",
+        "{budget_kzt} бюджеті ең арзан жоспардың ({what}) {years} жылдағы құнынан аз: "
+        "{cost_kzt}."),
+    "limits_together": (
+        "Ни один план не выполняет все ограничения вместе ({limits}); самый дешёвый план "
+        "({what}) без денежных и количественных ограничений стоит {cost_kzt}.",
+        "Ешбір жоспар барлық шектеуді бірге орындамайды ({limits}); ақшалай және сандық "
+        "шектеусіз ең арзан жоспар ({what}) {cost_kzt} тұрады."),
+    "limits_none": ("не заданы", "берілмеген"),
+    "limit_total": ("общий бюджет {budget_kzt}", "жалпы бюджет {budget_kzt}"),
+    "limit_capex": ("капитальный бюджет {budget_kzt}", "күрделі бюджет {budget_kzt}"),
+    "limit_opex": ("годовой бюджет {budget_kzt}", "жылдық бюджет {budget_kzt}"),
+    "limit_new": ("не более {limit} новых центров", "{limit} жаңа орталықтан аспайды"),
+    "limit_equity": ("правило равенства {equity_pct} на единицу",
+                     "бірлікке {equity_pct} теңдік ережесі"),
+    "what_assign": ("каждый ребёнок прикреплён к центру в пределах времени",
+                    "әр бала уақыт шегінде орталыққа бекітілген"),
+    "what_equity": ("с правилом равенства", "теңдік ережесімен"),
+    "what_target": ("с целью охвата", "қамту мақсатымен"),
+    "what_rules": ("по правилам", "ережелер бойынша"),
+    "and_more": ("{names} и ещё {more}", "{names} және тағы {more}"),
+}
+STRINGS.update({f"reason_{code}": {"en": EN_REASONS[code], "ru": ru, "kk": kk}
+                for code, (ru, kk) in _REASONS.items()})
 STRINGS["attribution"] = {  # the English is the data layer's own line
     "en": BOUNDARY_ATTRIBUTION,
     "ru": "Границы: geokz (А. Родионов), CC BY 4.0, по данным Бюро национальной статистики "
@@ -973,3 +1078,9 @@ def unit_name(row: Mapping[str, object], lang: str = DEFAULT_LANGUAGE) -> str:
         if isinstance(value, str) and value.strip():
             return value
     return ""
+
+
+def country_name(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A bundled country's name in `lang` (the ISO code itself for a country not listed)."""
+    key = f"country_{code}"
+    return t(key, lang) if key in STRINGS else code
