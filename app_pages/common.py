@@ -10,6 +10,7 @@ import dataclasses
 import html
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import geopandas as gpd
 import pandas as pd
@@ -21,7 +22,9 @@ from access import views
 from access.guard import current_user
 from access.roles import User
 from geo import layers as geo_layers
+from geo import merge
 from geo.coverage import nearest_centre
+from geo.provenance import upload_rows, with_uploads
 from geo.schema import INSTITUTION_TYPES
 from geo.travel import TravelParams
 from geo.units import DEFAULT_LEVEL, attach_units
@@ -29,7 +32,8 @@ from ui import forms, maps, tables
 from ui import viewmodels as vm
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, STRINGS, country_name, t
 from ui.offline import STATIC_DIR, standalone_html
-from ui.workspace import Workspace
+from ui.uploads import display_name
+from ui.workspace import ActiveLayer, Workspace
 
 _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 
@@ -56,28 +60,55 @@ class Context:
     level: str = DEFAULT_LEVEL
 
 
+def _kept_choice(key: str, options: list, default: object) -> int:
+    """Index in `options` of the choice kept under the plain session-state key `key`
+    (`default` when none or no longer offered)."""
+    kept = st.session_state.get(key)
+    return options.index(kept if kept in options else default)
+
+
+def _sidebar_choice(widget, label: str, options: list, key: str, default: object,
+                    **kwargs) -> object:
+    """A sidebar selector whose choice lives under the plain key `key`, never a widget's.
+
+    Streamlit may drop a widget's state between pages, and the browser redraws a widget at
+    the index it was created with: a box created at index 0 while the session held 2022
+    showed 2014 after a page switch while every page used 2022. Here the widget (key
+    `sidebar_<key>`) is always created at the kept choice's index and its value is copied
+    back, so the box and the data agree on every page."""
+    box = f"sidebar_{key}"
+
+    def keep() -> None:  # before the rerun, so the index drawn is the new choice's
+        st.session_state[key] = st.session_state[box]
+
+    value = widget(label, options, index=_kept_choice(key, options, default), key=box,
+                   on_change=keep, **kwargs)
+    st.session_state[key] = value
+    return value
+
+
 def sidebar() -> Context:
-    """Draw the sidebar selectors (kept across pages via their session-state keys)."""
-    lang = st.sidebar.selectbox(
-        "Language / Язык / Тіл", list(LANGUAGES), format_func=LANGUAGES.__getitem__,
-        key="lang", index=list(LANGUAGES).index(DEFAULT_LANGUAGE))
+    """Draw the sidebar selectors; their choices are kept across pages under the plain
+    session-state keys lang, country, version, level and osm (see `_sidebar_choice`)."""
+    side = st.sidebar
+    lang = str(_sidebar_choice(side.selectbox, "Language / Язык / Тіл", list(LANGUAGES), "lang",
+                               DEFAULT_LANGUAGE, format_func=LANGUAGES.__getitem__))
     redraw_after_language_change(lang)
     countries = geo_layers.countries()
-    country = st.sidebar.selectbox(t("country", lang), countries, key="country",
-                                   index=countries.index("KZ") if "KZ" in countries else 0,
-                                   format_func=lambda code: country_name(code, lang))
+    country = str(_sidebar_choice(side.selectbox, t("country", lang), countries, "country",
+                                  "KZ" if "KZ" in countries else countries[0],
+                                  format_func=lambda code: country_name(code, lang)))
     versions = geo_layers.boundary_versions(country)
-    default = geo_layers.default_version(country)
-    if st.session_state.get("version") not in versions:
-        st.session_state["version"] = default
-    version = st.sidebar.selectbox(t("boundary_version", lang), versions, key="version")
+    version = _sidebar_choice(side.selectbox, t("boundary_version", lang), versions, "version",
+                              geo_layers.default_version(country))
     levels = geo_layers.boundary_levels(country, version)
-    if st.session_state.get("level") not in levels:
-        st.session_state["level"] = DEFAULT_LEVEL
-    level = st.sidebar.radio(t("unit_level", lang), levels, key="level", horizontal=True,
-                             format_func=lambda v: t(f"opt_{v}", lang))
-    osm = st.sidebar.toggle(t("basemap_osm", lang), key="osm", value=False)
-    st.sidebar.caption(t("attribution", lang))
+    level = str(_sidebar_choice(side.radio, t("unit_level", lang), levels, "level",
+                                DEFAULT_LEVEL if DEFAULT_LEVEL in levels else levels[0],
+                                horizontal=True, format_func=lambda v: t(f"opt_{v}", lang)))
+    osm = side.toggle(t("basemap_osm", lang), key="sidebar_osm",
+                      value=bool(st.session_state.get("osm", False)))
+    st.session_state["osm"] = osm
+    side.caption(t("attribution", lang))
     return Context(lang, country, int(version), bool(osm), level)
 
 
@@ -89,7 +120,7 @@ def redraw_after_language_change(lang: str) -> None:
     are left alone."""
     state = st.session_state
     if state.get("_shown_lang") not in (None, lang):
-        for key in [k for k in list(state) if k not in ("lang", "_shown_lang")]:
+        for key in [k for k in list(state) if k not in ("lang", "sidebar_lang", "_shown_lang")]:
             value = state[key]
             plain_list = isinstance(value, list) and all(isinstance(v, str | int | float)
                                                          for v in value)
@@ -114,9 +145,63 @@ def bundled_layers(country: str, version: int) -> geo_layers.Layers:
     return geo_layers.load_layers(country, version)
 
 
-def session_layers() -> dict[str, gpd.GeoDataFrame]:
-    """Layers accepted on the Data page in this browser session (never shared)."""
-    return st.session_state.setdefault("session_layers", {})
+def session_layers() -> dict[str, ActiveLayer]:
+    """This account's active uploaded layers by kind: kept in the session and restored from
+    the workspace after a reload; another account in the same browser starts from its own."""
+    owner = author()
+    if st.session_state.get("session_layers_owner") != owner:
+        st.session_state["session_layers"] = workspace().active_layers(owner)
+        st.session_state["session_layers_owner"] = owner
+    return st.session_state["session_layers"]
+
+
+def activate_layer(active: ActiveLayer) -> None:
+    """Make an accepted upload (or saved layer) this account's active layer of its kind,
+    saved in the workspace first so it survives a reload."""
+    workspace().set_active(author(), active)
+    session_layers()[active.layer] = active
+
+
+def reset_layer(layer: str) -> None:
+    """Back to the bundled layer of this kind (in the session and the workspace)."""
+    workspace().clear_active(author(), layer)
+    session_layers().pop(layer, None)
+
+
+def new_active(layer: str, frame: gpd.GeoDataFrame, file_name: str, mode: str) -> ActiveLayer:
+    """An active-layer record of an upload made now."""
+    return ActiveLayer(layer, frame, display_name(file_name), mode,
+                       datetime.now(UTC).isoformat(timespec="seconds"))
+
+
+def upload_banner(ctx: Context) -> None:
+    """On every page: which uploaded layers are in use (layer, file name escaped, records,
+    replace or merge, when), each with a one-click way back to the bundled layer."""
+    active = session_layers()
+    if not active:
+        return
+    lang = ctx.lang
+    box = st.sidebar.container(border=True)
+    box.markdown(f"**{t('uploads_active', lang)}**")
+    for name, layer in sorted(active.items()):
+        box.warning(t("upload_banner", lang, layer=t(f"layer_{name}", lang),
+                      file=plain(layer.file_name), n=layer.records,
+                      mode=t(f"mode_{layer.mode}", lang),
+                      when=layer.created.replace("T", " ").replace("+00:00", " UTC")),
+                    icon="📄")
+        if box.button(t("reset_layer", lang), key=f"banner_reset_{name}"):
+            reset_layer(name)
+            st.rerun()
+
+
+def with_upload_provenance(rows: list[dict[str, str]], ctx: Context) -> list[dict[str, str]]:
+    """A plan's provenance rows with this account's active uploads in them (the bundled file
+    of a replaced layer left out), so every export says what the plan was made from."""
+    active = session_layers()
+    uploads = upload_rows([(a.layer, a.file_name, a.mode, a.created, a.records, ctx.country)
+                           for a in active.values()])
+    return with_uploads(list(rows), uploads,
+                        [name for name, a in active.items() if a.mode == "replace"])
 
 
 def visible_data(user: User, ctx: Context) -> tuple[geo_layers.Layers, gpd.GeoDataFrame]:
@@ -129,12 +214,26 @@ def visible_data(user: User, ctx: Context) -> tuple[geo_layers.Layers, gpd.GeoDa
 
 
 def active_layers(ctx: Context) -> geo_layers.Layers:
-    """Bundled layers with this session's accepted uploads swapped in, filtered to the
-    country (an uploaded layer may cover several countries)."""
+    """Bundled layers with this account's active uploads applied: replacing the layer or
+    merged into it by id (`geo.merge`), filtered to the country (an uploaded layer may
+    cover several countries)."""
     base = bundled_layers(ctx.country, ctx.version)
-    overrides = {name: with_units(gdf, ctx) for name, gdf in session_layers().items()
+    overrides = {name: merge.apply(getattr(base, name), with_units(a.frame, ctx), name, a.mode)
+                 for name, a in session_layers().items()
                  if name != "boundaries"}  # boundaries follow country/version; uploads: Data
     return dataclasses.replace(base, **overrides) if overrides else base
+
+
+def preview_change(user: User, ctx: Context, layer: str, frame: gpd.GeoDataFrame,
+                   mode: merge.Mode) -> merge.MergePreview:
+    """What applying `frame` as `layer` in `mode` would change, counted over the rows `user`
+    may see (a planner's preview says nothing about other units)."""
+    base = bundled_layers(ctx.country, ctx.version)
+    if layer == "boundaries":
+        return merge.preview(views.visible_units(user, base.boundaries),
+                             views.visible_units(user, frame), layer, mode)
+    return merge.preview(views.visible_frame(user, getattr(base, layer)),
+                         views.visible_frame(user, with_units(frame, ctx)), layer, mode)
 
 
 def with_units(gdf: gpd.GeoDataFrame, ctx: Context) -> gpd.GeoDataFrame:

@@ -10,6 +10,7 @@ import streamlit as st
 from access import views
 from access.guard import audit, require_page
 from app_pages import common
+from geo import merge
 from geo.io import ACCEPTED
 from ui import tables
 from ui.i18n import t
@@ -23,8 +24,35 @@ lang = ctx.lang
 st.title(t("page_data", lang))
 
 layer = st.selectbox(t("layer", lang), common.LAYER_NAMES, key="data_layer")
+mode = st.radio(t("upload_mode", lang), merge.MODES, key="data_mode", horizontal=True,
+                format_func=lambda m: t(f"upload_mode_{m}", lang))
 upload = st.file_uploader(t("upload_file", lang), type=[e.lstrip(".") for e in ACCEPTED],
                           key="data_upload")
+
+
+def show_preview(frame, source: str) -> None:
+    """What applying `frame` as `layer` in `mode` changes, and the button that applies it."""
+    change = common.preview_change(user, ctx, layer, frame, mode)
+    st.subheader(t("preview_title", lang))
+    st.write(t("preview_counts", lang, before=change.rows_before, after=change.rows_after,
+               **change.counts()))
+    if not change.ok:
+        st.error(t("preview_bad_ids", lang,
+                   dups=", ".join(str(r) for r, _ in change.duplicates) or "–",
+                   missing=", ".join(map(str, change.missing_ids)) or "–"))
+    table = change.table()
+    table["change"] = [t(f"change_{c}", lang) for c in table["change"]]
+    st.dataframe(tables.localise_columns(table, lang), hide_index=True, width="stretch")
+    if st.button(t("apply_upload", lang), key="data_apply", type="primary",
+                 disabled=not change.ok):
+        common.activate_layer(common.new_active(layer, frame, source, mode))
+        audit("upload_layer", layer=layer, file=source, records=len(frame), mode=mode)
+        st.session_state["data_applied"] = (st.session_state.get("data_checked"), mode)
+        st.rerun()
+    if st.session_state.get("data_applied") == (st.session_state.get("data_checked"), mode):
+        st.success(t("upload_ok", lang, n=change.rows_after, layer=layer,
+                     mode=t(f"mode_{mode}", lang)))
+
 
 if upload is not None:
     token = (upload.name, upload.size, layer)
@@ -35,9 +63,7 @@ if upload is not None:
             audit("upload_refused", layer=layer, file=upload.name, bytes=upload.size,
                   problems=len(problems))
         else:
-            common.session_layers()[layer] = gdf
-            st.session_state["data_result"] = ("ok", len(gdf))
-            audit("upload_layer", layer=layer, file=upload.name, records=len(gdf))
+            st.session_state["data_result"] = ("ok", gdf)
         st.session_state["data_checked"] = token
     kind, payload = st.session_state.get("data_result", (None, None))
     if kind == "problems":
@@ -45,13 +71,14 @@ if upload is not None:
         st.dataframe(tables.problems_table(payload, lang), hide_index=True,
                      width="stretch")
     elif kind == "ok":
-        st.success(t("upload_ok", lang, n=payload, layer=layer))
+        st.info(t("upload_checked", lang, n=len(payload)))
+        show_preview(payload, upload.name)
         with st.form("save_layer"):
             name = st.text_input(t("save_name", lang), value=Path(upload.name).stem)
             note = st.text_input(t("save_note", lang))
             if st.form_submit_button(t("save_layer", lang)):
                 try:  # a planner saves the rows of their own units only
-                    rows = common.session_layers()[layer]
+                    rows = payload
                     if layer != "boundaries":
                         rows = views.visible_frame(user, common.with_units(rows, ctx))
                     common.workspace().save_layer(name, layer, rows,
@@ -76,7 +103,7 @@ st.dataframe(
 if active:
     reset = st.selectbox(t("reset_layer", lang), sorted(active), key="data_reset_layer")
     if st.button(t("reset_layer", lang), key="data_reset"):
-        active.pop(reset, None)
+        common.reset_layer(reset)
         st.rerun()
 
 st.subheader(t("saved_layers", lang))
@@ -86,5 +113,5 @@ if not saved.empty:
     pick = st.selectbox(t("saved_layers", lang), saved["name"], key="data_saved_pick")
     if st.button(t("use_saved_layer", lang), key="data_use_saved"):
         kind, gdf = common.load_saved_layer(user, ctx, pick)
-        active[kind] = gdf
+        common.activate_layer(common.new_active(kind, gdf, pick, mode))
         st.rerun()

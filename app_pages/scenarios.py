@@ -3,6 +3,7 @@ the map with KPI cards and a per-unit table, save it, download it, or rerun an u
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 
@@ -31,6 +32,13 @@ common.demo_notice(lang, layers.institutions, layers.centres, layers.foster)
 
 if "scenario" not in st.session_state:
     st.session_state["scenario"] = Scenario.default(ctx.country)
+    st.session_state["scenario_is_default"] = True  # its name follows the language
+if st.session_state.get("scenario_is_default"):  # an uploaded scenario keeps its own name
+    st.session_state["scenario"] = dataclasses.replace(
+        st.session_state["scenario"],
+        name=forms.default_name(st.session_state["scenario"].name, lang))
+    if "scn.name" in st.session_state:  # the form's name box, unless the user typed one
+        st.session_state["scn.name"] = forms.default_name(st.session_state["scn.name"], lang)
 scenario = st.session_state["scenario"]
 
 uploaded = st.file_uploader(t("upload_toml", lang), type=["toml"], key="scenario_upload")
@@ -48,6 +56,7 @@ if uploaded is not None and st.session_state.get("scenario_upload_seen") != uplo
         st.dataframe(tables.scenario_problems_table(exc.problems, lang), hide_index=True)
     else:
         st.session_state["scenario"] = scenario
+        st.session_state["scenario_is_default"] = False
         for spec in forms.form_fields(scenario):  # the form shows the uploaded values
             st.session_state.pop(f"scn.{spec.key}", None)
         st.session_state["run_requested"] = True
@@ -131,6 +140,8 @@ if run or st.session_state.pop("run_requested", False):
                 elapsed = t("elapsed", lang, seconds=time.monotonic() - started)
                 status.update(label=f"{t('run_done', lang)} · {elapsed}", state="complete",
                               expanded=False)
+                result.summary["provenance"] = common.with_upload_provenance(
+                    result.summary.get("provenance") or [], ctx)
                 st.session_state["plan"] = {"result": result, "toml": edited.to_toml(),
                                             "owner": user.username,
                                             "units": list(edited.region.units)}

@@ -53,3 +53,32 @@ def has_demo(*frames: pd.DataFrame | None) -> bool:
                 frame["demo"].fillna(False).astype(bool).any():
             return True
     return False
+
+
+UPLOAD_STATUS = {"replace": "uploaded, replaces the bundled layer",
+                 "merge": "uploaded, merged by id into the bundled layer"}
+
+
+def bundled_file(layer: str) -> str:
+    """The data/ path (as in the provenance rows) a point layer is read from."""
+    if layer == "settlements":
+        return f"{SETTLEMENTS_FILE.parent.name}/{SETTLEMENTS_FILE.name}"
+    return f"{FACILITY_DIR.name}/{layer}.geojson"
+
+
+def upload_rows(uploads: list[tuple[str, str, str, str, int, str]]) -> list[dict[str, str]]:
+    """Provenance rows of active uploads, each (layer, file name, mode, created, records,
+    country): the file as the user named it, who supplied it and how it is used."""
+    return [dict(zip(PROVENANCE_FIELDS, (
+        f"upload: {file_name} ({layer}, {records} records)",
+        f"uploaded by a user for {country} on {created}", "as supplied by the user",
+        created[:4], UPLOAD_STATUS.get(mode, mode)), strict=True))
+        for layer, file_name, mode, created, records, country in uploads]
+
+
+def with_uploads(rows: list[dict[str, str]], uploads: list[dict[str, str]],
+                 replaced: list[str]) -> list[dict[str, str]]:
+    """The bundled provenance `rows` without the files of `replaced` layers, followed by the
+    rows of the uploads in use: what a plan made on uploaded data was actually made from."""
+    gone = {bundled_file(layer) for layer in replaced}
+    return [r for r in rows if r["file"] not in gone] + list(uploads)

@@ -25,6 +25,16 @@ from planning.optimize import Plan, SolveInfo
 from planning.scenario import Scenario
 
 DECISION = {"new": "open", "convert": "convert", "existing": "existing"}
+COVERAGE_CLASSES = ("full", "partial", "none")
+SHARE_TOLERANCE = 1e-6
+
+
+def coverage_class(share: pd.Series | np.ndarray) -> np.ndarray:
+    """Per settlement: "full" when all its children are served, "partial" when only some
+    are (a capacity-limited assignment, or children split between centres), else "none"."""
+    s = np.nan_to_num(np.asarray(share, dtype=float), nan=0.0)
+    return np.where(s >= 1 - SHARE_TOLERANCE, "full",
+                    np.where(s > SHARE_TOLERANCE, "partial", "none"))
 
 
 @dataclass
@@ -122,7 +132,8 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
     demand["centre_id"] = centre_ids
     demand["minutes"] = np.round(plan.minutes, 2)
     demand["covered_share"] = np.round(plan.share, 6)
-    demand["covered"] = plan.share >= 1 - 1e-6
+    demand["covered"] = plan.share >= 1 - SHARE_TOLERANCE
+    demand["coverage"] = coverage_class(plan.share)
     demand["children_covered"] = np.round(covered_children, 3)
     demand["children_uncovered"] = np.round(w - covered_children, 3)
     settlements = gpd.GeoDataFrame(demand, geometry="geometry", crs=inst.demand.crs)

@@ -183,6 +183,184 @@ def test_compare_two_saved_scenarios_shows_differences():
     assert any(t("pareto_title", "en") in h.value for h in at.subheader)
 
 
+def _sidebar_agrees(at: AppTest) -> None:
+    """The version box's value, the index the browser draws it at, the kept choice and the
+    units the page uses all name the same boundary version."""
+    from geo.layers import load_boundaries
+
+    box = at.selectbox(key="sidebar_version")
+    kept = at.session_state["version"]
+    assert box.value == kept
+    assert box.proto.default == box.index  # a redrawn box shows the kept choice
+    assert box.options[box.index] == str(kept)
+    assert len(_frame(at)) == len(load_boundaries("KZ", kept))
+
+
+def test_boundary_version_box_and_data_agree_across_pages():
+    at = _app()
+    assert at.selectbox(key="sidebar_version").value == 2022  # the newest is the default
+    _sidebar_agrees(at)
+    for version in (2018, 2014, 2022):
+        at.selectbox(key="sidebar_version").set_value(version).run()
+        _sidebar_agrees(at)
+        for page in ("gaps", "data", "monitor", "explore"):
+            at.switch_page(f"app_pages/{page}.py")
+            at.run()
+            assert not at.exception, [e.value for e in at.exception]
+            box = at.selectbox(key="sidebar_version")
+            assert box.value == version and box.proto.default == box.index
+        _sidebar_agrees(at)  # back on Explore: its table has that version's units
+    # no widget state at all (Streamlit dropped it between pages): the kept choice draws
+    # the box, at its own index
+    fresh = AppTest.from_file(APP, default_timeout=120)
+    fresh.session_state["version"] = 2018
+    fresh.run()
+    fresh.switch_page("app_pages/gaps.py")
+    fresh.run()
+    fresh.switch_page("app_pages/explore.py")
+    fresh.run()
+    _sidebar_agrees(fresh)
+    assert fresh.selectbox(key="sidebar_version").value == 2018
+
+
+def test_default_scenario_name_follows_the_language():
+    at = _app("scenarios", lang="ru")
+    assert at.text_input(key="scn.name").value == "Центры поддержки семьи"
+    at.selectbox(key="sidebar_lang").set_value("kk").run()
+    assert at.text_input(key="scn.name").value == "Отбасын қолдау орталықтары"
+    at.button(key="FormSubmitter:scenario_form-" + t("run", "kk")).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["plan"]["result"].summary["scenario"] == \
+        "Отбасын қолдау орталықтары"
+    at.text_input(key="save_name").set_value("Base plan kk")
+    at.button(key="FormSubmitter:save_scenario-" + t("save", "kk")).click().run()
+    saved = Workspace().load_scenario("Base plan kk")
+    assert 'name = "Отбасын қолдау орталықтары"' in saved.scenario_toml
+    # a name the user typed is kept in every language
+    at.text_input(key="scn.name").set_value("Almaty pilot")
+    at.button(key="FormSubmitter:scenario_form-" + t("run", "kk")).click().run()
+    at.selectbox(key="sidebar_lang").set_value("en").run()
+    assert at.session_state["scenario"].name == "Almaty pilot"
+    assert at.text_input(key="scn.name").value == "Almaty pilot"
+
+
+def test_uploaded_scenario_keeps_its_english_name_in_russian():
+    from planning.scenario import Scenario
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["lang"] = "ru"
+    at.session_state["scenario"] = Scenario.default()  # as after loading an English TOML
+    at.session_state["scenario_is_default"] = False
+    from access.guard import SESSION_KEY
+    from access.roles import User
+    from access.session import Session
+
+    at.session_state[SESSION_KEY] = Session(User("tester", ROLE), time.time(), time.time())
+    at.run()
+    at.switch_page("app_pages/scenarios.py")
+    at.run()
+    assert not at.exception
+    assert at.text_input(key="scn.name").value == "Family support centres"
+
+
+HOSTILE_FILE = "<img src=x onerror=alert(1)>[x](http://evil)*registry*.csv"
+
+
+def _upload_in_use(mode: str) -> tuple:
+    """tester's active institutions upload, as the Data page's Apply stores it: two bundled
+    records (one with 3 more children) and two new ones, in Almaty city and Astana."""
+    from geo.layers import load_layers
+    from ui.workspace import ActiveLayer
+
+    base = load_layers("KZ").institutions
+    frame = base.iloc[[10, 200]].copy()
+    frame.loc[frame.index[0], "children"] += 3
+    new = base.iloc[[0, 1]].copy()
+    new["institution_id"] = ["upload-1", "upload-2"]
+    new["geometry"] = gpd_points([(76.95, 43.25), (71.4, 51.1)])
+    frame = pd_concat([frame, new]).drop(columns=["unit_code", "district_code"])
+    Workspace().set_active("tester", ActiveLayer("institutions", frame, HOSTILE_FILE, mode,
+                                                 "2026-12-02T03:00:00+00:00"))
+    return base, frame
+
+
+def gpd_points(xy):
+    from shapely.geometry import Point
+
+    return [Point(x, y) for x, y in xy]
+
+
+def pd_concat(frames):
+    import geopandas as gpd
+    import pandas as pd
+
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+
+
+def _banner(at: AppTest) -> str:
+    return " ".join(w.value for w in at.sidebar.warning)
+
+
+def test_active_upload_is_named_on_every_page_and_survives_a_reload():
+    base, _ = _upload_in_use("merge")
+    at = _app()
+    for page in ("explore", "monitor", "scenarios", "compare", "sweeps", "gaps", "data"):
+        at.switch_page(f"app_pages/{page}.py")
+        at.run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        banner = _banner(at)
+        assert t("layer_institutions", "en") in banner and "4 records" in banner, page
+        assert t("mode_merge", "en") in banner and "2026-12-02 03:00:00 UTC" in banner
+        # the file name is inert text: every Markdown/HTML character escaped
+        assert HOSTILE_FILE not in banner
+        assert r"\<img src\=x onerror\=alert\(1\)\>\[x\]\(http\:\/\/evil\)" in banner
+    # Explore counts the merged layer: the bundled institutions plus the new one in Almaty
+    at.switch_page("app_pages/explore.py")
+    at.run()
+    table = _frame(at).set_index(t("col_code", "en"))
+    column = t("col_institutions", "en")
+    assert table.at["KZ-75", column] == (base["unit_code"] == "KZ-75").sum() + 1
+    assert table[column].drop("Total", errors="ignore").sum() == len(base) + 2
+    # a reload is a new session of the same account: the upload is still in use
+    again = _app()
+    assert "4 records" in _banner(again)
+    again.button(key="banner_reset_institutions").click().run()  # one click back
+    assert _banner(again) == "" and Workspace().active_layers("tester") == {}
+    table = _frame(again).set_index(t("col_code", "en"))
+    assert table.at["KZ-75", column] == (base["unit_code"] == "KZ-75").sum()
+
+
+def test_a_plan_on_a_replacing_upload_says_so_in_every_export():
+    _upload_in_use("replace")
+    at = _run_default(_app("scenarios"))
+    summary = at.session_state["plan"]["result"].summary
+    files = [row["file"] for row in summary["provenance"]]
+    assert "facilities/institutions.geojson" not in files  # replaced
+    assert "facilities/centres.geojson" in files
+    upload = [row for row in summary["provenance"] if row["file"].startswith("upload:")]
+    assert len(upload) == 1 and HOSTILE_FILE in upload[0]["file"]
+    assert upload[0]["status"] == "uploaded, replaces the bundled layer"
+    from ui import exports
+
+    csv = exports.with_demo(at.session_state["plan"]["result"].by_unit, summary)
+    assert csv["data_sources"].str.contains("upload: ", regex=False).all()
+    assert summary["demo"] is True  # centres and foster are still the demo layers
+
+
+def test_an_active_boundaries_upload_is_named_too():
+    from geo.layers import load_boundaries
+    from ui.workspace import ActiveLayer
+
+    units = load_boundaries("KZ").iloc[:3]
+    Workspace().set_active("tester", ActiveLayer("boundaries", units, "oblasts.gpkg", "replace",
+                                                 "2026-12-02T03:00:00+00:00"))
+    at = _app(lang="kk")
+    assert not at.exception
+    banner = _banner(at)
+    assert t("layer_boundaries", "kk") in banner and "oblasts\\.gpkg" in banner
+    assert t("mode_replace", "kk") in banner
+
+
 def test_compare_draws_each_plan_on_its_own_country_and_numbers_in_the_page_language():
     """QA: with Kyrgyzstan chosen in the sidebar, Compare drew two saved Kazakh plans on the
     Kyrgyz oblasts (zoomed to Kyrgyzstan), and wrote "8,730,000,000" in the Russian table."""
@@ -258,6 +436,6 @@ def test_country_box_shows_country_names(lang, names):
     """QA: the sidebar's country box listed raw ISO codes (KZ, KG, TJ, TM, UZ) in every
     language."""
     at = _app(lang=lang, signed_in=False)
-    box = at.selectbox(key="country")
+    box = at.selectbox(key="sidebar_country")
     assert box.value == "KZ" and set(names) <= set(box.options)
     assert not {"KZ", "KG", "TJ", "TM", "UZ"} & set(box.options)

@@ -332,18 +332,31 @@ def test_hostile_text_never_runs(server, browser_page):
     for layer, rows in HOSTILE_LAYERS.items():
         path = ARTIFACTS / f"hostile_{layer}.csv"
         path.write_text(_csv(rows), encoding="utf-8")
-        page.get_by_role("combobox", name="Layer", exact=True).click()
-        page.get_by_role("option", name=layer, exact=True).click()
+        option = page.get_by_role("option", name=layer, exact=True)
+        for attempt in range(3):  # the first click after Apply's rerun may only focus the box
+            page.get_by_role("combobox", name="Layer", exact=True).click()
+            try:
+                option.wait_for(timeout=5_000)
+                break
+            except Exception:
+                if attempt == 2:
+                    raise
+                page.keyboard.press("Escape")
+        option.click()
         _settle(page)
+        apply = page.get_by_role("button", name="Apply", exact=True)
         for attempt in range(2):  # an upload landing during the layer switch's rerun is lost
             page.locator('input[type="file"]').set_input_files(str(path))
             try:
-                page.get_by_text(f"are now the active {layer} layer").wait_for(timeout=90_000)
+                apply.wait_for(timeout=90_000)  # checked: the preview and its Apply button
                 break
             except Exception:
                 if attempt:
                     raise
                 _settle(page)
+        _settle(page)
+        apply.click()
+        page.get_by_text(f"are now the active {layer} layer").wait_for(timeout=90_000)
         _settle(page)
     save_form = page.locator('[data-testid="stForm"]').filter(has_text="Save layer to workspace")
     save_form.get_by_label("Name", exact=True).fill(PAYLOAD + " layer")

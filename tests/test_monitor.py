@@ -226,7 +226,7 @@ def test_page_in_kazakh(isolated):
 
 def test_page_district_level_public(isolated):
     at = _page(signed_in=False)
-    at.radio(key="level").set_value("district").run()
+    at.radio(key="sidebar_level").set_value("district").run()
     at.selectbox(key="monitor_indicator").set_value("under3_entries_residential").run()
     assert not at.exception, [e.value for e in at.exception]
     table = at.dataframe[0].value

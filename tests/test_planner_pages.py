@@ -147,7 +147,7 @@ def test_saved_layers_give_the_planner_own_units_only():
     at.selectbox(key="data_saved_pick").set_value("foster registry")
     at.button(key="data_use_saved").click().run()
     assert not at.exception
-    loaded = at.session_state["session_layers"]["foster"]
+    loaded = at.session_state["session_layers"]["foster"].frame
     raw = load_layers("KZ").foster
     assert set(loaded["unit_code"]) == {"KZ-10"}
     assert len(loaded) == int((raw["unit_code"] == "KZ-10").sum())

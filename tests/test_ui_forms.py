@@ -45,6 +45,21 @@ def test_unedited_form_values_reproduce_the_scenario():
     assert forms.apply_values(scenario, values).to_toml() == scenario.to_toml()
 
 
+def test_default_name_follows_the_language_and_keeps_typed_names():
+    english = Scenario.default().name  # the engine's default is the catalogue's English one
+    assert forms.default_name(english, "en") == english
+    ru, kk = forms.default_name(english, "ru"), forms.default_name(english, "kk")
+    assert ru == "Центры поддержки семьи" and kk == "Отбасын қолдау орталықтары"
+    assert forms.default_name(ru, "kk") == kk and forms.default_name(kk, "en") == english
+    assert forms.default_name("Almaty pilot", "ru") == "Almaty pilot"
+    assert forms.default_name("Центры поддержки семьи 2", "en") == "Центры поддержки семьи 2"
+    # a saved scenario under a localised name stays a valid scenario file
+    for name in (ru, kk):
+        again = Scenario.from_toml(forms.apply_values(Scenario.default(),
+                                                      {("name",): name}).to_toml())
+        assert again.name == name
+
+
 def test_every_form_field_and_section_has_a_label_in_every_language():
     """No label falls back to the field's name in words: QA found the "Demand" section, its
     "Weighting" and "Rate year" fields and the equity rule's "Level" in English in ru and kk

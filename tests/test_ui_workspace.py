@@ -83,3 +83,50 @@ def test_two_writers_never_lose_each_others_saves(tmp_path):
     assert all(p.exitcode == 0 for p in procs)
     names = Workspace(tmp_path).scenario_names()
     assert sorted(names) == sorted([f"{p}-{i}" for p in ("a", "b") for i in range(15)])
+
+
+def _active(layer: str, n: int, mode: str = "merge"):
+    from ui.workspace import ActiveLayer
+
+    frame = gpd.GeoDataFrame(
+        {"centre_id": [f"c{i}" for i in range(n)], "name": ["X"] * n,
+         "kind": ["social_work_centre"] * n, "year": [2020] * n, "country": ["KZ"] * n},
+        geometry=[Point(76.9 + i / 100, 43.2) for i in range(n)], crs=4326)
+    return ActiveLayer(layer, frame, "centres <b>2026</b>.csv", mode, "2026-12-02T03:00:00+00:00")
+
+
+def test_active_upload_survives_a_restart_and_goes_back_to_bundled(tmp_path):
+    ws = Workspace(tmp_path)
+    ws.set_active("dana", _active("centres", 3))
+    ws.set_active("olzhas", _active("centres", 1, "replace"))
+    again = Workspace(tmp_path).active_layers("dana")  # a reload: a new process, a new session
+    assert list(again) == ["centres"]
+    got = again["centres"]
+    assert (got.records, got.mode, got.file_name) == (3, "merge", "centres <b>2026</b>.csv")
+    assert list(got.frame["centre_id"]) == ["c0", "c1", "c2"]
+    ws.set_active("dana", _active("centres", 2))  # a newer upload replaces the file
+    assert Workspace(tmp_path).active_layers("dana")["centres"].records == 2
+    assert len(list((tmp_path / "active").glob("*.gpkg"))) == 2  # dana's and olzhas's
+    ws.clear_active("dana", "centres")
+    assert Workspace(tmp_path).active_layers("dana") == {}
+    assert Workspace(tmp_path).active_layers("olzhas")["centres"].mode == "replace"
+    assert len(list((tmp_path / "active").glob("*.gpkg"))) == 1
+
+
+def test_a_failed_active_save_leaves_the_previous_one(tmp_path, monkeypatch):
+    ws = Workspace(tmp_path)
+    ws.set_active("dana", _active("centres", 3))
+
+    def broken(self, path, *args, **kwargs):
+        with open(path, "wb") as fh:
+            fh.write(b"half a GeoPackage")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(gpd.GeoDataFrame, "to_file", broken)
+    with pytest.raises(OSError, match="disk full"):
+        ws.set_active("dana", _active("centres", 5))
+    monkeypatch.undo()
+    kept = Workspace(tmp_path).active_layers("dana")["centres"]
+    assert kept.records == 3
+    leftovers = [p for p in (tmp_path / "active").iterdir() if p.suffix != ".gpkg"]
+    assert leftovers == [] and len(list((tmp_path / "active").glob("*.gpkg"))) == 1

@@ -112,3 +112,11 @@ def field_label(path: str | tuple[str, ...], lang: str) -> str:
         if key in STRINGS:
             return t(key, lang)
     return parts[-1].replace("_", " ").capitalize()
+
+
+def default_name(name: str, lang: str) -> str:
+    """The default scenario name in `lang` when `name` is the default in any language (the
+    engine's English `Scenario.name`, or the name another language gave it), else `name`
+    unchanged: a name the user typed is never replaced."""
+    defaults = STRINGS["scenario_default_name"]
+    return defaults[lang] if str(name).strip() in defaults.values() else name

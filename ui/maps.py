@@ -21,6 +21,8 @@ import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
+from geo.privacy import small_label
+from planning.results import coverage_class
 from ui import numbers
 from ui.i18n import t
 from ui.offline import use_local_assets
@@ -42,6 +44,7 @@ DECISION_COLOURS = {"open": "#1a9850", "convert": "#fdae61", "existing": "#2166a
 CENTRE_COLOUR = "#2166ac"
 PROPOSED_COLOUR = "#1a9850"
 UNCOVERED_COLOUR = "#d73027"
+PARTIAL_COLOUR = "#8073ac"  # purple fill, red ring: some of its children are not served
 SETTLEMENT_COLOUR = "#636363"
 DISPLAY_TOLERANCE_DEG = 0.02  # about 2 km: invisible at oblast zoom, cuts vertices ~10x
 COORD_DECIMALS = 4  # about 10 m
@@ -373,6 +376,26 @@ SITE_POPUP_FIELDS: tuple[str, ...] = (
     "capex_kzt", "opex_kzt_per_year", "released_kzt_per_year")
 
 
+SHARE_STEP = 10  # percent: a partly covered settlement's share is shown to the nearest 10%
+
+
+def partial_texts(settlements: pd.DataFrame, share: pd.Series) -> dict[str, list[str]]:
+    """What a partly covered settlement's popup says: the share of its children covered (to
+    the nearest 10%, kept within 10-90% so it never reads as all or none) and the children
+    served and not served, each count from 1 to 4 shown as "<5"."""
+    pct = (np.round(share.to_numpy(dtype=float) * 100 / SHARE_STEP) * SHARE_STEP).clip(
+        SHARE_STEP, 100 - SHARE_STEP)
+    children = pd.to_numeric(settlements["children"], errors="coerce").fillna(0).to_numpy()
+    served = np.round(children * share.to_numpy(dtype=float))
+
+    def count(v: float) -> str:
+        return small_label() if 1 <= v < 5 else f"{int(v):,}"
+
+    return {"share_text": [f"{p:.0f}%" for p in pct],
+            "served_text": [count(v) for v in served],
+            "unserved_text": [count(c - v) for c, v in zip(children, served, strict=True)]}
+
+
 def result_map(units: gpd.GeoDataFrame, sites: gpd.GeoDataFrame,
                settlements: gpd.GeoDataFrame, lang: str, *, osm: bool = False,
                site_id: str = "site_id", height: str = "100%") -> folium.Map:
@@ -381,28 +404,40 @@ def result_map(units: gpd.GeoDataFrame, sites: gpd.GeoDataFrame,
     in grey and uncovered ones highlighted in red, with a legend.
 
     sites: `decision` in open/convert/existing plus `name`; settlements: `centre_id`
-    (None when uncovered), `covered`, `minutes`, `children`, `name`.
+    (None when uncovered), `covered_share` (or, in older saved plans, `covered`), `minutes`,
+    `children`, `name`.
     """
     m = base_map(units.total_bounds, osm=osm, basemap_label=t("layer_basemap", lang),
                  height=height)
     unit_outline_layer(units, t("layer_units", lang)).add_to(m)
-    covered = settlements["covered"].fillna(False).astype(bool)
-    lines = assignment_lines(settlements[covered], sites, site_id=site_id)
+    share = (pd.to_numeric(settlements["covered_share"], errors="coerce")
+             if "covered_share" in settlements
+             else settlements["covered"].fillna(False).astype(float))  # an older saved plan
+    klass = pd.Series(coverage_class(share), index=settlements.index)
+    lines = assignment_lines(settlements[klass != "none"], sites, site_id=site_id)
     if not lines.empty:
         line_layer(lines, t("layer_assignments", lang), "#4d4d4d").add_to(m)
     shown = settlements.assign(minutes_text=[
         "∞" if not np.isfinite(v) else f"{v:.0f}"
         for v in pd.to_numeric(settlements["minutes"], errors="coerce").fillna(np.inf)])
-    if covered.any():
-        point_layer(shown[covered], t("layer_settlements", lang), colour=SETTLEMENT_COLOUR,
-                    size_field="children", tooltip_fields=["name", "children", "minutes_text"],
-                    tooltip_aliases=["", t("col_children", lang), t("col_minutes", lang)]
-                    ).add_to(m)
-    if (~covered).any():
-        point_layer(shown[~covered], t("layer_uncovered", lang), colour=UNCOVERED_COLOUR,
-                    size_field="children", tooltip_fields=["name", "children", "minutes_text"],
-                    tooltip_aliases=["", t("col_children", lang), t("col_minutes", lang)],
-                    stroke="#000000").add_to(m)
+    tips = ["name", "children", "minutes_text"]
+    aliases = ["", t("col_children", lang), t("col_minutes", lang)]
+    for cls, layer_key, colour, stroke in (
+            ("full", "layer_settlements", SETTLEMENT_COLOUR, "#ffffff"),
+            ("partial", "layer_partial", PARTIAL_COLOUR, UNCOVERED_COLOUR),
+            ("none", "layer_uncovered", UNCOVERED_COLOUR, "#000000")):
+        part = shown[klass == cls]
+        if part.empty:
+            continue
+        fields, names = tips, aliases
+        if cls == "partial":
+            part = part.assign(**partial_texts(part, share[klass == cls]))
+            fields = [*tips, "share_text", "served_text", "unserved_text"]
+            names = [*aliases, t("col_share_covered", lang), t("col_children_served", lang),
+                     t("col_children_unserved", lang)]
+        point_layer(part, t(layer_key, lang), colour=colour, size_field="children",
+                    tooltip_fields=fields, tooltip_aliases=names, popup_fields=fields,
+                    popup_aliases=names, stroke=stroke).add_to(m)
     labels = {d: t(f"decision_{d}", lang) for d in DECISION_COLOURS}
     marked = sites.assign(decision_label=sites["decision"].map(labels).fillna(sites["decision"]))
     extra = [c for c in SITE_POPUP_FIELDS if c in marked.columns]
@@ -424,5 +459,6 @@ def result_map(units: gpd.GeoDataFrame, sites: gpd.GeoDataFrame,
     legend = Legend(t("col_decision", lang), [
         *[(DECISION_COLOURS[d], labels[d], True) for d in DECISION_COLOURS],
         (SETTLEMENT_COLOUR, t("layer_settlements", lang), True),
+        (PARTIAL_COLOUR, t("layer_partial", lang), True),
         (UNCOVERED_COLOUR, t("layer_uncovered", lang), True)])
     return finish(m, [legend])

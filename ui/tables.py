@@ -45,6 +45,7 @@ COLUMN_LABELS: dict[str, str] = {
     "budget_total": "kpi_budget", "scenario": "col_scenario",
     "username": "col_username", "role": "col_role", "units": "col_units",
     "timestamp": "col_timestamp", "event": "col_event", "details": "col_details",
+    "id": "col_id", "change": "col_change", "fields": "col_fields",
 }
 # Columns whose values are codes with a label of their own (i18n key prefix).
 CODE_COLUMNS: dict[str, str] = {"type": "type", "kind": "kind", "operator": "operator",

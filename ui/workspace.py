@@ -4,6 +4,8 @@ Layout under the workspace directory (`OTBASY_WORKSPACE`, default `./workspace`)
   otbasy.sqlite          one row per saved scenario / layer (name, note, created, author...)
   results/<uuid>.gpkg    a saved scenario's result layers (sites, settlements)
   layers/<uuid>.gpkg     an accepted uploaded layer
+  active/<uuid>.gpkg     a user's active uploaded layer (row in `active_layers`), restored
+                         after a reload until they go back to the bundled layer
 GeoPackages are written with `geo.atomic.atomic_path` before the SQLite row that points at
 them is committed in one transaction, so a crash never leaves a record without its file.
 Names are unique: saving under a taken name raises `NameTaken` instead of overwriting.
@@ -29,7 +31,8 @@ import pyogrio
 from geo.atomic import atomic_path, create_private, remove_leftovers
 from geo.paths import DEFAULT_DIR, ENV_VAR, workspace_dir
 
-__all__ = ["DEFAULT_DIR", "ENV_VAR", "NameTaken", "SavedScenario", "Workspace", "workspace_dir"]
+__all__ = ["DEFAULT_DIR", "ENV_VAR", "ActiveLayer", "NameTaken", "SavedScenario", "Workspace",
+           "workspace_dir"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS scenarios (
@@ -55,6 +58,16 @@ CREATE TABLE IF NOT EXISTS layers (
     source TEXT NOT NULL DEFAULT '',
     records INTEGER NOT NULL,
     file TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS active_layers (
+    owner TEXT NOT NULL,
+    layer TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    created TEXT NOT NULL,
+    records INTEGER NOT NULL,
+    file TEXT NOT NULL,
+    PRIMARY KEY (owner, layer)
 );
 """
 
@@ -91,6 +104,22 @@ class SavedScenario:
         return gpd.read_file(self.result_file, layer=layer)
 
 
+@dataclass(frozen=True)
+class ActiveLayer:
+    """An uploaded layer in use instead of (replace) or merged into (merge) the bundled one:
+    the upload's records, the file it came from (as shown: cleaned name), when, how."""
+
+    layer: str
+    frame: gpd.GeoDataFrame
+    file_name: str
+    mode: str
+    created: str
+
+    @property
+    def records(self) -> int:
+        return len(self.frame)
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -108,7 +137,8 @@ class Workspace:
     def __init__(self, root: str | os.PathLike[str] | None = None):
         self.root = Path(root) if root is not None else workspace_dir()
         self.root.mkdir(parents=True, exist_ok=True)
-        for folder in (self.root, self.root / "results", self.root / "layers"):
+        for folder in (self.root, self.root / "results", self.root / "layers",
+                       self.root / "active"):
             remove_leftovers(folder)
         self.db_path = create_private(self.root / "otbasy.sqlite")
         with self._connect() as db:
@@ -232,3 +262,48 @@ class Workspace:
         if row is None:
             raise KeyError(name)
         return row[0], gpd.read_file(self.root / "layers" / row[1], layer=row[0])
+
+    # active uploaded layers ------------------------------------------------------------------
+    def set_active(self, owner: str, active: ActiveLayer) -> None:
+        """Make `active` the owner's layer of its kind: the GeoPackage is written atomically
+        before the row pointing at it replaces the previous one in one transaction; the
+        previous file is removed after the commit."""
+        path = self.root / "active" / f"{uuid.uuid4().hex}.gpkg"
+        with atomic_path(path) as tmp:
+            active.frame.to_file(tmp, layer=active.layer, driver="GPKG")
+        try:
+            with self._connect() as db:
+                old = db.execute("SELECT file FROM active_layers WHERE owner = ? AND layer = ?",
+                                 (owner, active.layer)).fetchone()
+                db.execute("INSERT OR REPLACE INTO active_layers (owner, layer, file_name,"
+                           " mode, created, records, file) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           (owner, active.layer, active.file_name, active.mode,
+                            active.created, active.records, path.name))
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        if old is not None and old[0] != path.name:
+            (self.root / "active" / old[0]).unlink(missing_ok=True)
+
+    def active_layers(self, owner: str) -> dict[str, ActiveLayer]:
+        """The owner's active uploaded layers by kind (a row whose file is gone is skipped)."""
+        with self._connect() as db:
+            rows = db.execute("SELECT layer, file_name, mode, created, file FROM active_layers"
+                              " WHERE owner = ? ORDER BY layer", (owner,)).fetchall()
+        out = {}
+        for layer, file_name, mode, created, file in rows:
+            path = self.root / "active" / file
+            if path.exists():
+                out[layer] = ActiveLayer(layer, gpd.read_file(path, layer=layer), file_name,
+                                         mode, created)
+        return out
+
+    def clear_active(self, owner: str, layer: str) -> None:
+        """Back to the bundled layer: the row goes first, then its file."""
+        with self._connect() as db:
+            old = db.execute("SELECT file FROM active_layers WHERE owner = ? AND layer = ?",
+                             (owner, layer)).fetchone()
+            db.execute("DELETE FROM active_layers WHERE owner = ? AND layer = ?",
+                       (owner, layer))
+        if old is not None:
+            (self.root / "active" / old[0]).unlink(missing_ok=True)
