@@ -24,6 +24,10 @@ from planning.scenario import ScenarioError
 from planning.sweep_spec import Run, Sweep
 
 SUCCESS = ("optimal", "feasible")
+DETERMINISTIC = ("optimal", "infeasible", "invalid")
+"""Outcomes that do not depend on machine speed or load (a proof, or a check before any
+solve); a run stopped by the time limit (`feasible`, `time_limit`) keeps whatever incumbent it
+had at that moment, so only these must agree run by run between executors."""
 BASE_ID = "base"
 
 
@@ -82,7 +86,8 @@ def solve_run(sweep: Sweep, run_id: str) -> dict[str, Any]:
                               "status": "error", "reason": "", "gap": None,
                               "children_total": None, "children_covered": None,
                               "coverage_pct": None, "cost_capex": None, "cost_opex": None,
-                              "cost_whole_life": None, "budget_total": None, "sites": {}}
+                              "cost_whole_life": None, "budget_total": None, "sites": {},
+                              "time_limited": False}
     try:
         scenario, layers = run_data(sweep, run)
         record["budget_total"] = scenario.budget.total_kzt
@@ -101,9 +106,15 @@ def solve_run(sweep: Sweep, run_id: str) -> dict[str, Any]:
                                          "cost_whole_life")})
         record["sites"] = {str(i): int(c) for i, c in
                            zip(result.sites["site_id"], result.sites["centres"])}
+        limit = scenario.solver.time_limit_seconds
+        record["time_limited"] = s["status"] in ("feasible", "time_limit")
         if s["status"] == "time_limit":
-            record["reason"] = (f"solver time limit of {scenario.solver.time_limit_seconds:g} s "
-                                "reached before any plan")
+            record["reason"] = f"solver time limit of {limit:g} s reached before any plan"
+        elif s["status"] == "feasible":
+            gap = "unknown" if s["gap"] is None else f"{100 * s['gap']:.3g} %"
+            record["reason"] = (f"solver time limit of {limit:g} s reached: plan not proven "
+                                f"optimal (gap {gap}); it may differ on another machine or "
+                                "executor")
         elif s["status"] not in SUCCESS:
             record["reason"] = "the solver stopped without a plan"
     record["seconds"] = round(time.perf_counter() - t0, 3)
