@@ -19,6 +19,7 @@ import pytest
 
 from planning.instance import build_instance
 from planning.scenario import Scenario
+from planning.sweep_compare import compare_records
 from planning.sweep_example import example_sweep_toml
 from planning.sweep_exec import execute
 from planning.sweep_results import evaluate_plan, plan_coverage, write_outputs
@@ -381,6 +382,12 @@ def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
                        BASE_ID)
     assert record["status"] == "time_limit" and record["sites"] == {}
     assert record["reason"] == "solver time limit of 1e-09 s reached before any plan"
+    proven = solve_run(Sweep.from_toml(text), BASE_ID)
+    assert record["time_limited"] and not proven["time_limited"]
+    # comparing executions: a time-limited run is reported apart, not as a difference
+    verdict = compare_records({BASE_ID: proven}, {BASE_ID: record})
+    assert verdict.ok and [u["run"] for u in verdict.unproven] == [BASE_ID]
+    assert not runs["time_limited"].any()
 
 
 def test_worker_errors_are_retried_on_restart_and_no_scheduler_exits_5(tmp_path):
