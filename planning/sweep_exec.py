@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -44,13 +45,22 @@ def _sequential(sweep: Sweep, ids: list[str]) -> Iterator[dict[str, Any]]:
         yield solve_run(sweep, run_id)
 
 
+def _ignore_interrupt() -> None:
+    """Pool workers leave Ctrl-C to the parent, which stops the sweep cleanly."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _pool(sweep: Sweep, ids: list[str], workers: int) -> Iterator[dict[str, Any]]:
     # fork: workers start at once with the parent's imports (no solver has run in it yet)
     ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                               initializer=_ignore_interrupt)
+    try:
         futures = {pool.submit(solve_run, sweep, run_id): run_id for run_id in ids}
         for future in as_completed(futures):
             yield _result_or_failure(future, futures[future], sweep)
+    finally:  # on Ctrl-C: queued runs are dropped, the runs being solved end unrecorded
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _dask(sweep: Sweep, ids: list[str], scheduler: str) -> Iterator[dict[str, Any]]:
