@@ -469,3 +469,30 @@ def test_killed_sweep_resumes_without_losing_or_duplicating_runs(tmp_path, seque
         rec = json.loads((out / "runs" / f"{rid}.json").read_text())
         for key in ("status", "children_covered", "coverage_pct", "cost_whole_life", "sites"):
             assert rec[key] == ref[key], (rid, key)
+
+
+def test_ctrl_c_stops_a_pool_sweep_cleanly_and_a_rerun_finishes_it(tmp_path, sequential):
+    """Ctrl-C (SIGINT to the process group, as a terminal sends it) during a pooled sweep:
+    exit 130 with a one-line message, whole records only, and the rerun completes."""
+    _, records_ref, _ = sequential
+    (tmp_path / "s.toml").write_text(SMALL.format(plan="frequent"))
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "planning", "sweep", str(tmp_path / "s.toml"),
+                             "--out", str(out), "--workers", "2"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.time() + 300
+    while len(list((out / "runs").glob("*.json"))) < 3:
+        assert proc.poll() is None and time.time() < deadline
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "run the same command again" in err.splitlines()[-1]
+    stored = {p.stem for p in (out / "runs").glob("*.json")}
+    assert 3 <= len(stored) < 13 and not (out / "summary.json").exists()
+    done = _cli("sweep", str(tmp_path / "s.toml"), "--out", str(out), "--workers", "2")
+    assert done.returncode == 0, done.stderr
+    for rid, ref in records_ref.items():
+        rec = json.loads((out / "runs" / f"{rid}.json").read_text())
+        assert compare_records({rid: ref}, {rid: rec}).identical == [rid]
