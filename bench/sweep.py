@@ -96,33 +96,38 @@ def profile(sweep: Sweep, runs: int = 24) -> dict:
             **{s: round(1000 * found[s] / len(ids), 1) for s in STAGES.values() if s in found}}
 
 
-def measure(sweep: Sweep, workers: int) -> dict:
-    """Solve the sweep three ways; wall seconds, runs/s and the records of each."""
-    out: dict = {}
-    n = len(sweep.runs()) + 1  # + the base run
-    with tempfile.TemporaryDirectory() as tmp:
-        for mode in ("sequential", "pool", "dask"):
-            folder = Path(tmp) / mode
-            print(f"... {mode}", file=sys.stderr, flush=True)
-            sweep_run.clear_caches()  # every leg starts cold (the pool forks from here)
-            if mode == "dask":
-                from dask.distributed import LocalCluster
+def measure(sweep: Sweep, workers: int, blocks: int) -> dict:
+    """Solve the sweep three ways; wall seconds, runs/s and the records of each. The runs are
+    split into `blocks` and each block is solved by the three executors one after another
+    (rotating which goes first), so a change in the machine's load during the benchmark
+    falls on all three alike. Each process reads the layers and computes a grid point's
+    travel matrix once: the first block pays that (cold start), later blocks run warm."""
+    from dask.distributed import LocalCluster
 
+    modes = ("sequential", "pool", "dask")
+    ids = [BASE, *(r.id for r in sweep.runs())]
+    parts = [ids[k::blocks] for k in range(blocks)]  # every grid point in every block
+    wall = dict.fromkeys(modes, 0.0)
+    sweep_run.clear_caches()
+    t0 = time.perf_counter()
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                           dashboard_address=None)
+    out: dict = {"dask_startup_s": round(time.perf_counter() - t0, 2), "blocks": blocks}
+    with tempfile.TemporaryDirectory() as tmp:
+        for k, part in enumerate(parts):
+            print(f"... block {k + 1}/{blocks} ({len(part)} runs)", file=sys.stderr, flush=True)
+            for mode in modes[k % 3:] + modes[:k % 3]:
                 t0 = time.perf_counter()
-                cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
-                                       processes=True, dashboard_address=None)
-                startup = time.perf_counter() - t0
-                t0 = time.perf_counter()
-                records = execute(sweep, folder, scheduler=cluster.scheduler_address)
-                wall = time.perf_counter() - t0
-                cluster.close()
-                out["dask_startup_s"] = round(startup, 2)
-            else:
-                t0 = time.perf_counter()
-                records = execute(sweep, folder, workers=1 if mode == "sequential" else workers)
-                wall = time.perf_counter() - t0
+                execute(sweep, Path(tmp) / mode, only=part,
+                        workers=1 if mode == "sequential" else workers,
+                        scheduler=cluster.scheduler_address if mode == "dask" else None)
+                wall[mode] += time.perf_counter() - t0
+        cluster.close()
+        for mode in modes:
+            records = execute(sweep, Path(tmp) / mode, only=[])  # read back, solve nothing
             solve = sum(float(r.get("seconds") or 0) for r in records.values())
-            out[mode] = {"wall_s": round(wall, 2), "runs_per_s": round(n / wall, 3),
+            n = len(records)
+            out[mode] = {"wall_s": round(wall[mode], 2), "runs_per_s": round(n / wall[mode], 3),
                          "mean_run_s": round(solve / n, 3),
                          "failed": sum(r["status"] not in ("optimal", "feasible")
                                        for r in records.values()), "records": records}
@@ -140,8 +145,9 @@ def measure(sweep: Sweep, workers: int) -> dict:
 def report(res: dict) -> str:
     seq = res["sequential"]
     lines = [(f"Sweep benchmark ({res['date']}): {res['runs']} national runs + the base run, "
-              f"{res['workers']} workers, {res['cores']} cores, load average at start "
-              f"{res['load']}. Runs proven in both legs and identical: pool "
+              f"{res['workers']} workers, {res['cores']} cores, {res['blocks']} interleaved "
+              f"blocks, load average at start {res['load']} and at the end "
+              f"{res['load_end']}. Runs proven in both legs and identical: pool "
               f"{res['pool']['proven_identical']}, Dask {res['dask']['proven_identical']}; "
               f"proven runs differing: pool {len(res['pool']['differing'])}, Dask "
               f"{len(res['dask']['differing'])}; time-limited in a leg (not compared): pool "
@@ -191,6 +197,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=200)
     ap.add_argument("--workers", type=int, default=default_workers())
+    ap.add_argument("--blocks", type=int, default=8,
+                    help="interleaved blocks (1: each executor solves all runs in turn)")
     ap.add_argument("--report", action="store_true", help="reprint the last results")
     args = ap.parse_args()
     if args.report:
@@ -198,8 +206,9 @@ def main() -> None:
         return
     sweep = bench_sweep(args.runs)
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
-    res = measure(sweep, args.workers)
+    res = measure(sweep, args.workers, args.blocks)
     res["profile"] = profile(sweep)
+    res["load_end"] = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     res.update(runs=len(sweep.runs()), workers=args.workers, cores=os.cpu_count(), load=load,
                date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
     for mode in ("sequential", "pool", "dask"):

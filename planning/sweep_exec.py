@@ -87,15 +87,18 @@ def _result_or_failure(future, run_id: str, sweep: Sweep) -> dict[str, Any]:
 
 
 def execute(sweep: Sweep, out: str | Path, *, workers: int | None = None,
-            scheduler: str | None = None, progress: Progress | None = None
-            ) -> dict[str, dict[str, Any]]:
-    """Solve every run not yet in `out` (and the base scenario) and return all records by id.
+            scheduler: str | None = None, progress: Progress | None = None,
+            only: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Solve every run not yet in `out` (and the base scenario; with `only`, just those of
+    these run ids, as the benchmark's interleaved blocks do) and return all records by id.
     `progress` is called after each stored record with {done, failed, total, elapsed}."""
     store = RunStore(out, sweep)
     store.claim(sweep)
     records = store.done()
+    wanted = None if only is None else set(only)
     ids = [i for i in [BASE_ID, *(r.id for r in sweep.runs())]
-           if records.get(i, {}).get("status", RETRY) == RETRY]
+           if records.get(i, {}).get("status", RETRY) == RETRY
+           and (wanted is None or i in wanted)]
     total = len(sweep.runs()) + 1
     scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
     workers = workers or default_workers()
