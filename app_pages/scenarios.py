@@ -142,8 +142,8 @@ if run or st.session_state.pop("run_requested", False):
                          hide_index=True)
         elif isinstance(failure, InfeasibleScenario):
             st.error(t("infeasible", lang))
-            for line_text in failure.explanations:
-                st.write("- " + common.plain(line_text))
+            for reason in failure.reasons:
+                st.write("- " + common.plain(tables.reason_text(reason, lang)))
             if failure.cheapest_cost is not None:
                 st.info(t("cheapest_cost", lang, cost=tables.kpi_value(
                     "cost", failure.cheapest_cost, lang)))

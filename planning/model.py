@@ -73,6 +73,17 @@ def net_opex(inst: Instance, released_kzt_per_child: float) -> np.ndarray:
     return inst.opex - release * float(released_kzt_per_child)
 
 
+def running_cost(inst: Instance, counts: np.ndarray, recruit_kzt: float,
+                 released_kzt_per_child: float) -> tuple[float, float]:
+    """(net, charged) annual running cost of a plan with `counts` centres per site. Net:
+    centres' and recruited families' (`recruit_kzt`) running costs less what its conversions
+    release, the state's net cost, negative when conversions pay (what min_cost and the
+    tie-break minimise). Charged: net but never below zero, what the budgets count: a
+    released tenge offsets a running cost, it does not pay for buildings (`_running`)."""
+    net = float((counts * net_opex(inst, released_kzt_per_child)).sum()) + recruit_kzt
+    return net, max(0.0, net)
+
+
 @dataclass
 class Radius:
     """Truncation state of the radius formulation: per settlement, its pairs sorted by
@@ -229,12 +240,13 @@ def build_model(inst: Instance, opt: ModelOptions, radius: Radius | None = None,
             _uncapacitated_cover(inst, built, demand_groups(inst, drop), full, drop)
 
     recruit_cost = _family_care(inst, opt, built)
-    opex = net_opex(inst, opt.released_kzt_per_child)
     built.capex = _expr([(y[j], float(inst.capex[j])) for j in range(inst.m)])
-    built.opex = _expr([(y[j], float(opex[j])) for j in range(inst.m)] + recruit_cost)
-    whole_life = _expr([(y[j], float(inst.capex[j] + opt.horizon_years * opex[j]))
-                        for j in range(inst.m)]
-                       + [(v, opt.horizon_years * c) for v, c in recruit_cost])
+    built.opex = _running(inst, opt, built, recruit_cost)
+    whole_life = built.capex + opt.horizon_years * built.opex
+    opex = net_opex(inst, opt.released_kzt_per_child)
+    net_cost = _expr([(y[j], float(inst.capex[j] + opt.horizon_years * opex[j]))
+                      for j in range(inst.m)]
+                     + [(v, opt.horizon_years * c) for v, c in recruit_cost])
     if opt.budget_total is not None:
         prob += whole_life <= opt.budget_total, "budget_total"
     if opt.budget_capex is not None:
@@ -250,7 +262,7 @@ def build_model(inst: Instance, opt: ModelOptions, radius: Radius | None = None,
         if opt.coverage_target < 1:
             target = opt.coverage_target * float(inst.weights.sum())
             prob += _covered(inst, built) >= target, "coverage_target"
-        prob.setObjective(whole_life)
+        prob.setObjective(net_cost)
     elif opt.objective == "min_travel":
         prob.setObjective(travel)
     elif opt.objective == "max_min_coverage" and opt.min_share_floor is None:
@@ -267,6 +279,21 @@ def build_model(inst: Instance, opt: ModelOptions, radius: Radius | None = None,
         prob.setObjective(_expr(_add(_add({}, _covered(inst, built).items()),
                                      _tie_break(inst, opt, built))))
     return built
+
+
+def _running(inst: Instance, opt: ModelOptions, built: Built,
+             recruit_cost: list) -> pulp.LpAffineExpression:
+    """The plan's annual running cost as the budgets count it (`running_cost`'s charged
+    cost): with nothing to release the plain sum, otherwise a variable bounded below by zero
+    and by the net sum."""
+    release = inst.opex - net_opex(inst, opt.released_kzt_per_child)
+    gross = [(built.y[j], float(inst.opex[j])) for j in range(inst.m)] + recruit_cost
+    if not (release > 0).any():
+        return _expr(gross)
+    running = built.prob.add_variable("running", 0, None)
+    net = _expr(gross + [(built.y[j], -float(release[j])) for j in np.flatnonzero(release > 0)])
+    built.prob += _expr([(running, 1.0)]) - net >= 0, "running_net_of_released"
+    return _expr([(running, 1.0)])
 
 
 def _tie_break(inst: Instance, opt: ModelOptions, built: Built) -> list:

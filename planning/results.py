@@ -20,7 +20,7 @@ from geo.coverage import weighted_quantile
 from geo.csvsafe import frame_csv
 from planning.explain import conversion_explanations, conversion_summary, site_explanations
 from planning.instance import Instance
-from planning.model import net_opex
+from planning.model import net_opex, running_cost
 from planning.optimize import Plan, SolveInfo
 from planning.scenario import Scenario
 
@@ -148,6 +148,8 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
     h = s.budget.horizon_years
     capex, opex, recruit_opex = plan_costs(inst, plan, s)
     released = released_per_year(inst, plan, s)
+    gross_opex, _ = running_cost(inst, plan.counts, recruit_opex, 0.0)
+    net_opex_state = gross_opex - released
     recruited = int(sum(plan.recruits.values()))
     fc = s.family_care
     conv = (inst.site_kind == "convert") & (plan.counts > 0)
@@ -156,7 +158,8 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
     credit = (f"Credit for released running costs: on, {fc.released_kzt_per_child_year / 1e6:,.2f}"
               f" m KZT a year per child moved from a converted institution to a family "
               f"({released / 1e6:,.1f} m KZT a year in this plan), counted against running "
-              "costs and budgets." if fc.released_kzt_per_child_year > 0 else
+              "costs and budgets, down to zero running cost: released money offsets running "
+              "costs, it does not pay for buildings." if fc.released_kzt_per_child_year > 0 else
               "Credit for released running costs: off (conversions are priced at their gross "
               "cost).")
     assigned = np.isfinite(plan.minutes) & has
@@ -166,7 +169,7 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
     objective_value = {
         "max_coverage": covered, "max_min_coverage": covered,
         "min_travel": float(np.nansum(np.where(assigned, plan.minutes, 0) * w)),
-        "min_cost": capex + h * opex,
+        "min_cost": capex + h * net_opex_state,
     }[s.objective] if info.has_solution else None
     summary = {
         "scenario": s.name, "country": s.country, "units": inst.units,
@@ -210,14 +213,17 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
 
 def plan_figures(inst: Instance, plan: Plan, scenario: Scenario) -> dict[str, float]:
     """A plan's headline figures: children total and covered, coverage %, capital cost,
-    annual running cost before the released-cost credit, whole-life cost after it."""
+    annual running cost before the released-cost credit, whole-life cost as the budgets
+    count it, and the state's net cost (released money counted in full)."""
     total = float(inst.weights.sum())
     covered = float((plan.share * inst.weights).sum())
-    capex, opex, _ = plan_costs(inst, plan, scenario)
+    capex, opex, recruit_opex = plan_costs(inst, plan, scenario)
+    gross, _ = running_cost(inst, plan.counts, recruit_opex, 0.0)
+    h = scenario.budget.horizon_years
     return {"children_total": total, "children_covered": round(covered, 1),
             "coverage_pct": round(100 * covered / total, 3) if total else 0.0,
-            "cost_capex": capex, "cost_opex": opex + released_per_year(inst, plan, scenario),
-            "cost_whole_life": capex + scenario.budget.horizon_years * opex}
+            "cost_capex": capex, "cost_opex": gross, "cost_whole_life": capex + h * opex,
+            "cost_net_to_state": capex + h * (gross - released_per_year(inst, plan, scenario))}
 
 
 def _none_if_nan(v: float) -> float | None:
@@ -225,13 +231,14 @@ def _none_if_nan(v: float) -> float | None:
 
 
 def plan_costs(inst: Instance, plan: Plan, scenario: Scenario) -> tuple[float, float, float]:
-    """(capex, annual opex net of released running costs, of which recruited foster families'
-    annual cost) of a plan; its whole-life cost is capex + horizon_years x opex, as the
-    budget counts it."""
+    """(capex, annual running cost net of released running costs and never below zero, of
+    which recruited foster families' annual cost) of a plan; its whole-life cost is
+    capex + horizon_years x running cost, as the budget counts it."""
     recruit_opex = sum(plan.recruits.values()) * scenario.family_care.carer_kzt_per_year
     capex = float((plan.counts * inst.capex).sum())
-    opex = net_opex(inst, scenario.family_care.released_kzt_per_child_year)
-    return capex, float((plan.counts * opex).sum()) + recruit_opex, recruit_opex
+    _, charged = running_cost(inst, plan.counts, recruit_opex,
+                              scenario.family_care.released_kzt_per_child_year)
+    return capex, charged, recruit_opex
 
 
 def released_per_year(inst: Instance, plan: Plan, scenario: Scenario) -> float:

@@ -22,6 +22,7 @@ from planning import pmedian
 from planning.instance import Instance, build_instance
 from planning.model import Built, ModelOptions, build_model, net_opex
 from planning.optimize import Plan, SolveInfo, make_solver, read_plan, solve_built
+from planning.reasons import Reason, text
 from planning.results import PlanResult, make_result, plan_costs
 from planning.scenario import Scenario, ScenarioError, Solver
 
@@ -29,15 +30,17 @@ Progress = Callable[[str, float], None]
 
 
 class InfeasibleScenario(Exception):
-    """No plan satisfies the scenario; `explanations` say why in planners' words."""
+    """No plan satisfies the scenario; `reasons` say why (codes the app translates),
+    `explanations` in English, in planners' words."""
 
-    def __init__(self, explanations: list[str], cheapest_cost: float | None = None) -> None:
-        self.explanations = explanations
+    def __init__(self, reasons: list[Reason], cheapest_cost: float | None = None) -> None:
+        self.reasons = reasons
+        self.explanations = [text(r) for r in reasons]
         self.cheapest_cost = cheapest_cost
-        super().__init__("\n".join(explanations))
+        super().__init__("\n".join(self.explanations))
 
     def __reduce__(self):  # rebuilt whole in the app's solve worker
-        return (type(self), (self.explanations, self.cheapest_cost))
+        return (type(self), (self.reasons, self.cheapest_cost))
 
 
 def model_options(scenario: Scenario) -> ModelOptions:
@@ -55,74 +58,62 @@ def model_options(scenario: Scenario) -> ModelOptions:
     )
 
 
-def _fmt_kzt(v: float) -> str:
-    return f"{v / 1e9:,.2f} bn KZT" if abs(v) >= 1e9 else f"{v / 1e6:,.1f} m KZT"
-
-
-def _names(inst: Instance, idx: np.ndarray, k: int = 5) -> str:
+def _names(inst: Instance, idx: np.ndarray, k: int = 5) -> dict[str, object]:
+    """The first `k` settlements' names, joined, and how many more there are."""
     if inst.demand is not None and "name" in inst.demand:
         names = inst.demand["name"].astype(str).to_numpy()[idx[:k]]
     else:
         names = inst.demand_ids[idx[:k]]
-    more = f" and {idx.size - k} more" if idx.size > k else ""
-    return ", ".join(names) + more
+    return {"names": ", ".join(names), "more": max(0, int(idx.size) - k)}
 
 
-def _unit_name(inst: Instance, u: int) -> str:
-    return inst.units[u]
-
-
-def precheck(inst: Instance, scenario: Scenario, opt: ModelOptions) -> list[str]:
+def precheck(inst: Instance, scenario: Scenario, opt: ModelOptions) -> list[Reason]:
     """Rule problems (reach, coverage target, equity, must-open, new-centre limit) that make
     the scenario infeasible, found without solving; `money_precheck` does the budgets."""
-    out: list[str] = []
+    out: list[Reason] = []
     s = scenario
     ids = set(inst.site_ids)
     missing = [x for x in s.sites.must_open if x not in ids]
     if missing:
-        out.append(f"Must-open site(s) {', '.join(missing)} are not candidates in this "
-                   "scenario (not a candidate settlement, a convertible institution or a kept "
-                   "existing centre in the chosen region).")
+        out.append(Reason("must_open_missing", {"sites": ", ".join(missing)}))
     cutoff = inst.cutoff
     reach_any = np.zeros(inst.n, dtype=bool)
     reach_any[inst.rows] = True
     if opt.objective == "min_travel":
         lost = np.flatnonzero(~reach_any & (inst.weights > 0))
         if lost.size:
-            out.append(f"{lost.size} settlement(s) with {inst.weights[lost].sum():,.0f} children "
-                       f"have no candidate site within {cutoff:g} minutes, so not every child "
-                       f"can be assigned ({_names(inst, lost)}). Raise the cut-off, add "
-                       "candidate sites or use the max_coverage objective.")
+            out.append(Reason("unassignable", {
+                "count": int(lost.size), "children": round(float(inst.weights[lost].sum())),
+                "cutoff": float(cutoff), **_names(inst, lost)}))
     reach = inst.reachable()
     total = float(inst.weights.sum())
     if opt.objective == "min_cost" and total > 0:
         share = float(inst.weights[reach].sum()) / total
         if share + 1e-9 < opt.coverage_target:
             lost = np.flatnonzero(~reach & (inst.weights > 0))
-            out.append(f"Only {100 * share:.1f}% of children live within {inst.standard:g} "
-                       f"minutes of any candidate site, below the coverage target "
-                       f"{100 * opt.coverage_target:.1f}% ({_names(inst, lost)} cannot be "
-                       "reached).")
+            out.append(Reason("target_unreachable", {
+                "share_pct": 100 * share, "standard": float(inst.standard),
+                "target_pct": 100 * opt.coverage_target, **_names(inst, lost)}))
     if opt.equity_min > 0:
         for u in np.unique(inst.demand_unit[inst.weights > 0]):
             in_u = inst.demand_unit == u
             w_u = float(inst.weights[in_u].sum())
             share = float(inst.weights[in_u & reach].sum()) / w_u
             if u >= 0 and share + 1e-9 < opt.equity_min:
-                out.append(f"Unit {_unit_name(inst, u)}: only {100 * share:.1f}% of its "
-                           f"children live within {inst.standard:g} minutes of any candidate "
-                           f"site, below the equity minimum {100 * opt.equity_min:.1f}%.")
+                out.append(Reason("unit_below_equity", {
+                    "unit": str(inst.units[u]), "share_pct": 100 * share,
+                    "standard": float(inst.standard), "equity_pct": 100 * opt.equity_min}))
     forced_new = int((inst.min_count * (inst.site_kind != "existing")).sum())
     if opt.max_new is not None and forced_new > opt.max_new:
-        out.append(f"{forced_new} must-open sites exceed the limit of {opt.max_new} new "
-                   "centres.")
+        out.append(Reason("too_many_forced", {"forced": forced_new, "limit": opt.max_new}))
     return out
 
 
-def money_precheck(inst: Instance, opt: ModelOptions) -> list[str]:
+def money_precheck(inst: Instance, opt: ModelOptions) -> list[Reason]:
     """Budgets that the kept and must-open centres alone already exceed, even with every
-    optional conversion whose released running costs outweigh its own (a negative net cost)."""
-    out: list[str] = []
+    optional conversion whose released running costs outweigh its own (a negative net
+    running cost) offsetting their running costs, down to zero, at no capital cost."""
+    out: list[Reason] = []
     fixed = inst.min_count > 0
     h = opt.horizon_years
     opex = net_opex(inst, opt.released_kzt_per_child)
@@ -133,19 +124,19 @@ def money_precheck(inst: Instance, opt: ModelOptions) -> list[str]:
         return float((cost * inst.min_count).sum() + (np.minimum(cost, 0) * optional).sum())
 
     fixed_capex = float((inst.capex * inst.min_count).sum())
-    fixed_opex, whole = least(opex), least(inst.capex + h * opex)
-    credit = (" (net of the running costs paying conversions release)"
-              if (opex < 0).any() else "")
+    fixed_opex = max(0.0, least(opex))  # released costs offset running costs down to zero
+    whole = fixed_capex + h * fixed_opex
+    credit: object = Reason("credit_note") if (opex < 0).any() else ""
     if opt.budget_total is not None and whole > opt.budget_total + 1e-6:
-        out.append(f"Kept and must-open centres ({int(fixed.sum())}) alone cost "
-                   f"{_fmt_kzt(whole)} over {h} years{credit}, above the "
-                   f"budget of {_fmt_kzt(opt.budget_total)}.")
+        out.append(Reason("kept_over_total", {
+            "count": int(fixed.sum()), "cost_kzt": whole, "years": h, "credit": credit,
+            "budget_kzt": opt.budget_total}))
     if opt.budget_capex is not None and fixed_capex > opt.budget_capex + 1e-6:
-        out.append(f"Must-open centres need {_fmt_kzt(fixed_capex)} of capital spending, above "
-                   f"the capital budget of {_fmt_kzt(opt.budget_capex)}.")
+        out.append(Reason("forced_over_capex", {"cost_kzt": fixed_capex,
+                                                "budget_kzt": opt.budget_capex}))
     if opt.budget_opex is not None and fixed_opex > opt.budget_opex + 1e-6:
-        out.append(f"Kept and must-open centres cost {_fmt_kzt(fixed_opex)} a year to run"
-                   f"{credit}, above the annual budget of {_fmt_kzt(opt.budget_opex)}.")
+        out.append(Reason("kept_over_opex", {"cost_kzt": fixed_opex, "credit": credit,
+                                             "budget_kzt": opt.budget_opex}))
     return out
 
 
@@ -157,12 +148,14 @@ def cheapest_plan(inst: Instance, opt: ModelOptions, solver: Solver) -> float | 
                       max_new=None, min_share_floor=None)
     if opt.objective == "min_travel":
         built = build_model(inst, relaxed)
-        if built.capex is None or built.opex is None:
-            raise ValueError("the model has no cost expressions")
-        built.prob.setObjective(built.capex + opt.horizon_years * built.opex)
     else:
         built = build_model(inst, replace(relaxed, objective="min_cost", coverage_target=(
             opt.coverage_target if opt.objective == "min_cost" else 0.0)))
+    if built.capex is None or built.opex is None:
+        raise ValueError("the model has no cost expressions")
+    # the cost the budget counts (released costs offset running costs down to zero), not
+    # min_cost's net cost to the state
+    built.prob.setObjective(built.capex + opt.horizon_years * built.opex)
     # solved directly, not by solve_built: only a cost is wanted, so nothing about the
     # travel objective (its status, or re-solves of a truncated travel model) applies
     built.prob.solve(make_solver(solver))
@@ -171,12 +164,11 @@ def cheapest_plan(inst: Instance, opt: ModelOptions, solver: Solver) -> float | 
     return float(built.prob.objective.value())
 
 
-def _cheapest_what(opt: ModelOptions) -> str:
-    """What the cheapest plan achieves, in words."""
-    return ("assigning every child a centre within the cut-off"
-            if opt.objective == "min_travel" else
-            "meeting the equity rule" if opt.equity_min > 0 else
-            "meeting the coverage target" if opt.objective == "min_cost" else "meeting the rules")
+def _cheapest_what(opt: ModelOptions) -> Reason:
+    """What the cheapest plan achieves."""
+    return Reason("what_assign" if opt.objective == "min_travel" else
+                  "what_equity" if opt.equity_min > 0 else
+                  "what_target" if opt.objective == "min_cost" else "what_rules")
 
 
 def _explain_infeasible(inst: Instance, scenario: Scenario,
@@ -184,24 +176,22 @@ def _explain_infeasible(inst: Instance, scenario: Scenario,
     cost = cheapest_plan(inst, opt, scenario.solver)
     budget = opt.budget_total
     if cost is None:
-        return InfeasibleScenario(["No plan meets the rules even with unlimited money: the "
-                                   "equity rule, coverage target, capacities and must-open "
-                                   "sites cannot all hold together."], None)
+        return InfeasibleScenario([Reason("no_plan_at_all")], None)
     what = _cheapest_what(opt)
     if budget is not None and cost > budget + 1e-6:
-        return InfeasibleScenario([f"The budget of {_fmt_kzt(budget)} is below the cheapest plan "
-                                   f"{what}, which costs {_fmt_kzt(cost)} over "
-                                   f"{opt.horizon_years} years."], cost)
-    limits = [text for text, on in (
-        (f"total budget {_fmt_kzt(budget or 0)}", budget is not None),
-        (f"capital budget {_fmt_kzt(opt.budget_capex or 0)}", opt.budget_capex is not None),
-        (f"annual budget {_fmt_kzt(opt.budget_opex or 0)}", opt.budget_opex is not None),
-        (f"at most {opt.max_new} new centres", opt.max_new is not None),
-        (f"equity rule {100 * opt.equity_min:g}% per unit", opt.equity_min > 0)) if on]
-    return InfeasibleScenario([f"No plan meets all the limits together "
-                               f"({'; '.join(limits) or 'none set'}); the cheapest plan {what} "
-                               f"without the money and count limits costs {_fmt_kzt(cost)}."],
-                              cost)
+        return InfeasibleScenario([Reason("budget_below_cheapest", {
+            "budget_kzt": budget, "what": what, "cost_kzt": cost,
+            "years": opt.horizon_years})], cost)
+    limits = [reason for reason, on in (
+        (Reason("limit_total", {"budget_kzt": budget or 0}), budget is not None),
+        (Reason("limit_capex", {"budget_kzt": opt.budget_capex or 0}),
+         opt.budget_capex is not None),
+        (Reason("limit_opex", {"budget_kzt": opt.budget_opex or 0}), opt.budget_opex is not None),
+        (Reason("limit_new", {"limit": opt.max_new}), opt.max_new is not None),
+        (Reason("limit_equity", {"equity_pct": 100 * opt.equity_min}), opt.equity_min > 0))
+        if on]
+    return InfeasibleScenario([Reason("limits_together", {
+        "limits": limits, "what": what, "cost_kzt": cost})], cost)
 
 
 def solve_instance(inst: Instance, scenario: Scenario,
@@ -216,8 +206,9 @@ def solve_instance(inst: Instance, scenario: Scenario,
         if money:
             cost = cheapest_plan(inst, opt, scenario.solver)
             if cost is not None:
-                problems.append(f"The cheapest plan {_cheapest_what(opt)} costs "
-                                f"{_fmt_kzt(cost)} over {opt.horizon_years} years.")
+                problems.append(Reason("cheapest_costs", {
+                    "what": _cheapest_what(opt), "cost_kzt": cost,
+                    "years": opt.horizon_years}))
         raise InfeasibleScenario(problems, cost)
     say("model", 0.0)
     t0 = time.perf_counter()

@@ -2,8 +2,9 @@
 runs (3 capital budgets x 2 travel standards x 4 random draws) around the default scenario.
 
 The budget axis is the capital budget: with the released-cost credit on (the default),
-conversions release more running cost than the plan spends over the horizon, so the
-whole-life budget never binds and a sweep over it would show the same coverage at every
+conversions release more running cost than the plan spends, so budgets count its running
+cost as zero, its whole-life cost is about its capital cost, well under the default
+whole-life budget, and a sweep over that budget would show the same coverage at every
 budget; the credit does not reduce capital costs."""
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ objective = "max_coverage"
 [grid]                     # scenario settings and the values to try
 # capital budget (KZT): 1/6, 1/4 and 1/3 of the default whole-life budget. Not the
 # whole-life budget: the released-cost credit (family_care.credit_released, on by default)
-# makes conversions pay for themselves, so that budget does not bind; capital costs do.
+# brings the plans' running cost to zero, so that budget does not bind; capital costs do.
 "budget.capex_kzt" = [{budgets}]
 "travel.standard_minutes" = [45, 60]
 

@@ -96,7 +96,8 @@ class Score:
     counts: tuple[int, ...]
     capex: float
     opex: float
-    cost: float
+    cost: float                # what the budgets count: running costs net of releases >= 0
+    net: float                 # the state's net cost (min_cost, ties): may be negative
     covered: float | None      # most children covered (within the standard) under the rules
     travel: float | None       # least child-minutes with every child assigned
     min_share: float | None    # best worst-unit covered share
@@ -210,6 +211,8 @@ def evaluate(inst: Instance, counts: np.ndarray, s: Scenario, capacitated: bool,
     if fc.enabled and fc.credit_released:   # each child moved stops costing the institution
         moved = float((counts * inst.site_children)[inst.site_kind == "convert"].sum())
         opex -= moved * (INSTITUTION_YEAR - 12 * CHILD_MONTH)
+    net = capex + H * opex
+    opex = max(0.0, opex)    # released money offsets running costs; it pays no building
     cost = capex + H * opex
     if b.total_kzt is not None and cost > b.total_kzt * (1 + 1e-12):
         return None
@@ -234,7 +237,8 @@ def evaluate(inst: Instance, counts: np.ndarray, s: Scenario, capacitated: bool,
     else:
         travel, min_share = None, None
         covered = _lp(inst, counts, "cover", floor, cutoff_pairs=False)
-    return Score(tuple(int(v) for v in counts), capex, opex, cost, covered, travel, min_share)
+    return Score(tuple(int(v) for v in counts), capex, opex, cost, net, covered, travel,
+                 min_share)
 
 
 def every_plan(inst: Instance, s: Scenario, capacitated: bool, objective: str) -> list[Score]:
@@ -269,7 +273,7 @@ def check(inst: Instance, s: Scenario) -> None:
                      if (q := evaluate(inst, np.array(p.counts), floor_s, cap, objective))
                      and q.covered is not None]
     key = {"max_coverage": "covered", "max_min_coverage": "covered", "min_travel": "travel",
-           "min_cost": "cost"}[objective]
+           "min_cost": "net"}[objective]
     if objective == "min_cost":
         plans = [p for p in plans
                  if p.covered is not None and p.covered >= s.coverage_target * total - TOL]
@@ -300,8 +304,8 @@ def check(inst: Instance, s: Scenario) -> None:
         # the plan's own reading (shares from the solution) says the same coverage
         assert close(float((plan.share * inst.weights).sum()), value)
         # ties on coverage go to the cheapest plan
-        cheapest = min(p.cost for p in plans if close(p.covered, best.covered))
-        assert close(mine.cost, cheapest, 1e-9), (mine.cost, cheapest)
+        cheapest = min(p.net for p in plans if close(p.covered, best.covered))
+        assert close(mine.net, cheapest, 1e-9), (mine.net, cheapest)
     got = float((plan.share * inst.weights).sum())
     if not cap:      # nearest open site: the plan's coverage is the evaluator's
         assert close(got, _uncapacitated(inst, plan.counts, 0.0)[0])
@@ -450,16 +454,21 @@ def test_full_equity_and_full_worst_unit(seed: int, capacitated: bool) -> None:
 @pytest.mark.parametrize("objective,capacitated", [("max_coverage", False),
                                                    ("max_coverage", True),
                                                    ("min_travel", False)])
+@pytest.mark.parametrize("credit", [False, True])
 def test_budget_below_cheapest_plan_says_what_it_costs(seed: int, objective: str,
-                                                       capacitated: bool) -> None:
+                                                       capacitated: bool, credit: bool) -> None:
     """Too little money for the equity rule (or, for min_travel, for a centre within reach of
     every child): infeasible, and the explanation quotes the cheapest plan's whole-life cost,
-    which equals the brute-force cheapest plan meeting the rule."""
+    which equals the brute-force cheapest plan meeting the rule. With the credit on, a
+    conversion that releases more than it costs still needs its refit paid: 1 m KZT is
+    too little either way."""
     inst = random_instance(seed + 800, m=7, n=20, capacitated=capacitated, convert=1,
                            cutoff=70.0)
+    if credit:
+        inst.site_children = np.where(inst.site_kind == "convert", 80.0, 0.0)  # it pays
     s = scenario_for(objective, capacitated=capacitated, equity=0.4, budget_total=1e6,
-                     credit=False)  # with the credit a paying conversion may fit 1 m KZT
-    loose = scenario_for(objective, capacitated=capacitated, equity=0.4, credit=False)
+                     credit=credit)
+    loose = scenario_for(objective, capacitated=capacitated, equity=0.4, credit=credit)
     plans = [p for p in every_plan(inst, loose, capacitated, objective)
              if (p.travel if objective == "min_travel" else p.covered) is not None]
     with pytest.raises(InfeasibleScenario) as err:
@@ -560,7 +569,7 @@ def test_credit_is_stated_and_priced_in_the_result() -> None:
     assert moved > 0
     assert summary["released_opex"] == pytest.approx(moved * per_child)
     assert f"{per_child / 1e6:,.2f} m KZT a year per child" in summary["released_credit"]
-    assert summary["cost_opex"] - summary["released_opex"] == pytest.approx(
+    assert max(0.0, summary["cost_opex"] - summary["released_opex"]) == pytest.approx(
         summary["cost_opex_net"])
     assert summary["cost_whole_life"] == pytest.approx(
         summary["cost_capex"] + H * summary["cost_opex_net"])

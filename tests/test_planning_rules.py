@@ -92,7 +92,8 @@ def check_rules(result: PlanResult, s: Scenario, truth: Truth, capacitated: bool
     fc = s.family_care
     if fc.enabled and fc.credit_released:  # children moved stop costing their institution
         moved = float((sites["centres"] * t["children_in_care"])[t["kind"] == "convert"].sum())
-        opex -= moved * (fc.institution_kzt_per_child_year - 12 * fc.child_kzt_per_month)
+        opex = max(0.0, opex - moved * (fc.institution_kzt_per_child_year
+                                        - 12 * fc.child_kzt_per_month))  # offsets, not pays
     assert summary["cost_opex_net"] == pytest.approx(opex, rel=1e-9, abs=1e-3)
     b = s.budget
     if b.total_kzt is not None:

@@ -271,10 +271,11 @@ def sequential_credit(tmp_path_factory):
 
 
 def _independent_costs(inst, scenario, counts: dict[str, int]) -> tuple[float, float, float]:
-    """(capex, annual net opex, whole-life cost) of a plan, written out from the rules in
-    docs/planning.md: gross running costs less, when the credit is on, (institution cost per
-    child - family cost per child) for every child a conversion moves, plus the carers of the
-    professional foster families each unit must recruit beyond its spare places."""
+    """(capex, annual running cost as budgets count it, whole-life cost) of a plan, written
+    out from the rules in docs/planning.md: gross running costs less, when the credit is on,
+    (institution cost per child - family cost per child) for every child a conversion moves,
+    plus the carers of the professional foster families each unit must recruit beyond its
+    spare places, never below zero."""
     y = np.array([counts.get(str(s), 0) for s in inst.site_ids], dtype=float)
     fc, h = scenario.family_care, scenario.budget.horizon_years
     conv = (inst.site_kind == "convert") & (y > 0)
@@ -287,6 +288,7 @@ def _independent_costs(inst, scenario, counts: dict[str, int]) -> tuple[float, f
             families = np.ceil(max(0.0, moved - float(inst.family_spare[u]))
                                / fc.professional_family_children - 1e-9)
             opex += families * 12 * fc.carer_kzt_per_month
+    opex = max(0.0, opex)  # released money offsets running costs, never pays for buildings
     capex = float((y * inst.capex).sum())
     return capex, opex, capex + h * opex
 

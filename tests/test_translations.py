@@ -134,3 +134,20 @@ def test_the_checker_finds_what_it_should() -> None:
     assert untranslated(["childrens_home"], "kk")
     assert untranslated(["Choose the options below"], "ru")
     assert not untranslated(["Охват", "KZ-10", "OpenStreetMap", "otbasy_kz_2022.csv"], "ru")
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_a_failed_run_is_explained_in_the_readers_language(lang: str) -> None:
+    """A budget far below any plan: the explanation (planning.reasons) is shown open, in
+    `lang`, with the cheapest plan's cost, and no English sentence slips through."""
+    at = _page("scenarios", lang)
+    at.multiselect(key="scn.region.units").set_value(["KZ-59", "KZ-62"])
+    budget = next(n for n in at.number_input if n.key == "scn.budget.total_kzt")
+    budget.set_value(1000.0)  # KZT: released running costs pay for no building
+    at.button(key=f"FormSubmitter:scenario_form-{t('run', lang)}").click().run()
+    assert "plan" not in at.session_state
+    shown = [str(m.value) for m in at.markdown]
+    assert any(t("currency_kzt", lang) in line for line in shown if line.startswith("- ")), \
+        shown
+    bad = untranslated(visible_strings(at), lang)
+    assert not bad, "\n".join(bad)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.csvsafe import frame_csv_bytes
+from planning.reasons import Reason, render
 from ui import numbers
 from ui.forms import field_label
 from ui.i18n import STRINGS, t
@@ -164,3 +165,10 @@ def year_text(value: object) -> str:
     """A year as plain digits (never "2,018"); empty when unknown."""
     number = pd.to_numeric(value, errors="coerce")
     return "" if pd.isna(number) else f"{number:.0f}"
+
+
+def reason_text(reason: Reason, lang: str) -> str:
+    """Why a scenario has no plan, in `lang`: money as on the KPI cards, with the currency."""
+    return render(reason, lambda code: t(f"reason_{code}", lang),
+                  lambda kzt: f"{kpi_value('cost', kzt, lang)} {t('currency_kzt', lang)}",
+                  lambda v: numbers.percent(v, lang), lambda v: numbers.number(v, lang))
