@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from geo.atomic import atomic_write_text
+from geo.atomic import atomic_write_text, remove_leftovers
 from geo.travel import TravelMatrix, TravelParams, travel_matrix
 from planning.scenario import ScenarioError
 from planning.sweep_spec import Run, Sweep
@@ -179,8 +179,7 @@ class RunStore:
                                                 "an unreadable sweep.json); choose an empty "
                                                 "folder"))])
         self.folder.mkdir(parents=True, exist_ok=True)
-        for stale in self.folder.glob(".*"):  # temporary files of a killed write
-            stale.unlink(missing_ok=True)
+        remove_leftovers(self.folder)  # temporary folders of a killed write
         if not marker.exists():
             atomic_write_text(marker, json.dumps({"digest": self.digest, **sweep.to_dict()},
                                                  indent=2, default=str) + "\n")
