@@ -1,19 +1,21 @@
-"""Otbasy web app: `streamlit run app.py` (or `make run`).
+"""Otbasy web app: `make run` (`otbasy app`, which serves it through `otbasy/server.py`).
 
 Thin shell: serve Leaflet locally, draw the sidebar (language, country, boundary version,
 basemap, sign-in), and route to the page modules in `app_pages/` that the user's role may
-open. Each page wires widgets to `geo/`, `planning/` and the builders in `ui/`.
+open; every page keeps its URL, and one above the role says so instead. Each page wires
+widgets to `geo/`, `planning/` and the builders in `ui/`.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
 
 import app_pages
-from access.guard import allowed_pages, auth_sidebar
+from access.guard import allowed_pages, auth_sidebar, require_page
 from app_pages.common import sidebar
 from otbasy import logs
 from otbasy.paths import STATIC_DIR
@@ -37,12 +39,23 @@ PAGES = {
     "admin": ("admin.py", "page_admin", "admin", ":material/admin_panel_settings:"),
 }
 
+
+def unavailable(page: str) -> Callable[[], None]:
+    """What a link to a page the role may not open shows: `require_page`'s sentence (sign in,
+    or not for your role) in the user's language, audited, instead of "Page not found"."""
+    def show() -> None:
+        require_page(page)
+    return show
+
+
 ctx = sidebar()
 user = auth_sidebar(lambda key, **fmt: t(key, ctx.lang, **fmt))
 allowed = set(allowed_pages(user.role))
-pages = [st.Page(HERE / module, title=t(title, ctx.lang), url_path=url, icon=icon,
-                 default=key == "explore")
-         for key, (module, title, url, icon) in PAGES.items() if key in allowed]
+# Every page keeps its URL (/explore, /scenarios, ...); the menu lists only the role's pages.
+pages = [st.Page(HERE / module if key in allowed else unavailable(key), title=t(title, ctx.lang),
+                 url_path=url, icon=icon, default=key == "explore",
+                 visibility="visible" if key in allowed else "hidden")
+         for key, (module, title, url, icon) in PAGES.items()]
 try:
     st.navigation(pages).run()
 except Exception:  # any page failure: a sentence for the user, the traceback in the log

@@ -1,4 +1,5 @@
-"""Manage accounts: `python -m access add|remove|list|set-role|set-password|verify-audit`.
+"""Manage accounts: `python -m access add|remove|list|set-role|set-password|verify-audit|
+rotate-session-key`.
 
 Passwords come from an interactive prompt (typed twice) or, for scripts, from
 `--password-stdin`; they are never taken as a command-line argument (shell history).
@@ -16,7 +17,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from access import audit
+from access import audit, tokens
 from access.audit import audit_path, verify_audit
 from access.credentials import (
     CredentialsError,
@@ -82,6 +83,10 @@ def _parser() -> argparse.ArgumentParser:
                                              "an entry was edited, deleted or reordered)")
     va.add_argument("--audit", type=Path, help="audit log (default: $OTBASY_AUDIT or "
                                                "workspace/audit.sqlite)")
+    rk = sub.add_parser("rotate-session-key", help="replace the key that signs session cookies "
+                                                   "(signs every browser out)")
+    rk.add_argument("--key", type=Path, help="key file (default: $OTBASY_SESSION_KEY or "
+                                             "workspace/session.key)")
     return parser
 
 
@@ -115,6 +120,11 @@ def main(argv: list[str] | None = None) -> int:
             audit.record("role_changed", _actor(), "admin", username=account.username,
                          new_role=account.role, units=account.units)
             print(f"{account.username} is now {account.role}")
+        elif args.command == "rotate-session-key":
+            tokens.rotate_key(args.key)
+            audit.record("session_key_rotated", _actor(), "admin")
+            print(f"new session key in {args.key or tokens.key_path()}: every browser is "
+                  "signed out")
         elif args.command == "set-password":
             set_password(args.username, _read_password(args.password_stdin), path)
             audit.record("password_changed", _actor(), "admin", username=args.username)

@@ -35,6 +35,7 @@ EVENTS: tuple[str, ...] = (
     "sign_in", "sign_in_failed", "sign_in_throttled", "sign_out", "session_expired",
     "access_denied", "upload_layer", "upload_refused", "run_scenario", "save_scenario",
     "save_layer", "export", "account_added", "account_removed", "role_changed", "password_changed",
+    "session_refused", "session_key_rotated",
 )
 
 _SCHEMA = """

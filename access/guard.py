@@ -4,10 +4,18 @@ Every page starts with `require_page("name")`; every widget action and download 
 `can(current_user(), action, unit_code)`; every sign-in, upload, scenario run, save and
 export calls `audit(event, **details)`. `attempt_sign_in` holds the sign-in logic without
 Streamlit so it is tested directly; `auth_sidebar` is its widget.
+
+A password sign-in opens a server-side session (`access.session_store`) and hands the browser
+its signed token as an HTTP-only cookie through `/api/session` (`access.web`); each run of the
+app (`auth_sidebar`, first thing in `app.py`) checks the session against the store and, in a new
+browser session (a reload, a page link), resumes it from the cookie. Refused cookies are audited
+(`session_refused`) and cleared.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -16,10 +24,12 @@ from pathlib import Path
 import streamlit as st
 
 from access import audit as audit_log
+from access import session_store, tokens
 from access.credentials import authenticate, load_accounts
 from access.roles import PUBLIC, User, allowed_pages, can, page_allowed
 from access.session import THROTTLE, Session, Throttle, expired
 from access.texts import Text, english
+from access.web import COOKIE, PATH
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +47,13 @@ __all__ = [
 ]
 
 SESSION_KEY = "otbasy_session"
-PAGE_TITLES = {"explore": "Explore", "monitor": "Monitor", "scenarios": "Scenarios",
-               "compare": "Compare", "coverage_gaps": "Coverage gaps", "data": "Data",
-               "admin": "Admin", "sweeps": "Sweeps"}
+COOKIE_ACTION_KEY = "otbasy_cookie_action"  # ("set", ticket) or ("clear", "") for the next run
+FINISHED_COOKIE_KEY = "otbasy_finished_cookie"  # digest of a cookie not to resume again
+TEXT_KEY = "otbasy_text"  # the user's translator, for messages shown outside the sidebar
 clock: Callable[[], float] = time.time  # replaced by tests to drive expiry without waiting
+# Notice shown when a session ends for `reason` (an access.texts key); none after a sign-out.
+END_NOTICES = {"expired": "auth_expired", "account_changed": "auth_changed",
+               "signed_out": "", "": ""}
 
 
 def attempt_sign_in(username: str, password: str, now: float, throttle: Throttle = THROTTLE,
@@ -78,12 +91,88 @@ def current_user() -> User:
         return PUBLIC
     now = clock()
     if expired(session, now):
-        audit_log.record("session_expired", session.user.username, session.user.role)
-        del st.session_state[SESSION_KEY]
-        st.session_state["otbasy_notice"] = "auth_expired"  # a text key, shown translated
+        _end(session, now, "expired")
         return PUBLIC
     session.last_seen = now
     return session.user
+
+
+def check_session(now: float) -> None:
+    """Once per run: drop the session if the store closed it (signed out elsewhere, account
+    changed, expired); in a browser session without one, resume it from the cookie."""
+    session: Session | None = st.session_state.get(SESSION_KEY)
+    if session is not None and session.sid:
+        checked = session_store.check(session.sid, session.user.username, now)
+        if checked.user is None:
+            _end(session, now, checked.reason)
+        else:
+            session.user = checked.user
+    elif session is None:
+        resumed = _resume(now)
+        if resumed is not None:
+            st.session_state[SESSION_KEY] = resumed
+
+
+def _cookie() -> tuple[str, str] | None:
+    """The session cookie the browser sent when this browser session began, and its digest."""
+    token = st.context.cookies.get(COOKIE)
+    if not isinstance(token, str) or not token:  # (AppTest has no browser: no cookies)
+        return None
+    return token, hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def _resume(now: float) -> Session | None:
+    """The session named by the cookie if its token verifies and the store still has it open;
+    a refused cookie is audited once, then cleared in the browser."""
+    cookie = _cookie()
+    if cookie is None or st.session_state.get(FINISHED_COOKIE_KEY) == cookie[1]:
+        return None
+    username = ""
+    try:
+        claims = tokens.verify(cookie[0], tokens.load_key(), now)
+        username = claims.username
+        checked = session_store.check(claims.sid, claims.username, now)
+        if checked.user is None:
+            raise tokens.TokenError(checked.reason)
+    except tokens.TokenError as refused:
+        audit_log.record("session_refused", username, "public", reason=refused.reason,
+                         address=_client_address())
+        _finish_cookie(END_NOTICES.get(refused.reason, "auth_refused"))
+        return None
+    return Session(checked.user, claims.issued, now, claims.sid)
+
+
+def _finish_cookie(notice: str) -> None:
+    """Never resume this browser session's cookie again, clear it in the browser, and tell
+    the user why (`notice`, a text key; empty for none)."""
+    cookie = _cookie()
+    if cookie is not None:
+        st.session_state[FINISHED_COOKIE_KEY] = cookie[1]
+    st.session_state[COOKIE_ACTION_KEY] = ("clear", "")
+    if notice:
+        st.session_state["otbasy_notice"] = notice  # a text key, shown translated
+
+
+def _end(session: Session, now: float, reason: str) -> None:
+    """Drop `session` from this browser session (expired or closed elsewhere): audited, closed
+    in the store, its cookie cleared."""
+    st.session_state.pop(SESSION_KEY, None)
+    user = session.user
+    if reason == "expired":
+        audit_log.record("session_expired", user.username, user.role)
+    else:
+        audit_log.record("session_refused", user.username, user.role, reason=reason)
+    if session.sid:
+        session_store.close(session.sid, now, reason or "closed")
+        _finish_cookie(END_NOTICES.get(reason, "auth_refused"))
+    elif reason == "expired":
+        st.session_state["otbasy_notice"] = "auth_expired"
+
+
+def _text() -> Text:
+    """The translator `auth_sidebar` was given in this browser session (English before)."""
+    text = st.session_state.get(TEXT_KEY)
+    return text if callable(text) else english
 
 
 def require_page(page: str) -> User:
@@ -91,9 +180,9 @@ def require_page(page: str) -> User:
     user = current_user()
     if not page_allowed(user.role, page):
         audit_log.record("access_denied", user.username, user.role, page=page)
-        st.error(f"The {PAGE_TITLES.get(page, page)} page is not available to "
-                 f"{'the public' if user.role == 'public' else user.role + ' accounts'}. "
-                 "Sign in with an account that has access.")
+        text = _text()
+        st.error(text("auth_page_public") if user.role == "public" else
+                 text("auth_page_role", role=text(f"role_{user.role}")))
         st.stop()
     return user
 
@@ -104,8 +193,8 @@ def require_action(action: str, unit_code: str | None = None) -> User:
     if not can(user, action, unit_code):
         audit_log.record("access_denied", user.username, user.role, action=action,
                          unit_code=unit_code)
-        st.error("You do not have access to this action" +
-                 (f" for {unit_code}." if unit_code else "."))
+        st.error(_text()("auth_action_unit", unit=unit_code) if unit_code
+                 else _text()("auth_action"))
         st.stop()
     return user
 
@@ -129,17 +218,41 @@ def download_button(label: str, data: bytes | str, file_name: str, action: str =
 
 
 def sign_out() -> None:
-    """End the current session (audited)."""
+    """End the current session (audited): closed in the store, so its cookie is refused
+    everywhere, and cleared in this browser."""
     session: Session | None = st.session_state.pop(SESSION_KEY, None)
     if session is not None:
         audit_log.record("sign_out", session.user.username, session.user.role)
+        if session.sid:
+            session_store.close(session.sid, clock())
+            _finish_cookie("")
+
+
+def _cookie_script() -> None:
+    """Run the pending cookie action in the browser: post the sign-in's one-time ticket to
+    `/api/session` (which answers with the HTTP-only cookie) or ask it to clear the cookie.
+    Only our own ticket (URL-safe base64) goes into the script."""
+    action, ticket = st.session_state.pop(COOKIE_ACTION_KEY, ("", ""))
+    if action == "set":
+        call = (f'{{method: "POST", credentials: "same-origin", headers: {{"Content-Type": '
+                f'"application/json"}}, body: {json.dumps(json.dumps({"ticket": ticket}))}}}')
+    elif action == "clear":
+        call = '{method: "DELETE", credentials: "same-origin"}'
+    else:
+        return
+    st.html(f"<script>fetch({json.dumps(PATH)}, {call});</script>",
+            unsafe_allow_javascript=True)
 
 
 def auth_sidebar(text: Text = english) -> User:
     """The sidebar sign-in form, or who is signed in with a sign-out button; `text`
     translates the `access.texts` keys into the user's language."""
+    st.session_state[TEXT_KEY] = text
+    if not _oidc_configured():
+        check_session(clock())
     user = current_user()
     with st.sidebar:
+        _cookie_script()
         notice = st.session_state.pop("otbasy_notice", None)
         if notice:
             st.info(text(notice))
@@ -168,7 +281,9 @@ def auth_sidebar(text: Text = english) -> User:
             if signed is None:
                 st.error(message)
             else:
-                st.session_state[SESSION_KEY] = Session(signed, now, now)
+                sid = session_store.open_session(signed, now)
+                st.session_state[SESSION_KEY] = Session(signed, now, now, sid)
+                st.session_state[COOKIE_ACTION_KEY] = ("set", session_store.issue_ticket(sid, now))
                 st.rerun()
     return user
 

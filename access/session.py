@@ -25,11 +25,14 @@ MAX_HOURS = 24.0
 
 @dataclass
 class Session:
-    """A signed-in user and when the session started and was last used."""
+    """A signed-in user, when the session started and was last used, and its id in the
+    server-side store (`access.session_store`; empty for a session made in-process, as the
+    page tests do, which lives only in its browser session)."""
 
     user: User
     started: float
     last_seen: float
+    sid: str = ""
 
 
 def idle_limit_seconds() -> float:

@@ -16,6 +16,13 @@ AUTH_TEXTS: dict[str, str] = {
     "auth_wrong": "Wrong username or password.",
     "auth_signed_in": "Signed in as {username} ({role}).",
     "auth_expired": "Your session expired; please sign in again.",
+    "auth_changed": "Your account was changed; please sign in again.",
+    "auth_refused": "Your saved sign-in is no longer valid; please sign in again.",
+    "auth_page_public": "This page is not available to the public: sign in with a staff "
+                        "account in the sidebar to open it.",
+    "auth_page_role": "This page is not available for your role ({role}).",
+    "auth_action": "You do not have access to this action.",
+    "auth_action_unit": "You do not have access to this action for {unit}.",
     "auth_caption": "Signed in as **{username}** ({role}{units})",
     "auth_sign_out": "Sign out",
     "auth_sign_in": "Sign in",

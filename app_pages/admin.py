@@ -52,7 +52,7 @@ require_action("manage_accounts")
 try:
     accounts = load_accounts()
 except CredentialsError as exc:
-    st.error(str(exc))
+    st.error(plain(str(exc)))
     st.stop()
 st.dataframe(tables.localise_columns(pd.DataFrame(
     [{"username": a.username, "name": a.name, "role": role_label(a.role),
@@ -75,7 +75,7 @@ with st.form("admin_add", clear_on_submit=True):
         try:
             add_account(new_name.strip(), new_password, new_role, _units(new_units))
         except CredentialsError as exc:
-            st.error(str(exc))
+            st.error(plain(str(exc)))
         else:
             audit("account_added", username=new_name.strip(), new_role=new_role,
                   units=_units(new_units))
@@ -95,7 +95,7 @@ if others:
             try:
                 set_role(target, role, _units(units) or None)
             except CredentialsError as exc:
-                st.error(str(exc))
+                st.error(plain(str(exc)))
             else:
                 audit("role_changed", username=target, new_role=role, units=_units(units))
                 st.success(t("adm_changed", lang, name=plain(target), role=role_label(role)))

@@ -27,7 +27,7 @@ from geo.travel import TravelParams
 from geo.units import DEFAULT_LEVEL, attach_units
 from ui import forms, maps, tables
 from ui import viewmodels as vm
-from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, STRINGS, t
+from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, STRINGS, country_name, t
 from ui.offline import STATIC_DIR, standalone_html
 from ui.workspace import Workspace
 
@@ -61,9 +61,11 @@ def sidebar() -> Context:
     lang = st.sidebar.selectbox(
         "Language / Язык / Тіл", list(LANGUAGES), format_func=LANGUAGES.__getitem__,
         key="lang", index=list(LANGUAGES).index(DEFAULT_LANGUAGE))
+    redraw_after_language_change(lang)
     countries = geo_layers.countries()
     country = st.sidebar.selectbox(t("country", lang), countries, key="country",
-                                   index=countries.index("KZ") if "KZ" in countries else 0)
+                                   index=countries.index("KZ") if "KZ" in countries else 0,
+                                   format_func=lambda code: country_name(code, lang))
     versions = geo_layers.boundary_versions(country)
     default = geo_layers.default_version(country)
     if st.session_state.get("version") not in versions:
@@ -77,6 +79,24 @@ def sidebar() -> Context:
     osm = st.sidebar.toggle(t("basemap_osm", lang), key="osm", value=False)
     st.sidebar.caption(t("attribution", lang))
     return Context(lang, country, int(version), bool(osm), level)
+
+
+def redraw_after_language_change(lang: str) -> None:
+    """On the run where the language changed, hand every widget its value again so the
+    browser redraws it with the new language's labels: Streamlit otherwise keeps showing a
+    keyed select box's old-language choice and drops a keyed radio's selection. Only plain
+    values (text, numbers, lists of them) are handed back; buttons, uploads and toggles
+    are left alone."""
+    state = st.session_state
+    if state.get("_shown_lang") not in (None, lang):
+        for key in [k for k in list(state) if k not in ("lang", "_shown_lang")]:
+            value = state[key]
+            plain_list = isinstance(value, list) and all(isinstance(v, str | int | float)
+                                                         for v in value)
+            if plain_list or (isinstance(value, str | int | float)
+                              and not isinstance(value, bool)):
+                state[key] = value
+    state["_shown_lang"] = lang
 
 
 def context() -> Context:

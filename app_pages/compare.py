@@ -6,9 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from access import views
 from access.guard import require_page
 from app_pages import common
-from ui import maps, tables
+from geo.layers import default_version
+from ui import maps, numbers, tables
 from ui import viewmodels as vm
 from ui.i18n import t
 
@@ -41,11 +43,11 @@ records = {name: ws.load_scenario(name) for name in names}
 table = vm.compare_kpis({name: rec.summary for name, rec in records.items()})
 shown = tables.localise_index(table, lang)
 percent_rows = [label for label, key in zip(shown.index, table.index) if key == "coverage_pct"]
-st.dataframe(shown.style.format("{:,.0f}", na_rep="–")
-             .format("{:,.1f}", na_rep="–", subset=pd.IndexSlice[percent_rows, :]),
+st.dataframe(shown.style.format(lambda v: numbers.number(v, lang))
+             .format(lambda v: numbers.number(v, lang, 1),
+                     subset=pd.IndexSlice[percent_rows, :]),
              width="stretch")
 
-_, units = common.visible_data(user, ctx)
 columns = st.columns(min(len(names), 3))
 for column, name in zip(columns, names):
     rec = records[name]
@@ -57,6 +59,9 @@ for column, name in zip(columns, names):
         if sites is None or settlements is None:
             st.info(t("no_result", lang))
             continue
+        # each plan on the units of its own country and boundary version, not the sidebar's
+        units = views.visible_units(user, common.display_units(
+            rec.country, rec.version or default_version(rec.country), lang))
         m = maps.result_map(units, sites, settlements, lang, osm=ctx.osm)
         common.show_map(m, key=f"compare_map_{name}", height=420)
 

@@ -44,6 +44,8 @@ indicators = vm.unit_indicators(units, layers.settlements, layers.institutions, 
 shown_units = views.public_units(user, indicators, vm.gap_table(layers.settlements, units,
                                                                 minutes, standard),
                                  views.unit_parents(units))
+shown_units = vm.no_data_where_missing(shown_units, institutions=layers.institutions,
+                                       centres=layers.centres, foster=layers.foster)
 
 
 def build_map():
@@ -53,7 +55,8 @@ def build_map():
     title = t(vm.INDICATOR_LABEL_KEYS[indicator], lang)
     shaded = units[["code", "unit_name", "geometry"]].merge(
         shown_units[["code", indicator]], on="code", how="left")
-    choro, legend = maps.choropleth_layer(shaded, indicator, title, no_data=t("no_data", lang))
+    choro, legend = maps.choropleth_layer(shaded, indicator, title, no_data=t("no_data", lang),
+                                          lang=lang)
     choro.add_to(m)
     settlements = layers.settlements.assign(
         name=layers.settlements.get("name_ru", layers.settlements["name"])
@@ -93,7 +96,8 @@ def build_map():
                          t("layer_proposed", lang), colour=maps.PROPOSED_COLOUR, fixed_radius=7,
                          tooltip_fields=["name"], stroke="#000000").add_to(m)
     foster = vm.foster_by_unit(layers.foster, units).drop(columns="foster_families").merge(
-        shown_units[["code", "foster_families"]], on="code")  # the table's labels
+        shown_units[["code", "foster_families"]], on="code").dropna(
+            subset=["foster_families"])  # the table's labels; none where no data
     foster["families_text"] = foster["foster_families"].astype(str)
     foster["radius"] = class_radius(foster["foster_families"])
     maps.point_layer(foster, t("layer_foster", lang), colour="#7b3294", radius_field="radius",

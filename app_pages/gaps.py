@@ -51,7 +51,7 @@ def build_map():
     shaded = units.merge(body[["code", "uncovered_children"]], on="code", how="left")
     choro, legend = maps.choropleth_layer(
         shaded, "uncovered_children", t("col_uncovered_children", lang),
-        no_data=t("no_data", lang), fmt=lambda v: f"{v:,.0f}")
+        no_data=t("no_data", lang), lang=lang, decimals=0)
     choro.add_to(m)
     if exact:
         uncovered = vm.uncovered_settlements(layers.settlements, minutes, standard)

@@ -134,7 +134,8 @@ def year_view() -> None:
     stem = f"otbasy_monitor_{ctx.country.lower()}_{ctx.version}_{key}_{year}"
     d1, d2, d3 = st.columns(3)
     with d1:
-        download_button(t("download_csv", lang), mon.csv_download(ranked, notice),
+        download_button(t("download_csv", lang),
+                        mon.csv_download(ranked, notice, t("col_notice", lang)),
                         f"{stem}.csv", action="export_aggregate", indicator=key, year=year)
     frame = mon.map_frame(units, shown, key, year, opened)
     map_chart = mon.map_chart(frame, f"{title}, {year}", notice)
@@ -143,7 +144,8 @@ def year_view() -> None:
     trend_chart = mon.trend_chart(trend, title, first, t("gk_opened", lang, year=first), year,
                                   notice)
     with d2:
-        download_button(t("gk_download_map", lang), lambda: mon.chart_html(map_chart),
+        download_button(t("gk_download_map", lang),
+                        lambda: mon.chart_html(map_chart, f"{title}, {year}"),
                         f"{stem}_map.html", action="export_aggregate", indicator=key, year=year)
     with d3:
         download_button(t("gk_download_chart", lang), lambda: mon.chart_png(trend_chart),

@@ -3,6 +3,7 @@ the map with KPI cards and a per-unit table, save it, download it, or rerun an u
 
 from __future__ import annotations
 
+import logging
 import time
 
 import pandas as pd
@@ -148,7 +149,8 @@ if run or st.session_state.pop("run_requested", False):
                 st.info(t("cheapest_cost", lang, cost=tables.kpi_value(
                     "cost", failure.cheapest_cost, lang)))
         elif isinstance(failure, WorkerError):  # overran its deadline (killed) or died
-            st.error(common.plain(str(failure)))
+            logging.getLogger("otbasy.app").warning("scenario run stopped: %s", failure)
+            st.error(t("run_stopped", lang))
         if failure is not None:
             st.stop()  # no "run a scenario" hint under the explanation
 
@@ -201,7 +203,9 @@ with st.expander(t("pareto_title", lang), expanded=bool(plan.get("pareto"))):
                 curve = run_in_worker(pareto, scn, budgets, layers, timeout=deadline(
                     scn.solver.time_limit_seconds, len(budgets)))
             except WorkerError as exc:
-                st.error(str(exc))
+                logging.getLogger("otbasy.app").warning("coverage-vs-budget run stopped: %s",
+                                                        exc)
+                st.error(t("run_stopped", lang))
                 st.stop()
         plan["pareto"] = curve.to_dict("records")
     if plan.get("pareto"):

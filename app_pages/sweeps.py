@@ -94,7 +94,7 @@ with st.expander(t("sweep_new", lang), expanded=not views.list_sweeps(root)):
                 try:
                     launch(folder, text, base.to_toml())
                 except FileExistsError:
-                    st.error(t("name_taken", lang, name=folder.name))
+                    st.error(t("name_taken", lang, name=common.plain(folder.name)))
                 except SweepError as exc:
                     st.error(t("scenario_invalid", lang))
                     st.dataframe(tables.scenario_problems_table(exc.problems, lang),
@@ -103,7 +103,8 @@ with st.expander(t("sweep_new", lang), expanded=not views.list_sweeps(root)):
                     total_runs = len(Sweep.from_file(folder / "sweep.toml").runs())
                     audit("run_scenario", sweep=folder.name, base=base_name, runs=total_runs)
                     st.session_state["sweep_pick"] = folder.name
-                    st.success(t("sweep_started", lang, name=folder.name, runs=total_runs))
+                    st.success(t("sweep_started", lang, name=common.plain(folder.name),
+                                 runs=total_runs))
 
 # --- view --------------------------------------------------------------------------------
 names = [n for n in views.list_sweeps(root) if _visible(n)]

@@ -120,3 +120,41 @@ def test_admin_page_shows_log_exports_csv_and_adds_accounts() -> None:
     assert not at.exception and any("Added aigerim" in s.value for s in at.success)
     assert cred.load_accounts()["aigerim"].units == ["KZ-10"]
     assert read_audit()["event"].iloc[0] == "account_added"
+
+
+def _sign_in_form(at: AppTest, username: str) -> None:
+    at.text_input(key="otbasy-username").input(username)
+    at.text_input(key="otbasy-password").input(PASSWORD)
+    at.sidebar.button[0].click().run()
+    assert not at.exception
+
+
+def test_store_ends_the_session_on_the_next_run_after_a_change_elsewhere() -> None:
+    """A sign-in opens a server-side session and hands the browser a one-time ticket (never
+    the token); a role change, or a sign-out in another tab, ends it on the next run."""
+    from access import session_store
+
+    cred.add_account("dana", PASSWORD, "ministry", rounds=4)
+    at = _run("app.py", "public")
+    _sign_in_form(at, "dana")
+    sid = at.session_state[SESSION_KEY].sid
+    assert sid and session_store.check(sid, "dana", time.time()).user == User("dana", "ministry")
+    scripts = [h.proto.body for h in at.get("html")]
+    assert any('"/api/session"' in s and '"POST"' in s and "ticket" in s for s in scripts)
+    assert not any("v1." in s for s in scripts)  # the signed token never reaches the page
+
+    cred.set_role("dana", "admin")
+    at.run()
+    assert SESSION_KEY not in at.session_state
+    assert any("account was changed" in i.value for i in at.sidebar.info)
+    assert any('"DELETE"' in h.proto.body for h in at.get("html"))  # the cookie is cleared
+    assert session_store.check(sid, "dana", time.time()).reason == "account_changed"
+    log = read_audit()
+    assert log["event"].iloc[0] == "session_refused" and "account_changed" in log["details"].iloc[0]
+
+    _sign_in_form(at, "dana")
+    assert at.session_state[SESSION_KEY].user.role == "admin"
+    session_store.close(at.session_state[SESSION_KEY].sid, time.time())  # another tab
+    at.run()
+    assert SESSION_KEY not in at.session_state
+    assert at.text_input(key="otbasy-username") is not None

@@ -22,16 +22,19 @@ def _isolated(monkeypatch, tmp_path):
     monkeypatch.setenv("OTBASY_CREDENTIALS", str(tmp_path / "credentials.yaml"))
 
 
-def _app(page: str | None = None, lang: str = "en", signed_in: bool = True) -> AppTest:
+def _app(page: str | None = None, lang: str = "en", signed_in: bool = True, role: str = ROLE,
+         **state: object) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["lang"] = lang
+    for key, value in state.items():  # sidebar choices such as country="KG"
+        at.session_state[key] = value
     if signed_in:
         from access.guard import SESSION_KEY
         from access.roles import User
         from access.session import Session
 
         now = time.time()
-        at.session_state[SESSION_KEY] = Session(User("tester", ROLE), now, now)
+        at.session_state[SESSION_KEY] = Session(User("tester", role), now, now)
     at.run()
     if page:
         at.switch_page(f"app_pages/{page}.py")
@@ -178,3 +181,83 @@ def test_compare_two_saved_scenarios_shows_differences():
     assert table.loc[t("kpi_coverage", "en"), "B − A"] == pytest.approx(15.0)
     assert table.loc[t("kpi_opened", "en"), "B − A"] == -1
     assert any(t("pareto_title", "en") in h.value for h in at.subheader)
+
+
+def test_compare_draws_each_plan_on_its_own_country_and_numbers_in_the_page_language():
+    """QA: with Kyrgyzstan chosen in the sidebar, Compare drew two saved Kazakh plans on the
+    Kyrgyz oblasts (zoomed to Kyrgyzstan), and wrote "8,730,000,000" in the Russian table."""
+    import json
+
+    from planning.scenario import Scenario
+    from planning.solve import run_scenario
+
+    scenario = Scenario.default("KZ")
+    scenario.region.units = ["KZ-10"]  # Abai: a small real plan
+    result = run_scenario(scenario)
+    ws = Workspace()
+    for name, capex in (("A", 8.73e9), ("B", 9.1e9)):
+        ws.save_scenario(name, "x = 1\n", {"coverage_pct": 76.25, "cost_capex": capex},
+                         country="KZ", version=2022, sites=result.sites,
+                         settlements=result.settlements)
+    at = _app("compare", lang="ru", country="KG")
+    maps_html = [json.loads(c.proto.json_args)["html"] for c in at.get("component_instance")]
+    assert len(maps_html) == 2
+    def names(html: str, *words: str) -> list[bool]:  # as text or JSON-escaped in GeoJSON
+        return [w in html or json.dumps(w)[1:-1] in html for w in words]
+
+    for html in maps_html:
+        assert names(html, "Абай", "Чуйская", "Бишкек") == [True, False, False]
+    shown = at.dataframe[0].proto.arrow_data.styler.display_values  # Arrow bytes of the text
+    assert "8\u00a0730\u00a0000\u00a0000".encode() in shown and b"8,730,000,000" not in shown
+    assert b"76,2" in shown or b"76,3" in shown
+
+
+def test_admin_errors_show_typed_text_as_text():
+    """QA: the Admin page put the credentials module's message, which quotes what the admin
+    typed, into Markdown as is: units "![x](http://…)" became an image fetched from that host
+    (every other page passes user text through `common.plain`)."""
+    at = _app("admin", role="admin")
+    at.text_input[1].input("aigerim")
+    at.selectbox[1].set_value("planner")
+    at.text_input[2].input("![x](http://evil.example/p.png)")
+    at.text_input[3].input("correct-horse-battery-9")  # pragma: allowlist secret - test value
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = " ".join(e.value for e in at.error)
+    assert "EVIL" in shown  # the message is there, quoting the input...
+    assert "![" not in shown and "](" not in shown  # ...as text: no image, no link
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_a_run_stopped_at_its_deadline_is_explained_in_the_page_language(monkeypatch, tmp_path,
+                                                                         lang):
+    """QA: a run killed at its deadline showed the worker's English sentence ("the run took
+    longer than 0.02 s and was stopped") on the Russian and Kazakh pages."""
+    from geo import limits
+
+    (tmp_path / "limits.toml").write_text("[limits]\nworker_extra_seconds = 0.01\n",
+                                          encoding="utf-8")
+    monkeypatch.setenv("OTBASY_LIMITS", str(tmp_path / "limits.toml"))
+    limits.limits.cache_clear()
+    try:
+        at = _app("scenarios", lang=lang)
+        at.number_input(key="scn.solver.time_limit_seconds").set_value(0.01)
+        at.button(key="FormSubmitter:scenario_form-" + t("run", lang)).click().run()
+    finally:
+        limits.limits.cache_clear()
+    shown = " ".join(e.value for e in at.error)
+    assert t("run_stopped", lang) in shown
+    assert "took longer" not in shown and "stopped unexpectedly" not in shown
+    assert "plan" not in at.session_state
+
+
+@pytest.mark.parametrize("lang,names", [("en", ["Kazakhstan", "Kyrgyzstan"]),
+                                        ("ru", ["Казахстан", "Кыргызстан"]),
+                                        ("kk", ["Қазақстан", "Қырғызстан"])])
+def test_country_box_shows_country_names(lang, names):
+    """QA: the sidebar's country box listed raw ISO codes (KZ, KG, TJ, TM, UZ) in every
+    language."""
+    at = _app(lang=lang, signed_in=False)
+    box = at.selectbox(key="country")
+    assert box.value == "KZ" and set(names) <= set(box.options)
+    assert not {"KZ", "KG", "TJ", "TM", "UZ"} & set(box.options)

@@ -7,118 +7,43 @@ to tests/artifacts/ (git-ignored); the README's come from here (copied to docs/i
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync",
-                 "--disable-dev-shm-usage"]
+from tests.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    MARKS,
+    TIMEOUT_MS,
+    add_account,
+    app_env,
+    app_server,
+    chromium,
+    offline_page,
+)
+from tests.browser import settle as _settle
+
 USER, PASSWORD = "e2e-ministry", "correct-horse-battery"  # pragma: allowlist secret
-TIMEOUT_MS = 60_000
-
-# CI sets OTBASY_REQUIRE_BROWSER=1: there a missing browser fails the test instead of skipping it.
-REQUIRE_BROWSER = os.environ.get("OTBASY_REQUIRE_BROWSER") == "1"
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not CHROMIUM.exists() and not REQUIRE_BROWSER,
-                       reason="needs Debian's Chromium at /usr/bin/chromium "
-                              "(apt-get install -y chromium; .ci/run does this)"),
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = MARKS
+__all__ = ["ARTIFACTS", "CHROMIUM", "TIMEOUT_MS", "_settle"]  # used by the other e2e modules
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A running app on a free localhost port with its own workspace and one ministry account."""
     tmp = tmp_path_factory.mktemp("e2e")
-    env = dict(os.environ, OTBASY_WORKSPACE=str(tmp / "workspace"),
-               OTBASY_CREDENTIALS=str(tmp / "credentials.yaml"),
-               OTBASY_AUDIT=str(tmp / "audit.sqlite"))
-    subprocess.run([sys.executable, "-m", "access", "add", USER, "--role", "ministry",
-                    "--password-stdin"], input=PASSWORD, text=True, env=env, cwd=ROOT,
-                   check=True, capture_output=True)
-    port = _free_port()
-    log = open(tmp / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            pytest.fail("streamlit did not start:\n" + (tmp / "streamlit.log").read_text())
-        time.sleep(0.5)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    env = app_env(tmp)
+    add_account(env, USER, PASSWORD, "ministry")
+    with app_server(tmp, env) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser_page(server):
-    from playwright.sync_api import sync_playwright
-
-    if not CHROMIUM.exists():  # only reached with OTBASY_REQUIRE_BROWSER=1 (CI)
-        pytest.fail(f"OTBASY_REQUIRE_BROWSER=1 but there is no browser at {CHROMIUM}")
-
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    blocked: list[str] = []
-    requested: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-
-        def route(r):
-            url = r.request.url
-            requested.append(url)
-            if url.startswith(server) or url.startswith(("data:", "blob:", "about:")):
-                r.continue_()
-            else:
-                blocked.append(url)
-                r.abort()
-
-        context.route("**/*", route)
-        page = context.new_page()
-        page.set_default_timeout(TIMEOUT_MS)
-        page.blocked = blocked  # type: ignore[attr-defined]
-        page.requested = requested  # type: ignore[attr-defined]
-        yield page
-        browser.close()
-
-
-def _settle(page) -> None:
-    """Wait until Streamlit has finished running the script."""
-    page.wait_for_selector('[data-testid="stApp"]')
-    page.wait_for_timeout(500)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT_MS)
+    with chromium() as browser:
+        yield offline_page(browser, server)
 
 
 MAP_HOST = 'iframe[title="app_pages.common.otbasy_map"]'
@@ -146,7 +71,13 @@ def _goto(page, name: str) -> None:
 
 
 def _sign_in(page) -> None:
+    """Sign in, unless the session cookie of an earlier test in this browser already did."""
     sidebar = page.locator('[data-testid="stSidebar"]')
+    signed = sidebar.get_by_text("Signed in as")
+    signed.or_(sidebar.get_by_label("Username", exact=True)).first.wait_for()
+    if signed.count():
+        _settle(page)
+        return
     sidebar.get_by_label("Username", exact=True).fill(USER)
     sidebar.get_by_label("Password", exact=True).fill(PASSWORD)
     sidebar.get_by_role("button", name="Sign in").click()
@@ -286,6 +217,35 @@ def test_every_page_works_offline(server, browser_page):
     assert page.blocked == [], f"requests left the machine: {page.blocked[:5]}"  # type: ignore
 
 
+def test_switching_language_redraws_every_choice(server, browser_page):
+    """QA: after choosing Русский, the sidebar still showed "Kazakhstan", the Explore
+    indicator its English name, and the Units radio had no choice marked (Streamlit keeps a
+    keyed widget's old labels); every choice is redrawn in the new language."""
+    from ui.i18n import t
+
+    page = browser_page
+    page.goto(server)  # a fresh session, in English
+    _settle(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    _map_frame(page)
+    for lang, name in (("ru", "Русский"), ("kk", "Қазақша")):
+        page.get_by_role("combobox", name="Language / Язык / Тіл").click()
+        page.get_by_role("option", name=name).click()
+        _settle(page)
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(ARTIFACTS / f"language_{lang}.png"))
+        boxes = sidebar.inner_html()
+        assert t("country_KZ", lang) in boxes and "Kazakhstan" not in boxes
+        indicator = page.locator('[data-testid="stSelectbox"]').filter(
+            has_text=t("indicator", lang)).inner_html()
+        assert t("ind_institution_rate", lang) in indicator
+        assert t("ind_institution_rate", "en") not in indicator
+        checked = sidebar.locator('[data-testid="stRadio"] input').evaluate_all(
+            "els => els.map(e => e.checked)")
+        assert checked == [True, False], checked  # Oblasts still chosen
+    _no_exceptions(page)
+
+
 # --- hostile text -----------------------------------------------------------------------------
 # Script in every form a browser would run it: an event handler, a script element, an SVG
 # handler, and a Markdown image that would make a request to a marker URL.
@@ -362,7 +322,7 @@ def test_hostile_text_never_runs(server, browser_page):
     dialogs: list[str] = []
     page.on("console", lambda m: console.append(m.text))
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(server)  # a fresh session, in English
+    page.goto(server)  # a fresh Streamlit session, in English (signed in by the cookie)
     _settle(page)
     _sign_in(page)
 

@@ -31,20 +31,26 @@ def test_every_bundled_country_is_tried() -> None:
     assert ("KZ", 2022, "district") in CASES
 
 
-@pytest.mark.parametrize("country,version,level", CASES)
-def test_every_page_opens(country: str, version: int, level: str) -> None:
+def _app(lang: str, role: str | None, **state: object) -> AppTest:
+    """The app, run once, in `lang`, signed in as `role` (None: public), with sidebar state."""
     from access.guard import SESSION_KEY
     from access.roles import User
     from access.session import Session
 
     at = AppTest.from_file(APP, default_timeout=240)
-    at.session_state["lang"] = "en"
-    now = time.time()
-    at.session_state[SESSION_KEY] = Session(User("tester", "admin"), now, now)
-    at.session_state["country"] = country
-    at.session_state["version"] = version
-    at.session_state["level"] = level
+    at.session_state["lang"] = lang
+    if role is not None:
+        now = time.time()
+        at.session_state[SESSION_KEY] = Session(User("tester", role), now, now)
+    for key, value in state.items():
+        at.session_state[key] = value
     at.run()
+    return at
+
+
+@pytest.mark.parametrize("country,version,level", CASES)
+def test_every_page_opens(country: str, version: int, level: str) -> None:
+    at = _app("en", "admin", country=country, version=version, level=level)
     for page in PAGES:
         at.switch_page(f"app_pages/{page}.py")
         at.run()
@@ -57,3 +63,24 @@ def test_every_page_opens(country: str, version: int, level: str) -> None:
             assert t("layers_missing", "en", layers=names) in shown
         if country != "KZ" and page == "gaps":
             assert t("gaps_no_centres", "en") in shown
+
+
+@pytest.mark.parametrize("role", ["public", "ministry"])
+@pytest.mark.parametrize("indicator", ["institution_rate", "foster_rate", "coverage_share"])
+def test_explore_without_facility_data_says_no_data_not_zero(role: str, indicator: str) -> None:
+    """QA: Kyrgyzstan has no bundled institutions, centres or foster data, yet Explore shaded
+    every oblast in one dark class "0.0 – 1.0" and listed 0 per unit, which reads as a
+    measured absence. The map and the table say "no data" instead."""
+    import json
+
+    at = _app("ru", None if role == "public" else role, country="KG",
+              explore_indicator=indicator)
+    assert not at.exception, [e.value for e in at.exception]
+    html = json.loads(at.get("component_instance")[0].proto.json_args)["html"]
+    no_data = json.dumps(t("no_data", "ru"))[1:-1]
+    assert no_data in html or t("no_data", "ru") in html
+    assert "0,0 – 1,0" not in html and "0.0 – 1.0" not in html and "\"nan\"" not in html
+    from ui.viewmodels import INDICATOR_LABEL_KEYS
+
+    values = at.dataframe[0].value[t(INDICATOR_LABEL_KEYS[indicator], "ru")]
+    assert values.isna().all(), list(values)

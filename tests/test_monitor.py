@@ -119,13 +119,14 @@ def test_downloads_carry_the_demo_notice_and_open_offline(data):
     table, _, opened, units = data
     names = dict(zip(units["code"], units["unit_name"]))
     r = mon.ranking(table, names, "entry_rate_per_100k", 2023, 2015, "en", demo=True)
-    csv = mon.csv_download(r, "DEMO DATA: synthetic")
+    csv = mon.csv_download(r, "DEMO DATA: synthetic", "Примечание")
     back = pd.read_csv(__import__("io").BytesIO(csv), encoding="utf-8-sig")
-    assert len(back) == 21 and (back["notice"] == "DEMO DATA: synthetic").all()
+    assert len(back) == 21 and (back["Примечание"] == "DEMO DATA: synthetic").all()
     spec = mon.map_chart(mon.map_frame(units, table, "entry_rate_per_100k", 2023, opened),
                          "Entry rate, 2023", "DEMO DATA: synthetic")
-    html = mon.chart_html(spec).decode("utf-8")
+    html = mon.chart_html(spec, "Entry rate <b>& co</b>, 2023").decode("utf-8")
     assert "DEMO DATA: synthetic" in html
+    assert "<title>Entry rate &lt;b&gt;&amp; co&lt;/b&gt;, 2023</title>" in html
     assert 'src="http' not in html and "<link" not in html  # Vega inlined: works offline
     png = mon.chart_png(mon.trend_chart(mon.trend_frame(table, "entry_rate_per_100k", "KZ-75",
                                                         names, "KZ"), "x", 2017, "c", 2023,

@@ -346,3 +346,21 @@ def test_translated_counts_take_the_right_plural_form():
     assert t("problems_found", "en", n=4) == "4 problems found; nothing was replaced."
     assert t("gaps_total", "en", children=1, settlements=2, minutes=30) == \
         "1 child in 2 settlements beyond 30 min"
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_choropleth_numbers_are_written_in_the_page_language(kz, units, lang):
+    """The legend and tooltips of a Russian or Kazakh map write "33 829" and "36,2" (QA found
+    "33,829" and "36.2" on the ru Coverage gaps and Explore maps beside "2 090 696" above)."""
+    minutes = pd.Series(30.0, index=kz.settlements.index)
+    ind = vm.unit_indicators(units, kz.settlements, kz.institutions, kz.centres, kz.foster,
+                             minutes, 60)
+    _, rates = maps.choropleth_layer(ind, "institution_rate", "rate", lang=lang)
+    assert re.search(r"\d,\d", rates.html) and not re.search(r"\d\.\d", rates.html)
+    layer, counts = maps.choropleth_layer(ind, "children", "children", lang=lang, decimals=0)
+    assert not re.search(r"\d[,.]\d{3}\b", counts.html)  # no English grouping
+    assert re.search(r"\d\u00a0\d{3}", counts.html)  # CLDR's no-break-space groups
+    texts = [f["properties"]["value_text"] for f in layer.data["features"]]
+    assert all(re.fullmatch(r"\d{1,3}(\u00a0\d{3})*", v) for v in texts), texts[:3]
+    _, english = maps.choropleth_layer(ind, "children", "children", lang="en", decimals=0)
+    assert re.search(r"\d,\d{3}", english.html)

@@ -43,3 +43,19 @@ def test_unedited_form_values_reproduce_the_scenario():
     scenario = Scenario.default()
     values = {s.path: s.value for s in forms.form_fields(scenario)}
     assert forms.apply_values(scenario, values).to_toml() == scenario.to_toml()
+
+
+def test_every_form_field_and_section_has_a_label_in_every_language():
+    """No label falls back to the field's name in words: QA found the "Demand" section, its
+    "Weighting" and "Rate year" fields and the equity rule's "Level" in English in ru and kk
+    (and as bare words in en)."""
+    from ui.i18n import LANGUAGES, STRINGS
+
+    paths = {spec.path[:n] for spec in forms.form_fields(Scenario.default())
+             for n in range(1, len(spec.path) + 1)}
+    missing = [p for p in sorted(paths)
+               if not any(key in STRINGS for key in (f"fld_{'_'.join(p)}", f"fld_{p[-1]}"))]
+    assert missing == []
+    for path in paths:
+        labels = {lang: forms.field_label(path, lang) for lang in LANGUAGES}
+        assert labels["ru"] != labels["en"] and labels["kk"] != labels["en"], (path, labels)

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import sysconfig
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -116,7 +117,8 @@ def _free_port() -> int:
 
 
 def test_installed_app_serves_the_vendored_leaflet(venv, tmp_path):
-    """`otbasy app` from the wheel serves static/ (offline Leaflet) from the package."""
+    """`otbasy app` from the wheel serves static/ (offline Leaflet) from the package, and the
+    session route."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["OTBASY_WORKSPACE"] = str(tmp_path / "workspace")
@@ -133,6 +135,14 @@ def test_installed_app_serves_the_vendored_leaflet(venv, tmp_path):
             except OSError:
                 time.sleep(0.5)
         assert body == (ROOT / "static" / "vendor" / "leaflet" / "leaflet.js").read_bytes()
+        # the session route of otbasy/server.py is served too: an unknown ticket is refused
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/session", method="POST",
+                                         data=b'{"ticket": "unknown"}')
+        try:
+            status = urllib.request.urlopen(request, timeout=10).status  # localhost only
+        except urllib.error.HTTPError as refused:
+            status = refused.code
+        assert status == 403
     finally:
         proc.terminate()
         proc.wait(timeout=30)

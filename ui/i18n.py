@@ -92,6 +92,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_operator": {"en": "Operator", "ru": "Оператор", "kk": "Операторы"},
     "col_year": {"en": "Year", "ru": "Год", "kk": "Жыл"},
     "col_demo": {"en": "Demo", "ru": "Демо", "kk": "Демо"},
+    "col_notice": {"en": "Notice", "ru": "Примечание", "kk": "Ескерту"},
     "col_children": {"en": "Children", "ru": "Дети", "kk": "Балалар"},
     "col_population": {"en": "Population", "ru": "Население", "kk": "Халық"},
     "col_settlements": {"en": "Settlements", "ru": "Населённые пункты", "kk": "Елді мекендер"},
@@ -278,6 +279,30 @@ STRINGS: dict[str, dict[str, str]] = {
     "fld_min_unit_coverage": {"en": "Minimum coverage in every unit (share, 0–1)",
                               "ru": "Минимальный охват в каждом регионе (доля, 0–1)",
                               "kk": "Әр өңірдегі ең аз қамту (үлес, 0–1)"},
+    "run_stopped": {"en": "The run stopped before it produced a plan: it took longer than the "
+                          "time allowed, or the solver process failed. Try a longer time limit "
+                          "(Solver) or a smaller region.",
+                    "ru": "Расчёт остановлен до получения плана: он превысил отведённое время "
+                          "или процесс решателя завершился сбоем. Увеличьте лимит времени "
+                          "(Решатель) или уменьшите территорию.",
+                    "kk": "Есептеу жоспар алынғанға дейін тоқтады: бөлінген уақыттан асып кетті "
+                          "немесе шешуші процесі істен шықты. Уақыт шегін ұлғайтыңыз (Шешуші) "
+                          "немесе аумақты кішірейтіңіз."},
+    "country_KZ": {"en": "Kazakhstan", "ru": "Казахстан", "kk": "Қазақстан"},
+    "country_KG": {"en": "Kyrgyzstan", "ru": "Кыргызстан", "kk": "Қырғызстан"},
+    "country_TJ": {"en": "Tajikistan", "ru": "Таджикистан", "kk": "Тәжікстан"},
+    "country_TM": {"en": "Turkmenistan", "ru": "Туркменистан", "kk": "Түрікменстан"},
+    "country_UZ": {"en": "Uzbekistan", "ru": "Узбекистан", "kk": "Өзбекстан"},
+    "fld_equity_level": {"en": "Units of the equity rule",
+                         "ru": "Регионы правила равенства",
+                         "kk": "Теңдік ережесінің өңірлері"},
+    "fld_demand": {"en": "Demand", "ru": "Спрос", "kk": "Сұраныс"},
+    "fld_demand_weighting": {"en": "Demand weighting",
+                             "ru": "Взвешивание спроса",
+                             "kk": "Сұранысты салмақтау"},
+    "fld_demand_rate_year": {"en": "Year of the entry rates (empty = latest)",
+                             "ru": "Год уровня поступлений (пусто = последний)",
+                             "kk": "Түсу деңгейінің жылы (бос = соңғы)"},
     "fld_family_care": {"en": "Family-based care",
                         "ru": "Семейные формы устройства",
                         "kk": "Отбасылық күтім"},
@@ -477,6 +502,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "event_sign_in_throttled": {"en": "sign-in slowed down", "ru": "вход замедлен", "kk": "кіру баяулатылды"},
     "event_sign_out": {"en": "sign-out", "ru": "выход", "kk": "шығу"},
     "event_session_expired": {"en": "session expired", "ru": "сеанс истёк", "kk": "сеанс аяқталды"},
+    "event_session_refused": {"en": "session cookie refused", "ru": "cookie сеанса отклонён",
+                              "kk": "сеанс cookie қабылданбады"},
+    "event_session_key_rotated": {"en": "session key replaced", "ru": "ключ сеансов заменён",
+                                  "kk": "сеанс кілті ауыстырылды"},
     "event_access_denied": {"en": "access denied", "ru": "доступ запрещён", "kk": "қолжетімділік жоқ"},
     "event_upload_layer": {"en": "layer uploaded", "ru": "слой загружен", "kk": "қабат жүктелді"},
     "event_upload_refused": {"en": "upload refused", "ru": "загрузка отклонена", "kk": "жүктеу қабылданбады"},
@@ -774,6 +803,19 @@ _AUTH = {
     "auth_signed_in": ("Вы вошли как {username} ({role}).",
                        "Сіз {username} ретінде кірдіңіз ({role})."),
     "auth_expired": ("Сеанс истёк; войдите снова.", "Сеанс аяқталды; қайта кіріңіз."),
+    "auth_changed": ("Ваша учётная запись изменена; войдите снова.",
+                     "Есептік жазбаңыз өзгертілді; қайта кіріңіз."),
+    "auth_refused": ("Сохранённый вход больше не действует; войдите снова.",
+                     "Сақталған кіру енді жарамсыз; қайта кіріңіз."),
+    "auth_page_public": ("Эта страница недоступна в публичном режиме: чтобы открыть её, войдите "
+                         "в боковой панели с учётной записью сотрудника.",
+                         "Бұл бет жалпы режимде қолжетімсіз: оны ашу үшін бүйірлік панельде "
+                         "қызметкердің есептік жазбасымен кіріңіз."),
+    "auth_page_role": ("Эта страница недоступна для вашей роли ({role}).",
+                       "Бұл бет сіздің рөліңіз үшін қолжетімсіз ({role})."),
+    "auth_action": ("У вас нет доступа к этому действию.", "Бұл әрекетке қолжетімділігіңіз жоқ."),
+    "auth_action_unit": ("У вас нет доступа к этому действию для {unit}.",
+                         "{unit} үшін бұл әрекетке қолжетімділігіңіз жоқ."),
     "auth_caption": ("Вход выполнен: **{username}** ({role}{units})",
                      "Кірген пайдаланушы: **{username}** ({role}{units})"),
     "auth_sign_out": ("Выйти", "Шығу"),
@@ -1008,3 +1050,9 @@ def unit_name(row: Mapping[str, object], lang: str = DEFAULT_LANGUAGE) -> str:
         if isinstance(value, str) and value.strip():
             return value
     return ""
+
+
+def country_name(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A bundled country's name in `lang` (the ISO code itself for a country not listed)."""
+    key = f"country_{code}"
+    return t(key, lang) if key in STRINGS else code

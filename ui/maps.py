@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import folium
 import geopandas as gpd
@@ -21,6 +21,7 @@ import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
+from ui import numbers
 from ui.i18n import t
 from ui.offline import use_local_assets
 from ui.tables import COLUMN_LABELS, kpi_value, site_reason
@@ -44,6 +45,9 @@ UNCOVERED_COLOUR = "#d73027"
 SETTLEMENT_COLOUR = "#636363"
 DISPLAY_TOLERANCE_DEG = 0.02  # about 2 km: invisible at oblast zoom, cuts vertices ~10x
 COORD_DECIMALS = 4  # about 10 m
+# The layer control (top right) and the legends (bottom right) are up to ~260 px wide: the map
+# is fitted to the part of the frame left of them, so no unit or marker starts hidden behind.
+CONTROL_COLUMN_PX = 270
 
 
 def simplify_for_display(units: gpd.GeoDataFrame,
@@ -178,7 +182,7 @@ def base_map(bounds: Sequence[float], osm: bool = False, basemap_label: str = "O
     if osm:
         folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name=basemap_label,
                          max_zoom=19).add_to(m)
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    m.fit_bounds([[miny, minx], [maxy, maxx]], padding_bottom_right=(CONTROL_COLUMN_PX, 0))
     return m
 
 
@@ -196,9 +200,10 @@ def unit_outline_layer(units: gpd.GeoDataFrame, name: str, tooltip_field: str = 
 
 def choropleth_layer(units: gpd.GeoDataFrame, value_field: str, title: str,
                      label_field: str = "unit_name", no_data: str = "no data",
-                     fmt: Callable[[float], str] = lambda v: f"{v:,.1f}",
+                     lang: str = "en", decimals: int = 1,
                      show: bool = True) -> tuple[folium.GeoJson, Legend]:
-    """Units coloured by `value_field` in quantile classes, with tooltip and legend.
+    """Units coloured by `value_field` in quantile classes, with tooltip and legend; numbers
+    written the way `lang` writes them ("1 234,5" in ru/kk) with `decimals` places.
 
     A suppressed cell (a label such as "<5" instead of a number) is drawn in the no-data
     colour with its label, and takes no part in the class breaks. The features carry only
@@ -206,6 +211,10 @@ def choropleth_layer(units: gpd.GeoDataFrame, value_field: str, title: str,
     """
     values = pd.to_numeric(units[value_field].map(lambda v: np.nan if isinstance(v, str) else v),
                            errors="coerce")
+
+    def fmt(value: float) -> str:
+        return numbers.number(value, lang, decimals)
+
     breaks = class_breaks(values)
     display = units[[label_field, "geometry"]].copy()
     display["value_text"] = [raw if isinstance(raw, str) else

@@ -10,6 +10,7 @@ from 1-4 children, or from a count withheld to protect one, is withheld too, so 
 from __future__ import annotations
 
 import copy
+import html
 import json
 from functools import lru_cache
 
@@ -220,17 +221,21 @@ def public_alerts(found: list[dict], public: pd.DataFrame, year: int) -> list[di
     return keep
 
 
-def csv_download(frame: pd.DataFrame, notice: str | None) -> bytes:
-    """UTF-8 CSV (BOM for spreadsheets); with a notice, a `notice` column on every row."""
+def csv_download(frame: pd.DataFrame, notice: str | None, header: str = "notice") -> bytes:
+    """UTF-8 CSV (BOM for spreadsheets); with a notice, a column `header` (the reader's
+    word for it) holding the notice on every row."""
     out = frame.copy()
     if notice:
-        out["notice"] = notice
+        out[header] = notice
     return out.to_csv(index=False).encode("utf-8-sig")
 
 
-def chart_html(spec: dict) -> bytes:
-    """A standalone HTML page of a Vega-Lite spec with Vega inlined (opens offline)."""
-    return vl_convert.vegalite_to_html(spec, bundle=True).encode("utf-8")
+def chart_html(spec: dict, title: str = "Otbasy") -> bytes:
+    """A standalone HTML page of a Vega-Lite spec with Vega inlined (opens offline), its
+    browser title `title` (escaped) instead of vl-convert's "Chart"."""
+    page = vl_convert.vegalite_to_html(spec, bundle=True)
+    page = page.replace("<title>Chart</title>", f"<title>{html.escape(title)}</title>", 1)
+    return page.encode("utf-8")
 
 
 def chart_png(spec: dict) -> bytes:

@@ -25,6 +25,11 @@ INDICATOR_LABEL_KEYS: dict[str, str] = {
     "coverage_share": "ind_coverage_share",
     "children_per_centre": "ind_children_per_centre",
 }
+LAYER_COLUMNS: dict[str, tuple[str, ...]] = {  # the unit columns built on each facility layer
+    "institutions": ("institutions", "children_in_institutions", "institution_rate"),
+    "centres": ("centres", "children_covered", "coverage_share", "children_per_centre"),
+    "foster": ("foster_families", "foster_rate"),
+}
 UNIT_COLUMNS: tuple[str, ...] = (
     "code", "unit_name", "children", "settlements", "institutions", "children_in_institutions",
     "foster_families", "centres", "children_covered", *INDICATORS,
@@ -55,6 +60,17 @@ def unit_indicators(units: gpd.GeoDataFrame, settlements: gpd.GeoDataFrame,
                                         minutes_to_centre, standard_minutes), units)
     return gpd.GeoDataFrame(table, geometry=units.geometry.to_numpy(),
                             crs=units.crs)[[*UNIT_COLUMNS, "geometry"]]
+
+
+def no_data_where_missing(table: pd.DataFrame, **layers: pd.DataFrame) -> pd.DataFrame:
+    """`table` (unit rows, `UNIT_COLUMNS`) with "no data" (NaN) in every column built on a
+    layer that has no records at all (`layers` by name: institutions, centres, foster), e.g.
+    a country with no facility data bundled: its 0 would read as a measured absence."""
+    out = table.copy()
+    for name, layer in layers.items():
+        if layer.empty:
+            out[list(LAYER_COLUMNS[name])] = float("nan")
+    return out
 
 
 def foster_by_unit(foster: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
