@@ -195,6 +195,7 @@ def _problem(case_name: str, model: str):
 
 
 def run_ours(case_name: str, model: str, solver_name: str) -> dict:
+    from planning import capacitated
     from planning.model import ModelOptions
     from planning.optimize import solve_built
     from planning.scenario import Solver
@@ -227,9 +228,13 @@ def run_ours(case_name: str, model: str, solver_name: str) -> dict:
     else:
         opt = ModelOptions(objective="min_travel", max_new=p)
     start = time.perf_counter()
-    built = build(inst, opt, solver)
-    build_s = time.perf_counter() - start
-    info = solve_built(built, solver)
+    if model == "capacitated" and capacitated.applies(inst, opt):  # as solve_instance does
+        built, info, outcome = capacitated.solve(inst, opt, solver)
+        build_s = outcome.steps["build"]
+    else:
+        built = build(inst, opt, solver)
+        build_s = time.perf_counter() - start
+        info = solve_built(built, solver)
     total = time.perf_counter() - start
     objective = built.prob.objective.value() if info.has_solution else None
     if model == "capacitated" and info.has_solution:

@@ -13,7 +13,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from pyproj import Geod
-from scipy.spatial import cKDTree
 
 from geo.travel_base import Provider, TravelMatrix, TravelParams, describe, lonlat, point_ids
 
@@ -21,6 +20,9 @@ __all__ = ["Provider", "TravelMatrix", "TravelParams", "describe", "nearest_site
            "straight_matrix", "straight_nearest", "travel_matrix"]
 
 EARTH_RADIUS_KM = 6371.0088
+# up to this many origin x site pairs, candidates come from dense blocks of dot products:
+# no k-d tree, so no scipy.spatial import (0.3 s of the command line's 2.5 s start-up)
+DENSE_PAIRS = 20_000_000
 _GEOD = Geod(ellps="WGS84")
 
 
@@ -28,6 +30,33 @@ def _unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """Points on the unit sphere (x, y, z) for lon/lat degrees."""
     la, lo = np.radians(lat), np.radians(lon)
     return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+
+
+def _candidates(origins: np.ndarray, sites: np.ndarray,
+                chord: float) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Row and column index blocks of the (origin, site) unit vectors within `chord` of each
+    other (|u - v| <= chord, i.e. u . v >= 1 - chord^2 / 2), sorted by origin then site."""
+    if len(origins) * len(sites) <= DENSE_PAIRS:
+        least = 1.0 - chord * chord / 2.0 - 1e-12
+        step = max(1, 2_000_000 // len(sites))
+        rows_list, cols_list = [], []
+        for a in range(0, len(origins), step):
+            block = origins[a:a + step]  # three products, not a BLAS call (its start-up)
+            dot = sum(block[:, k, None] * sites[None, :, k] for k in range(3))
+            r, c = np.nonzero(dot >= least)
+            rows_list.append(r.astype(np.int64) + a)
+            cols_list.append(c.astype(np.int64))
+        return rows_list, cols_list
+    from scipy.spatial import cKDTree  # imported here: scipy.spatial is slow to import
+
+    neighbours = cKDTree(sites).query_ball_point(origins, r=chord)
+    rows_list, cols_list = [], []
+    for i, found in enumerate(neighbours):
+        cols = np.sort(np.asarray(found, dtype=np.int64))
+        if cols.size:
+            rows_list.append(np.full(cols.size, i, dtype=np.int64))
+            cols_list.append(cols)
+    return rows_list, cols_list
 
 
 def straight_matrix(
@@ -40,10 +69,11 @@ def straight_matrix(
 ) -> TravelMatrix:
     """Geodesic distance x circuity / speed for every pair within ``params.max_minutes``.
 
-    A k-d tree of unit vectors (chord length is monotone in the great-circle angle) finds
-    candidate pairs on the sphere (with a 1% margin for the ellipsoid); exact WGS84 geodesic
-    distances are then computed for those pairs only. (scipy's tree rather than sklearn's
-    BallTree: importing sklearn cost the command line about 1.5 s of its start-up.)
+    Chord lengths between unit vectors (monotone in the great-circle angle) find candidate
+    pairs on the sphere (with a 1% margin for the ellipsoid): dense blocks of dot products up
+    to DENSE_PAIRS pairs, scipy's k-d tree beyond (sklearn's BallTree cost the command line
+    about 1.5 s of start-up, scipy.spatial 0.3 s); exact WGS84 geodesic distances are then
+    computed for those pairs only.
     """
     ox, oy = lonlat(origins)
     sx, sy = lonlat(sites)
@@ -51,14 +81,9 @@ def straight_matrix(
     rows_list: list[np.ndarray] = []
     cols_list: list[np.ndarray] = []
     if len(ox) and len(sx):
-        tree = cKDTree(_unit_vectors(sx, sy))
         angle = min(np.pi, max_km_line * 1.01 / EARTH_RADIUS_KM)
-        neighbours = tree.query_ball_point(_unit_vectors(ox, oy), r=2 * np.sin(angle / 2))
-        neighbours = [np.sort(np.asarray(c, dtype=np.int64)) for c in neighbours]
-        for i, cols in enumerate(neighbours):
-            if cols.size:
-                rows_list.append(np.full(cols.size, i, dtype=np.int64))
-                cols_list.append(cols.astype(np.int64))
+        rows_list, cols_list = _candidates(_unit_vectors(ox, oy), _unit_vectors(sx, sy),
+                                           2 * np.sin(angle / 2))
     rows = np.concatenate(rows_list) if rows_list else np.zeros(0, dtype=np.int64)
     cols = np.concatenate(cols_list) if cols_list else np.zeros(0, dtype=np.int64)
     if rows.size:
@@ -116,6 +141,8 @@ def straight_nearest(
     ox, oy = lonlat(origins)
     sx, sy = lonlat(sites)
     k = min(3, len(s_ids))
+    from scipy.spatial import cKDTree  # imported here: scipy.spatial is slow to import
+
     _, cand = cKDTree(_unit_vectors(sx, sy)).query(_unit_vectors(ox, oy), k=k)
     cand = np.asarray(cand).reshape(len(o_ids), k)
     rows = np.repeat(np.arange(len(o_ids)), k)

@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pulp
-from scipy import sparse
 
 from planning.instance import Instance
 
@@ -63,6 +62,7 @@ class ModelOptions:
     carer_kzt_per_year: float = 0.0
     released_kzt_per_child: float = 0.0
     min_share_floor: float | None = None
+    capacity_relaxation: bool = False  # uncapacitated model bounding a capacitated one
 
 
 def net_opex(inst: Instance, released_kzt_per_child: float) -> np.ndarray:
@@ -234,7 +234,9 @@ def build_model(inst: Instance, opt: ModelOptions, radius: Radius | None = None,
         if opt.capacitated:
             _capacitated_cover(inst, built, demand_groups(inst), full)
         else:
-            drop = dominated_sites(inst)
+            # a capacitated model's relaxation keeps every site: each adds capacity
+            drop = (np.zeros(inst.m, dtype=bool) if opt.capacity_relaxation
+                    else dominated_sites(inst))
             for j in np.flatnonzero(drop):
                 y[j].upBound = 0
             _uncapacitated_cover(inst, built, demand_groups(inst, drop), full, drop)
@@ -344,6 +346,8 @@ def dominated_sites(inst: Instance) -> np.ndarray:
     another new site costing no more (capex and opex). Any plan using it covers as many
     children without it (or with the other site instead) at no higher cost, so dropping it
     keeps the optimum; ties keep the lowest index, so some dominating site always stays."""
+    from scipy import sparse  # imported here: the command line's start-up does without it
+
     keep = inst.within_standard()
     cover = sparse.csr_matrix((np.ones(int(keep.sum())), (inst.rows[keep], inst.cols[keep])),
                               shape=(inst.n, inst.m))
@@ -564,3 +568,19 @@ def _family_care(inst: Instance, opt: ModelOptions, built: Built) -> list:
                             + [(r, -float(opt.family_size))]) <= spare, f"family_{u}"
         terms.append((r, float(opt.carer_kzt_per_year)))
     return terms
+
+
+def families_needed(inst: Instance, counts: np.ndarray, opt: ModelOptions) -> dict[int, int]:
+    """Professional foster families each unit must recruit for the plan: children leaving its
+    converted institutions beyond its spare family places, `family_size` per family. The
+    model only bounds recruits from below (and min_travel does not price them), so the plan
+    reports this least number, which meets every rule the model's number met, for less."""
+    out: dict[int, int] = {}
+    if not opt.family_care:
+        return out
+    conv = (inst.site_kind == "convert") & (inst.site_children > 0)
+    for u in np.unique(inst.site_unit[conv]):
+        moved = float((counts * inst.site_children)[conv & (inst.site_unit == u)].sum())
+        spare = float(inst.family_spare[u]) if 0 <= u < inst.family_spare.size else 0.0
+        out[int(u)] = int(np.ceil(max(0.0, moved - spare) / opt.family_size - 1e-9))
+    return out

@@ -18,9 +18,9 @@ import pulp
 
 from geo.provenance import has_demo, layer_provenance
 from geo.travel import travel_matrix
-from planning import pmedian
+from planning import capacitated
 from planning.instance import Instance, build_instance
-from planning.model import Built, ModelOptions, build_model, net_opex
+from planning.model import Built, ModelOptions, build_model, families_needed, net_opex
 from planning.optimize import Plan, SolveInfo, make_solver, read_plan, solve_built
 from planning.reasons import Reason, text
 from planning.results import PlanResult, make_result, plan_costs
@@ -212,13 +212,18 @@ def solve_instance(inst: Instance, scenario: Scenario,
         raise InfeasibleScenario(problems, cost)
     say("model", 0.0)
     t0 = time.perf_counter()
-    built = build(inst, opt, scenario.solver)
-    build_seconds = time.perf_counter() - t0
-    say("model", 1.0)
-    say("solving", 0.0)
-    limit = scenario.solver.time_limit_seconds  # shared by the build (reductions) and solve
-    left = max(0.1 * limit, limit - build_seconds)
-    info = solve_built(built, replace(scenario.solver, time_limit_seconds=left))
+    if capacitated.applies(inst, opt):  # built and solved through the uncapacitated relaxation
+        say("solving", 0.0)
+        built, info, outcome = capacitated.solve(inst, opt, scenario.solver)
+        build_seconds = outcome.steps["build"]
+    else:
+        built = build(inst, opt, scenario.solver)
+        build_seconds = time.perf_counter() - t0
+        say("model", 1.0)
+        say("solving", 0.0)
+        limit = scenario.solver.time_limit_seconds  # shared by the build (reductions) and solve
+        left = max(0.1 * limit, limit - build_seconds)
+        info = solve_built(built, replace(scenario.solver, time_limit_seconds=left))
     extras: dict = {}
     if opt.objective == "max_min_coverage" and info.has_solution and built.t is not None:
         t_star = float(built.t.value() or 0.0)
@@ -250,29 +255,17 @@ def build(inst: Instance, opt: ModelOptions, solver: Solver) -> Built:
     """The model for `opt` on `inst`. A pure p-median is first reduced exactly (sites fixed
     by a Lagrangian bound against a local-search incumbent, see `planning.pmedian`), and the
     incumbent is the solver's start and sets the first radius levels."""
-    if not pmedian.applies(opt) or opt.max_new is None:
+    if opt.objective != "min_travel" or opt.max_new is None:
+        return build_model(inst, opt)
+    from planning import pmedian  # imported here: its scipy.sparse slows every start-up
+
+    if not pmedian.applies(opt):
         return build_model(inst, opt)
     reduced, red = pmedian.reduce(inst, opt.max_new,
                                   time_limit=min(30.0, 0.4 * solver.time_limit_seconds))
     built = build_model(reduced, opt, start=red.counts if np.isfinite(red.upper) else None)
     built.lower = red.lower if np.isfinite(red.lower) else None
     return built
-
-
-def families_needed(inst: Instance, counts: np.ndarray, opt: ModelOptions) -> dict[int, int]:
-    """Professional foster families each unit must recruit for the plan: children leaving its
-    converted institutions beyond its spare family places, `family_size` per family. The
-    model only bounds recruits from below (and min_travel does not price them), so the plan
-    reports this least number, which meets every rule the model's number met, for less."""
-    out: dict[int, int] = {}
-    if not opt.family_care:
-        return out
-    conv = (inst.site_kind == "convert") & (inst.site_children > 0)
-    for u in np.unique(inst.site_unit[conv]):
-        moved = float((counts * inst.site_children)[conv & (inst.site_unit == u)].sum())
-        spare = float(inst.family_spare[u]) if 0 <= u < inst.family_spare.size else 0.0
-        out[int(u)] = int(np.ceil(max(0.0, moved - spare) / opt.family_size - 1e-9))
-    return out
 
 
 def _load(scenario: Scenario, layers):

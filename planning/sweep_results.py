@@ -23,10 +23,11 @@ from scipy.optimize import linprog
 
 from geo.atomic import atomic_path, atomic_write_text
 from planning.instance import Instance, build_instance, candidate_sites, select_demand, units_of
+from planning.model import families_needed
 from planning.optimize import Plan
 from planning.results import plan_costs
 from planning.scenario import Scenario
-from planning.solve import families_needed, model_options
+from planning.solve import model_options
 from planning.sweep_run import BASE_ID, SUCCESS, run_data
 from planning.sweep_spec import Sweep
 

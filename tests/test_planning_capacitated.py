@@ -1,0 +1,159 @@
+"""Capacitated maximal covering through its relaxation (`planning.capacitated`) is exact.
+
+Two independent checks, on instances where the path's steps act (capacities binding, so the
+relaxation's bound is above the capacitated optimum and swaps or the fallback are needed):
+
+- brute force (`test_planning_bruteforce.check`: every subset of sites, the capacitated
+  assignment of each by `scipy.optimize.linprog`) with the path forced on small instances,
+  every rule in force: budgets, kept, converted, must-open and two-centre sites, the
+  new-centre limit, the equity rule, family places; an infeasible budget explained;
+- the same model without the speed-ups (the plain capacitated model, HiGHS at zero gap) on
+  120-300 settlements x 40-80 sites, several seeds: equal optima, the relaxation's bound never
+  below the optimum, and the plan's coverage equal to the linprog assignment of its centres.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from test_planning_bruteforce import (
+    CARER_MONTH,
+    _lp,
+    check,
+    evaluate,
+    every_plan,
+    random_instance,
+    scenario_for,
+    whole_life,
+)
+from test_planning_bruteforce import (
+    test_budget_below_cheapest_plan_says_what_it_costs as budget_case,  # not collected twice
+)
+
+from planning import capacitated
+from planning.model import build_model
+from planning.optimize import solve_built
+from planning.scenario import Solver
+from planning.solve import model_options
+
+SEEDS = [1, 2, 3, 4]
+
+
+@pytest.fixture
+def forced(monkeypatch):
+    """Every capacitated coverage model goes through the relaxation, however small."""
+    monkeypatch.setattr(capacitated, "RELAXATION_PAIRS", -1)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_brute_force_budgeted(forced, seed: int) -> None:
+    inst = random_instance(seed, m=7, capacitated=True)
+    s = scenario_for("max_coverage", capacitated=True, budget_total=0.35 * whole_life(inst))
+    assert capacitated.applies(inst, model_options(s))
+    check(inst, s)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_brute_force_every_rule(forced, seed: int) -> None:
+    """Kept centres, conversions with family places, a must-open site, a two-centre site,
+    total/capital/annual budgets, a new-centre limit and an equity rule, all binding where
+    some plan meets them."""
+    inst = random_instance(seed + 100, m=7, n=25, capacitated=True, existing=1, convert=2,
+                           multi=1)
+    inst.min_count[-1] = 1
+    wl = whole_life(inst)
+    for k, equity in itertools.product((1.0, 1.5), (0.3, 0.2, 0.1)):
+        s = scenario_for("max_coverage", capacitated=True, budget_total=0.5 * k * wl,
+                         budget_capex=0.4 * k * inst.capex.sum(),
+                         budget_opex=k * (0.6 * inst.opex.sum() + 3 * 12 * CARER_MONTH),
+                         max_new=4, equity=equity)
+        if any(p.covered is not None for p in every_plan(inst, s, True, "max_coverage")):
+            break
+    check(inst, s)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_brute_force_full_equity(forced, seed: int) -> None:
+    inst = random_instance(seed + 700, m=7, n=20, capacitated=True, standard=60.0,
+                           cutoff=60.0)
+    inst.capacity = inst.capacity * 3
+    check(inst, scenario_for("max_coverage", capacitated=True, equity=1.0))
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3])
+@pytest.mark.parametrize("credit", [False, True])
+def test_infeasible_budget_is_explained(forced, seed: int, credit: bool) -> None:
+    """The relaxation is infeasible whenever the capacitated model is: the explanation
+    quotes the brute-force cheapest plan (the brute-force test's own assertions)."""
+    budget_case(seed, "max_coverage", True, credit)
+
+
+def clustered(seed: int, n: int, m: int):
+    """Settlements in a few towns with lognormal children, sites scattered; capacities so
+    tight that big towns need two centres and some children stay uncovered."""
+    inst = random_instance(seed, m=m, n=n, capacitated=True, existing=2, convert=3,
+                           multi=4, units=3, standard=25.0, cutoff=25.0)
+    rng = np.random.default_rng(seed)
+    inst.weights = np.round(rng.lognormal(5.0, 1.2, n))
+    inst.capacity = np.round(np.full(m, 2.5 * inst.weights.sum() / m))
+    inst.min_count[-1] = 1
+    return inst
+
+
+CASES = [(1, 120, 40, 0.3, 0.0), (2, 200, 60, 0.25, 0.2), (3, 300, 80, 0.2, 0.0),
+         (4, 160, 50, 0.35, 0.3)]
+
+
+@pytest.mark.parametrize("seed,n,m,share,equity", CASES)
+def test_equals_the_plain_model(seed: int, n: int, m: int, share: float,
+                                equity: float) -> None:
+    """Same optimum as the plain capacitated model; the relaxation's bound is an upper bound;
+    the plan's coverage is the linprog assignment of its centres."""
+    inst = clustered(seed, n, m)
+    s = scenario_for("max_coverage", capacitated=True, budget_total=share * whole_life(inst),
+                     max_new=m // 4, equity=equity)
+    opt = model_options(s)
+    cfg = Solver(time_limit_seconds=120, mip_gap=0.0)
+    plain = build_model(inst, opt)
+    info_plain = solve_built(plain, cfg)
+    built, info, outcome = capacitated.solve(inst, opt, cfg)
+    assert info_plain.status == info.status == "optimal", (info_plain, info)
+    best = float(plain.prob.objective.value())
+    value = float(built.prob.objective.value())
+    assert abs(value - best) <= 1e-6 * max(1.0, abs(best)), (value, best)
+    assert outcome.upper >= best - 1e-6 * abs(best), "the relaxation's bound cut the optimum"
+    counts = built.counts()
+    covered = sum(float(inst.weights[i]) * e.value() for i, e in built.cover.items())
+    assert abs(covered - _lp(inst, counts, "cover", equity, cutoff_pairs=False)) <= 1e-6 * covered
+    assert evaluate(inst, counts, s, True, "max_coverage") is not None
+
+
+def test_the_speed_ups_act() -> None:
+    """On these cases capacities bind: the relaxation's bound is above the capacitated
+    optimum, so the capacity-guided swaps and the fallback run (a test that cannot fail
+    otherwise would compare nothing of them)."""
+    acted = 0
+    for seed, n, m, share, equity in CASES:
+        inst = clustered(seed, n, m)
+        s = scenario_for("max_coverage", capacitated=True,
+                         budget_total=share * whole_life(inst), max_new=m // 4, equity=equity)
+        _, _, outcome = capacitated.solve(inst, model_options(s),
+                                             Solver(time_limit_seconds=120, mip_gap=0.0))
+        acted += "repair" in outcome.steps
+    assert acted >= 2
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_incumbent_fits_every_rule(seed: int) -> None:
+    """The greedy + swap plan meets the budgets (families priced in) and the new-centre limit,
+    and its centres are within their bounds."""
+    inst = clustered(seed, 150, 50)
+    s = scenario_for("max_coverage", capacitated=True, budget_total=0.3 * whole_life(inst),
+                     budget_capex=0.3 * inst.capex.sum(), max_new=10)
+    opt = model_options(s)
+    counts = capacitated.incumbent(inst, opt)
+    assert evaluate(inst, counts, s, True, "max_coverage") is not None  # independent prices
+    assert counts.sum() > inst.min_count.sum()
+    assert (counts >= inst.min_count).all() and (counts <= np.maximum(inst.max_count, 1)).all()
