@@ -1,17 +1,30 @@
 """Run the benchmark family (bench/family.py): Otbasy against spopt + HiGHS, side by side.
 
-Each case runs in its own subprocess, which solves, on the identical instance and one after
-the other, Otbasy's p-median (`planning.solve.build` + `solve_built`: the reductions and
-the radius model), spopt's `PMedian.from_cost_matrix` (the classic formulation, one
-assignment variable per pair), Otbasy's MCLP and spopt's `MCLP.from_cost_matrix`. Times are
-wall seconds from the dense cost matrix to the solved model (build + solve), both with
-HiGHS at a 1e-4 relative gap. The optima are compared whenever both are proven optimal.
+  python bench/family.py --quick          # two 350x500 cases, spopt's solve at 30 s, no file
+  python bench/family.py                  # the 24 cases, resuming bench/family.json
+  python bench/family.py --case NAME ...  # named cases;  --report: print the JSON's table
+  python bench/family.py --redo-ours      # measure Otbasy again (after a code change)
+
+Each model of each case runs in its own subprocess, one side after the other on the
+identical instance: Otbasy's p-median (`planning.solve.build` + `solve_built`: the
+reductions and the radius model) and spopt's `PMedian.from_cost_matrix` (the classic
+formulation, one assignment variable per pair), Otbasy's MCLP and spopt's
+`MCLP.from_cost_matrix`. Times are wall seconds from the dense cost matrix to the solved
+model (build + solve), both with HiGHS at a 1e-4 relative gap; each part records the load
+average it ran at. spopt's solve stops at SPOPT_LIMIT (600 s) and its whole run at SPOPT_BOX;
+its classic p-median is skipped when its estimated memory (SPOPT_BYTES_PER_PAIR) exceeds the
+memory available or SPOPT_MEM_LIMIT; a ratio against an unproven spopt is a floor (`>=`).
+Every part is written to the JSON as soon as measured, so a stopped run resumes; cases run
+riskiest first (`family.risk`). The optima are compared whenever both are proven optimal.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
+import os
+import resource
 import subprocess
 import sys
 import time
@@ -24,12 +37,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.family import FamilyCase, family, instance  # noqa: E402
+from geo.atomic import atomic_write_text  # noqa: E402
 
 GAP = 1e-4
 OURS_LIMIT = 120.0
-SPOPT_LIMIT = 120.0
-SPOPT_MAX_PAIRS = 500_000  # classic p-median above this: > 1 M variables, GBs and many minutes
+SPOPT_LIMIT = 600.0  # generous: where spopt can prove optimality, the ratio is then real
+QUICK_SPOPT_LIMIT = 30.0  # --quick (development): spopt's ratios are then mostly floors
+SPOPT_BOX = 1800.0   # whole spopt run (PuLP build + solve) per model; beyond it a floor
+SPOPT_BYTES_PER_PAIR = 6_000  # measured: ~1 GB per 175,000 PuLP assignment variables
+SPOPT_MEM_LIMIT = 16 * 2**30  # address-space cap of a spopt child (24 GiB shared machine)
 OPTIMA_RTOL = 1e-6
+OUT = ROOT / "bench" / "family.json"
 
 
 def _instance(cost: np.ndarray, w: np.ndarray, radius: float, within: float | None):
@@ -68,48 +86,106 @@ def ours(model: str, cost: np.ndarray, w: np.ndarray, radius: float, p: int) -> 
             "variables": len(built.prob.variables())}
 
 
-def spopt(model: str, cost: np.ndarray, w: np.ndarray, radius: float, p: int) -> dict:
+def spopt(model: str, cost: np.ndarray, w: np.ndarray, radius: float, p: int,
+          limit: float = SPOPT_LIMIT) -> dict:
     import pulp
     from spopt.locate import MCLP, PMedian
 
-    if model == "pmedian" and cost.size > SPOPT_MAX_PAIRS:
-        return {"status": f"skipped: {cost.size / 1e6:.0f} M assignment variables"}
     start = time.perf_counter()
     if model == "pmedian":
         m = PMedian.from_cost_matrix(cost, w, p_facilities=p)
     else:
         m = MCLP.from_cost_matrix(cost, w, service_radius=radius, p_facilities=p)
+    build_s = time.perf_counter() - start
     try:
-        m.solve(pulp.HiGHS(msg=False, gapRel=GAP, timeLimit=SPOPT_LIMIT), results=False)
+        m.solve(pulp.HiGHS(msg=False, gapRel=GAP, timeLimit=limit), results=False)
     except RuntimeError:  # spopt raises when HiGHS stopped at the limit without a plan
-        return {"wall_s": time.perf_counter() - start, "status": "time_limit"}
+        return {"wall_s": time.perf_counter() - start, "build_s": build_s,
+                "status": "time_limit"}
     wall = time.perf_counter() - start
     prob = m.problem
     status = {pulp.LpSolutionOptimal: "optimal",
               pulp.LpSolutionIntegerFeasible: "feasible"}.get(prob.sol_status, "time_limit")
-    return {"wall_s": wall, "status": status, "objective": prob.objective.value(),
-            "variables": len(prob.variables())}
+    return {"wall_s": wall, "build_s": build_s, "status": status,
+            "objective": prob.objective.value(), "variables": len(prob.variables())}
 
 
-def child(name: str) -> None:
-    """One case in this process: both models, Otbasy then spopt, printed as JSON."""
+def _memory_available() -> int:
+    """Bytes the kernel says a new process can use now (MemAvailable)."""
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def spopt_skip(model: str, n: int, m: int) -> str | None:
+    """Why spopt's classic p-median cannot run here now (memory), else None."""
+    need = n * m * SPOPT_BYTES_PER_PAIR if model == "pmedian" else 0
+    if need > min(SPOPT_MEM_LIMIT, _memory_available()):
+        return (f"skipped: {n * m / 1e6:.1f} M assignment variables need ~{need / 2**30:.0f} "
+                f"GiB, {_memory_available() / 2**30:.0f} GiB available")
+    return None
+
+
+def child(name: str, who: str, model: str, limit: str = str(SPOPT_LIMIT)) -> None:
+    """One model of one case in this process, by Otbasy or spopt, printed as JSON."""
     warnings.filterwarnings("ignore")
+    if who == "spopt":
+        resource.setrlimit(resource.RLIMIT_AS, (SPOPT_MEM_LIMIT, SPOPT_MEM_LIMIT))
     case = FamilyCase.parse(name)
     cost, w, radius = instance(case)
-    out = {"case": name}
-    for model in ("pmedian", "mclp"):
-        out[model] = {"ours": ours(model, cost, w, radius, case.p),
-                      "spopt": spopt(model, cost, w, radius, case.p)}
+    out = (ours(model, cost, w, radius, case.p) if who == "ours"
+           else spopt(model, cost, w, radius, case.p, float(limit)))
+    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    out["load"] = os.getloadavg()[0]
     print(json.dumps(out))
 
 
-def run_case(name: str) -> dict:
-    proc = subprocess.run([sys.executable, __file__, name], capture_output=True, text=True,
-                          cwd=ROOT)
+def run_part(name: str, who: str, model: str, limit: float = SPOPT_LIMIT) -> dict:
+    """One model of one case by one side, in its own subprocess (time-boxed for spopt)."""
+    if who == "spopt":
+        case = FamilyCase.parse(name)
+        reason = spopt_skip(model, case.n, case.m)
+        if reason:
+            return {"status": reason}
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run([sys.executable, __file__, "--child", name, who, model,
+                               str(limit)],
+                              capture_output=True, text=True, cwd=ROOT,
+                              timeout=SPOPT_BOX if who == "spopt" else None)
+    except subprocess.TimeoutExpired:
+        return {"wall_s": time.perf_counter() - start, "status": "time_box",
+                "load": os.getloadavg()[0]}
     if proc.returncode != 0:
-        err = (proc.stderr.strip().splitlines() or ["?"])[-1][:80]
-        return {"case": name, "error": err}
+        err = (proc.stderr.strip().splitlines() or ["?"])[-1][:100]
+        return {"status": "error: " + err}
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def load_rows(path: Path = OUT) -> dict[str, dict]:
+    """The results so far, by case name."""
+    if not path.exists():
+        return {}
+    return {r["case"]: r for r in json.loads(path.read_text())}
+
+
+def run_case(name: str, rows: dict[str, dict], redo_ours: bool = False,
+             path: Path | None = OUT, limit: float = SPOPT_LIMIT) -> dict:
+    """Fill in whatever of case `name` is missing from `rows` (each part saved to `path` as
+    soon as it is measured, so an interrupted run resumes where it stopped)."""
+    row = rows.setdefault(name, {"case": name})
+    for model in ("pmedian", "mclp"):
+        for who in ("ours", "spopt"):
+            have = row.get(model, {}).get(who)
+            if have and not (redo_ours and who == "ours") and \
+                    not str(have.get("status", "")).startswith("error"):
+                continue
+            print(f"... family {name} {model} {who}", file=sys.stderr, flush=True)
+            row.setdefault(model, {})[who] = run_part(name, who, model, limit)
+            if path is not None:
+                atomic_write_text(path, json.dumps(list(rows.values()), indent=1) + "\n")
+    return row
 
 
 def ratio(row: dict, model: str) -> float | None:
@@ -132,6 +208,11 @@ def optima(row: dict, model: str) -> str:
     return "equal" if abs(a - b) <= OPTIMA_RTOL * max(1.0, abs(a), abs(b)) else "DIFFERENT"
 
 
+def differs(rows: list[dict]) -> bool:
+    """True when some case's proven optima disagree (the benchmark then fails)."""
+    return any(optima(r, model) == "DIFFERENT" for r in rows for model in ("pmedian", "mclp"))
+
+
 def summary(rows: list[dict]) -> list[str]:
     """Geometric mean and minimum of the ratio per model, and the optima verdicts."""
     out = []
@@ -140,15 +221,23 @@ def summary(rows: list[dict]) -> list[str]:
         verdicts = [optima(r, model) for r in rows]
         floors = sum(1 for r in rows if ratio(r, model) is not None
                      and r[model]["spopt"].get("status") != "optimal")
+        skipped = sum(1 for r in rows if str(r.get(model, {}).get("spopt", {}).get(
+            "status", "")).startswith("skipped"))
         if rs:
             geo = math.exp(sum(math.log(x) for x in rs) / len(rs))
             out.append(f"{model}: {len(rs)} cases vs spopt, ratio geometric mean {geo:.1f}x, "
                        f"min {min(rs):.1f}x, max {max(rs):.1f}x; optima equal "
                        f"{verdicts.count('equal')}, DIFFERENT {verdicts.count('DIFFERENT')}, "
                        f"not both optimal {verdicts.count('n/a: not both optimal')}"
-                       + (f"; in {floors} spopt stopped at its {SPOPT_LIMIT:g} s limit, so "
-                          "those ratios are floors" if floors else ""))
+                       + (f"; in {floors} spopt was not proven optimal (its solve limit or "
+                          "whole-run time box), so those ratios are floors"
+                          if floors else "")
+                       + (f"; spopt skipped on {skipped} (no ratio)" if skipped else ""))
     return out
+
+
+def _fmt(v, spec: str = ".2f") -> str:
+    return "" if v is None else format(v, spec)
 
 
 def _ratio_text(x: float | None, spopt_run: dict) -> str:
@@ -163,32 +252,55 @@ def table(rows: list[dict]) -> str:
             "ratio", "optima")
     lines = [head]
     for r in rows:
-        if "error" in r:
-            lines.append((r["case"], "", "", "error: " + r["error"], "", "", "", "", "", ""))
-            continue
         for model in ("pmedian", "mclp"):
-            o, s = r[model]["ours"], r[model]["spopt"]
+            o, s = r.get(model, {}).get("ours", {}), r.get(model, {}).get("spopt", {})
             x = ratio(r, model)
-            lines.append((r["case"], model, f"{o['wall_s']:.2f}", o["status"],
-                          "" if o.get("gap") is None else f"{o['gap']:.1e}",
-                          "" if o.get("objective") is None else f"{o['objective']:,.1f}",
-                          f"{s['wall_s']:.2f}" if "wall_s" in s else "",
-                          s.get("status", ""), _ratio_text(x, s), optima(r, model)))
+            lines.append((r["case"], model, _fmt(o.get("wall_s")), o.get("status", "not run"),
+                          _fmt(o.get("gap"), ".1e"), _fmt(o.get("objective"), ",.1f"),
+                          _fmt(s.get("wall_s")), s.get("status", "not run"), _ratio_text(x, s),
+                          optima(r, model)))
     widths = [max(len(str(x[k])) for x in lines) for k in range(len(head))]
     fmt = lambda x: "  ".join(str(v).ljust(w) for v, w in zip(x, widths)).rstrip()  # noqa: E731
     return "\n".join([fmt(lines[0]), fmt(["-" * w for w in widths])] + [fmt(x) for x in lines[1:]])
 
 
-def run(quick: bool, names: list[str] | None = None) -> tuple[list[dict], str]:
-    """Run the family (or the named cases) and return the rows and the printed text."""
+def run(quick: bool, names: list[str] | None = None, redo_ours: bool = False,
+        path: Path | None = OUT) -> tuple[list[dict], str]:
+    """Run the family (or the named cases), resuming from `path`; rows and printed text
+    (only the cases asked for)."""
     cases = names or [c.name for c in family(quick)]
-    rows = []
+    rows = load_rows(path) if path is not None else {}
     for name in cases:
-        print(f"... family {name}", file=sys.stderr, flush=True)
-        rows.append(run_case(name))
-    text = table(rows) + "\n\n" + "\n".join(summary(rows))
-    return rows, text
+        run_case(name, rows, redo_ours, path, QUICK_SPOPT_LIMIT if quick else SPOPT_LIMIT)
+    asked = [rows[n] for n in cases]
+    text = table(asked) + "\n\n" + "\n".join(summary(asked))
+    return asked, text
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Otbasy vs spopt + HiGHS on the family")
+    ap.add_argument("--quick", action="store_true", help="two 350x500 cases (< 3 min idle)")
+    ap.add_argument("--case", action="append", help="a family case by name (repeatable)")
+    ap.add_argument("--redo-ours", action="store_true",
+                    help="measure Otbasy again where the JSON has it (after a code change)")
+    ap.add_argument("--out", type=Path, default=OUT, help="results JSON (resumed from)")
+    ap.add_argument("--fresh", action="store_true", help="ignore the JSON, do not write it")
+    ap.add_argument("--report", action="store_true", help="print the JSON's table, run none")
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        child(*args.child)
+        return 0
+    if args.report:
+        rows = list(load_rows(args.out).values())
+        print(table(rows) + "\n\n" + "\n".join(summary(rows)))
+        return 0
+    path = None if args.fresh or args.quick else args.out
+    rows, text = run(args.quick, args.case, args.redo_ours, path)
+    print(f"load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} CPU cores; ratio = spopt / "
+          f"Otbasy wall seconds (build + solve)\n{text}")
+    return 1 if differs(rows) else 0
 
 
 if __name__ == "__main__":
-    child(sys.argv[1])
+    sys.exit(main())

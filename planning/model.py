@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pulp
 
+from planning.deadline import Deadline
 from planning.instance import Instance
 
 FIRST_LEVELS = 8  # fewest radius levels modelled per settlement before any deepening
@@ -156,7 +157,8 @@ class Built:
     demand group share it). x[(i, j)]: the assignment share of i to j (shared by a group).
     radius/inst/opt: set for the truncated radius formulation, see `deepen`.
     start: a feasible plan (centres per site) handed to the solver; lower: a valid lower
-    bound on the optimum found outside the solver (the p-median's Lagrangian bound).
+    bound on the optimum found outside the solver (the p-median's Lagrangian bound);
+    deadline: when the whole solve (build included) must end, None for the solver's limit.
     """
 
     prob: pulp.LpProblem
@@ -173,6 +175,7 @@ class Built:
     opt: ModelOptions | None = None
     start: np.ndarray | None = None
     lower: float | None = None
+    deadline: Deadline | None = None
 
     def counts(self) -> np.ndarray:
         """Centres per site in the current solution."""
@@ -190,9 +193,9 @@ class Built:
         the new model's start (it stays feasible: only levels are added)."""
         if self.inst is None or self.opt is None:
             raise ValueError("only a truncated radius model can be rebuilt")
-        counts, lower = self.counts(), self.lower
+        counts, lower, deadline = self.counts(), self.lower, self.deadline
         self.__dict__.update(build_model(self.inst, self.opt, self.radius).__dict__)
-        self.start, self.lower = counts, lower
+        self.start, self.lower, self.deadline = counts, lower, deadline
 
     def start_values(self) -> dict[pulp.LpVariable, float]:
         """Centres per site of the start plan, for the solver (empty without one)."""

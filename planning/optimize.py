@@ -16,6 +16,7 @@ import highspy
 import numpy as np
 import pulp
 
+from planning.deadline import Deadline
 from planning.instance import Instance
 from planning.model import Built
 from planning.scenario import Solver
@@ -23,6 +24,7 @@ from planning.scenario import Solver
 log = logging.getLogger(__name__)
 
 STATUSES = ("optimal", "feasible", "infeasible", "time_limit", "error")
+MIN_SHARE = 0.05  # of the limit, for a solve the build left no time for and with no start
 GAP_TOL = 1e-9  # float noise in a recomputed gap (1.7e-16 seen at mip_gap 0) is not a gap
 
 
@@ -107,19 +109,25 @@ def solve_built(built: Built, cfg: Solver) -> SolveInfo:
     with deeper levels until its plan's true cost is within the relative gap of the
     truncated model's bound, all within the one time limit; its gap is reported from the
     true cost and the best bound (HiGHS's on the truncated model, or `built.lower`). When
-    the time runs out, the start plan is kept if it is better than the solver's."""
+    the time runs out, the start plan is kept if it is better than the solver's. The time
+    is what is left of `built.deadline` (set by `planning.solve.build`, so heuristics, build
+    and solve share one limit), else the solver's limit from now."""
     start = time.perf_counter()
-    info = _solve_once(built, cfg)
+    end = built.deadline or Deadline.after(cfg.time_limit_seconds)
+    if end.expired() and built.start is not None:  # the build used it all: keep the start
+        info = SolveInfo("time_limit", None, 0.0, cfg.name)
+    else:  # without a start plan the solver gets a minimum share so that a plan can exist
+        info = _solve_once(built, replace(cfg, time_limit_seconds=max(
+            end.left(), 0.0 if built.start is not None else MIN_SHARE * cfg.time_limit_seconds)))
     while built.radius is not None and info.status == "optimal":
         info = replace(info, gap=_radius_gap(built, cfg))
         if (info.gap is not None and info.gap <= cfg.mip_gap + GAP_TOL) or not built.deepen():
             break
-        left = cfg.time_limit_seconds - (time.perf_counter() - start)
-        if left <= 0:  # a valid plan; its gap says how far from proven optimal
+        if end.expired():  # a valid plan; its gap says how far from proven optimal
             info = replace(info, status="feasible")
             break
         built.rebuild()
-        info = _solve_once(built, replace(cfg, time_limit_seconds=left))
+        info = _solve_once(built, replace(cfg, time_limit_seconds=end.left()))
     if built.radius is not None and info.status == "optimal" and (
             info.gap is None or info.gap > cfg.mip_gap + GAP_TOL):
         info = replace(info, status="feasible")  # undercounted and not deepened: unproven

@@ -19,14 +19,16 @@ import pulp
 from geo.provenance import has_demo, layer_provenance
 from geo.travel import travel_matrix
 from planning import capacitated
+from planning.deadline import Deadline
 from planning.instance import Instance, build_instance
-from planning.model import Built, ModelOptions, build_model, families_needed, net_opex
+from planning.model import Built, ModelOptions, Radius, build_model, families_needed, net_opex
 from planning.optimize import Plan, SolveInfo, make_solver, read_plan, solve_built
 from planning.reasons import Reason, text
 from planning.results import PlanResult, make_result, plan_costs
 from planning.scenario import Scenario, ScenarioError, Solver
 
 Progress = Callable[[str, float], None]
+REDUCE_SHARE = 0.4  # of the time limit, at most, for the p-median's heuristics and bound
 
 
 class InfeasibleScenario(Exception):
@@ -221,9 +223,7 @@ def solve_instance(inst: Instance, scenario: Scenario,
         build_seconds = time.perf_counter() - t0
         say("model", 1.0)
         say("solving", 0.0)
-        limit = scenario.solver.time_limit_seconds  # shared by the build (reductions) and solve
-        left = max(0.1 * limit, limit - build_seconds)
-        info = solve_built(built, replace(scenario.solver, time_limit_seconds=left))
+        info = solve_built(built, scenario.solver)  # what is left of the build's deadline
     extras: dict = {}
     if opt.objective == "max_min_coverage" and info.has_solution and built.t is not None:
         t_star = float(built.t.value() or 0.0)
@@ -252,19 +252,30 @@ def solve_instance(inst: Instance, scenario: Scenario,
 
 
 def build(inst: Instance, opt: ModelOptions, solver: Solver) -> Built:
-    """The model for `opt` on `inst`. A pure p-median is first reduced exactly (sites fixed
-    by a Lagrangian bound against a local-search incumbent, see `planning.pmedian`), and the
-    incumbent is the solver's start and sets the first radius levels."""
+    """The model for `opt` on `inst`, with the deadline of the whole solve (the solver's
+    time limit, from now) that `solve_built` then keeps. A pure p-median is first reduced
+    exactly (sites fixed by a Lagrangian bound against a local-search incumbent, see
+    `planning.pmedian`) in at most REDUCE_SHARE of that time when its radii are long enough
+    for that to pay, and the incumbent is the solver's start and sets the first radius
+    levels."""
+    deadline = Deadline.after(solver.time_limit_seconds)
     if opt.objective != "min_travel" or opt.max_new is None:
-        return build_model(inst, opt)
-    from planning import pmedian  # imported here: its scipy.sparse slows every start-up
+        built = build_model(inst, opt)
+    else:
+        from planning import pmedian  # imported here: its scipy.sparse slows every start-up
 
-    if not pmedian.applies(opt):
-        return build_model(inst, opt)
-    reduced, red = pmedian.reduce(inst, opt.max_new,
-                                  time_limit=min(30.0, 0.4 * solver.time_limit_seconds))
-    built = build_model(reduced, opt, start=red.counts if np.isfinite(red.upper) else None)
-    built.lower = red.lower if np.isfinite(red.lower) else None
+        if not pmedian.applies(opt) or not pmedian.pays(inst, opt.max_new):
+            built = build_model(inst, opt)
+        else:
+            reduced, red = pmedian.reduce(inst, opt.max_new, deadline.share(REDUCE_SHARE))
+            radius = None
+            if deadline.expired() and np.isfinite(red.upper):  # no time for the full model:
+                reduced = pmedian.only(reduced, red.counts)    # the incumbent's sites, one level
+                radius = Radius.of(reduced, 1)
+            built = build_model(reduced, opt, radius,
+                                start=red.counts if np.isfinite(red.upper) else None)
+            built.lower = red.lower if np.isfinite(red.lower) else None
+    built.deadline = deadline
     return built
 
 

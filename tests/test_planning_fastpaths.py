@@ -358,3 +358,82 @@ def test_reduction_parts_against_enumeration(seed, p) -> None:
     forced = set(np.flatnonzero(reduced.min_count > 0))
     best = min(value(s, kept) for s in combinations(free, p) if forced <= set(s))
     assert abs(best - optimum) <= 1e-9 * optimum
+
+
+# -- the radius deepening rule, level by level ----------------------------------------------
+
+def line_instance(levels: int) -> Instance:
+    """One settlement (10 children) and `levels` sites at 1, 2, ... minutes: site j is the
+    settlement's radius level j + 1."""
+    m = levels
+    return Instance(
+        demand_ids=np.array(["d0"]), weights=np.array([10.0]), demand_unit=np.zeros(1, int),
+        units=["U"], site_ids=np.array([f"s{j}" for j in range(m)]),
+        site_kind=np.full(m, "new"), capex=np.zeros(m), opex=np.zeros(m),
+        capacity=np.full(m, np.inf), max_count=np.ones(m, dtype=int),
+        min_count=np.zeros(m, dtype=int), site_unit=np.zeros(m, dtype=int),
+        site_children=np.zeros(m), rows=np.zeros(m, dtype=int), cols=np.arange(m),
+        minutes=np.arange(1.0, m + 1), standard=3.0, cutoff=float(m), family_spare=np.zeros(1))
+
+
+@pytest.mark.parametrize("kept", [2, 3, 5])
+def test_deepen_exactly_when_the_truncated_cost_undercounts(kept) -> None:
+    """With L levels kept the modelled cost is min(true, D_{L+1}): exact when the nearest
+    open site is at level L + 1 or nearer, an undercount from level L + 2 on. Deepening must
+    act exactly then, and deep enough to make the plan's cost exact (a one-level change to
+    the rule fails here)."""
+    from planning.model import Radius
+
+    inst = line_instance(10)
+    for nearest in range(1, 11):  # only the site at radius level `nearest` open
+        radius = Radius.of(inst, kept)
+        counts = np.zeros(inst.m, dtype=int)
+        counts[nearest - 1] = 1
+        truncated = 10.0 * min(float(nearest), float(kept + 1))
+        true = radius.cost(inst, counts)
+        assert true == 10.0 * nearest
+        deepened = radius.deepen(inst, counts)
+        assert deepened == (true > truncated), (kept, nearest)
+        if deepened:
+            assert radius.kept[0] + 1 >= nearest  # now modelled exactly
+        else:
+            assert radius.kept[0] == kept
+
+
+@pytest.mark.parametrize("seed,p,existing", [(61, 3, 0), (62, 6, 2), (63, 10, 0)])
+def test_p_median_long_radii_equals_classic(seed, p, existing) -> None:
+    """300 candidate sites for a few centres (30-100 per centre: long radii, the case the
+    reductions and the incumbent's radius levels are for), every pair kept: the product's
+    plan equals the classic optimum, the incumbent and the Lagrangian bound bracket it, and
+    the status is honest."""
+    inst = clustered_instance(seed, 150, 300, existing=existing)
+    assert pmedian.pays(inst, p)
+    s = scenario("min_travel", max_new=p)
+    plan, info, _, _ = solve_instance(inst, s)
+    assert info.status == "optimal" and info.gap is not None and info.gap <= 1e-9
+    ref = Classic(inst, s, travel=True).travel_optimum()
+    assert close(travel_of(inst, plan), ref), (travel_of(inst, plan), ref)
+    _, red = pmedian.reduce(inst, p)
+    assert red.closed.sum() > 0
+    assert red.lower <= ref * (1 + 1e-9) and ref <= red.upper * (1 + 1e-9)
+
+
+def test_no_time_left_reports_the_incumbent_with_its_honest_gap() -> None:
+    """A time limit of 0: every heuristic step stops at once (the greedy after one site), no
+    model is solved, and the incumbent is reported as `feasible` with the gap between its
+    true cost and the Lagrangian bound - never `optimal`, never a smaller gap."""
+    from planning.model import ModelOptions
+    from planning.optimize import solve_built
+    from planning.scenario import Solver
+    from planning.solve import build
+
+    inst = clustered_instance(64, 150, 300)
+    solver = Solver(name="highs", time_limit_seconds=0.0, mip_gap=0.0)
+    built = build(inst, ModelOptions(objective="min_travel", max_new=6), solver)
+    info = solve_built(built, solver)
+    assert info.status == "feasible"
+    true = built.radius.cost(built.inst, built.counts())
+    ref = Classic(inst, scenario("min_travel", max_new=6), travel=True).travel_optimum()
+    assert true >= ref * (1 - 1e-9) and built.lower <= ref * (1 + 1e-9)
+    assert close(info.gap, (true - built.lower) / true) and info.gap > 0
+    assert 0 < built.counts().sum() <= 6
