@@ -216,15 +216,16 @@ def _graph_file(name: str | None) -> str | None:
         raise ScenarioError([("travel.graph", str(exc))]) from None
 
 
-def build_instance(layers, scenario: Scenario) -> Instance:
-    """Turn layers + scenario into an Instance (the travel matrix is computed here)."""
+def build_instance(layers, scenario: Scenario, *, matrix=travel_matrix) -> Instance:
+    """Turn layers + scenario into an Instance (the travel matrix is computed here, by
+    `matrix`: `geo.travel.travel_matrix` or a caching wrapper of it, as sweeps use)."""
     layers, units = _plan_layers(layers, scenario)
     demand = select_demand(layers.settlements, units)
     sites = candidate_sites(layers, scenario, demand, units)
     t = scenario.travel
     params = TravelParams(provider=t.provider, speed_kmh=t.speed_kmh, circuity=t.circuity,
                           max_minutes=t.cutoff, graph_path=_graph_file(t.graph))
-    tm = travel_matrix(demand, sites, params, origin_id="settlement_id", site_id="site_id")
+    tm = matrix(demand, sites, params, origin_id="settlement_id", site_id="site_id")
     unit_index = {u: k for k, u in enumerate(units)}
     weights, info = demand_weights(demand, scenario, layers.country, layers.version)
     return Instance(

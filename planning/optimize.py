@@ -99,7 +99,7 @@ def make_solver(cfg: Solver, start: dict | None = None) -> pulp.LpSolver:
         return pulp.PULP_CBC_CMD(msg=False, timeLimit=cfg.time_limit_seconds,
                                  gapRel=cfg.mip_gap, threads=cfg.threads)
     solver = BulkHiGHS(msg=False, timeLimit=cfg.time_limit_seconds, gapRel=cfg.mip_gap,
-                       threads=cfg.threads)
+                       threads=cfg.threads, random_seed=0)  # fixed: same model, same search
     solver.start = start or {}
     return solver
 

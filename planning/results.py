@@ -176,6 +176,7 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
     assigned = np.isfinite(plan.minutes) & has
     total = float(w.sum())
     covered = float(covered_children.sum())
+    figures = plan_figures(inst, plan, s)
     objective_value = {
         "max_coverage": covered, "max_min_coverage": covered,
         "min_travel": float(np.nansum(np.where(assigned, plan.minutes, 0) * w)),
@@ -188,13 +189,9 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
         "matrix_seconds": round(matrix_seconds, 3), "build_seconds": round(build_seconds, 3),
         "solve_seconds": round(info.seconds, 3),
         "settlements": inst.n, "candidate_sites": inst.m, "matrix_pairs": int(inst.rows.size),
-        "children_total": total, "children_covered": round(covered, 1),
-        "children_uncovered": round(total - covered, 1),
-        "coverage_pct": round(100 * covered / total, 3) if total else 0.0,
+        **figures, "children_uncovered": round(total - covered, 1),
         "gap_settlements": int(len(gaps)),
-        "cost_capex": capex, "cost_opex": gross_opex, "released_opex": released,
-        "cost_opex_net": opex, "cost_whole_life": capex + h * opex,
-        "cost_net_to_state": capex + h * net_opex_state,
+        "released_opex": released, "cost_opex_net": opex,
         "released_credit": credit,
         "conversions_summary": conversion_summary(conversions, s),
         "budget": {"total_kzt": s.budget.total_kzt, "capex_kzt": s.budget.capex_kzt,
@@ -223,6 +220,21 @@ def make_result(inst: Instance, scenario: Scenario, plan: Plan, info: SolveInfo,
     summary.update(extras or {})
     return PlanResult(summary, sites, assignments, settlements, gaps, by_unit, s, boundaries,
                       conversions)
+
+
+def plan_figures(inst: Instance, plan: Plan, scenario: Scenario) -> dict[str, float]:
+    """A plan's headline figures: children total and covered, coverage %, capital cost,
+    annual running cost before the released-cost credit, whole-life cost as the budgets
+    count it, and the state's net cost (released money counted in full)."""
+    total = float(inst.weights.sum())
+    covered = float((plan.share * inst.weights).sum())
+    capex, opex, recruit_opex = plan_costs(inst, plan, scenario)
+    gross, _ = running_cost(inst, plan.counts, recruit_opex, 0.0)
+    h = scenario.budget.horizon_years
+    return {"children_total": total, "children_covered": round(covered, 1),
+            "coverage_pct": round(100 * covered / total, 3) if total else 0.0,
+            "cost_capex": capex, "cost_opex": gross, "cost_whole_life": capex + h * opex,
+            "cost_net_to_state": capex + h * (gross - released_per_year(inst, plan, scenario))}
 
 
 def _none_if_nan(v: float) -> float | None:

@@ -17,6 +17,7 @@ import pandas as pd
 import pulp
 
 from geo.provenance import has_demo, layer_provenance
+from geo.travel import travel_matrix
 from planning import capacitated
 from planning.deadline import Deadline
 from planning.instance import Instance, build_instance
@@ -323,6 +324,18 @@ def run_scenario(scenario: Scenario, layers=None, *,
                          extras=extras)
     say("results", 1.0)
     return result
+
+
+def solve_plan(scenario: Scenario, layers, *, matrix=travel_matrix
+               ) -> tuple[Instance, Plan, SolveInfo]:
+    """Validate and solve `scenario` on `layers`, returning the instance, plan and solve
+    info without the result tables and explanations (a sweep needs only a run's figures,
+    see `planning.results.plan_figures`); `matrix` computes the travel matrix."""
+    scenario.validate()
+    layers = _load(scenario, layers)
+    inst = build_instance(layers, scenario, matrix=matrix)
+    plan, info, _, _ = solve_instance(inst, scenario)
+    return inst, plan, info
 
 
 def pareto(scenario: Scenario, budgets: list[float], layers=None,

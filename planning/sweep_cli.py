@@ -3,7 +3,8 @@ validate, solve the runs not yet in DIR with a progress bar (done, failed, time 
 write runs.csv, robust_sites.geojson, regret.csv and summary.json.
 
 Exit codes: 0 every run has a plan, 1 some runs failed (recorded with their reason),
-2 bad sweep file or arguments, 5 the executor could not start (e.g. no scheduler there).
+2 bad sweep file or arguments, 5 the executor could not start (e.g. no scheduler there),
+130 interrupted (Ctrl-C; the runs stored so far are kept and a rerun resumes).
 """
 
 from __future__ import annotations
@@ -64,15 +65,26 @@ def run(args: argparse.Namespace) -> int:
         bar.close()
         print(f"error: cannot run the sweep: {exc}", file=sys.stderr)
         return 5
+    except KeyboardInterrupt:
+        bar.close()
+        print(f"Interrupted: {bar.n} of {bar.total} runs are stored in {args.out}; run the "
+              "same command again to solve the rest.", file=sys.stderr)
+        return 130
     bar.close()
+    print(f"Writing results (regret of the {sweep.settings.regret_plan} plan on every run's "
+          "data)...", file=sys.stderr, flush=True)
     head = write_outputs(sweep, records, args.out, time.monotonic() - started)
     cov, failed = head["coverage_pct"], len(head["failed"])
     print(f"{head['succeeded']} of {head['runs']} runs solved, {failed} failed; coverage "
           f"{cov['min']}-{cov['max']}% (median {cov['median']}%)")
     if head["regret"]:
         r = head["regret"]
+        fits = r["max_children_lost_within_budget"]
         print(f"Regret of the {head['regret_plan']['kind']} plan: mean "
-              f"{r['mean_children_lost']:,.0f}, max {r['max_children_lost']:,.0f} children")
+              f"{r['mean_children_lost']:,.0f}, max {r['max_children_lost']:,.0f} children; "
+              f"it fits the budgets of {r['runs_plan_within_budget']} of {head['succeeded']} "
+              "runs" + (f", where it loses at most {fits:,.0f}" if fits is not None else "")
+              + ". A negative loss: the plan spends more than that run may.")
     if head["notice"]:
         print(head["notice"])
     print(f"Results written to {args.out}")

@@ -1,5 +1,11 @@
 """The commented example sweep printed by `python -m planning example --sweep`: 24 national
-runs (3 budgets x 2 travel standards x 4 random draws) around the default scenario."""
+runs (3 capital budgets x 2 travel standards x 4 random draws) around the default scenario.
+
+The budget axis is the capital budget: with the released-cost credit on (the default),
+conversions release more running cost than the plan spends, so budgets count its running
+cost as zero, its whole-life cost is about its capital cost, well under the default
+whole-life budget, and a sweep over that budget would show the same coverage at every
+budget; the credit does not reduce capital costs."""
 
 from __future__ import annotations
 
@@ -25,7 +31,10 @@ regret_plan = "base"       # plan evaluated under every run: "base" (the base sc
 objective = "max_coverage"
 
 [grid]                     # scenario settings and the values to try
-"budget.total_kzt" = [{budgets}]  # -10 %, default, +20 %
+# capital budget (KZT): 1/6, 1/4 and 1/3 of the default whole-life budget. Not the
+# whole-life budget: the released-cost credit (family_care.credit_released, on by default)
+# brings the plans' running cost to zero, so that budget does not bind; capital costs do.
+"budget.capex_kzt" = [{budgets}]
 "travel.standard_minutes" = [45, 60]
 
 [random]                   # +/- shares: each draw multiplies by a factor in [1-s, 1+s]
@@ -38,7 +47,8 @@ opex = 0.10                # running unit costs
 
 
 def example_sweep_toml(country: str = "KZ") -> str:
-    """The example sweep for `country`, budgets around its default scenario's."""
+    """The example sweep for `country`, capital budgets scaled to its default scenario's
+    whole-life budget (they bind on the bundled KZ data: 69-76 % coverage at 1/6)."""
     total = Scenario.default(country).budget.total_kzt or 0.0
-    budgets = ", ".join(f"{round(total * f / 1e7) * 1e7:.0f}" for f in (0.9, 1.0, 1.2))
+    budgets = ", ".join(f"{round(total * f / 1e7) * 1e7:.0f}" for f in (1 / 6, 1 / 4, 1 / 3))
     return EXAMPLE.format(country=country.upper(), budgets=budgets)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -44,13 +45,22 @@ def _sequential(sweep: Sweep, ids: list[str]) -> Iterator[dict[str, Any]]:
         yield solve_run(sweep, run_id)
 
 
+def _ignore_interrupt() -> None:
+    """Pool workers leave Ctrl-C to the parent, which stops the sweep cleanly."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _pool(sweep: Sweep, ids: list[str], workers: int) -> Iterator[dict[str, Any]]:
     # fork: workers start at once with the parent's imports (no solver has run in it yet)
     ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                               initializer=_ignore_interrupt)
+    try:
         futures = {pool.submit(solve_run, sweep, run_id): run_id for run_id in ids}
         for future in as_completed(futures):
             yield _result_or_failure(future, futures[future], sweep)
+    finally:  # on Ctrl-C: queued runs are dropped, the runs being solved end unrecorded
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _dask(sweep: Sweep, ids: list[str], scheduler: str) -> Iterator[dict[str, Any]]:
@@ -77,15 +87,18 @@ def _result_or_failure(future, run_id: str, sweep: Sweep) -> dict[str, Any]:
 
 
 def execute(sweep: Sweep, out: str | Path, *, workers: int | None = None,
-            scheduler: str | None = None, progress: Progress | None = None
-            ) -> dict[str, dict[str, Any]]:
-    """Solve every run not yet in `out` (and the base scenario) and return all records by id.
+            scheduler: str | None = None, progress: Progress | None = None,
+            only: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Solve every run not yet in `out` (and the base scenario; with `only`, just those of
+    these run ids, as the benchmark's interleaved blocks do) and return all records by id.
     `progress` is called after each stored record with {done, failed, total, elapsed}."""
     store = RunStore(out, sweep)
     store.claim(sweep)
     records = store.done()
+    wanted = None if only is None else set(only)
     ids = [i for i in [BASE_ID, *(r.id for r in sweep.runs())]
-           if records.get(i, {}).get("status", RETRY) == RETRY]
+           if records.get(i, {}).get("status", RETRY) == RETRY
+           and (wanted is None or i in wanted)]
     total = len(sweep.runs()) + 1
     scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
     workers = workers or default_workers()

@@ -3,12 +3,15 @@ summary.json.
 
 Regret re-evaluates one chosen plan (the base scenario's, or the sites most runs chose) on
 every run's own data, by an assignment computed here from the travel matrix and capacities
-(a linear programme, not the siting model), and compares it with that run's optimum.
+(a linear programme, not the siting model), and compares it with that run's optimum. Its
+costs are counted as the model counts them: net of the running costs conversions release
+(`family_care.credit_released`) and with the foster families the plan needs.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,11 @@ from scipy.optimize import linprog
 
 from geo.atomic import atomic_path, atomic_write_text
 from planning.instance import Instance, build_instance, candidate_sites, select_demand, units_of
+from planning.model import families_needed
+from planning.optimize import Plan
+from planning.results import plan_costs
+from planning.scenario import Scenario
+from planning.solve import model_options
 from planning.sweep_run import BASE_ID, SUCCESS, run_data
 from planning.sweep_spec import Sweep
 
@@ -51,25 +59,57 @@ def plan_coverage(inst: Instance, counts: dict[str, int]) -> float:
     return float(-res.fun)
 
 
+@dataclass
+class PlanValue:
+    """A fixed plan on one run's data: children covered, capital cost, annual running cost
+    (net of released costs, with recruited foster families), whole-life cost and whether
+    it keeps within each budget the scenario sets (total, capital, annual)."""
+
+    covered: float
+    capex: float
+    opex: float
+    whole_life: float
+    within_budget: bool
+
+
+def evaluate_plan(inst: Instance, scenario: Scenario, counts: dict[str, int]) -> PlanValue:
+    """Value of the plan `counts` (site id -> centres; sites that are not candidates of
+    `inst` are ignored) on `inst` under `scenario`'s costs and budgets, priced by the same
+    rules as a solved plan (`plan_costs`, `families_needed`), so a run's own optimal plan
+    evaluates to that run's coverage and costs."""
+    y = np.array([counts.get(str(s), 0) for s in inst.site_ids], dtype=int)
+    plan = Plan(y, np.empty(0), np.empty(0), np.empty(0),
+                families_needed(inst, y, model_options(scenario)), np.empty(0))
+    capex, opex, _ = plan_costs(inst, plan, scenario)
+    whole = capex + scenario.budget.horizon_years * opex
+    b, tol = scenario.budget, 1e-6
+    within = all(limit is None or value <= limit + tol * max(1.0, abs(limit))
+                 for value, limit in ((whole, b.total_kzt), (capex, b.capex_kzt),
+                                      (opex, b.opex_kzt_per_year)))
+    return PlanValue(plan_coverage(inst, counts), capex, opex, whole, within)
+
+
 def chosen_plan(sweep: Sweep, records: dict[str, dict[str, Any]]) -> dict[str, int]:
     """The plan the regret table evaluates: the base run's sites (`regret_plan = "base"`) or,
-    per site, the median of its centres over the successful runs (sites most runs open)."""
+    per site, the median of its centres over the successful runs rounded half down (so a
+    site is in the plan when more than half the runs open it; exactly half is not enough)."""
     if sweep.settings.regret_plan == "base":
         return dict(records.get(BASE_ID, {}).get("sites", {}))
     ok = [r for k, r in records.items() if k != BASE_ID and r.get("status") in SUCCESS]
     ids = sorted({s for r in ok for s in r["sites"]})
     plan = {}
     for s in ids:
-        median = float(np.median([r["sites"].get(s, 0) for r in ok]))
-        if int(np.floor(median + 0.5)) > 0:
-            plan[s] = int(np.floor(median + 0.5))
+        centres = int(np.ceil(float(np.median([r["sites"].get(s, 0) for r in ok])) - 0.5))
+        if centres > 0:
+            plan[s] = centres
     return plan
 
 
 def regret_table(sweep: Sweep, records: dict[str, dict[str, Any]], plan: dict[str, int]
                  ) -> pd.DataFrame:
     """One row per successful run: its optimum, the plan's coverage on the run's data, the
-    children (and points of coverage) lost, and whether the plan fits the run's budget."""
+    children (and points of coverage) lost, the plan's costs at the run's unit costs and
+    whether it keeps within the run's budgets."""
     rows = []
     for run in sweep.runs():
         rec = records.get(run.id)
@@ -77,21 +117,21 @@ def regret_table(sweep: Sweep, records: dict[str, dict[str, Any]], plan: dict[st
             continue
         scenario, layers = run_data(sweep, run)
         inst = build_instance(layers, scenario)
-        covered = plan_coverage(inst, plan)
+        value = evaluate_plan(inst, scenario, plan)
+        covered = value.covered
         total = float(inst.weights.sum())
         sites = set(map(str, inst.site_ids))
-        y = np.array([plan.get(str(s), 0) for s in inst.site_ids])
-        capex, opex = float((y * inst.capex).sum()), float((y * inst.opex).sum())
-        cost = capex + scenario.budget.horizon_years * opex
-        budget = scenario.budget.total_kzt
         own = float(rec["children_covered"])
         rows.append({
             "run": run.id, **{f"grid.{k}": v for k, v in run.grid.items()}, "draw": run.draw,
             "status": rec["status"], "children_total": total, "optimum_covered": own,
             "plan_covered": round(covered, 1), "children_lost": round(own - covered, 1),
             "coverage_lost_pct": round(100 * (own - covered) / total, 3) if total else 0.0,
-            "plan_cost_whole_life": cost, "budget_total": budget,
-            "plan_within_budget": budget is None or cost <= budget + 1e-6,
+            "plan_cost_capex": value.capex, "plan_cost_opex_net": value.opex,
+            "plan_cost_whole_life": value.whole_life, "budget_total": scenario.budget.total_kzt,
+            "budget_capex": scenario.budget.capex_kzt,
+            "budget_opex": scenario.budget.opex_kzt_per_year,
+            "plan_within_budget": value.within_budget,
             "plan_sites_missing": sum(1 for s in plan if s not in sites),
         })
     return pd.DataFrame(rows)
@@ -107,7 +147,8 @@ def runs_table(sweep: Sweep, records: dict[str, dict[str, Any]]) -> pd.DataFrame
         rows.append({
             "run": run.id, **{f"grid.{k}": v for k, v in run.grid.items()}, "draw": run.draw,
             **{f"factor.{k}": round(v, 6) for k, v in f.items()},
-            "status": rec.get("status"), "reason": rec.get("reason", ""), "gap": rec.get("gap"),
+            "status": rec.get("status"), "time_limited": bool(rec.get("time_limited")),
+            "reason": rec.get("reason", ""), "gap": rec.get("gap"),
             "coverage_pct": rec.get("coverage_pct"),
             "children_covered": rec.get("children_covered"),
             "children_total": rec.get("children_total"),
@@ -190,6 +231,7 @@ def summary(sweep: Sweep, records: dict[str, dict[str, Any]], runs: pd.DataFrame
         "failed": [{"run": r.run, "status": r.status, "reason": r.reason}
                    for r in runs[~runs["status"].isin(SUCCESS)].itertuples()],
         "status_counts": runs["status"].value_counts().to_dict(),
+        "time_limited": int(runs["time_limited"].sum()),
         "grid": sweep.grid, "runs_per_point": sweep.settings.runs,
         "random": sweep.to_dict()["random"],
         "coverage_pct": {"min": q(0), "p10": q(0.1), "median": q(0.5), "p90": q(0.9),

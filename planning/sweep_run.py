@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import json
 import os
 import socket
@@ -19,11 +20,16 @@ from typing import Any
 
 import numpy as np
 
-from geo.atomic import atomic_write_text
+from geo.atomic import atomic_write_text, remove_leftovers
+from geo.travel import TravelMatrix, TravelParams, travel_matrix
 from planning.scenario import ScenarioError
 from planning.sweep_spec import Run, Sweep
 
 SUCCESS = ("optimal", "feasible")
+DETERMINISTIC = ("optimal", "infeasible", "invalid")
+"""Outcomes that do not depend on machine speed or load (a proof, or a check before any
+solve); a run stopped by the time limit (`feasible`, `time_limit`) keeps whatever incumbent it
+had at that moment, so only these must agree run by run between executors."""
 BASE_ID = "base"
 
 
@@ -33,6 +39,39 @@ def _layers(country: str, version: int | None):
     from geo.layers import load_layers
 
     return load_layers(country, version)
+
+
+_MATRICES: dict[tuple, TravelMatrix] = {}
+_MATRICES_KEPT = 8
+
+
+def cached_matrix(origins, sites, params: TravelParams, *, origin_id: str,
+                  site_id: str) -> TravelMatrix:
+    """`travel_matrix`, computed once per process for the same origins, sites (ids and
+    coordinates) and travel settings: a sweep's draws change children and costs, not places,
+    so a worker computes each grid point's matrix once instead of once per run."""
+    key = (params, _places(origins, origin_id), _places(sites, site_id))
+    if key not in _MATRICES:
+        if len(_MATRICES) >= _MATRICES_KEPT:
+            _MATRICES.pop(next(iter(_MATRICES)))
+        tm = travel_matrix(origins, sites, params, origin_id=origin_id, site_id=site_id)
+        for a in (tm.rows, tm.cols, tm.km, tm.minutes):
+            a.flags.writeable = False  # shared by the runs: nothing may change it in place
+        _MATRICES[key] = tm
+    return _MATRICES[key]
+
+
+def clear_caches() -> None:
+    """Forget this process's layers and travel matrices (a benchmark's cold start)."""
+    _layers.cache_clear()
+    _MATRICES.clear()
+
+
+def _places(frame, id_col: str) -> str:
+    """A digest of a layer's ids and point coordinates, in row order."""
+    h = hashlib.sha256(frame[id_col].astype(str).str.cat(sep="\x1f").encode())
+    h.update(np.ascontiguousarray(frame.geometry.get_coordinates().to_numpy()).tobytes())
+    return h.hexdigest()
 
 
 def run_data(sweep: Sweep, run: Run | None):
@@ -70,7 +109,8 @@ def find_run(sweep: Sweep, run_id: str) -> Run | None:
 def solve_run(sweep: Sweep, run_id: str) -> dict[str, Any]:
     """Solve one run and return its record (settings, status, reason, gap, coverage, costs,
     sites). Infeasible, timed-out and failing runs are records with a reason, not errors."""
-    from planning.solve import InfeasibleScenario, run_scenario
+    from planning.results import plan_figures
+    from planning.solve import InfeasibleScenario, solve_plan
 
     t0 = time.perf_counter()
     run = find_run(sweep, run_id)
@@ -82,11 +122,12 @@ def solve_run(sweep: Sweep, run_id: str) -> dict[str, Any]:
                               "status": "error", "reason": "", "gap": None,
                               "children_total": None, "children_covered": None,
                               "coverage_pct": None, "cost_capex": None, "cost_opex": None,
-                              "cost_whole_life": None, "budget_total": None, "sites": {}}
+                              "cost_whole_life": None, "budget_total": None, "sites": {},
+                              "time_limited": False}
     try:
         scenario, layers = run_data(sweep, run)
         record["budget_total"] = scenario.budget.total_kzt
-        result = run_scenario(scenario, layers)
+        inst, plan, info = solve_plan(scenario, layers, matrix=cached_matrix)
     except InfeasibleScenario as exc:
         record.update(status="infeasible", reason=" ".join(exc.explanations))
     except ScenarioError as exc:
@@ -95,15 +136,20 @@ def solve_run(sweep: Sweep, run_id: str) -> dict[str, Any]:
     except Exception as exc:
         record.update(status="error", reason=f"{type(exc).__name__}: {exc}")
     else:
-        s = result.summary
-        record.update({k: s[k] for k in ("status", "gap", "children_total", "children_covered",
-                                         "coverage_pct", "cost_capex", "cost_opex",
-                                         "cost_whole_life")})
-        record["sites"] = {str(i): int(c) for i, c in
-                           zip(result.sites["site_id"], result.sites["centres"])}
+        s = {"status": info.status, "gap": info.gap}
+        if info.has_solution:
+            s.update(plan_figures(inst, plan, scenario))
+        record.update(s)
+        record["sites"] = {str(i): int(c) for i, c in zip(inst.site_ids, plan.counts) if c > 0}
+        limit = scenario.solver.time_limit_seconds
+        record["time_limited"] = s["status"] in ("feasible", "time_limit")
         if s["status"] == "time_limit":
-            record["reason"] = (f"solver time limit of {scenario.solver.time_limit_seconds:g} s "
-                                "reached before any plan")
+            record["reason"] = f"solver time limit of {limit:g} s reached before any plan"
+        elif s["status"] == "feasible":
+            gap = "unknown" if s["gap"] is None else f"{100 * s['gap']:.3g} %"
+            record["reason"] = (f"solver time limit of {limit:g} s reached: plan not proven "
+                                f"optimal (gap {gap}); it may differ on another machine or "
+                                "executor")
         elif s["status"] not in SUCCESS:
             record["reason"] = "the solver stopped without a plan"
     record["seconds"] = round(time.perf_counter() - t0, 3)
@@ -133,8 +179,7 @@ class RunStore:
                                                 "an unreadable sweep.json); choose an empty "
                                                 "folder"))])
         self.folder.mkdir(parents=True, exist_ok=True)
-        for stale in self.folder.glob(".*"):  # temporary files of a killed write
-            stale.unlink(missing_ok=True)
+        remove_leftovers(self.folder)  # temporary folders of a killed write
         if not marker.exists():
             atomic_write_text(marker, json.dumps({"digest": self.digest, **sweep.to_dict()},
                                                  indent=2, default=str) + "\n")

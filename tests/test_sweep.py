@@ -19,9 +19,10 @@ import pytest
 
 from planning.instance import build_instance
 from planning.scenario import Scenario
+from planning.sweep_compare import compare_records
 from planning.sweep_example import example_sweep_toml
 from planning.sweep_exec import execute
-from planning.sweep_results import plan_coverage, write_outputs
+from planning.sweep_results import evaluate_plan, plan_coverage, write_outputs
 from planning.sweep_run import BASE_ID, run_data, solve_run
 from planning.sweep_spec import Sweep, SweepError
 
@@ -50,6 +51,15 @@ entry_rate = 0.3
 capex = 0.2
 opex = 0.1
 """
+
+
+# The same with the released-cost credit on (the default): conversions can pay for themselves,
+# so the total budget is slack; the capital budget, which the credit does not reduce, binds.
+SMALL_CREDIT = SMALL.replace(
+    "family_care.credit_released = false  # released running costs would unbind the budgets\n",
+    "").replace('"budget.total_kzt" = [1.6e9, 2.0e9, 2.6e9]',
+                '"budget.capex_kzt" = [0.4e9, 0.8e9, 1.6e9]')
+assert SMALL_CREDIT.count("credit_released") == 0 and "capex_kzt" in SMALL_CREDIT
 
 
 def small(plan: str = "base") -> Sweep:
@@ -138,11 +148,13 @@ def test_example_sweep_is_24_national_runs_around_the_default():
     runs = sweep.runs()
     assert len(runs) == 24 and len({r.id for r in runs}) == 24
     default = Scenario.default("KZ")
-    assert default.budget.total_kzt in sweep.grid["budget.total_kzt"]
+    capex = sweep.grid["budget.capex_kzt"]  # the credit leaves the whole-life budget slack
+    assert capex == sorted(capex) and capex[-1] < default.budget.total_kzt
     assert sweep.base_scenario().region.units == []  # national
     s = sweep.run_scenario(runs[5])
     assert s.solver.threads == 1
-    assert s.budget.total_kzt == runs[5].grid["budget.total_kzt"]
+    assert s.budget.capex_kzt == runs[5].grid["budget.capex_kzt"]
+    assert s.budget.total_kzt == default.budget.total_kzt
 
 
 def test_example_cli_prints_the_sweep():
@@ -248,17 +260,57 @@ def sequential(tmp_path_factory):
     return sweep, records, out
 
 
-def test_sweep_outputs_agree_with_runs_and_an_independent_regret(sequential):
-    sweep, records, out = sequential
+@pytest.fixture(scope="module")
+def sequential_credit(tmp_path_factory):
+    """The small sweep with the released-cost credit on and binding capital budgets."""
+    out = tmp_path_factory.mktemp("seqc")
+    sweep = Sweep.from_toml(SMALL_CREDIT.format(plan="frequent"))
+    records = execute(sweep, out, workers=1)
+    write_outputs(sweep, records, out)
+    return sweep, records, out
+
+
+def _independent_costs(inst, scenario, counts: dict[str, int]) -> tuple[float, float, float]:
+    """(capex, annual running cost as budgets count it, whole-life cost) of a plan, written
+    out from the rules in docs/planning.md: gross running costs less, when the credit is on,
+    (institution cost per child - family cost per child) for every child a conversion moves,
+    plus the carers of the professional foster families each unit must recruit beyond its
+    spare places, never below zero."""
+    y = np.array([counts.get(str(s), 0) for s in inst.site_ids], dtype=float)
+    fc, h = scenario.family_care, scenario.budget.horizon_years
+    conv = (inst.site_kind == "convert") & (y > 0)
+    credit = (fc.institution_kzt_per_child_year - 12 * fc.child_kzt_per_month
+              if fc.enabled and fc.credit_released else 0.0)
+    opex = float((y * inst.opex).sum()) - credit * float(inst.site_children[conv].sum())
+    if fc.enabled:
+        for u in set(inst.site_unit[conv & (inst.site_children > 0)]):
+            moved = float(inst.site_children[conv & (inst.site_unit == u)].sum())
+            families = np.ceil(max(0.0, moved - float(inst.family_spare[u]))
+                               / fc.professional_family_children - 1e-9)
+            opex += families * 12 * fc.carer_kzt_per_month
+    opex = max(0.0, opex)  # released money offsets running costs, never pays for buildings
+    capex = float((y * inst.capex).sum())
+    return capex, opex, capex + h * opex
+
+
+@pytest.mark.parametrize("fixture", ["sequential", "sequential_credit"])
+def test_sweep_outputs_agree_with_runs_and_an_independent_regret(fixture, request):
+    sweep, records, out = request.getfixturevalue(fixture)
+    axis = next(k for k in sweep.grid if k.startswith("budget."))
     runs = pd.read_csv(out / "runs.csv")
     assert list(runs["run"]) == [r.id for r in sweep.runs()]
-    assert set(runs["status"]) == {"optimal"}
+    assert set(runs["status"]) == {"optimal"} and not runs["time_limited"].any()
     assert runs["demo_data"].all()  # the bundled facilities are demo records: said so
-    # coverage falls with a smaller budget and a shorter standard, draw by draw
+    # coverage falls with a smaller budget (the budgets bind) and a shorter standard
     for d in (0, 1):
         one = runs[(runs["draw"] == d) & (runs["grid.travel.standard_minutes"] == 60)]
-        assert one.sort_values("grid.budget.total_kzt")["coverage_pct"].is_monotonic_increasing
-    assert (runs["cost_whole_life"] <= runs["budget_total"] + 1e-3).all()
+        cov = one.sort_values(f"grid.{axis}")["coverage_pct"]
+        assert cov.is_monotonic_increasing and cov.iloc[0] < cov.iloc[-1]
+    spent = {"budget.total_kzt": "cost_whole_life", "budget.capex_kzt": "cost_capex"}[axis]
+    assert (runs[spent] <= runs[f"grid.{axis}"] + 1e-3).all()
+    if fixture == "sequential_credit":  # the credit is in play: some plans convert and gain
+        net = runs["cost_capex"] + 5 * runs["cost_opex"] - runs["cost_whole_life"]
+        assert (net > 1e6).any()
 
     regret = pd.read_csv(out / "regret.csv")
     plan_sites = {}
@@ -268,6 +320,7 @@ def test_sweep_outputs_agree_with_runs_and_an_independent_regret(sequential):
         if 2 * chosen > len(ok):
             plan_sites[site] = 1
     assert plan_sites, "some sites are chosen by most runs"
+    assert len(regret) == 12
     for row in regret.itertuples():
         run = next(r for r in sweep.runs() if r.id == row.run)
         scenario, layers = run_data(sweep, run)
@@ -276,9 +329,25 @@ def test_sweep_outputs_agree_with_runs_and_an_independent_regret(sequential):
         assert row.plan_covered == pytest.approx(flow, abs=0.1)
         assert row.children_lost == pytest.approx(records[row.run]["children_covered"] - flow,
                                                   abs=0.2)
-        # the run's own optimal plan evaluated on its own data loses nothing
-        own = plan_coverage(inst, records[row.run]["sites"])
-        assert own == pytest.approx(records[row.run]["children_covered"], abs=0.5)
+        capex, opex, whole = _independent_costs(inst, scenario, plan_sites)
+        assert row.plan_cost_capex == pytest.approx(capex, rel=1e-9)
+        assert row.plan_cost_opex_net == pytest.approx(opex, rel=1e-9, abs=1e-3)
+        assert row.plan_cost_whole_life == pytest.approx(whole, rel=1e-9, abs=1e-3)
+        b = scenario.budget
+        assert row.plan_within_budget == all(
+            lim is None or v <= lim for v, lim in ((whole, b.total_kzt), (capex, b.capex_kzt),
+                                                   (opex, b.opex_kzt_per_year)))
+        # the run's own optimal plan evaluated on its own data reproduces its coverage and
+        # costs (the model's objective) and keeps within its budgets
+        own = evaluate_plan(inst, scenario, records[row.run]["sites"])
+        assert own.covered == pytest.approx(records[row.run]["children_covered"], abs=0.5)
+        assert plan_coverage(inst, records[row.run]["sites"]) == pytest.approx(
+            _maxflow_coverage(inst, records[row.run]["sites"]), abs=1e-6)
+        assert own.capex == pytest.approx(records[row.run]["cost_capex"], rel=1e-9)
+        assert own.whole_life == pytest.approx(records[row.run]["cost_whole_life"], rel=1e-9)
+        assert (own.capex, own.opex, own.whole_life) == pytest.approx(
+            _independent_costs(inst, scenario, records[row.run]["sites"]), rel=1e-9)
+        assert own.within_budget
     assert regret["children_lost"].max() > 0  # a fixed plan does lose children somewhere
 
     robust = json.loads((out / "robust_sites.geojson").read_text())
@@ -293,6 +362,7 @@ def test_sweep_outputs_agree_with_runs_and_an_independent_regret(sequential):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["runs"] == 12 and summary["succeeded"] == 12 and summary["demo_data"]
     assert summary["regret_plan"]["sites"] == len(plan_sites)
+    assert summary["time_limited"] == 0
 
 
 def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
@@ -316,6 +386,12 @@ def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
                        BASE_ID)
     assert record["status"] == "time_limit" and record["sites"] == {}
     assert record["reason"] == "solver time limit of 1e-09 s reached before any plan"
+    proven = solve_run(Sweep.from_toml(text), BASE_ID)
+    assert record["time_limited"] and not proven["time_limited"]
+    # comparing executions: a time-limited run is reported apart, not as a difference
+    verdict = compare_records({BASE_ID: proven}, {BASE_ID: record})
+    assert verdict.ok and [u["run"] for u in verdict.unproven] == [BASE_ID]
+    assert not runs["time_limited"].any()
 
 
 def test_worker_errors_are_retried_on_restart_and_no_scheduler_exits_5(tmp_path):
@@ -395,3 +471,30 @@ def test_killed_sweep_resumes_without_losing_or_duplicating_runs(tmp_path, seque
         rec = json.loads((out / "runs" / f"{rid}.json").read_text())
         for key in ("status", "children_covered", "coverage_pct", "cost_whole_life", "sites"):
             assert rec[key] == ref[key], (rid, key)
+
+
+def test_ctrl_c_stops_a_pool_sweep_cleanly_and_a_rerun_finishes_it(tmp_path, sequential):
+    """Ctrl-C (SIGINT to the process group, as a terminal sends it) during a pooled sweep:
+    exit 130 with a one-line message, whole records only, and the rerun completes."""
+    _, records_ref, _ = sequential
+    (tmp_path / "s.toml").write_text(SMALL.format(plan="frequent"))
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "planning", "sweep", str(tmp_path / "s.toml"),
+                             "--out", str(out), "--workers", "2"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.time() + 300
+    while len(list((out / "runs").glob("*.json"))) < 3:
+        assert proc.poll() is None and time.time() < deadline
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "run the same command again" in err.splitlines()[-1]
+    stored = {p.stem for p in (out / "runs").glob("*.json")}
+    assert 3 <= len(stored) < 13 and not (out / "summary.json").exists()
+    done = _cli("sweep", str(tmp_path / "s.toml"), "--out", str(out), "--workers", "2")
+    assert done.returncode == 0, done.stderr
+    for rid, ref in records_ref.items():
+        rec = json.loads((out / "runs" / f"{rid}.json").read_text())
+        assert compare_records({rid: ref}, {rid: rec}).identical == [rid]

@@ -127,6 +127,23 @@ def test_budget_bands_summarise_the_draws_per_budget_and_setting():
     assert {r["setting"] for r in data} == {"travel.standard_minutes=60"}
 
 
+def test_budget_bands_follow_the_capital_budget_when_the_sweep_varies_it():
+    """The example sweep varies the capital budget (the released-cost credit leaves the
+    whole-life budget slack): the chart runs along it, not along the constant total."""
+    import pandas as pd
+
+    runs = pd.DataFrame({
+        "status": ["optimal"] * 4, "grid.budget.capex_kzt": [5e9, 5e9, 1e10, 1e10],
+        "grid.travel.standard_minutes": [45, 60, 45, 60], "budget_total": [2.958e10] * 4,
+        "coverage_pct": [69.0, 73.8, 71.6, 76.3]})
+    spec = views.budget_bands(runs, "en").to_dict()
+    (data,) = spec["datasets"].values()
+    assert sorted({r["budget_bn"] for r in data}) == [5.0, 10.0]
+    assert {r["setting"] for r in data} == {"travel.standard_minutes=45",
+                                            "travel.standard_minutes=60"}
+    assert "Capital budget, bn KZT" in json.dumps(spec)
+
+
 def test_launch_form_writes_a_valid_sweep():
     text = views.sweep_toml("x", budgets=[1.2e9, 1.5e9], standards=[60], runs=3, seed=4,
                             children=0.1, entry_rate=0.0, capex=0.0, opex=0.0,

@@ -106,18 +106,26 @@ def robust_map(units: gpd.GeoDataFrame, robust: gpd.GeoDataFrame, lang: str, *,
     return maps.finish(m, [legend])
 
 
+BUDGET_AXES = {"grid.budget.total_kzt": "col_budget_bn",
+               "grid.budget.capex_kzt": "col_capex_budget_bn",
+               "grid.budget.opex_kzt_per_year": "col_opex_budget_bn"}
+"""Grid columns a budget chart can run along, and their axis titles (the first present)."""
+
+
 def budget_bands(runs: pd.DataFrame, lang: str) -> alt.Chart:
-    """Coverage against the whole-life budget across the random draws: the min-max band,
+    """Coverage against the budget the sweep varies (whole-life, capital or annual; the
+    whole-life budget when none is a grid axis) across the random draws: the min-max band,
     the 10-90 % band and the median, one colour per other grid setting."""
     ok = runs[runs["status"].isin(("optimal", "feasible"))].copy()
-    others = [c for c in ok.columns if c.startswith("grid.") and c != "grid.budget.total_kzt"]
+    axis = next((c for c in BUDGET_AXES if c in ok.columns), None)
+    others = [c for c in ok.columns if c.startswith("grid.") and c != axis]
     ok["setting"] = [", ".join(f"{c[5:]}={v}" for c, v in zip(others, row)) or "–"
                      for row in ok[others].itertuples(index=False)]
-    ok["budget_bn"] = pd.to_numeric(ok["budget_total"], errors="coerce") / 1e9
+    ok["budget_bn"] = pd.to_numeric(ok[axis or "budget_total"], errors="coerce") / 1e9
     stats = ok.groupby(["setting", "budget_bn"])["coverage_pct"].agg(
         low="min", p10=lambda s: s.quantile(0.1), median="median",
         p90=lambda s: s.quantile(0.9), high="max").reset_index()
-    x = alt.X("budget_bn:Q", title=t("col_budget_bn", lang))
+    x = alt.X("budget_bn:Q", title=t(BUDGET_AXES.get(axis or "", "col_budget_bn"), lang))
     colour = alt.Color("setting:N", title=t("col_setting", lang))
     outer = alt.Chart(stats).mark_area(opacity=0.15).encode(
         x=x, y=alt.Y("low:Q", title=t("col_coverage_pct", lang), scale=alt.Scale(zero=False)),
