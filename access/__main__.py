@@ -53,8 +53,9 @@ def _read_password(from_stdin: bool) -> str:
     return first
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m access", description=__doc__)
+def configure(parser: argparse.ArgumentParser) -> None:
+    """The commands and their arguments, on `otbasy accounts`'s parser or `python -m
+    access`'s own (so each help names the command the user typed)."""
     parser.add_argument("--file", type=Path, help="credentials file (default: "
                         "$OTBASY_CREDENTIALS or workspace/credentials.yaml)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -87,12 +88,17 @@ def _parser() -> argparse.ArgumentParser:
                                                    "(signs every browser out)")
     rk.add_argument("--key", type=Path, help="key file (default: $OTBASY_SESSION_KEY or "
                                              "workspace/session.key)")
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`python -m access ...`: parse, then `run`."""
+    parser = argparse.ArgumentParser(prog="python -m access", description=__doc__)
+    configure(parser)
+    return run(parser.parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
     """Run one command; returns the exit status (errors go to stderr without a traceback)."""
-    args = _parser().parse_args(argv)
     path: Path = args.file or credentials_path()
     try:
         if args.command == "verify-audit":

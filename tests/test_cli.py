@@ -73,3 +73,12 @@ def test_app_flags_come_from_the_streamlit_config():
     flags = streamlit_flags()
     assert "--server.enableStaticServing=true" in flags
     assert "--browser.gatherUsageStats=false" in flags
+
+
+@pytest.mark.parametrize("argv,prog", [(["accounts", "add", "--help"], "otbasy accounts add"),
+                                       (["summary", "--help"], "otbasy summary")])
+def test_help_names_the_command_the_user_typed(argv, prog, capsys):
+    with pytest.raises(SystemExit) as done:
+        cli.main(argv)
+    assert done.value.code == 0
+    assert capsys.readouterr().out.startswith(f"usage: {prog} ")
