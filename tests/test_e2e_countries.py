@@ -1,0 +1,84 @@
+"""No dead ends, in the browser: every page of the navigation, for every bundled country, as
+the public sees it and as a signed-in ministry user sees it, in Chromium, offline. No page may
+show an exception or an error box, and none may reach beyond localhost. (AppTest covers every
+boundary version and level in tests/test_every_country.py; this drives the real frontend.)"""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.layers import countries
+from tests.browser import MARKS, add_account, app_env, app_server, chromium, offline_page, settle
+from ui.i18n import t
+
+USER, PASSWORD = "e2e-countries", "correct-horse-battery-staple"  # pragma: allowlist secret
+pytestmark = MARKS
+NAV = '[data-testid="stSidebarNav"] a'
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("e2e_countries")
+    env = app_env(tmp)
+    add_account(env, USER, PASSWORD, "ministry")
+    with app_server(tmp, env) as url:
+        yield url
+
+
+def _choose_country(page, cc: str) -> None:
+    page.get_by_role("combobox", name=t("country", "en")).click()
+    page.get_by_role("option", name=t(f"country_{cc}", "en"), exact=True).click()
+    settle(page)
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=t("country", "en"))
+    assert t(f"country_{cc}", "en") in box.inner_html()  # the choice took
+
+
+def _problems(page) -> list[str]:
+    """Exception and error boxes on the page, as text."""
+    boxes = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
+    return [boxes.nth(i).inner_text() for i in range(boxes.count())]
+
+
+def _visit_every_page(page, cc: str) -> list[str]:
+    """Open each page of the navigation with `cc` chosen; the problems found, by page."""
+    found = []
+    links = _links(page)
+    assert links, "no navigation"
+    for href in links:
+        page.locator(f'{NAV}[href="{href}"]').click()
+        settle(page)
+        assert page.url.rstrip("/").endswith(href.rstrip("/").rsplit("/", 1)[-1])
+        found += [f"{cc} {href}: {p}" for p in _problems(page)]
+    return found
+
+
+def _links(page) -> list[str]:
+    return page.locator(NAV).evaluate_all("els => els.map(e => e.getAttribute('href'))")
+
+
+@pytest.mark.parametrize("role", ["public", "ministry"])
+def test_every_page_for_every_country(server, role: str) -> None:
+    with chromium() as browser:
+        page = offline_page(browser, server)
+        page.goto(server)
+        settle(page)
+        if role == "ministry":
+            sidebar = page.locator('[data-testid="stSidebar"]')
+            sidebar.get_by_label("Username", exact=True).fill(USER)
+            sidebar.get_by_label("Password", exact=True).fill(PASSWORD)
+            sidebar.get_by_role("button", name="Sign in").click()
+            sidebar.get_by_text("Signed in as").wait_for()
+            settle(page)
+        pages = _links(page)
+        assert (len(pages) > 3) == (role == "ministry"), pages  # the roles see different menus
+        problems = []
+        for cc in countries():
+            _choose_country(page, cc)
+            problems += _visit_every_page(page, cc)
+        assert not problems, "\n".join(problems)
+        assert not page.blocked, page.blocked[:5]
+        if role == "ministry":  # and the session outlives a reload on a deep link
+            page.goto(f"{server}/scenarios")
+            settle(page)
+            page.locator('[data-testid="stSidebar"]').get_by_text("Signed in as").wait_for()
+            assert not _problems(page)
