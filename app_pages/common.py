@@ -30,7 +30,7 @@ from geo.travel import TravelParams
 from geo.units import DEFAULT_LEVEL, attach_units
 from ui import forms, maps, tables
 from ui import viewmodels as vm
-from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, STRINGS, country_name, t
+from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, STRINGS, browser_language, country_name, t
 from ui.offline import STATIC_DIR, standalone_html
 from ui.uploads import display_name
 from ui.workspace import ActiveLayer, Workspace
@@ -92,7 +92,8 @@ def sidebar() -> Context:
     session-state keys lang, country, version, level and osm (see `_sidebar_choice`)."""
     side = st.sidebar
     lang = str(_sidebar_choice(side.selectbox, "Language / Язык / Тіл", list(LANGUAGES), "lang",
-                               DEFAULT_LANGUAGE, format_func=LANGUAGES.__getitem__))
+                               browser_language(st.context.locale),
+                               format_func=LANGUAGES.__getitem__))
     redraw_after_language_change(lang)
     countries = geo_layers.countries()
     country = str(_sidebar_choice(side.selectbox, t("country", lang), countries, "country",

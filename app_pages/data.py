@@ -23,7 +23,8 @@ ctx = common.context()
 lang = ctx.lang
 st.title(t("page_data", lang))
 
-layer = st.selectbox(t("layer", lang), common.LAYER_NAMES, key="data_layer")
+layer = st.selectbox(t("layer", lang), common.LAYER_NAMES, key="data_layer",
+                     format_func=lambda k: t(f"layer_{k}", lang))
 mode = st.radio(t("upload_mode", lang), merge.MODES, key="data_mode", horizontal=True,
                 format_func=lambda m: t(f"upload_mode_{m}", lang))
 upload = st.file_uploader(t("upload_file", lang), type=[e.lstrip(".") for e in ACCEPTED],
@@ -101,7 +102,8 @@ st.dataframe(
       "n": len(getattr(shown_layers, name)) if name in active else None}
      for name in common.LAYER_NAMES], hide_index=True, width="stretch")
 if active:
-    reset = st.selectbox(t("reset_layer", lang), sorted(active), key="data_reset_layer")
+    reset = st.selectbox(t("reset_layer", lang), sorted(active), key="data_reset_layer",
+                         format_func=lambda k: t(f"layer_{k}", lang))
     if st.button(t("reset_layer", lang), key="data_reset"):
         common.reset_layer(reset)
         st.rerun()

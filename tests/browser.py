@@ -101,10 +101,11 @@ def chromium() -> Iterator[object]:
             browser.close()
 
 
-def offline_page(browser, server: str):
-    """A page in a fresh browser context (its own cookies) where every request that does not
-    go to `server` is aborted and recorded (`page.blocked`, `page.requested`)."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+def offline_page(browser, server: str, locale: str = "en-US"):
+    """A page in a fresh browser context (its own cookies, the browser language `locale`)
+    where every request that does not go to `server` is aborted and recorded
+    (`page.blocked`, `page.requested`)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale=locale)
     blocked: list[str] = []
     requested: list[str] = []
 
@@ -131,3 +132,13 @@ def settle(page) -> None:
     page.wait_for_timeout(500)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT_MS)
+
+
+def sign_in(page, username: str, password: str) -> None:
+    """Sign in through the sidebar's form and wait until the app says so."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_label("Username", exact=True).fill(username)
+    sidebar.get_by_label("Password", exact=True).fill(password)
+    sidebar.get_by_role("button", name="Sign in").click()
+    sidebar.get_by_text("Signed in as").wait_for()
+    settle(page)

@@ -23,6 +23,7 @@ from tests.browser import (
     offline_page,
 )
 from tests.browser import settle as _settle
+from ui.i18n import t
 
 USER, PASSWORD = "e2e-ministry", "correct-horse-battery"  # pragma: allowlist secret
 pytestmark = MARKS
@@ -199,7 +200,7 @@ def test_every_page_works_offline(server, browser_page):
     bad.write_text("centre_id,name,kind,year,country,lat,lon\n"
                    "c1,Centre,castle,2020,KZ,43.2,76.9\n", encoding="utf-8")
     page.get_by_role("combobox", name="Layer").click()
-    page.get_by_role("option", name="centres").click()
+    page.get_by_role("option", name="Centres", exact=True).click()
     _settle(page)
     page.locator('input[type="file"]').set_input_files(str(bad))
     page.get_by_text(re.compile(r"\d+ problems? found")).wait_for()
@@ -221,8 +222,6 @@ def test_switching_language_redraws_every_choice(server, browser_page):
     """QA: after choosing Русский, the sidebar still showed "Kazakhstan", the Explore
     indicator its English name, and the Units radio had no choice marked (Streamlit keeps a
     keyed widget's old labels); every choice is redrawn in the new language."""
-    from ui.i18n import t
-
     page = browser_page
     page.goto(server)  # a fresh session, in English
     _settle(page)
@@ -332,7 +331,7 @@ def test_hostile_text_never_runs(server, browser_page):
     for layer, rows in HOSTILE_LAYERS.items():
         path = ARTIFACTS / f"hostile_{layer}.csv"
         path.write_text(_csv(rows), encoding="utf-8")
-        option = page.get_by_role("option", name=layer, exact=True)
+        option = page.get_by_role("option", name=t(f"layer_{layer}", "en"), exact=True)
         for attempt in range(3):  # the first click after Apply's rerun may only focus the box
             page.get_by_role("combobox", name="Layer", exact=True).click()
             try:

@@ -5,10 +5,21 @@ boundary version and level in tests/test_every_country.py; this drives the real 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from geo.layers import countries
-from tests.browser import MARKS, add_account, app_env, app_server, chromium, offline_page, settle
+from tests.browser import (
+    MARKS,
+    add_account,
+    app_env,
+    app_server,
+    chromium,
+    offline_page,
+    settle,
+    sign_in,
+)
 from ui.i18n import t
 
 USER, PASSWORD = "e2e-countries", "correct-horse-battery-staple"  # pragma: allowlist secret
@@ -47,7 +58,7 @@ def _visit_every_page(page, cc: str) -> list[str]:
     for href in links:
         page.locator(f'{NAV}[href="{href}"]').click()
         settle(page)
-        assert page.url.rstrip("/").endswith(href.rstrip("/").rsplit("/", 1)[-1])
+        page.wait_for_url(re.compile(re.escape(href.rstrip("/").rsplit("/", 1)[-1]) + "/?$"))
         found += [f"{cc} {href}: {p}" for p in _problems(page)]
     return found
 
@@ -63,12 +74,7 @@ def test_every_page_for_every_country(server, role: str) -> None:
         page.goto(server)
         settle(page)
         if role == "ministry":
-            sidebar = page.locator('[data-testid="stSidebar"]')
-            sidebar.get_by_label("Username", exact=True).fill(USER)
-            sidebar.get_by_label("Password", exact=True).fill(PASSWORD)
-            sidebar.get_by_role("button", name="Sign in").click()
-            sidebar.get_by_text("Signed in as").wait_for()
-            settle(page)
+            sign_in(page, USER, PASSWORD)
         pages = _links(page)
         assert (len(pages) > 3) == (role == "ministry"), pages  # the roles see different menus
         problems = []
@@ -82,3 +88,15 @@ def test_every_page_for_every_country(server, role: str) -> None:
             settle(page)
             page.locator('[data-testid="stSidebar"]').get_by_text("Signed in as").wait_for()
             assert not _problems(page)
+
+
+def test_a_russian_browser_opens_in_russian_and_keeps_it_after_a_link(server) -> None:
+    """Before anyone chooses, a reload or a shared link opens in the browser's language."""
+    with chromium() as browser:
+        page = offline_page(browser, server, locale="ru-RU")
+        page.goto(f"{server}/coverage_gaps")
+        settle(page)
+        text = page.locator('[data-testid="stSidebar"]').inner_text()
+        for key in ("page_explore", "page_gaps", "page_monitor"):
+            assert t(key, "ru") in text and t(key, "en") not in text, (key, text[:200])
+        assert not _problems(page)

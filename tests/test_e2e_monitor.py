@@ -9,11 +9,10 @@ from __future__ import annotations
 import io
 
 import pandas as pd
-import pytest
 
+from tests.browser import MARKS
 from tests.test_e2e import (
     ARTIFACTS,
-    CHROMIUM,
     _goto,
     _no_exceptions,
     _settle,
@@ -24,11 +23,7 @@ from tests.test_e2e import (
 
 __all__ = ["browser_page", "server"]  # fixtures used by the tests below
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian's Chromium at /usr/bin/chromium"),
-]
+pytestmark = MARKS  # CI's OTBASY_REQUIRE_BROWSER=1 turns a missing browser into a failure
 
 CHARTS = '[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]'
 

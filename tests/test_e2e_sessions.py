@@ -26,6 +26,7 @@ from tests.browser import (
     chromium,
     offline_page,
     settle,
+    sign_in,
 )
 from ui.i18n import t
 
@@ -59,12 +60,7 @@ def _events(audit: Path) -> list[tuple[str, str, str]]:
 
 
 def _sign_in(page, username: str) -> None:
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_label("Username", exact=True).fill(username)
-    sidebar.get_by_label("Password", exact=True).fill(PASSWORD)
-    sidebar.get_by_role("button", name="Sign in").click()
-    sidebar.get_by_text("Signed in as").wait_for()
-    settle(page)
+    sign_in(page, username, PASSWORD)
 
 
 def _session_cookie(page, wait: bool = True) -> dict | None:

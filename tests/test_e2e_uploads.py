@@ -5,12 +5,11 @@ named on every page and undone in one click; partly covered settlements on the r
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from geo.layers import load_layers
+from tests.browser import MARKS
 from tests.test_e2e import (
     ARTIFACTS,
-    CHROMIUM,
     _goto,
     _map_frame,
     _no_exceptions,
@@ -24,11 +23,7 @@ from ui import maps
 
 __all__ = ["browser_page", "server"]  # fixtures used by the tests below
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian's Chromium at /usr/bin/chromium"),
-]
+pytestmark = MARKS  # CI's OTBASY_REQUIRE_BROWSER=1 turns a missing browser into a failure
 
 
 def _sidebar(page):
@@ -84,7 +79,7 @@ def test_version_box_upload_merge_banner_and_partial_settlements(server, browser
     path.parent.mkdir(parents=True, exist_ok=True)
     _four_institutions().to_csv(path, index=False)
     page.get_by_role("combobox", name="Layer", exact=True).click()
-    page.get_by_role("option", name="institutions", exact=True).click()
+    page.get_by_role("option", name="Institutions", exact=True).click()
     _settle(page)
     page.get_by_text("Merge into the bundled layer by id").click()
     _settle(page)

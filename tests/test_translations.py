@@ -151,3 +151,12 @@ def test_a_failed_run_is_explained_in_the_readers_language(lang: str) -> None:
         shown
     bad = untranslated(visible_strings(at), lang)
     assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("locale,lang", [("ru-RU", "ru"), ("kk", "kk"), ("kk_KZ", "kk"),
+                                         ("en-GB", "en"), ("de-DE", "en"), (None, "en"),
+                                         ("", "en")])
+def test_a_browser_opens_the_app_in_its_language(locale, lang) -> None:
+    from ui.i18n import browser_language
+
+    assert browser_language(locale) == lang

@@ -1094,6 +1094,13 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **fmt: object) -> str:
     return _Formatter(lang).format(text, **fmt) if fmt else text
 
 
+def browser_language(locale: str | None) -> str:
+    """The app language for a browser's locale ("ru-RU" -> "ru", "kk" -> "kk"), else the
+    default: what a reload or a shared link opens in before the user chooses."""
+    code = (locale or "").replace("_", "-").split("-")[0].lower()
+    return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
 def unit_name(row: Mapping[str, object], lang: str = DEFAULT_LANGUAGE) -> str:
     """A boundary unit's name in `lang` from its name_en/name_ru/name_kk fields."""
     for column in (f"name_{lang}", "name_en", "code"):
