@@ -197,15 +197,20 @@ def ratio(row: dict, model: str) -> float | None:
     return None
 
 
-def optima(row: dict, model: str) -> str:
-    r = row.get(model, {})
-    o, s = r.get("ours", {}), r.get("spopt", {})
-    a, b = o.get("objective"), s.get("objective")
+def same_optima(ours: dict, spopt: dict) -> str:
+    """Whether two measured solves agree: equal (to OPTIMA_RTOL) or DIFFERENT when both are
+    proven optimal, else why they cannot be compared."""
+    a, b = ours.get("objective"), spopt.get("objective")
     if a is None or b is None:
         return ""
-    if o.get("status") != "optimal" or s.get("status") != "optimal":
+    if ours.get("status") != "optimal" or spopt.get("status") != "optimal":
         return "n/a: not both optimal"
     return "equal" if abs(a - b) <= OPTIMA_RTOL * max(1.0, abs(a), abs(b)) else "DIFFERENT"
+
+
+def optima(row: dict, model: str) -> str:
+    r = row.get(model, {})
+    return same_optima(r.get("ours", {}), r.get("spopt", {}))
 
 
 def differs(rows: list[dict]) -> bool:

@@ -64,7 +64,6 @@ KZ_BOX = (50.0, 41.0, 87.0, 55.0)       # lon/lat box of Kazakhstan
 REGION_BOX = (74.0, 42.5, 80.0, 46.5)   # about Almaty region's extent
 SPEED_KMH, CIRCUITY, STANDARD = 60.0, 1.3, 60.0
 SPOPT_MAX_PAIRS = 500_000  # spopt p-median: ~1 GB and ~30 s per 175,000 pairs on 2 cores
-OPTIMA_RTOL = 1e-6
 OURS_TIME_LIMIT = 120.0  # seconds per Otbasy solve; a hard case stops with its gap
 
 
@@ -325,15 +324,6 @@ def run(case_name: str, who: str, model: str, solver_name: str,
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _same(ours: dict, spopt: dict) -> str:
-    a, b = ours.get("objective"), spopt.get("objective")
-    if a is None or b is None:
-        return ""
-    if ours.get("status") != "optimal" or spopt.get("status") != "optimal":
-        return "n/a: not both optimal"
-    return "equal" if abs(a - b) <= OPTIMA_RTOL * max(1.0, abs(a), abs(b)) else "DIFFERENT"
-
-
 def _fmt(v, spec: str = ".2f") -> str:
     return "" if v is None else format(v, spec)
 
@@ -350,7 +340,7 @@ def table(rows: list[dict]) -> str:
                       _fmt(o.get("solve_s"), ".3f"), _fmt(o.get("peak_mb"), ".0f"),
                       o.get("status", ""), _fmt(o.get("gap"), ".1e"),
                       _fmt(o.get("objective"), ",.1f"), spopt_s, _fmt(s.get("peak_mb"), ".0f"),
-                      f"{ratio:.1f}x" if ratio else "", _same(o, s)))
+                      f"{ratio:.1f}x" if ratio else "", family_run.same_optima(o, s)))
     widths = [max(len(str(x[k])) for x in lines) for k in range(len(head))]
     fmt = lambda x: "  ".join(str(v).ljust(w) for v, w in zip(x, widths))  # noqa: E731
     return "\n".join([fmt(lines[0]), fmt(["-" * w for w in widths])] + [fmt(x) for x in lines[1:]])
