@@ -12,28 +12,17 @@ import pytest
 from geo.layers import countries
 from tests.browser import (
     MARKS,
-    add_account,
-    app_env,
-    app_server,
     chromium,
     offline_page,
     settle,
     sign_in,
 )
+from tests.test_e2e import PASSWORD, USER, server
 from ui.i18n import t
 
-USER, PASSWORD = "e2e-countries", "correct-horse-battery-staple"  # pragma: allowlist secret
 pytestmark = MARKS
+__all__ = ["server"]  # the app with a ministry account, shared with tests/test_e2e.py
 NAV = '[data-testid="stSidebarNav"] a'
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("e2e_countries")
-    env = app_env(tmp)
-    add_account(env, USER, PASSWORD, "ministry")
-    with app_server(tmp, env) as url:
-        yield url
 
 
 def _choose_country(page, cc: str) -> None:
