@@ -10,8 +10,11 @@ identical instance: Otbasy's p-median (`planning.solve.build` + `solve_built`: t
 reductions and the radius model) and spopt's `PMedian.from_cost_matrix` (the classic
 formulation, one assignment variable per pair), Otbasy's MCLP and spopt's
 `MCLP.from_cost_matrix`. Times are wall seconds from the dense cost matrix to the solved
-model (build + solve), both with HiGHS at a 1e-4 relative gap; each part records the load
-average it ran at. spopt's solve stops at SPOPT_LIMIT (600 s) and its whole run at SPOPT_BOX;
+model (build + solve), both with HiGHS at a 1e-4 relative gap, and the CPU seconds of that
+interval (all threads); each part records the load average it ran at. The ratio is taken on
+CPU seconds when both sides have them (a shared machine's load stretches wall time but not CPU
+time; on an idle machine the two agree), else on wall seconds. spopt's solve stops at SPOPT_LIMIT
+(600 s) and its whole run at SPOPT_BOX CPU seconds;
 its classic p-median is skipped when its estimated memory (SPOPT_BYTES_PER_PAIR) exceeds the
 memory available or SPOPT_MEM_LIMIT; a ratio against an unproven spopt is a floor (`>=`).
 Every part is written to the JSON as soon as measured, so a stopped run resumes; cases run
@@ -25,6 +28,7 @@ import json
 import math
 import os
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -43,7 +47,7 @@ GAP = 1e-4
 OURS_LIMIT = 120.0
 SPOPT_LIMIT = 600.0  # generous: where spopt can prove optimality, the ratio is then real
 QUICK_SPOPT_LIMIT = 30.0  # --quick (development): spopt's ratios are then mostly floors
-SPOPT_BOX = 1800.0   # whole spopt run (PuLP build + solve) per model; beyond it a floor
+SPOPT_BOX = 1800.0   # whole spopt run (PuLP build + solve) per model, CPU seconds; a floor
 SPOPT_BYTES_PER_PAIR = 6_000  # measured: ~1 GB per 175,000 PuLP assignment variables
 SPOPT_MEM_LIMIT = 16 * 2**30  # address-space cap of a spopt child (24 GiB shared machine)
 OPTIMA_RTOL = 1e-6
@@ -68,7 +72,7 @@ def ours(model: str, cost: np.ndarray, w: np.ndarray, radius: float, p: int) -> 
     from planning.solve import build
 
     solver = Solver(name="highs", time_limit_seconds=OURS_LIMIT, mip_gap=GAP)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     if model == "pmedian":
         inst = _instance(cost, w, radius, None)
         opt = ModelOptions(objective="min_travel", max_new=p)
@@ -77,12 +81,13 @@ def ours(model: str, cost: np.ndarray, w: np.ndarray, radius: float, p: int) -> 
         opt = ModelOptions(objective="max_coverage", max_new=p)
     built = build(inst, opt, solver)
     info = solve_built(built, solver)
-    wall = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     value = None
     if info.has_solution:
         value = (built.radius.cost(built.inst, built.counts()) if model == "pmedian"
                  else float(built.prob.objective.value()))
-    return {"wall_s": wall, "status": info.status, "gap": info.gap, "objective": value,
+    return {"wall_s": wall, "cpu_s": cpu, "status": info.status, "gap": info.gap,
+            "objective": value,
             "variables": len(built.prob.variables())}
 
 
@@ -91,7 +96,7 @@ def spopt(model: str, cost: np.ndarray, w: np.ndarray, radius: float, p: int,
     import pulp
     from spopt.locate import MCLP, PMedian
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     if model == "pmedian":
         m = PMedian.from_cost_matrix(cost, w, p_facilities=p)
     else:
@@ -101,12 +106,12 @@ def spopt(model: str, cost: np.ndarray, w: np.ndarray, radius: float, p: int,
         m.solve(pulp.HiGHS(msg=False, gapRel=GAP, timeLimit=limit), results=False)
     except RuntimeError:  # spopt raises when HiGHS stopped at the limit without a plan
         return {"wall_s": time.perf_counter() - start, "build_s": build_s,
-                "status": "time_limit"}
-    wall = time.perf_counter() - start
+                "cpu_s": time.process_time() - cpu, "status": "time_limit"}
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     prob = m.problem
     status = {pulp.LpSolutionOptimal: "optimal",
               pulp.LpSolutionIntegerFeasible: "feasible"}.get(prob.sol_status, "time_limit")
-    return {"wall_s": wall, "build_s": build_s, "status": status,
+    return {"wall_s": wall, "cpu_s": cpu, "build_s": build_s, "status": status,
             "objective": prob.objective.value(), "variables": len(prob.variables())}
 
 
@@ -132,6 +137,8 @@ def child(name: str, who: str, model: str, limit: str = str(SPOPT_LIMIT)) -> Non
     warnings.filterwarnings("ignore")
     if who == "spopt":
         resource.setrlimit(resource.RLIMIT_AS, (SPOPT_MEM_LIMIT, SPOPT_MEM_LIMIT))
+        box = int(SPOPT_BOX)  # CPU seconds: the kernel stops it (SIGXCPU) however loaded
+        resource.setrlimit(resource.RLIMIT_CPU, (box, box + 5))
     case = FamilyCase.parse(name)
     cost, w, radius = instance(case)
     out = (ours(model, cost, w, radius, case.p) if who == "ours"
@@ -149,18 +156,28 @@ def run_part(name: str, who: str, model: str, limit: float = SPOPT_LIMIT) -> dic
         if reason:
             return {"status": reason}
     start = time.perf_counter()
+    cpu0 = _children_cpu()
     try:
         proc = subprocess.run([sys.executable, __file__, "--child", name, who, model,
                                str(limit)],
                               capture_output=True, text=True, cwd=ROOT,
-                              timeout=SPOPT_BOX if who == "spopt" else None)
+                              timeout=4 * SPOPT_BOX if who == "spopt" else None)
     except subprocess.TimeoutExpired:
-        return {"wall_s": time.perf_counter() - start, "status": "time_box",
-                "load": os.getloadavg()[0]}
+        proc = None
+    if proc is None or proc.returncode == -signal.SIGXCPU:
+        # the box: CPU seconds of the whole child (its imports and instance included)
+        return {"wall_s": time.perf_counter() - start, "cpu_s": _children_cpu() - cpu0,
+                "status": "time_box", "load": os.getloadavg()[0]}
     if proc.returncode != 0:
         err = (proc.stderr.strip().splitlines() or ["?"])[-1][:100]
         return {"status": "error: " + err}
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _children_cpu() -> float:
+    """CPU seconds of every finished child so far (user + system)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def load_rows(path: Path = OUT) -> dict[str, dict]:
@@ -171,12 +188,13 @@ def load_rows(path: Path = OUT) -> dict[str, dict]:
 
 
 def run_case(name: str, rows: dict[str, dict], redo_ours: bool = False,
-             path: Path | None = OUT, limit: float = SPOPT_LIMIT) -> dict:
+             path: Path | None = OUT, limit: float = SPOPT_LIMIT,
+             sides: tuple[str, ...] = ("ours", "spopt")) -> dict:
     """Fill in whatever of case `name` is missing from `rows` (each part saved to `path` as
     soon as it is measured, so an interrupted run resumes where it stopped)."""
     row = rows.setdefault(name, {"case": name})
     for model in ("pmedian", "mclp"):
-        for who in ("ours", "spopt"):
+        for who in sides:
             have = row.get(model, {}).get(who)
             if have and not (redo_ours and who == "ours") and \
                     not str(have.get("status", "")).startswith("error"):
@@ -188,12 +206,15 @@ def run_case(name: str, rows: dict[str, dict], redo_ours: bool = False,
     return row
 
 
-def ratio(row: dict, model: str) -> float | None:
-    """spopt wall / Otbasy wall, when both ran."""
+def ratio(row: dict, model: str, key: str | None = None) -> float | None:
+    """spopt seconds / Otbasy seconds when both ran: CPU seconds when both sides have them
+    (`key` None), else wall; `key` "wall_s" or "cpu_s" asks for one."""
     r = row.get(model, {})
     o, s = r.get("ours", {}), r.get("spopt", {})
-    if "wall_s" in o and "wall_s" in s and o["wall_s"] > 0:
-        return s["wall_s"] / o["wall_s"]
+    if key is None:
+        key = "cpu_s" if "cpu_s" in o and "cpu_s" in s else "wall_s"
+    if key in o and key in s and o[key] > 0:
+        return s[key] / o[key]
     return None
 
 
@@ -223,6 +244,7 @@ def summary(rows: list[dict]) -> list[str]:
     out = []
     for model in ("pmedian", "mclp"):
         rs = [x for x in (ratio(r, model) for r in rows) if x is not None]
+        walls = [x for x in (ratio(r, model, "wall_s") for r in rows) if x is not None]
         verdicts = [optima(r, model) for r in rows]
         floors = sum(1 for r in rows if ratio(r, model) is not None
                      and r[model]["spopt"].get("status") != "optimal")
@@ -230,8 +252,10 @@ def summary(rows: list[dict]) -> list[str]:
             "status", "")).startswith("skipped"))
         if rs:
             geo = math.exp(sum(math.log(x) for x in rs) / len(rs))
+            gwall = math.exp(sum(math.log(x) for x in walls) / len(walls))
             out.append(f"{model}: {len(rs)} cases vs spopt, ratio geometric mean {geo:.1f}x, "
-                       f"min {min(rs):.1f}x, max {max(rs):.1f}x; optima equal "
+                       f"min {min(rs):.1f}x, max {max(rs):.1f}x (wall: geometric mean "
+                       f"{gwall:.1f}x, min {min(walls):.1f}x); optima equal "
                        f"{verdicts.count('equal')}, DIFFERENT {verdicts.count('DIFFERENT')}, "
                        f"not both optimal {verdicts.count('n/a: not both optimal')}"
                        + (f"; in {floors} spopt was not proven optimal (its solve limit or "
@@ -253,30 +277,35 @@ def _ratio_text(x: float | None, spopt_run: dict) -> str:
 
 
 def table(rows: list[dict]) -> str:
-    head = ("case", "model", "ours s", "status", "gap", "objective", "spopt s", "spopt status",
-            "ratio", "optima")
+    head = ("case", "model", "ours s", "ours cpu", "status", "gap", "objective", "spopt s",
+            "spopt cpu", "spopt status", "ratio", "wall ratio", "optima")
     lines = [head]
     for r in rows:
         for model in ("pmedian", "mclp"):
             o, s = r.get(model, {}).get("ours", {}), r.get(model, {}).get("spopt", {})
             x = ratio(r, model)
-            lines.append((r["case"], model, _fmt(o.get("wall_s")), o.get("status", "not run"),
+            lines.append((r["case"], model, _fmt(o.get("wall_s")), _fmt(o.get("cpu_s")),
+                          o.get("status", "not run"),
                           _fmt(o.get("gap"), ".1e"), _fmt(o.get("objective"), ",.1f"),
-                          _fmt(s.get("wall_s")), s.get("status", "not run"), _ratio_text(x, s),
-                          optima(r, model)))
+                          _fmt(s.get("wall_s")), _fmt(s.get("cpu_s")),
+                          s.get("status", "not run"), _ratio_text(x, s),
+                          _ratio_text(ratio(r, model, "wall_s"), s), optima(r, model)))
     widths = [max(len(str(x[k])) for x in lines) for k in range(len(head))]
     fmt = lambda x: "  ".join(str(v).ljust(w) for v, w in zip(x, widths)).rstrip()  # noqa: E731
     return "\n".join([fmt(lines[0]), fmt(["-" * w for w in widths])] + [fmt(x) for x in lines[1:]])
 
 
 def run(quick: bool, names: list[str] | None = None, redo_ours: bool = False,
-        path: Path | None = OUT) -> tuple[list[dict], str]:
+        path: Path | None = OUT, sides: tuple[str, ...] = ("ours", "spopt"),
+        limit: float | None = None) -> tuple[list[dict], str]:
     """Run the family (or the named cases), resuming from `path`; rows and printed text
-    (only the cases asked for)."""
+    (only the cases asked for). `limit`: spopt's solve limit (default by `quick`)."""
     cases = names or [c.name for c in family(quick)]
     rows = load_rows(path) if path is not None else {}
+    if limit is None:
+        limit = QUICK_SPOPT_LIMIT if quick else SPOPT_LIMIT
     for name in cases:
-        run_case(name, rows, redo_ours, path, QUICK_SPOPT_LIMIT if quick else SPOPT_LIMIT)
+        run_case(name, rows, redo_ours, path, limit, sides)
     asked = [rows[n] for n in cases]
     text = table(asked) + "\n\n" + "\n".join(summary(asked))
     return asked, text
@@ -291,6 +320,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=OUT, help="results JSON (resumed from)")
     ap.add_argument("--fresh", action="store_true", help="ignore the JSON, do not write it")
     ap.add_argument("--report", action="store_true", help="print the JSON's table, run none")
+    ap.add_argument("--side", choices=("ours", "spopt"), action="append",
+                    help="measure only this side (repeatable; default both)")
+    ap.add_argument("--spopt-limit", type=float, help="spopt's solve limit, seconds")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -301,9 +333,10 @@ def main(argv: list[str] | None = None) -> int:
         print(table(rows) + "\n\n" + "\n".join(summary(rows)))
         return 0
     path = None if args.fresh or args.quick else args.out
-    rows, text = run(args.quick, args.case, args.redo_ours, path)
+    rows, text = run(args.quick, args.case, args.redo_ours, path,
+                     tuple(args.side or ("ours", "spopt")), args.spopt_limit)
     print(f"load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} CPU cores; ratio = spopt / "
-          f"Otbasy wall seconds (build + solve)\n{text}")
+          f"Otbasy CPU seconds (build + solve; wall ratio beside it)\n{text}")
     return 1 if differs(rows) else 0
 
 
