@@ -88,7 +88,7 @@ def ours(model: str, cost: np.ndarray, w: np.ndarray, radius: float, p: int) -> 
                  else float(built.prob.objective.value()))
     return {"wall_s": wall, "cpu_s": cpu, "status": info.status, "gap": info.gap,
             "objective": value,
-            "variables": len(built.prob.variables())}
+            "variables": built.dimensions()[0]}
 
 
 def spopt(model: str, cost: np.ndarray, w: np.ndarray, radius: float, p: int,

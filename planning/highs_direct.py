@@ -112,10 +112,11 @@ def solve(model: SparseModel, *, time_limit: float, mip_gap: float,
         sol.value_valid = True
         h.setSolution(sol)
     h.run()
-    return _result(h, model, time.perf_counter() - t0, mip=bool(np.any(model.integer)))
+    return read_result(h, model, time.perf_counter() - t0, mip=bool(np.any(model.integer)))
 
 
-def _result(h: highspy.Highs, model: SparseModel, seconds: float, mip: bool) -> Result:
+def read_result(h: highspy.Highs, model: SparseModel, seconds: float, mip: bool) -> Result:
+    """How the run of `h` on `model` ended (also for a model kept and changed in `h`)."""
     status = h.getModelStatus()
     info = h.getInfo()
     ms = highspy.HighsModelStatus

@@ -17,13 +17,10 @@ families recruited in unit u (integer), and demand coverage/assignment:
     where the group has fewer children than the site's capacity (national solve 1.3 s ->
     0.1 s; for larger groups the capacity row implies the weaker form and adding it slows).
 - min_travel (p-median / budgeted), every child assigned within the cut-off:
-  - uncapacitated: a radius formulation. For settlement i with distinct travel times
-    D_1 < ... < D_K to its sites, u_k >= u_{k-1} - sum_{j at level k} y_j (u_0 = 1, u_k >= 0)
-    is 1 exactly when no centre is open within D_k, and the cost is
-    w_i (D_1 + sum_k (D_{k+1} - D_k) u_k). Only the first L_i levels are modelled: the
-    truncated cost min(true, D_{L+1}) is a lower bound, exact when the nearest open centre
-    is within level L+1; `Built.deepen` deepens the violators and the solve repeats
-    (Garcia, Labbe & Marin 2011). Far fewer rows and variables than one x_ij per pair.
+  - uncapacitated: the truncated radius formulation of `planning.radius` (its rows come from
+    there as arrays); `Built.deepen` deepens the levels and the solve repeats. Far fewer
+    rows and variables than one x_ij per pair. A pure p-median solved by HiGHS skips PuLP
+    altogether: `planning.radius_highs` keeps its model in one HiGHS instance.
   - capacitated: x_ij for pairs within the cut-off, sum_j x_ij = 1, capacity rows,
     minimising child-minutes.
 
@@ -39,8 +36,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pulp
 
+from planning import radius as levels_of
 from planning.deadline import Deadline
 from planning.instance import Instance
+from planning.radius import Radius
+from planning.radius_highs import RadiusHighs
 
 FIRST_LEVELS = 8  # fewest radius levels modelled per settlement before any deepening
 
@@ -86,70 +86,6 @@ def running_cost(inst: Instance, counts: np.ndarray, recruit_kzt: float,
 
 
 @dataclass
-class Radius:
-    """Truncation state of the radius formulation: per settlement, its pairs sorted by
-    minutes (`order`, CSR `start`), the level of each sorted pair, and levels kept."""
-
-    order: np.ndarray
-    start: np.ndarray
-    level: np.ndarray
-    kept: np.ndarray
-
-    @classmethod
-    def of(cls, inst: Instance, first: int, start: np.ndarray | None = None) -> Radius:
-        """Levels sorted per settlement; `first` levels kept, or with a `start` plan (centres
-        per site) at least each settlement's level of its nearest open start site: the
-        start plan's cost is then modelled exactly."""
-        order = np.lexsort((inst.minutes, inst.rows))
-        rows, mins = inst.rows[order], inst.minutes[order]
-        start_at = np.searchsorted(rows, np.arange(inst.n + 1))
-        new_level = np.ones(order.size, dtype=int)
-        new_level[1:] = (rows[1:] != rows[:-1]) | (mins[1:] > mins[:-1])
-        cum = np.cumsum(new_level)
-        row_first = np.repeat(start_at[:-1], np.diff(start_at))
-        level = cum - cum[row_first] + 1  # 1 at each settlement's nearest sites
-        kept = np.where(inst.weights > 0, first, 0)  # no children: only the assign row
-        radius = cls(order, start_at, level, kept)
-        if start is not None:
-            opened = start[inst.cols[order]] > 0
-            hit = np.flatnonzero(opened)
-            rows_hit = rows[hit]
-            firsts = hit[np.unique(rows_hit, return_index=True)[1]]
-            at = np.full(inst.n, first)
-            at[rows[firsts]] = np.maximum(level[firsts], first)
-            radius.kept = np.where(inst.weights > 0, at, 0)
-        return radius
-
-    def total(self, i: int) -> int:
-        return int(self.level[self.start[i + 1] - 1]) if self.start[i + 1] > self.start[i] else 0
-
-    def cost(self, inst: Instance, counts: np.ndarray) -> float:
-        """True child-minutes of a plan: each settlement to its nearest open site."""
-        opened = counts[inst.cols[self.order]] > 0
-        rows = inst.rows[self.order][opened]
-        first = np.unique(rows, return_index=True)[1]
-        mins = inst.minutes[self.order][opened][first]
-        return float((inst.weights[rows[first]] * mins).sum())
-
-    def deepen(self, inst: Instance, counts: np.ndarray) -> bool:
-        """Deepen every settlement whose nearest open centre lies beyond level kept+1 (its
-        truncated cost undercounts); True when some did, so the model must be rebuilt."""
-        sorted_open = counts[inst.cols[self.order]] > 0
-        changed = False
-        for i in np.flatnonzero(inst.weights > 0).tolist():
-            a, b = self.start[i], self.start[i + 1]
-            k = int(self.kept[i])
-            if b == a or k >= self.total(i):
-                continue
-            hits = np.flatnonzero(sorted_open[a:b])
-            nearest = int(self.level[a + hits[0]]) if hits.size else self.total(i)
-            if nearest > k + 1:
-                self.kept[i] = min(self.total(i), max(nearest, 2 * k))
-                changed = True
-        return changed
-
-
-@dataclass
 class Built:
     """A PuLP problem and handles to its variables and key expressions.
 
@@ -159,6 +95,8 @@ class Built:
     start: a feasible plan (centres per site) handed to the solver; lower: a valid lower
     bound on the optimum found outside the solver (the p-median's Lagrangian bound);
     deadline: when the whole solve (build included) must end, None for the solver's limit.
+    direct: the pure p-median's model in HiGHS (`build_direct`), else None. trace:
+    (perf_counter time, best plan's true cost, best bound) as they improve (p-median).
     """
 
     prob: pulp.LpProblem
@@ -176,10 +114,27 @@ class Built:
     start: np.ndarray | None = None
     lower: float | None = None
     deadline: Deadline | None = None
+    direct: RadiusHighs | None = None
+    trace: list[tuple[float, float, float]] = field(default_factory=list)
 
     def counts(self) -> np.ndarray:
         """Centres per site in the current solution."""
+        if self.direct is not None:
+            return self.direct.counts.copy()
         return np.array([int(round(v.value() or 0)) for v in self.y], dtype=int)
+
+    def use_plan(self, counts: np.ndarray) -> None:
+        """Make `counts` (centres per site) the current solution."""
+        if self.direct is not None:
+            self.direct.counts = counts.astype(int).copy()
+        for v, c in zip(self.y, counts):
+            v.varValue = float(c)
+
+    def dimensions(self) -> tuple[int, int]:
+        """(variables, constraints) of the model as it now is."""
+        if self.direct is not None:
+            return self.direct.num_col, self.direct.num_row
+        return len(self.prob.variables()), len(self.prob.constraints)
 
     def deepen(self) -> bool:
         """After a solve of the truncated radius model: True when its plan's cost was
@@ -193,9 +148,13 @@ class Built:
         the new model's start (it stays feasible: only levels are added)."""
         if self.inst is None or self.opt is None:
             raise ValueError("only a truncated radius model can be rebuilt")
-        counts, lower, deadline = self.counts(), self.lower, self.deadline
+        if self.direct is not None:  # the same HiGHS model, the new levels appended
+            self.start = self.counts()
+            self.direct.extend()
+            return
+        counts, lower, deadline, trace = self.counts(), self.lower, self.deadline, self.trace
         self.__dict__.update(build_model(self.inst, self.opt, self.radius).__dict__)
-        self.start, self.lower, self.deadline = counts, lower, deadline
+        self.start, self.lower, self.deadline, self.trace = counts, lower, deadline, trace
 
     def start_values(self) -> dict[pulp.LpVariable, float]:
         """Centres per site of the start plan, for the solver (empty without one)."""
@@ -284,6 +243,17 @@ def build_model(inst: Instance, opt: ModelOptions, radius: Radius | None = None,
         prob.setObjective(_expr(_add(_add({}, _covered(inst, built).items()),
                                      _tie_break(inst, opt, built))))
     return built
+
+
+def build_direct(inst: Instance, opt: ModelOptions, radius: Radius | None = None,
+                 start: np.ndarray | None = None) -> Built:
+    """A pure p-median (`planning.pmedian.applies`) for HiGHS, built straight into it
+    (`planning.radius_highs`): the same radius model as `build_model`'s, without PuLP
+    objects (`prob` stays empty, `y` too; `counts()` reads the plan)."""
+    radius = radius or Radius.of(inst, _first_levels(inst, opt), start)
+    return Built(prob=pulp.LpProblem(opt.objective, pulp.LpMinimize), y=[], cover={},
+                 radius=radius, inst=inst, opt=opt, start=start,
+                 direct=RadiusHighs(inst, radius, opt.max_new))
 
 
 def _running(inst: Instance, opt: ModelOptions, built: Built,
@@ -446,8 +416,8 @@ def _capacity_rows(inst: Instance, built: Built, by_site: dict[int, list]) -> No
 
 def _radius(inst: Instance, opt: ModelOptions, built: Built,
             radius: Radius) -> pulp.LpAffineExpression:
-    """Uncapacitated p-median, truncated radius formulation (see the module docstring);
-    returns the child-minutes objective (a lower bound until `deepen` finds it exact)."""
+    """Uncapacitated min_travel, truncated radius formulation (`planning.radius`); returns
+    the child-minutes objective (a lower bound until `deepen` finds it exact)."""
     if opt.equity_min > 0:  # the equity rule needs each settlement's level of the standard
         for i in range(inst.n):
             a, b = radius.start[i], radius.start[i + 1]
@@ -456,42 +426,26 @@ def _radius(inst: Instance, opt: ModelOptions, built: Built,
                 k = int(radius.level[a + at_standard - 1])
                 radius.kept[i] = max(radius.kept[i], min(k, radius.total(i)))
     built.radius, built.inst, built.opt = radius, inst, opt
-    cost: dict = {}
-    constant = 0.0
     y = built.y
-    assigned: set[bytes] = set()
+    for g, reach in enumerate(levels_of.assign_rows(inst, radius)):
+        built.prob += _expr([(y[j], 1.0) for j in reach.tolist()]) >= 1, f"assign{g}"
+    lv = levels_of.levels(inst, radius, np.zeros(inst.n, dtype=int), np.full(inst.n, -1), 0)
+    us = [built.prob.add_variable(f"u{i}_{k}", 0, 1)
+          for i, k in zip(lv.settlement.tolist(), lv.level.tolist())]
+    for c, u in enumerate(us):
+        terms = [(u, 1.0)] + ([(us[lv.prev[c]], -1.0)] if lv.prev[c] >= 0 else [])
+        terms += [(y[j], 1.0) for j in lv.sites[lv.start[c]:lv.start[c + 1]].tolist()]
+        built.prob += _expr(terms) >= float(lv.rhs[c]), f"lv{lv.settlement[c]}_{lv.level[c]}"
+    u_of: dict[int, dict[int, pulp.LpVariable]] = {}
+    for c, u in enumerate(us):
+        u_of.setdefault(int(lv.settlement[c]), {})[int(lv.level[c])] = u
     for i in range(inst.n):
         a, b = radius.start[i], radius.start[i + 1]
-        if b == a:
-            continue
-        idx = radius.order[a:b]
-        js, mins, lev = inst.cols[idx], inst.minutes[idx], radius.level[a:b]
-        reach = np.unique(js)
-        # one row per distinct set of reachable sites; settlements without children need none
-        if inst.weights[i] > 0 and reach.tobytes() not in assigned:
-            assigned.add(reach.tobytes())
-            built.prob += _expr([(y[j], 1.0) for j in reach]) >= 1, f"assign{i}"
-        w = float(inst.weights[i])
-        constant += w * float(mins[0])
-        total, kept = radius.total(i), int(radius.kept[i])
-        last = kept if kept < total else total - 1  # level K needs no u: the row above
-        first_at = np.searchsorted(lev, np.arange(1, last + 2))
-        prev = None
-        u_of: dict[int, pulp.LpVariable] = {}
-        for k in range(1, last + 1):
-            u = built.prob.add_variable(f"u{i}_{k}", 0, 1)
-            u_of[k] = u
-            at = [(y[j], 1.0) for j in js[first_at[k - 1]:first_at[k]]]
-            if prev is None:
-                built.prob += _expr([(u, 1.0)] + at) >= 1, f"lv{i}_{k}"
-            else:
-                built.prob += _expr([(u, 1.0), (prev, -1.0)] + at) >= 0, f"lv{i}_{k}"
-            step = float(mins[first_at[k]] - mins[first_at[k - 1]])
-            if w > 0 and step > 0:
-                cost[u] = cost.get(u, 0.0) + w * step
-            prev = u
-        built.cover[i] = _radius_cover(inst, mins, lev, u_of, total)
-    return pulp.LpAffineExpression(cost, constant=constant)
+        if b > a:
+            built.cover[i] = _radius_cover(inst, inst.minutes[radius.order[a:b]],
+                                           radius.level[a:b], u_of.get(i, {}), radius.total(i))
+    cost = {u: float(c) for u, c in zip(us, lv.cost) if c > 0}
+    return pulp.LpAffineExpression(cost, constant=levels_of.constant(inst, radius))
 
 
 def _first_levels(inst: Instance, opt: ModelOptions) -> int:

@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 STATUSES = ("optimal", "feasible", "infeasible", "time_limit", "error")
 MIN_SHARE = 0.05  # of the limit, for a solve the build left no time for and with no start
 GAP_TOL = 1e-9  # float noise in a recomputed gap (1.7e-16 seen at mip_gap 0) is not a gap
+# of the limit, kept back from HiGHS: it stops a little after its time limit (0.5 s over at
+# 60 s on a loaded machine) and the plan is then read and priced
+MARGIN = 0.02
 
 
 @dataclass
@@ -114,6 +117,7 @@ def solve_built(built: Built, cfg: Solver) -> SolveInfo:
     and solve share one limit), else the solver's limit from now."""
     start = time.perf_counter()
     end = built.deadline or Deadline.after(cfg.time_limit_seconds)
+    end = Deadline(end.end - MARGIN * cfg.time_limit_seconds)
     if end.expired() and built.start is not None:  # the build used it all: keep the start
         info = SolveInfo("time_limit", None, 0.0, cfg.name)
     else:  # without a start plan the solver gets a minimum share so that a plan can exist
@@ -126,7 +130,7 @@ def solve_built(built: Built, cfg: Solver) -> SolveInfo:
         if end.expired():  # a valid plan; its gap says how far from proven optimal
             info = replace(info, status="feasible")
             break
-        built.rebuild()
+        built.rebuild()  # the HiGHS model (`direct`) only gains the new levels' columns
         info = _solve_once(built, replace(cfg, time_limit_seconds=end.left()))
     if built.radius is not None and info.status == "optimal" and (
             info.gap is None or info.gap > cfg.mip_gap + GAP_TOL):
@@ -135,8 +139,7 @@ def solve_built(built: Built, cfg: Solver) -> SolveInfo:
             and info.status != "optimal":
         cost = built.radius.cost(built.inst, built.counts()) if info.has_solution else np.inf
         if built.radius.cost(built.inst, built.start) < cost:
-            for v, c in zip(built.y, built.start):
-                v.varValue = float(c)
+            built.use_plan(built.start)
             info = replace(info, status="feasible")
     if built.radius is not None and info.status == "feasible":
         info = replace(info, gap=_radius_gap(built, cfg))
@@ -155,7 +158,9 @@ def _radius_gap(built: Built, cfg: Solver) -> float | None:
     true = built.radius.cost(built.inst, built.counts())
     model = getattr(built.prob, "solverModel", None)
     bound = -np.inf
-    if cfg.name == "highs" and model is not None:
+    if built.direct is not None:
+        bound = -np.inf if built.direct.bound is None else built.direct.bound
+    elif cfg.name == "highs" and model is not None:
         bound = float(model.getInfo().mip_dual_bound)
     elif built.prob.sol_status == pulp.LpSolutionOptimal:
         value = float(built.prob.objective.value())
@@ -164,10 +169,14 @@ def _radius_gap(built: Built, cfg: Solver) -> float | None:
         bound = max(bound if np.isfinite(bound) else -np.inf, built.lower)
     if not np.isfinite(bound):
         return None
+    built.trace.append((time.perf_counter(), true, bound))
     return max(0.0, true - bound) / true if true > 0 else 0.0
 
 
 def _solve_once(built: Built, cfg: Solver) -> SolveInfo:
+    if built.direct is not None:  # the HiGHS model kept across deepening rounds
+        res = built.direct.solve(cfg.time_limit_seconds, cfg.mip_gap, cfg.threads, built.start)
+        return SolveInfo(res.status, res.gap, res.seconds, cfg.name)
     start = time.perf_counter()
     built.prob.solve(make_solver(cfg, built.start_values()))
     seconds = time.perf_counter() - start
@@ -219,7 +228,7 @@ def read_plan(inst: Instance, built: Built) -> Plan:
     within the standard). Capacitated plans read the assignment shares x_ij: the centre is
     the one serving the largest share, the covered share the sum within the standard.
     """
-    counts = np.array([int(round(v.value() or 0)) for v in built.y], dtype=int)
+    counts = built.counts()
     recruits = {u: int(round(r.value() or 0)) for u, r in built.recruits.items()}
     open_pair = counts[inst.cols] > 0
     nearest_site = np.full(inst.n, -1)

@@ -22,7 +22,7 @@ incumbent gives each settlement's first radius levels and the solver's start.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy import sparse
@@ -39,7 +39,8 @@ STALL = 30      # iterations without a better bound before the step factor halve
 @dataclass
 class Reduction:
     """What the reductions found: the incumbent's centres per site and its cost (UB), the
-    Lagrangian bound, sites fixed open / closed, and the seconds spent."""
+    Lagrangian bound, sites fixed open / closed, the seconds spent, and `trace`: (perf_counter
+    time, best plan's cost, best bound) whenever either improved (time to a gap)."""
 
     counts: np.ndarray
     upper: float
@@ -47,6 +48,7 @@ class Reduction:
     fixed_open: np.ndarray
     closed: np.ndarray
     seconds: float
+    trace: list[tuple[float, float, float]] = field(default_factory=list)
 
 
 def applies(opt) -> bool:
@@ -188,7 +190,7 @@ def _choose(rho: np.ndarray, fixed: np.ndarray, free: np.ndarray, p: int):
 
 def lagrangian(inst: Instance, p: int, upper: float, is_open: np.ndarray,
                limit: Deadline | float, iterations: int = 600, pairs: _Pairs | None = None,
-               target: float = 1e-7):
+               target: float = 1e-7, trace: list | None = None):
     """Deflected, projected subgradient ascent on the assignment rows (on the family it
     reaches the LP bound to ~1e-7 where the plain method stalled 0.3% short). Multipliers start
     at the incumbent's
@@ -197,7 +199,8 @@ def lagrangian(inst: Instance, p: int, upper: float, is_open: np.ndarray,
     are tried as a plan whenever the bound improves (Beasley's Lagrangian heuristic). Returns
     (best bound, reduced
     costs rho and multipliers at it, best plan seen and its cost). Stops at a relative gap of
-    `target`, at the deadline `limit`, or when the step has shrunk to nothing."""
+    `target`, at the deadline `limit`, or when the step has shrunk to nothing; each
+    improvement is appended to `trace` as (time, plan cost, bound)."""
     end = _deadline(limit)
     pairs = pairs or _Pairs(inst)
     fixed = inst.min_count > 0
@@ -224,6 +227,8 @@ def lagrangian(inst: Instance, p: int, upper: float, is_open: np.ndarray,
             tried = plan_cost(inst, chosen, pairs)
             if tried < upper:
                 upper, plan = tried, chosen
+            if trace is not None:
+                trace.append((time.perf_counter(), upper, best))
         else:
             stall += 1
             if stall >= STALL:
@@ -262,6 +267,7 @@ def reduce(inst: Instance, p: int, limit: Deadline | float = 10.0,
     pairs = _Pairs(inst)
     is_open = incumbent(inst, p, end.share(1 / 3), pairs=pairs)
     upper = plan_cost(inst, is_open, pairs)
+    trace = [(time.perf_counter(), upper, -np.inf)]
     fixed = inst.min_count > 0
     free = (~fixed) & (inst.max_count > 0)
     closed = ~fixed & ~free
@@ -270,7 +276,7 @@ def reduce(inst: Instance, p: int, limit: Deadline | float = 10.0,
     keep = np.ones(inst.rows.size, dtype=bool)
     if np.isfinite(upper) and upper > 0:
         lower, rho, lam, plan, tried = lagrangian(inst, p, upper, is_open, end.share(1 / 2),
-                                                  pairs=pairs, target=target)
+                                                  pairs=pairs, target=target, trace=trace)
         # local search again from the Lagrangian heuristic's best plan and from the
         # subproblem's sites at the best bound (often the optimum's neighbourhood)
         seeds = [plan] if tried < upper else []
@@ -282,6 +288,7 @@ def reduce(inst: Instance, p: int, limit: Deadline | float = 10.0,
             cost = plan_cost(inst, polished, pairs)
             if cost < upper:
                 is_open, upper = polished, cost
+                trace.append((time.perf_counter(), upper, lower))
         if rho is not None:
             chosen, _, thr, nxt = _choose(rho, fixed, free, p)
             slack = upper - lower + REL_EPS * upper + 1e-9
@@ -299,7 +306,7 @@ def reduce(inst: Instance, p: int, limit: Deadline | float = 10.0,
     np.minimum.at(far, inst.rows[fix_open[inst.cols]], inst.minutes[fix_open[inst.cols]])
     keep &= inst.minutes <= far[inst.rows]
     red.rows, red.cols, red.minutes = inst.rows[keep], inst.cols[keep], inst.minutes[keep]
-    info = Reduction(counts, upper, lower, fix_open, closed, time.perf_counter() - t0)
+    info = Reduction(counts, upper, lower, fix_open, closed, time.perf_counter() - t0, trace)
     return red, info
 
 

@@ -21,8 +21,9 @@ from geo.travel import travel_matrix
 from planning import capacitated
 from planning.deadline import Deadline
 from planning.instance import Instance, build_instance
-from planning.model import Built, ModelOptions, Radius, build_model, families_needed, net_opex
+from planning.model import Built, ModelOptions, build_direct, build_model, families_needed, net_opex
 from planning.optimize import Plan, SolveInfo, make_solver, read_plan, solve_built
+from planning.radius import Radius
 from planning.reasons import Reason, text
 from planning.results import PlanResult, make_result, plan_costs
 from planning.scenario import Scenario, ScenarioError, Solver
@@ -264,17 +265,20 @@ def build(inst: Instance, opt: ModelOptions, solver: Solver) -> Built:
     else:
         from planning import pmedian  # imported here: its scipy.sparse slows every start-up
 
+        direct = pmedian.applies(opt) and solver.name == "highs"
+        make = build_direct if direct else build_model
         if not pmedian.applies(opt) or not pmedian.pays(inst, opt.max_new):
-            built = build_model(inst, opt)
+            built = make(inst, opt)
         else:
             reduced, red = pmedian.reduce(inst, opt.max_new, deadline.share(REDUCE_SHARE))
             radius = None
             if deadline.expired() and np.isfinite(red.upper):  # no time for the full model:
                 reduced = pmedian.only(reduced, red.counts)    # the incumbent's sites, one level
                 radius = Radius.of(reduced, 1)
-            built = build_model(reduced, opt, radius,
-                                start=red.counts if np.isfinite(red.upper) else None)
+            built = make(reduced, opt, radius,
+                         start=red.counts if np.isfinite(red.upper) else None)
             built.lower = red.lower if np.isfinite(red.lower) else None
+            built.trace = red.trace
     built.deadline = deadline
     return built
 
