@@ -66,6 +66,7 @@ def _instance(cost: np.ndarray, w: np.ndarray, radius: float, within: float | No
 
 
 def ours(model: str, cost: np.ndarray, w: np.ndarray, radius: float, p: int) -> dict:
+    from planning import pmedian  # noqa: F401  loaded before the clock, as spopt's modules are
     from planning.model import ModelOptions
     from planning.optimize import solve_built
     from planning.scenario import Solver

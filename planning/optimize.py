@@ -24,7 +24,8 @@ from planning.scenario import Solver
 log = logging.getLogger(__name__)
 
 STATUSES = ("optimal", "feasible", "infeasible", "time_limit", "error")
-MIN_SHARE = 0.05  # of the limit, for a solve the build left no time for and with no start
+MIN_SHARE = 0.05  # of the limit: for a solve the build left no time for and with no start;
+# the least left to start another deepening round
 GAP_TOL = 1e-9  # float noise in a recomputed gap (1.7e-16 seen at mip_gap 0) is not a gap
 # of the limit, kept back from HiGHS: it stops a little after its time limit (0.5 s over at
 # 60 s on a loaded machine) and the plan is then read and priced
@@ -127,9 +128,9 @@ def solve_built(built: Built, cfg: Solver) -> SolveInfo:
         info = replace(info, gap=_radius_gap(built, cfg))
         if (info.gap is not None and info.gap <= cfg.mip_gap + GAP_TOL) or not built.deepen():
             break
-        if end.expired():  # a valid plan; its gap says how far from proven optimal
-            info = replace(info, status="feasible")
-            break
+        if end.left() <= MIN_SHARE * cfg.time_limit_seconds:  # no round started that the
+            info = replace(info, status="feasible")  # deadline cannot hold: a valid plan,
+            break                                    # its gap says how far from proven
         built.rebuild()  # the HiGHS model (`direct`) only gains the new levels' columns
         info = _solve_once(built, replace(cfg, time_limit_seconds=end.left()))
     if built.radius is not None and info.status == "optimal" and (
