@@ -217,6 +217,7 @@ def lagrangian(inst: Instance, p: int, upper: float, is_open: np.ndarray,
     plan = is_open
     f, stall = 2.0, 0
     d = np.zeros(inst.n)
+    priced: dict[bytes, float] = {}
     for _ in range(iterations):
         red = np.minimum(cost - lam[rows], 0.0)
         rho = np.bincount(cols, red, minlength=inst.m)
@@ -224,7 +225,9 @@ def lagrangian(inst: Instance, p: int, upper: float, is_open: np.ndarray,
         bound = float(lam[a].sum()) + value
         if bound > best + 1e-12 * abs(upper):
             best, best_rho, best_lam, stall = bound, rho, lam.copy(), 0
-            tried = plan_cost(inst, chosen, pairs)
+            key = np.packbits(chosen).tobytes()  # the same sites recur: priced once
+            tried = priced[key] if key in priced else priced.setdefault(
+                key, plan_cost(inst, chosen, pairs))
             if tried < upper:
                 upper, plan = tried, chosen
             if trace is not None:
