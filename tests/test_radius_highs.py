@@ -111,3 +111,23 @@ def test_the_product_takes_the_direct_path() -> None:
     budgeted = ModelOptions(objective="min_travel", budget_total=5e8)
     assert build(inst, budgeted, SOLVER).direct is None
     assert model_mod.Built.dimensions(build(inst, pure, SOLVER))[0] > inst.m
+
+
+def test_trace_brackets_the_optimum() -> None:
+    """The log the benchmark reads its time to 1 % from: every (plan cost, bound) entry
+    brackets the classic optimum, times never go back, and the last entry is the gap
+    reported."""
+    from planning.solve import build
+
+    inst = clustered_instance(61, 150, 300)
+    opt = ModelOptions(objective="min_travel", max_new=3)
+    built = build(inst, opt, SOLVER)
+    info = solve_built(built, SOLVER)
+    ref = Classic(inst, scenario("min_travel", max_new=3), travel=True).travel_optimum()
+    assert len(built.trace) >= 2
+    times = [t for t, _, _ in built.trace]
+    assert times == sorted(times)
+    for _, upper, lower in built.trace:
+        assert upper >= ref * (1 - 1e-9) and lower <= ref * (1 + 1e-9)
+    _, upper, lower = built.trace[-1]
+    assert info.gap is not None and close(info.gap, max(0.0, upper - lower) / upper, 1e-6)
