@@ -226,8 +226,9 @@ def lagrangian(inst: Instance, p: int, upper: float, is_open: np.ndarray,
         if bound > best + 1e-12 * abs(upper):
             best, best_rho, best_lam, stall = bound, rho, lam.copy(), 0
             key = np.packbits(chosen).tobytes()  # the same sites recur: priced once
-            tried = priced[key] if key in priced else priced.setdefault(
-                key, plan_cost(inst, chosen, pairs))
+            if key not in priced:
+                priced[key] = plan_cost(inst, chosen, pairs)
+            tried = priced[key]
             if tried < upper:
                 upper, plan = tried, chosen
             if trace is not None:
