@@ -40,7 +40,10 @@ if TYPE_CHECKING:
 INCUMBENT_SHARE = 0.2  # of the time limit, at most, for the greedy and the swaps
 FIX_MARGIN = 1e-7      # relative to V: float noise in U + d_j must not close a site wrongly
 LP_OPTIONS = {"presolve": "off", "simplex_strategy": 4}  # primal simplex, see docs
-MIP_OPTIONS = {"presolve": "off"}  # ... and on the integer programmes left after fixing
+MIP_OPTIONS = {  # measured fastest on the integer programmes left after fixing (see docs):
+    "presolve": "off",  # with a good start, HiGHS's sub-MIP heuristics cost most of the solve
+    "mip_heuristic_run_feasibility_jump": False, "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False, "mip_heuristic_run_root_reduced_cost": False}
 
 
 def applies(inst: Instance, opt: ModelOptions, cfg: Solver) -> bool:
@@ -127,10 +130,11 @@ class Cover:
         return np.r_[counts, ((self.a @ (counts > 0).astype(float)) > 0).astype(float)]
 
 
-def incumbent(cover: Cover, end: Deadline) -> np.ndarray:
-    """A plan (centres per column): the fixed sites, greedy openings while the new-centre
-    limit allows and coverage grows, then best-improvement swaps, until none helps or `end`."""
-    counts = cover.lower.copy()
+def incumbent(cover: Cover, end: Deadline, first: np.ndarray | None = None) -> np.ndarray:
+    """A plan (centres per column): the fixed sites (and those of `first`, if given),
+    greedy openings while the new-centre limit allows and coverage grows, then
+    best-improvement swaps, until none helps or `end`."""
+    counts = cover.lower.copy() if first is None else np.maximum(cover.lower, first)
     movable = (cover.lower == 0) & (cover.upper >= 1)
     at = cover.a.T.tocsr()
     eps = 1e-9 * max(1.0, float(cover.weight.sum()))
@@ -176,6 +180,18 @@ def _greedy(cover: Cover, at: sparse.csr_matrix, counts: np.ndarray, movable: np
         if not gain[k] > eps:
             break
         counts[k] = 1
+    return counts
+
+
+def rounded(cover: Cover, y: np.ndarray) -> np.ndarray:
+    """A plan from an LP solution: the sites with the largest LP centres first, while the
+    new-centre limit allows (a start for the swaps, which often ends above the greedy's)."""
+    counts = cover.lower.copy()
+    for j in np.argsort(-y, kind="stable"):
+        if y[j] <= 1e-6:
+            break
+        if counts[j] == 0 and cover.upper[j] >= 1 and (not cover.new[j] or _room(cover, counts)):
+            counts[j] = 1
     return counts
 
 
@@ -234,6 +250,12 @@ def solve(inst: Instance, opt: ModelOptions,
                             options=LP_OPTIONS)
     upper = lp.objective if lp.status == "optimal" and lp.objective is not None else np.inf
     step("lp")
+    if lp.values is not None and _gap(upper, best) > cfg.mip_gap + GAP_TOL:
+        second = incumbent(cover, end.share(INCUMBENT_SHARE),
+                           rounded(cover, lp.values[:cover.sites.size]))
+        if cover.value(second) > best:
+            plan, best = second, cover.value(second)
+        step("rounding")
     lower_b, upper_b = fix(cover, lp, best)
     fixed = int((lower_b == upper_b).sum() - (cover.lower == cover.upper).sum())
     free = int((lower_b < upper_b).sum())
