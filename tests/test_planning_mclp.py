@@ -113,7 +113,7 @@ def test_every_site_fixed_closed_cannot_reach_the_incumbent(seed) -> None:
     best = cover.value(plan)
     lp = highs_direct.solve(cover.model(cover.lower, cover.upper, integer=False),
                             time_limit=30, mip_gap=0.0, options=mclp.LP_OPTIONS)
-    lower, upper = mclp.fix(cover, lp, best)
+    _, upper = mclp.fix(cover, lp, best)
     closed = cover.sites[(upper == 0) & (cover.upper > 0)]
     assert closed.size > 0, "nothing fixed: nothing checked"
     classic = Classic(inst, s, travel=False)
@@ -132,7 +132,7 @@ def test_no_time_reports_a_valid_plan_without_a_claim() -> None:
     inst = clustered_instance(4, 500, 400, existing=5, standard=8.0)
     s = scenario("max_coverage", max_new=12)
     s.solver.time_limit_seconds = 0.0
-    counts, info, out = mclp.solve(inst, model_options(s), s.solver)
+    counts, info, _ = mclp.solve(inst, model_options(s), s.solver)
     assert info.status == "feasible" and info.gap is None
     assert (counts >= inst.min_count).all()
     assert int(counts[inst.site_kind != "existing"].sum()) <= 12
