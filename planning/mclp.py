@@ -217,13 +217,14 @@ def fix(cover: Cover, lp: highs_direct.Result, best: float) -> tuple[np.ndarray,
 class Outcome:
     """What the path found: the bound U (the LP's, lowered by the integer programme's), the
     best plan's value, the sites fixed by reduced costs, the sites left free for the integer
-    programme, the model's columns and the wall seconds of each step."""
+    programme, the model's columns and rows, and the wall seconds of each step."""
 
     upper: float
     value: float
     fixed: int
     free: int
     columns: int
+    rows: int
     steps: dict
 
 
@@ -241,7 +242,7 @@ def solve(inst: Instance, opt: ModelOptions,
     step("build")
     if not cover.fits(cover.lower):  # more must-open new sites than the limit
         info = SolveInfo("infeasible", None, time.perf_counter() - t0, cfg.name)
-        return np.zeros(inst.m, dtype=int), info, Outcome(-np.inf, -np.inf, 0, 0, 0, steps)
+        return np.zeros(inst.m, dtype=int), info, Outcome(-np.inf, -np.inf, 0, 0, 0, 0, steps)
     plan = incumbent(cover, end.share(INCUMBENT_SHARE))
     best = cover.value(plan)
     step("incumbent")
@@ -279,7 +280,8 @@ def solve(inst: Instance, opt: ModelOptions,
     info = SolveInfo(status, gap if np.isfinite(gap) else None, time.perf_counter() - t0,
                      cfg.name)
     columns = cover.sites.size + cover.weight.size
-    return counts, info, Outcome(upper, best, fixed, free, columns, steps)
+    rows = cover.weight.size + (cover.max_new is not None)
+    return counts, info, Outcome(upper, best, fixed, free, columns, rows, steps)
 
 
 def _gap(upper: float, lower: float) -> float:
