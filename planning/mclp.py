@@ -241,7 +241,7 @@ def solve(inst: Instance, opt: ModelOptions,
     cover = Cover.of(inst, opt)
     step("build")
     if not cover.fits(cover.lower):  # more must-open new sites than the limit
-        info = SolveInfo("infeasible", None, time.perf_counter() - t0, cfg.name)
+        info = SolveInfo("infeasible", None, 0.0, cfg.name)
         return np.zeros(inst.m, dtype=int), info, Outcome(-np.inf, -np.inf, 0, 0, 0, 0, steps)
     plan = incumbent(cover, end.share(INCUMBENT_SHARE))
     best = cover.value(plan)
@@ -266,9 +266,10 @@ def solve(inst: Instance, opt: ModelOptions,
                                  threads=cfg.threads, start=cover.columns(plan),
                                  options=MIP_OPTIONS)
         step("mip")
-        if mip.values is not None and mip.objective is not None and mip.objective > best:
-            plan = np.round(mip.values[:cover.sites.size]).astype(int)
-            best = cover.value(plan)
+        if mip.values is not None:  # kept when it scores better on the model's own terms
+            found = np.round(mip.values[:cover.sites.size]).astype(int)
+            if cover.fits(found) and cover.value(found) > best:
+                plan, best = found, cover.value(found)
         if mip.status == "infeasible":  # the fixing left no plan better than V
             upper = min(upper, best)
         elif mip.bound is not None:  # a bound on the plans better than V
@@ -277,8 +278,8 @@ def solve(inst: Instance, opt: ModelOptions,
     status = "optimal" if gap <= cfg.mip_gap + GAP_TOL else "feasible"
     counts = np.zeros(inst.m, dtype=int)
     counts[cover.sites] = plan
-    info = SolveInfo(status, gap if np.isfinite(gap) else None, time.perf_counter() - t0,
-                     cfg.name)
+    solving = time.perf_counter() - t0 - steps["build"]  # as `solve_built`'s, without the build
+    info = SolveInfo(status, gap if np.isfinite(gap) else None, solving, cfg.name)
     columns = cover.sites.size + cover.weight.size
     rows = cover.weight.size + (cover.max_new is not None)
     return counts, info, Outcome(upper, best, fixed, free, columns, rows, steps)
