@@ -24,7 +24,7 @@ from access.roles import User
 from geo import layers as geo_layers
 from geo import merge
 from geo.coverage import nearest_centre
-from geo.provenance import upload_rows, with_uploads
+from geo.provenance import has_demo, layer_provenance, upload_rows, with_uploads
 from geo.schema import INSTITUTION_TYPES
 from geo.travel import TravelParams
 from geo.units import DEFAULT_LEVEL, attach_units
@@ -203,6 +203,15 @@ def with_upload_provenance(rows: list[dict[str, str]], ctx: Context) -> list[dic
                            for a in active.values()])
     return with_uploads(list(rows), uploads,
                         [name for name, a in active.items() if a.mode == "replace"])
+
+
+def data_summary(layers: geo_layers.Layers, ctx: Context) -> dict[str, object]:
+    """What a page's table was made from, in the form of a plan's summary (`demo`,
+    `provenance`: the bundled files of the country and version and the active uploads), so
+    its CSV carries them the way a plan's does (`ui.exports.with_demo`)."""
+    return {"demo": has_demo(layers.institutions, layers.centres, layers.foster),
+            "provenance": with_upload_provenance(layer_provenance(ctx.country, ctx.version),
+                                                 ctx)}
 
 
 def visible_data(user: User, ctx: Context) -> tuple[geo_layers.Layers, gpd.GeoDataFrame]:

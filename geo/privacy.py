@@ -249,30 +249,34 @@ def cell_bounds(values: np.ndarray, status: np.ndarray,
 
     Returns (low, high) per cell from the labels alone and the column equation.
     """
-    bounds = [(float(v), float(v)) if s == VISIBLE else
-              (1.0, float(threshold - 1)) if s == SMALL else (0.0, math.inf)
-              for v, s in zip(values, status, strict=True)]
-    lo, hi = [b[0] for b in bounds], [b[1] for b in bounds]
-    last = len(bounds) - 1
-    inferred = []
-    for k in range(len(bounds)):
-        if k == last:  # total = sum(cells)
-            low, high = sum(lo[:-1]), sum(hi[:-1])
-        else:  # cell = total - sum(other cells)
-            low = lo[last] - _sum_except(hi[:-1], k)
-            high = hi[last] - _sum_except(lo[:-1], k)
-        inferred.append((max(lo[k], low), min(hi[k], high)))
-    return inferred
+    lo, hi = _inferred(values, status, threshold)
+    return list(zip(lo.tolist(), hi.tolist(), strict=True))
 
 
-def _sum_except(values: list[float], k: int) -> float:
-    return sum(v for i, v in enumerate(values) if i != k)
+def _inferred(values: np.ndarray, status: np.ndarray,
+              threshold: int) -> tuple[np.ndarray, np.ndarray]:
+    """`cell_bounds` as two arrays (low, high), in O(n): each cell's bound from the total and
+    the other cells is the total's bound minus the sum of the others', computed once as the
+    column sum less the cell itself (an unbounded "x" among the others makes it unbounded)."""
+    status = np.asarray(status)
+    v = np.asarray(values, dtype=float)
+    lo = np.where(status == VISIBLE, v, np.where(status == SMALL, 1.0, 0.0))
+    hi = np.where(status == VISIBLE, v, np.where(status == SMALL, float(threshold - 1), np.inf))
+    body_lo, body_hi = lo[:-1], hi[:-1]
+    unbounded = np.isinf(body_hi)
+    finite_hi = np.where(unbounded, 0.0, body_hi)
+    others_unbounded = unbounded.sum() - unbounded > 0
+    hi_others = np.where(others_unbounded, np.inf, finite_hi.sum() - finite_hi)
+    lo_others = body_lo.sum() - body_lo
+    low = np.append(lo[-1] - hi_others, body_lo.sum())
+    high = np.append(hi[-1] - lo_others, np.inf if unbounded.any() else body_hi.sum())
+    return np.maximum(lo, low), np.minimum(hi, high)
 
 
 def _recoverable(values: np.ndarray, status: np.ndarray, threshold: int) -> bool:
     """True when some suppressed cell of the column is pinned to one value."""
-    bounds = cell_bounds(values, status, threshold)
-    return any(s != VISIBLE and lo == hi for (lo, hi), s in zip(bounds, status, strict=True))
+    lo, hi = _inferred(values, status, threshold)
+    return bool(((np.asarray(status) != VISIBLE) & (lo == hi)).any())
 
 
 def _withhold_one_more(values: np.ndarray, status: np.ndarray, total_fixed: bool = False) -> bool:

@@ -439,3 +439,39 @@ def test_country_box_shows_country_names(lang, names):
     box = at.selectbox(key="sidebar_country")
     assert box.value == "KZ" and set(names) <= set(box.options)
     assert not {"KZ", "KG", "TJ", "TM", "UZ"} & set(box.options)
+
+
+@pytest.mark.parametrize("page", ["explore", "gaps"])
+def test_table_csv_carries_provenance_demo_notice_and_uploads(page, monkeypatch):
+    """The Explore and Coverage gaps CSVs say what they were made from, as a plan's CSV does:
+    the bundled files (source, licence, year, status), the upload in use instead of the
+    layer it replaces, and the demo flag with its notice."""
+    import io
+
+    import pandas as pd
+    import streamlit as st
+
+    from geo.provenance import layer_provenance
+
+    _upload_in_use("replace")
+    downloads: list[tuple[str, bytes]] = []
+    original = st.download_button
+
+    def spy(label, data, *args, **kwargs):
+        downloads.append((kwargs.get("file_name"), data))
+        return original(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", spy)
+    _app(page)
+    name, data = next((n, d) for n, d in downloads if str(n).endswith(".csv"))
+    csv = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert csv["demo"].all() and csv["demo_note"].str.startswith("DEMO DATA").all()
+    sources = csv["data_sources"].iloc[0]
+    assert (csv["data_sources"] == sources).all()
+    boundary = next(r for r in layer_provenance("KZ", 2022)
+                    if r["file"] == "boundaries/kz_2022_oblast.gpkg")
+    assert (f"{boundary['file']}: {boundary['source']} ({boundary['licence']}, "
+            f"{boundary['year']}, {boundary['status']})") in sources
+    assert "facilities/centres.geojson" in sources
+    assert "facilities/institutions.geojson" not in sources  # replaced by the upload
+    assert "upload: " in sources and "uploaded, replaces the bundled layer" in sources
