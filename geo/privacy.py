@@ -315,7 +315,7 @@ def _counts(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return matrix
 
 
-def withheld(column: Sequence[int], threshold: int = 5) -> np.ndarray:
+def withheld(column: Sequence[int] | np.ndarray, threshold: int = 5) -> np.ndarray:
     """Which cells of one count column whose last entry is its total `suppress_small` would
     not show ("<5" or "x"): the same rule on a bare array, for callers that mask thousands of
     small columns (the Monitor's districts) where building DataFrames would dominate."""

@@ -463,7 +463,7 @@ def test_table_csv_carries_provenance_demo_notice_and_uploads(page, monkeypatch)
 
     monkeypatch.setattr(st, "download_button", spy)
     _app(page)
-    name, data = next((n, d) for n, d in downloads if str(n).endswith(".csv"))
+    data = next(d for n, d in downloads if str(n).endswith(".csv"))
     csv = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
     assert csv["demo"].all() and csv["demo_note"].str.startswith("DEMO DATA").all()
     sources = csv["data_sources"].iloc[0]

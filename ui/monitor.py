@@ -64,12 +64,12 @@ def public_view(table: pd.DataFrame, parents: dict[str, str] | None = None) -> p
     # each year's units against the total they add up to (rows kept in table order)
     for (year, g), members in pd.Series(rows).groupby(keys, sort=False).groups.items():
         idx = rows[np.asarray(members)]
-        for k in np.flatnonzero(small[idx].any(axis=0)):
-            n = counts[idx, k]
+        for j in np.flatnonzero(small[idx].any(axis=0)):
+            n = counts[idx, j]
             gone = withheld(np.append(n, n.sum()))
-            hide[idx[gone[:-1]], k] = True
+            hide[idx[gone[:-1]], j] = True
             if g == TOTAL and gone[-1] and year in totals:
-                hide[totals[year], k] = True
+                hide[totals[year], j] = True
     out = table.copy()
     for k, key in enumerate(nums):
         out[key] = out[key].mask(hide[:, k])
