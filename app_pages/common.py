@@ -30,7 +30,15 @@ from geo.travel import TravelParams
 from geo.units import DEFAULT_LEVEL, attach_units
 from ui import forms, maps, tables
 from ui import viewmodels as vm
-from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, STRINGS, browser_language, country_name, t
+from ui.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    STRINGS,
+    browser_language,
+    country_name,
+    linked_language,
+    t,
+)
 from ui.offline import STATIC_DIR, standalone_html
 from ui.uploads import display_name
 from ui.workspace import ActiveLayer, Workspace
@@ -91,9 +99,13 @@ def sidebar() -> Context:
     """Draw the sidebar selectors; their choices are kept across pages under the plain
     session-state keys lang, country, version, level and osm (see `_sidebar_choice`)."""
     side = st.sidebar
+    browser = browser_language(st.context.locale)
+    linked = linked_language(st.query_params.get("lang"))
+    if linked and "lang" not in st.session_state:  # a reload or a shared link: its language
+        st.session_state["lang"] = linked
     lang = str(_sidebar_choice(side.selectbox, "Language / Язык / Тіл", list(LANGUAGES), "lang",
-                               browser_language(st.context.locale),
-                               format_func=LANGUAGES.__getitem__))
+                               browser, format_func=LANGUAGES.__getitem__))
+    keep_language_in_url(lang, browser)
     redraw_after_language_change(lang)
     countries = geo_layers.countries()
     country = str(_sidebar_choice(side.selectbox, t("country", lang), countries, "country",
@@ -111,6 +123,17 @@ def sidebar() -> Context:
     st.session_state["osm"] = osm
     side.caption(t("attribution", lang))
     return Context(lang, country, int(version), bool(osm), level)
+
+
+def keep_language_in_url(lang: str, browser: str) -> None:
+    """Keep a language other than the browser's in the page URL (`?lang=ru`), so a reload, a
+    page switch or a shared link opens in it; with the browser's own language (nothing
+    chosen) the URL carries none, and an unknown value is dropped from it."""
+    if lang == browser:
+        if "lang" in st.query_params:
+            del st.query_params["lang"]
+    elif st.query_params.get("lang") != lang:
+        st.query_params["lang"] = lang
 
 
 def redraw_after_language_change(lang: str) -> None:

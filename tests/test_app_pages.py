@@ -475,3 +475,47 @@ def test_table_csv_carries_provenance_demo_notice_and_uploads(page, monkeypatch)
     assert "facilities/centres.geojson" in sources
     assert "facilities/institutions.geojson" not in sources  # replaced by the upload
     assert "upload: " in sources and "uploaded, replaces the bundled layer" in sources
+
+
+def _opened(query: dict[str, str], locale: str | None = "en-US") -> AppTest:
+    """The app as a browser opens a link (a fresh session): its query and its language."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(query)
+    at.context["locale"] = locale
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_chosen_language_is_kept_across_reloads_page_switches_and_links():
+    at = _opened({}, "en-US")
+    assert at.title[0].value == t("page_explore", "en") and "lang" not in at.query_params
+    at.selectbox(key="sidebar_lang").set_value("ru").run()
+    assert at.title[0].value == t("page_explore", "ru")
+    assert at.query_params["lang"] == "ru"  # the URL carries the choice
+    at.switch_page("app_pages/gaps.py")
+    at.run()
+    assert at.title[0].value == t("page_gaps", "ru") and at.query_params["lang"] == "ru"
+    # a reload (or the link shared) is a new session: it opens in the chosen language
+    again = _opened(dict(at.query_params), "en-US")
+    assert again.title[0].value == t("page_explore", "ru")
+    assert again.selectbox(key="sidebar_lang").value == "ru"
+    # choosing the browser's own language again leaves the URL without one
+    again.selectbox(key="sidebar_lang").set_value("en").run()
+    assert again.title[0].value == t("page_explore", "en") and "lang" not in again.query_params
+
+
+@pytest.mark.parametrize("value", ["xx", "<script>alert(1)</script>", "RU", ""])
+def test_an_unknown_language_in_a_link_falls_back_to_the_browsers(value):
+    at = _opened({"lang": value}, "kk-KZ")
+    assert at.title[0].value == t("page_explore", "kk")
+    assert "lang" not in at.query_params  # dropped from the URL, never shown
+    if value:
+        assert value not in "".join(str(e.value) for e in (*at.markdown, *at.caption))
+
+
+def test_a_link_without_a_language_opens_in_the_browsers():
+    at = _opened({}, "ru-RU")
+    assert at.title[0].value == t("page_explore", "ru") and "lang" not in at.query_params
+    kk = _opened({"lang": "kk"}, "ru-RU")
+    assert kk.title[0].value == t("page_explore", "kk") and kk.query_params["lang"] == "kk"

@@ -1140,6 +1140,12 @@ def browser_language(locale: str | None) -> str:
     return code if code in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def linked_language(value: object) -> str | None:
+    """The language a link asks for (`?lang=ru`), None unless it is one of ours: an unknown
+    value is ignored (never shown), so the browser's language applies."""
+    return value if isinstance(value, str) and value in LANGUAGES else None
+
+
 def unit_name(row: Mapping[str, object], lang: str = DEFAULT_LANGUAGE) -> str:
     """A boundary unit's name in `lang` from its name_en/name_ru/name_kk fields."""
     for column in (f"name_{lang}", "name_en", "code"):
