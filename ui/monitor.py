@@ -173,8 +173,12 @@ def trend_frame(table: pd.DataFrame, key: str, unit: str, names: dict[str, str],
 @lru_cache(maxsize=64)
 def _trend_skeleton(title: str, width: int, height: int) -> dict:
     """The trend spec without data: lines, the year rule and the first-centre rule/label."""
+    # nothing may stick out of the plot: Streamlit sizes charts with autosize "fit", which
+    # shrinks the plot by whatever does (a label 120 px above it once left a 50 px plot), so
+    # the indicator is named by the chart title only and the label sits inside the top edge,
+    # left of its rule (first centres open late in the series, near the right edge)
     line = alt.Chart(alt.Data(name="trend")).mark_line(point=True).encode(
-        x=alt.X("year:O", title=None), y=alt.Y("value:Q", title=title),
+        x=alt.X("year:O", title=None), y=alt.Y("value:Q", title=None),
         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
         strokeDash=alt.StrokeDash("series:N", legend=None),
         tooltip=["series:N", "year:O", alt.Tooltip("value:Q", format=",.2f")])
@@ -182,7 +186,8 @@ def _trend_skeleton(title: str, width: int, height: int) -> dict:
     first = alt.Chart(alt.Data(name="opened")).mark_rule(color="#d95f02",
                                                          strokeWidth=2).encode(x="year:O")
     label = alt.Chart(alt.Data(name="opened")).mark_text(
-        align="left", dx=4, dy=-120, color="#d95f02").encode(x="year:O", text="text:N")
+        align="right", baseline="top", dx=-4, dy=4, color="#d95f02").encode(
+            x="year:O", y=alt.value(0), text="text:N")
     return alt.layer(line, now, first, label).properties(width=width,
                                                          height=height).to_dict(validate=False)
 
