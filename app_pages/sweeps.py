@@ -59,7 +59,7 @@ with st.expander(t("sweep_new", lang), expanded=not views.list_sweeps(root)):
         with st.form("sweep_form"):
             base_name = st.selectbox(t("sweep_base", lang), saved, key="sweep_base")
             name = st.text_input(t("sweep_name", lang), key="sweep_name",
-                                 value="Robustness sweep")
+                                 value=t("sweep_default_name", lang))
             b1, b2 = st.columns([2, 1])
             kinds = b1.multiselect(t("sweep_budget_kinds", lang), list(views.BUDGET_PATHS),
                                    default=list(views.DEFAULT_BUDGETS), key="sweep_budget_kinds",
@@ -121,7 +121,7 @@ with st.expander(t("sweep_new", lang), expanded=not views.list_sweeps(root)):
                         label = t(f"opt_budget_{kind}", lang)
                         st.caption(t("sweep_budgets_tried", lang,
                                      budget=label[:1].upper() + label[1:],
-                                     amounts=", ".join(number(a / 1e9, lang, 2)
+                                     amounts="; ".join(number(a / 1e9, lang, 2)
                                                        for a in amounts)))
 
 # --- view --------------------------------------------------------------------------------

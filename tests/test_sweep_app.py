@@ -207,7 +207,7 @@ def test_launch_form_varies_the_capital_budget_by_default(workspace):
     assert grid == {"budget.capex_kzt": [round(1.5e9 / 4 * f) for f in (0.67, 1, 1.33)],
                     "travel.standard_minutes": [60.0]}
     assert [c.value for c in at.caption if "bn KZT" in c.value] == [
-        "Capital budget: 0.25, 0.38, 0.50 bn KZT"]
+        "Capital budget: 0.25; 0.38; 0.50 bn KZT"]
 
 
 def test_launch_form_varies_the_chosen_budgets_and_refuses_what_it_cannot_scale(workspace):

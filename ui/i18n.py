@@ -989,6 +989,8 @@ STRINGS.update({  # the sweeps page
     "sweep_base": {"en": "Saved scenario", "ru": "Сохранённый сценарий",
                    "kk": "Сақталған сценарий"},
     "sweep_name": {"en": "Sweep name", "ru": "Название серии", "kk": "Серия атауы"},
+    "sweep_default_name": {"en": "Robustness sweep", "ru": "Серия на устойчивость",
+                           "kk": "Тұрақтылық сериясы"},
     "sweep_budget_factors": {"en": "Budget x (comma-separated, e.g. 0.67, 1, 1.33)",
                              "ru": "Бюджет x (через запятую, напр. 0.67, 1, 1.33)",
                              "kk": "Бюджет x (үтір арқылы, мыс. 0.67, 1, 1.33)"},
