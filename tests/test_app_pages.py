@@ -109,6 +109,14 @@ def test_data_page_lists_layers_and_saved_layers(tmp_path):
          "country": ["KZ"]}, geometry=[Point(76.9, 43.2)], crs=4326))
     at = _app("data")
     assert at.selectbox(key="data_layer").value == "boundaries"
+    # the layers in use, named as everywhere else, with the records each has (bundled too)
+    from geo.layers import load_layers
+
+    bundled = load_layers("KZ")
+    in_use = _frame(at, 0).set_index(t("layer", "en"))[t("col_records", "en")]
+    assert in_use.to_dict() == {t(f"layer_{n}", "en"): len(getattr(bundled, n))
+                                for n in ("boundaries", "settlements", "institutions",
+                                          "centres", "foster")}
     assert "field centres" in list(_frame(at, 1)[t("col_name", "en")])
     at.selectbox(key="data_saved_pick").set_value("field centres")
     at.button(key="data_use_saved").click().run()

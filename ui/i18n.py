@@ -472,6 +472,7 @@ STRINGS: dict[str, dict[str, str]] = {
                       "kk": "Қолданыстағы қабаттар"},
     "source": {"en": "Source", "ru": "Источник", "kk": "Дереккөз"},
     "source_bundled": {"en": "bundled", "ru": "встроенный", "kk": "кірістірілген"},
+    "col_records": {"en": "Records", "ru": "Записей", "kk": "Жазбалар"},
     "source_session": {"en": "uploaded", "ru": "загружен", "kk": "жүктелген"},
     "saved_layers": {"en": "Saved layers in the workspace", "ru": "Сохранённые слои",
                      "kk": "Сақталған қабаттар"},
