@@ -260,17 +260,19 @@ def _inferred(values: np.ndarray, status: np.ndarray,
     column sum less the cell itself (an unbounded "x" among the others makes it unbounded)."""
     status = np.asarray(status)
     v = np.asarray(values, dtype=float)
-    lo = np.where(status == VISIBLE, v, np.where(status == SMALL, 1.0, 0.0))
-    hi = np.where(status == VISIBLE, v, np.where(status == SMALL, float(threshold - 1), np.inf))
+    visible, small = status == VISIBLE, status == SMALL
+    lo = np.where(visible, v, small * 1.0)  # "<5" at least 1, "x" at least 0
+    hi = np.where(visible, v, np.where(small, threshold - 1.0, np.inf))
     body_lo, body_hi = lo[:-1], hi[:-1]
     unbounded = np.isinf(body_hi)
+    n_unbounded = np.count_nonzero(unbounded)
     finite_hi = np.where(unbounded, 0.0, body_hi)
-    others_unbounded = unbounded.sum() - unbounded > 0
-    hi_others = np.where(others_unbounded, np.inf, finite_hi.sum() - finite_hi)
-    lo_others = body_lo.sum() - body_lo
-    low = np.append(lo[-1] - hi_others, body_lo.sum())
-    high = np.append(hi[-1] - lo_others, np.inf if unbounded.any() else body_hi.sum())
-    return np.maximum(lo, low), np.minimum(hi, high)
+    sum_lo, sum_hi = body_lo.sum(), finite_hi.sum()
+    low, high = np.empty_like(lo), np.empty_like(hi)
+    low[:-1] = lo[-1] - np.where(n_unbounded - unbounded > 0, np.inf, sum_hi - finite_hi)
+    high[:-1] = hi[-1] - (sum_lo - body_lo)
+    low[-1], high[-1] = sum_lo, np.inf if n_unbounded else sum_hi
+    return np.maximum(lo, low, out=low), np.minimum(hi, high, out=high)
 
 
 def _recoverable(values: np.ndarray, status: np.ndarray, threshold: int) -> bool:
