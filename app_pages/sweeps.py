@@ -20,7 +20,6 @@ from planning.sweep_spec import Sweep, SweepError
 from ui import sweeps as views
 from ui import tables
 from ui.i18n import t
-from ui.numbers import number
 
 PAGE = "sweeps"
 user = require_page(PAGE)
@@ -116,13 +115,8 @@ with st.expander(t("sweep_new", lang), expanded=not views.list_sweeps(root)):
                     st.session_state["sweep_pick"] = folder.name
                     st.success(t("sweep_started", lang, name=common.plain(folder.name),
                                  runs=total_runs))
-                    for path, amounts in budgets.items():
-                        kind = next(k for k, p in views.BUDGET_PATHS.items() if p == path)
-                        label = t(f"opt_budget_{kind}", lang)
-                        st.caption(t("sweep_budgets_tried", lang,
-                                     budget=label[:1].upper() + label[1:],
-                                     amounts="; ".join(number(a / 1e9, lang, 2)
-                                                       for a in amounts)))
+                    for line in views.budget_lines(budgets, lang):
+                        st.caption(line)
 
 # --- view --------------------------------------------------------------------------------
 names = [n for n in views.list_sweeps(root) if _visible(n)]

@@ -252,3 +252,5 @@ def test_budget_reference_of_every_kind():
     assert [views.budget_reference(own, k) for k in views.BUDGET_PATHS] == [1e9, 30e9, 2e9]
     assert views.budget_grid(Budget(total_kzt=None), ["total", "capex"], [1.0]) == (
         {}, ["total", "capex"])
+    assert views.budget_lines({"budget.capex_kzt": [4.95e9, 7.4e9]}, "ru") == [
+        "Бюджет капвложений: 4,95; 7,40 млрд тенге"]

@@ -14,7 +14,7 @@ import pandas as pd
 import tomli_w
 
 from planning.scenario import Budget
-from ui import maps
+from ui import maps, numbers
 from ui.i18n import t
 
 # share of runs choosing a site -> colour (never chosen in grey)
@@ -61,6 +61,18 @@ def budget_grid(budget: Budget, kinds: list[str],
         elif factors:
             axes[BUDGET_PATHS[kind]] = [round(reference * f) for f in factors]
     return axes, missing
+
+
+def budget_lines(budgets: dict[str, list[float]], lang: str) -> list[str]:
+    """One line per varied budget: its name and the amounts tried in bn KZT, written the
+    language's way ("Бюджет капвложений: 4,95; 7,40; 9,84 млрд тенге")."""
+    kinds = {path: kind for kind, path in BUDGET_PATHS.items()}
+    lines = []
+    for path, amounts in budgets.items():
+        label = t(f"opt_budget_{kinds[path]}", lang)
+        lines.append(t("sweep_budgets_tried", lang, budget=label[:1].upper() + label[1:],
+                       amounts="; ".join(numbers.number(a / 1e9, lang, 2) for a in amounts)))
+    return lines
 
 
 def sweep_toml(name: str, *, budgets: dict[str, list[float]], standards: list[float], runs: int,
