@@ -50,7 +50,10 @@ class Result:
     """How HiGHS ended. `status`: "optimal" (within the gap), "feasible" (stopped with a
     plan), "infeasible", "time_limit" (stopped without a plan) or "error". `objective` and
     `bound` are in the model's own sense (with the offset); `gap` is HiGHS's relative gap
-    (0 when proven exactly); `values` the columns' values (None without a plan)."""
+    (0 when proven exactly); `values` the columns' values (None without a plan);
+    `reduced` (an LP solved to optimality only) the columns' reduced costs in the model's
+    sense: raising column j by one from its LP value changes the LP optimum by at most
+    `reduced[j]` (a maximum can only fall by raising a column at its lower bound)."""
 
     status: str
     objective: float | None
@@ -58,6 +61,7 @@ class Result:
     gap: float | None
     values: np.ndarray | None
     seconds: float
+    reduced: np.ndarray | None = None
     info: dict = field(default_factory=dict)
 
     @property
@@ -144,6 +148,9 @@ def read_result(h: highspy.Highs, model: SparseModel, seconds: float, mip: bool)
         bound, gap = objective, 0.0
     if label == "optimal" and gap is None:
         gap = 0.0
-    return Result(label, objective, bound, gap, values, seconds,
+    reduced = None
+    if not mip and label == "optimal":
+        reduced = sign * np.array(h.getSolution().col_dual, dtype=float)
+    return Result(label, objective, bound, gap, values, seconds, reduced,
                   {"nodes": int(info.mip_node_count) if mip else 0,
                    "model_status": h.modelStatusToString(status)})
