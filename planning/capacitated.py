@@ -23,6 +23,7 @@ So, exactly:
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,7 @@ import highspy
 import numpy as np
 import pulp
 
+from planning import capflow
 from planning.instance import Instance
 from planning.model import (
     Built,
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     from scipy import sparse
 
 RELAXED_SHARE = 0.5  # of the time limit for the relaxation
+FLOW_SHARE = 0.25    # of the time left, at most, for the max-flow swaps from one plan
 REPAIR_SHARE = 0.5   # of the time left then for capacity-guided swaps; the rest for the fallback
 BUDGET_TOL = 1e-9    # relative slack when checking a plan against a budget
 RELAXATION_PAIRS = 10_000  # larger capacitated coverage models go through the relaxation
@@ -383,6 +386,25 @@ def repair(inst: Instance, opt: ModelOptions, built: Built, counts: np.ndarray,
     return counts, value
 
 
+def flow_swaps(inst: Instance, opt: ModelOptions, built: Built, cfg: Solver,
+               plans: list[np.ndarray], best: tuple[float, np.ndarray],
+               left: Callable[[], float]) -> tuple[np.ndarray, float]:
+    """Each plan improved by `capflow.swaps` (children counted by maximum flow, FLOW_SHARE
+    of the time left for each), scored on the capacitated model; returns the best plan and
+    its score, `best` (score, plan) if none beats it."""
+    flow = capflow.Flow(inst)
+    value, counts = best
+    for plan in plans:
+        if left() <= 0:
+            break
+        moved = capflow.swaps(inst, flow, plan, lambda c: fits(inst, opt, c),
+                              time.perf_counter() + FLOW_SHARE * left())
+        if (moved != plan).any() and (s := _score(built, moved, cfg)) is not None \
+                and s > value + 1e-9 * max(1.0, abs(value)):
+            value, counts = s, moved
+    return counts, value
+
+
 @dataclass
 class Outcome:
     """What the capacitated path did: the bound of the relaxation, the best plan's value,
@@ -422,6 +444,10 @@ def solve(inst: Instance, opt: ModelOptions, cfg: Solver) -> tuple[Built, SolveI
             upper, -np.inf, steps)
     lower, best = max(scored, key=lambda sp: sp[0])
     gap = _gap(upper, lower)
+    if gap is None or gap > cfg.mip_gap + GAP_TOL:
+        best, lower = flow_swaps(inst, opt, built, cfg, plans[::-1], (lower, best), left)
+        steps["flow"] = time.perf_counter() - t0 - sum(steps.values())
+        gap = _gap(upper, lower)
     if gap is not None and gap <= cfg.mip_gap + GAP_TOL:
         _score(built, best, cfg)  # leaves the best plan's values in the model
     else:
