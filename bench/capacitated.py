@@ -68,7 +68,8 @@ def child(name: str, gap: float, limit: float, plain: bool) -> dict:
     covered = (sum(float(inst.weights[i]) * e.value() for i, e in built.cover.items())
                if info.has_solution else None)
     return {"case": name, "model": "plain" if plain else "relaxation", "gap_asked": gap,
-            "wall_s": wall, "cpu_s": cpu, "load": os.getloadavg()[0], "status": info.status, "gap": info.gap, "covered": covered,
+            "wall_s": wall, "cpu_s": cpu, "load": os.getloadavg()[0], "status": info.status,
+            "gap": info.gap, "covered": covered,
             "children": float(inst.weights.sum()), "upper": upper,
             "pairs": int(inst.within_standard().sum()),
             "steps": {k: round(v, 2) for k, v in steps.items()}}
@@ -93,7 +94,8 @@ def line(r: dict) -> str:
     upper = "" if r["upper"] is None else f" bound {r['upper']:,.0f}"
     return (f"{r['case']:<12} {r['model']:<10} gap<={100 * r['gap_asked']:g}%  "
             f"{r['wall_s']:7.1f} s (cpu {r.get('cpu_s', float('nan')):5.1f} s, load "
-            f"{r.get('load', float('nan')):4.1f})  {r['status']:<9} gap {gap:<8} covered {covered} of "
+            f"{r.get('load', float('nan')):4.1f})  {r['status']:<9} gap {gap:<8} "
+            f"covered {covered} of "
             f"{r['children']:,.0f}{upper}  {r['steps']}")
 
 

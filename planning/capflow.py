@@ -98,7 +98,7 @@ def swaps(inst: Instance, flow: Flow, counts: np.ndarray, fits: Callable[[np.nda
         if into.size == 0:
             break
         into = into[np.argsort(-room[into], kind="stable")][:CANDIDATES]
-        gain = np.array([flow.value(_moved(counts, None, k)) for k in into]) - value
+        gain = np.array([flow.value(_moved(counts, None, int(k))) for k in into]) - value
         best, best_value = None, value + step
         for b in np.argsort(-gain, kind="stable"):  # an extra centre where the money allows
             if gain[b] <= step:
@@ -108,7 +108,7 @@ def swaps(inst: Instance, flow: Flow, counts: np.ndarray, fits: Callable[[np.nda
                 best, best_value = trial, value + gain[b]
                 break
         if out.size and time.perf_counter() < deadline:
-            loss = value - np.array([flow.value(_moved(counts, j, None)) for j in out])
+            loss = value - np.array([flow.value(_moved(counts, int(j), None)) for j in out])
             overlap = (served[:, out].T @ flow.cover[:, into]).toarray()
             spare = np.maximum(flow.cap[into] / flow.scale - gain, 0.0)
             estimate = gain[None, :] - loss[:, None] + np.minimum(overlap, spare[None, :])
