@@ -3,7 +3,8 @@
   python bench/family.py --quick          # two 350x500 cases, spopt's solve at 30 s, no file
   python bench/family.py                  # the 24 cases, resuming bench/family.json
   python bench/family.py --case NAME ...  # named cases;  --report: print the JSON's table
-  python bench/family.py --redo-ours      # measure Otbasy again (after a code change)
+  python bench/family.py --redo-ours      # measure Otbasy again (done by itself when the
+                                          # planning code changed: `code` fingerprint)
 
 Each model of each case runs in its own subprocess, one side after the other on the
 identical instance: Otbasy's p-median (`planning.solve.build` + `solve_built`: the
@@ -24,6 +25,7 @@ riskiest first (`family.risk`). The optima are compared whenever both are proven
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -145,6 +147,9 @@ def child(name: str, who: str, model: str, limit: str = str(SPOPT_LIMIT)) -> Non
            else spopt(model, cost, w, radius, case.p, float(limit)))
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     out["load"] = os.getloadavg()[0]
+    out["code"] = code_version() if who == "ours" else spopt_version()
+    if who == "spopt":
+        out["limit_s"] = float(limit)
     print(json.dumps(out))
 
 
@@ -174,6 +179,21 @@ def run_part(name: str, who: str, model: str, limit: float = SPOPT_LIMIT) -> dic
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def code_version() -> str:
+    """A fingerprint of the code our side runs (planning/ and the family's instances): a
+    measurement of ours made with other code is stale and is measured again."""
+    h = hashlib.sha256()
+    for f in sorted([*(ROOT / "planning").glob("*.py"), ROOT / "bench" / "family.py"]):
+        h.update(f.name.encode() + f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def spopt_version() -> str:
+    from importlib.metadata import version
+
+    return f"spopt {version('spopt')}, pulp {version('pulp')}, highspy {version('highspy')}"
+
+
 def _children_cpu() -> float:
     """CPU seconds of every finished child so far (user + system)."""
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -196,8 +216,8 @@ def run_case(name: str, rows: dict[str, dict], redo_ours: bool = False,
     for model in ("pmedian", "mclp"):
         for who in sides:
             have = row.get(model, {}).get(who)
-            if have and not (redo_ours and who == "ours") and \
-                    not str(have.get("status", "")).startswith("error"):
+            if have and not str(have.get("status", "")).startswith("error") and not (
+                    who == "ours" and (redo_ours or have.get("code") != code_version())):
                 continue
             print(f"... family {name} {model} {who}", file=sys.stderr, flush=True)
             row.setdefault(model, {})[who] = run_part(name, who, model, limit)
