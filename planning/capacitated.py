@@ -15,9 +15,11 @@ So, exactly:
 3. each plan found (the incumbent and the relaxation's) is scored on the capacitated model
    itself with its centres fixed (a linear programme: the best assignment within the
    capacities, every rule checked); the best is L;
-4. if (U - L) / |L| is within the gap, L's plan is optimal; otherwise the capacitated model
-   is solved from L's plan in the time left and the reported gap uses the better of the two
-   bounds.
+4. if (U - L) / |L| is within the gap, L's plan is optimal; otherwise those plans and an
+   iterated local search's are improved by one-centre moves counted by maximum flow
+   (`planning.capflow`), then by swaps scored on the model, each kept plan scored again;
+   then the capacitated model is solved from L's plan in the time left and the reported gap
+   uses the better of the two bounds.
 """
 
 from __future__ import annotations
