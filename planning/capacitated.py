@@ -430,7 +430,7 @@ def flow_swaps(inst: Instance, opt: ModelOptions, built: Built, cfg: Solver,
             break
         moved = capflow.swaps(inst, flow, plan, lambda c: fits(inst, opt, c),
                               time.perf_counter() + FLOW_SHARE * left())
-        if (moved != plan).any() and (s := _score(built, moved, cfg)) is not None \
+        if (s := _score(built, moved, cfg)) is not None \
                 and s > value + 1e-9 * max(1.0, abs(value)):
             value, counts = s, moved
     return counts, value
