@@ -24,13 +24,21 @@ from access.roles import User
 from geo import layers as geo_layers
 from geo import merge
 from geo.coverage import nearest_centre
-from geo.provenance import upload_rows, with_uploads
+from geo.provenance import has_demo, layer_provenance, upload_rows, with_uploads
 from geo.schema import INSTITUTION_TYPES
 from geo.travel import TravelParams
 from geo.units import DEFAULT_LEVEL, attach_units
 from ui import forms, maps, tables
 from ui import viewmodels as vm
-from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, STRINGS, browser_language, country_name, t
+from ui.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    STRINGS,
+    browser_language,
+    country_name,
+    linked_language,
+    t,
+)
 from ui.offline import STATIC_DIR, standalone_html
 from ui.uploads import display_name
 from ui.workspace import ActiveLayer, Workspace
@@ -91,9 +99,13 @@ def sidebar() -> Context:
     """Draw the sidebar selectors; their choices are kept across pages under the plain
     session-state keys lang, country, version, level and osm (see `_sidebar_choice`)."""
     side = st.sidebar
+    browser = browser_language(st.context.locale)
+    linked = linked_language(st.query_params.get("lang"))
+    if linked and "lang" not in st.session_state:  # a reload or a shared link: its language
+        st.session_state["lang"] = linked
     lang = str(_sidebar_choice(side.selectbox, "Language / Язык / Тіл", list(LANGUAGES), "lang",
-                               browser_language(st.context.locale),
-                               format_func=LANGUAGES.__getitem__))
+                               browser, format_func=LANGUAGES.__getitem__))
+    keep_language_in_url(lang, browser)
     redraw_after_language_change(lang)
     countries = geo_layers.countries()
     country = str(_sidebar_choice(side.selectbox, t("country", lang), countries, "country",
@@ -111,6 +123,17 @@ def sidebar() -> Context:
     st.session_state["osm"] = osm
     side.caption(t("attribution", lang))
     return Context(lang, country, int(version), bool(osm), level)
+
+
+def keep_language_in_url(lang: str, browser: str) -> None:
+    """Keep a language other than the browser's in the page URL (`?lang=ru`), so a reload, a
+    page switch or a shared link opens in it; with the browser's own language (nothing
+    chosen) the URL carries none, and an unknown value is dropped from it."""
+    if lang == browser:
+        if "lang" in st.query_params:
+            del st.query_params["lang"]
+    elif st.query_params.get("lang") != lang:
+        st.query_params["lang"] = lang
 
 
 def redraw_after_language_change(lang: str) -> None:
@@ -203,6 +226,15 @@ def with_upload_provenance(rows: list[dict[str, str]], ctx: Context) -> list[dic
                            for a in active.values()])
     return with_uploads(list(rows), uploads,
                         [name for name, a in active.items() if a.mode == "replace"])
+
+
+def data_summary(layers: geo_layers.Layers, ctx: Context) -> dict[str, object]:
+    """What a page's table was made from, in the form of a plan's summary (`demo`,
+    `provenance`: the bundled files of the country and version and the active uploads), so
+    its CSV carries them the way a plan's does (`ui.exports.with_demo`)."""
+    return {"demo": has_demo(layers.institutions, layers.centres, layers.foster),
+            "provenance": with_upload_provenance(layer_provenance(ctx.country, ctx.version),
+                                                 ctx)}
 
 
 def visible_data(user: User, ctx: Context) -> tuple[geo_layers.Layers, gpd.GeoDataFrame]:

@@ -97,9 +97,9 @@ st.subheader(t("active_layers", lang))
 active = common.session_layers()
 shown_layers, _ = common.visible_data(user, ctx)
 st.dataframe(
-    [{t("layer", lang): name,
+    [{t("layer", lang): t(f"layer_{name}", lang),
       t("source", lang): t("source_session" if name in active else "source_bundled", lang),
-      "n": len(getattr(shown_layers, name)) if name in active else None}
+      t("col_records", lang): len(getattr(shown_layers, name))}
      for name in common.LAYER_NAMES], hide_index=True, width="stretch")
 if active:
     reset = st.selectbox(t("reset_layer", lang), sorted(active), key="data_reset_layer",

@@ -11,7 +11,7 @@ from app_pages import common
 from geo.catchments import catchments
 from geo.privacy import class_radius
 from geo.travel import TravelParams
-from ui import maps, tables
+from ui import exports, maps, tables
 from ui import viewmodels as vm
 from ui.i18n import t
 
@@ -126,6 +126,7 @@ map_fragment()
 
 shown = tables.plain_table(vm.filter_units(shown_units, chosen), lang)
 st.dataframe(shown, hide_index=True, width="stretch")
-download_button(t("download_csv", lang), tables.csv_bytes(shown),
+download_button(t("download_csv", lang),
+                tables.csv_bytes(exports.with_demo(shown, common.data_summary(layers, ctx))),
                 f"otbasy_{ctx.country.lower()}_{ctx.version}_{ctx.level}_{indicator}.csv",
                 action="export_result" if exact else "export_aggregate")

@@ -11,7 +11,7 @@ from access import views
 from access.guard import download_button, require_page
 from app_pages import common
 from geo.privacy import class_radius, numeric_or_nan
-from ui import maps, tables
+from ui import exports, maps, tables
 from ui import viewmodels as vm
 from ui.i18n import t
 
@@ -88,6 +88,7 @@ def map_fragment() -> None:
 map_fragment()
 shown = tables.plain_table(public, lang)
 st.dataframe(shown, hide_index=True, width="stretch")
-download_button(t("download_csv", lang), tables.csv_bytes(shown),
+download_button(t("download_csv", lang),
+                tables.csv_bytes(exports.with_demo(shown, common.data_summary(layers, ctx))),
                 file_name=f"otbasy_gaps_{ctx.country.lower()}_{ctx.version}_{standard}min.csv",
                 action="export_result" if exact else "export_aggregate")

@@ -58,10 +58,16 @@ with st.expander(t("sweep_new", lang), expanded=not views.list_sweeps(root)):
         with st.form("sweep_form"):
             base_name = st.selectbox(t("sweep_base", lang), saved, key="sweep_base")
             name = st.text_input(t("sweep_name", lang), key="sweep_name",
-                                 value="Robustness sweep")
-            c1, c2, c3 = st.columns(3)
-            factors = c1.text_input(t("sweep_budget_factors", lang), "0.9, 1, 1.2",
+                                 value=t("sweep_default_name", lang))
+            b1, b2 = st.columns([2, 1])
+            kinds = b1.multiselect(t("sweep_budget_kinds", lang), list(views.BUDGET_PATHS),
+                                   default=list(views.DEFAULT_BUDGETS), key="sweep_budget_kinds",
+                                   placeholder=t("choose", lang),
+                                   format_func=lambda k: t(f"opt_budget_{k}", lang),
+                                   help=t("sweep_budget_help", lang))
+            factors = b2.text_input(t("sweep_budget_factors", lang), views.DEFAULT_FACTORS,
                                     key="sweep_budgets")
+            c2, c3 = st.columns(2)
             standards = c2.text_input(t("sweep_standards", lang), "45, 60",
                                       key="sweep_standards")
             runs = c3.number_input(t("sweep_runs", lang), 1, 200, 4, key="sweep_runs")
@@ -75,17 +81,21 @@ with st.expander(t("sweep_new", lang), expanded=not views.list_sweeps(root)):
                             format_func=lambda v: t(f"opt_{v}", lang))
             start = st.form_submit_button(t("sweep_launch", lang), type="primary")
         if start:
-            budgets = _numbers(factors, t("sweep_budget_factors", lang))
+            multipliers = _numbers(factors, t("sweep_budget_factors", lang))
             minutes = _numbers(standards, t("sweep_standards", lang))
-            if budgets is not None and minutes is not None:
-                record = ws.load_scenario(base_name)
-                base = Scenario.from_toml(record.scenario_toml)
+            if multipliers is not None and any(f <= 0 for f in multipliers):
+                st.error(t("sweep_bad_factors", lang, field=t("sweep_budget_factors", lang)))
+                multipliers = None
+            record = ws.load_scenario(base_name)
+            base = Scenario.from_toml(record.scenario_toml)
+            budgets, missing = views.budget_grid(base.budget, kinds, multipliers or [])
+            for kind in missing:
+                st.error(t("sweep_no_budget", lang, budget=t(f"opt_budget_{kind}", lang)))
+            if multipliers is not None and minutes is not None and not missing:
                 # a planner's whole-country scenario is swept over their units only
                 base.region.units = views_access.scenario_units(user, base.region.units)
-                total = base.budget.total_kzt
                 text = views.sweep_toml(
-                    name.strip() or base_name,
-                    budgets=[total * f for f in budgets] if total else [],
+                    name.strip() or base_name, budgets=budgets,
                     standards=minutes, runs=int(runs) if children or entry or capex or opex
                     else 1, seed=int(seed), children=children, entry_rate=entry,
                     capex=capex, opex=opex, regret_plan=plan)
@@ -105,6 +115,8 @@ with st.expander(t("sweep_new", lang), expanded=not views.list_sweeps(root)):
                     st.session_state["sweep_pick"] = folder.name
                     st.success(t("sweep_started", lang, name=common.plain(folder.name),
                                  runs=total_runs))
+                    for line in views.budget_lines(budgets, lang):
+                        st.caption(line)
 
 # --- view --------------------------------------------------------------------------------
 names = [n for n in views.list_sweeps(root) if _visible(n)]

@@ -200,7 +200,7 @@ def _problem(case_name: str, model: str):
 
 def run_ours(case_name: str, model: str, solver_name: str,
              time_limit: float = OURS_TIME_LIMIT) -> dict:
-    from planning import capacitated
+    from planning import capacitated, mclp
     from planning.model import ModelOptions
     from planning.optimize import solve_built
     from planning.scenario import Solver
@@ -233,6 +233,15 @@ def run_ours(case_name: str, model: str, solver_name: str,
     else:
         opt = ModelOptions(objective="min_travel", max_new=p)
     start = time.perf_counter()
+    if model == "mclp" and mclp.applies(inst, opt, solver):  # as solve_instance does
+        _, info, fast = mclp.solve(inst, opt, solver)
+        total = time.perf_counter() - start
+        return {"build_s": fast.steps["build"], "solve_s": total - fast.steps["build"],
+                "wall_s": total, "cpu_s": time.process_time(), "load": os.getloadavg()[0],
+                "status": info.status, "gap": info.gap,
+                "objective": fast.value if info.has_solution else None,
+                "size": f"{inst.n}x{inst.m}", "pairs": int(inst.rows.size),
+                "variables": fast.columns, "constraints": fast.rows}
     if model == "capacitated" and capacitated.applies(inst, opt):  # as solve_instance does
         built, info, outcome = capacitated.solve(inst, opt, solver)
         build_s = outcome.steps["build"]

@@ -249,30 +249,36 @@ def cell_bounds(values: np.ndarray, status: np.ndarray,
 
     Returns (low, high) per cell from the labels alone and the column equation.
     """
-    bounds = [(float(v), float(v)) if s == VISIBLE else
-              (1.0, float(threshold - 1)) if s == SMALL else (0.0, math.inf)
-              for v, s in zip(values, status, strict=True)]
-    lo, hi = [b[0] for b in bounds], [b[1] for b in bounds]
-    last = len(bounds) - 1
-    inferred = []
-    for k in range(len(bounds)):
-        if k == last:  # total = sum(cells)
-            low, high = sum(lo[:-1]), sum(hi[:-1])
-        else:  # cell = total - sum(other cells)
-            low = lo[last] - _sum_except(hi[:-1], k)
-            high = hi[last] - _sum_except(lo[:-1], k)
-        inferred.append((max(lo[k], low), min(hi[k], high)))
-    return inferred
+    lo, hi = _inferred(values, status, threshold)
+    return list(zip(lo.tolist(), hi.tolist(), strict=True))
 
 
-def _sum_except(values: list[float], k: int) -> float:
-    return sum(v for i, v in enumerate(values) if i != k)
+def _inferred(values: np.ndarray, status: np.ndarray,
+              threshold: int) -> tuple[np.ndarray, np.ndarray]:
+    """`cell_bounds` as two arrays (low, high), in O(n): each cell's bound from the total and
+    the other cells is the total's bound minus the sum of the others', computed once as the
+    column sum less the cell itself (an unbounded "x" among the others makes it unbounded)."""
+    status = np.asarray(status)
+    v = np.asarray(values, dtype=float)
+    visible, small = status == VISIBLE, status == SMALL
+    lo = np.where(visible, v, small * 1.0)  # "<5" at least 1, "x" at least 0
+    hi = np.where(visible, v, np.where(small, threshold - 1.0, np.inf))
+    body_lo, body_hi = lo[:-1], hi[:-1]
+    unbounded = np.isinf(body_hi)
+    n_unbounded = np.count_nonzero(unbounded)
+    finite_hi = np.where(unbounded, 0.0, body_hi)
+    sum_lo, sum_hi = body_lo.sum(), finite_hi.sum()
+    low, high = np.empty_like(lo), np.empty_like(hi)
+    low[:-1] = lo[-1] - np.where(n_unbounded - unbounded > 0, np.inf, sum_hi - finite_hi)
+    high[:-1] = hi[-1] - (sum_lo - body_lo)
+    low[-1], high[-1] = sum_lo, np.inf if n_unbounded else sum_hi
+    return np.maximum(lo, low, out=low), np.minimum(hi, high, out=high)
 
 
 def _recoverable(values: np.ndarray, status: np.ndarray, threshold: int) -> bool:
     """True when some suppressed cell of the column is pinned to one value."""
-    bounds = cell_bounds(values, status, threshold)
-    return any(s != VISIBLE and lo == hi for (lo, hi), s in zip(bounds, status, strict=True))
+    lo, hi = _inferred(values, status, threshold)
+    return bool(((np.asarray(status) != VISIBLE) & (lo == hi)).any())
 
 
 def _withhold_one_more(values: np.ndarray, status: np.ndarray, total_fixed: bool = False) -> bool:
@@ -311,7 +317,7 @@ def _counts(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return matrix
 
 
-def withheld(column: Sequence[int], threshold: int = 5) -> np.ndarray:
+def withheld(column: Sequence[int] | np.ndarray, threshold: int = 5) -> np.ndarray:
     """Which cells of one count column whose last entry is its total `suppress_small` would
     not show ("<5" or "x"): the same rule on a bare array, for callers that mask thousands of
     small columns (the Monitor's districts) where building DataFrames would dominate."""

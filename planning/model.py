@@ -302,21 +302,31 @@ def _running(inst: Instance, opt: ModelOptions, built: Built,
 
 
 def _tie_break(inst: Instance, opt: ModelOptions, built: Built) -> list:
-    """A cost penalty worth < 0.5 children in total, so among plans covering as many
+    """The cost tie-break's (variable, coefficient) terms (see `tie_break`)."""
+    per_site, per_recruit = tie_break(inst, opt, list(built.recruits))
+    if not per_site.any() and not per_recruit:
+        return []
+    return ([(built.y[j], float(per_site[j])) for j in range(inst.m)]
+            + [(r, per_recruit) for r in built.recruits.values()])
+
+
+def tie_break(inst: Instance, opt: ModelOptions, recruit_units: list[int]) -> tuple[np.ndarray,
+                                                                                   float]:
+    """Objective coefficients of a cost penalty worth < 0.5 children in total: per centre at
+    each site and per family recruited in `recruit_units`, so among plans covering as many
     children the cheapest wins, without changing the coverage optimum (children are whole).
     Recruited foster families count too, else the solver may recruit any number of them.
-    Costs are net of released running costs, so may be negative (a conversion that pays)."""
+    Costs are net of released running costs, so may be negative (a conversion that pays).
+    All zero when nothing costs anything."""
     cost = inst.capex + opt.horizon_years * net_opex(inst, opt.released_kzt_per_child)
-    terms = [(built.y[j], float(cost[j])) for j in range(inst.m)]
     total = float((np.abs(cost) * np.maximum(inst.max_count, inst.min_count)).sum())
     per_recruit = opt.horizon_years * opt.carer_kzt_per_year
-    for u, r in built.recruits.items():
+    for u in recruit_units:
         moved = inst.site_children[(inst.site_kind == "convert") & (inst.site_unit == u)].sum()
-        terms.append((r, per_recruit))
         total += per_recruit * float(np.ceil(moved / max(opt.family_size, 1)))
     if total <= 0:
-        return []
-    return [(v, -0.5 * c / total) for v, c in terms]
+        return np.zeros(inst.m), 0.0
+    return -0.5 * cost / total, -0.5 * per_recruit / total if recruit_units else 0.0
 
 
 def _standard_sites(inst: Instance,

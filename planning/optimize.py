@@ -221,22 +221,13 @@ def read_plan(inst: Instance, built: Built) -> Plan:
     """
     counts = np.array([int(round(v.value() or 0)) for v in built.y], dtype=int)
     recruits = {u: int(round(r.value() or 0)) for u, r in built.recruits.items()}
-    open_pair = counts[inst.cols] > 0
-    nearest_site = np.full(inst.n, -1)
-    nearest_min = np.full(inst.n, np.nan)
-    order = np.lexsort((inst.minutes, inst.rows))
-    for k in order[open_pair[order]][::-1]:
-        nearest_site[inst.rows[k]] = inst.cols[k]
-        nearest_min[inst.rows[k]] = inst.minutes[k]
+    plan = nearest_plan(inst, counts, recruits)
     if not built.x or not built.capacitated:
-        share = (nearest_min <= inst.standard + 1e-9).astype(float)
-        served: np.ndarray = np.bincount(np.maximum(nearest_site, 0),
-                                         weights=share * inst.weights, minlength=inst.m)
-        return Plan(counts, nearest_site, nearest_min, share, recruits, served)
+        return plan
     centre = np.full(inst.n, -1)
     best = np.zeros(inst.n)
     share = np.zeros(inst.n)
-    minutes = nearest_min.copy()
+    minutes = plan.minutes.copy()
     served = np.zeros(inst.m)
     pair_minutes = {(int(i), int(j)): float(m)
                     for i, j, m in zip(inst.rows, inst.cols, inst.minutes)}
@@ -250,4 +241,20 @@ def read_plan(inst: Instance, built: Built) -> Plan:
         if val > best[i] + 1e-9:
             best[i], centre[i], minutes[i] = val, j, pair_minutes[(i, j)]
     return Plan(counts, centre, minutes, np.minimum(share, 1.0), recruits, served)
+
+
+def nearest_plan(inst: Instance, counts: np.ndarray, recruits: dict[int, int]) -> Plan:
+    """The uncapacitated plan of `counts` centres per site: every demand point to its
+    nearest open site, covered when within the standard."""
+    open_pair = counts[inst.cols] > 0
+    nearest_site = np.full(inst.n, -1)
+    nearest_min = np.full(inst.n, np.nan)
+    order = np.lexsort((inst.minutes, inst.rows))
+    for k in order[open_pair[order]][::-1]:
+        nearest_site[inst.rows[k]] = inst.cols[k]
+        nearest_min[inst.rows[k]] = inst.minutes[k]
+    share = (nearest_min <= inst.standard + 1e-9).astype(float)
+    served: np.ndarray = np.bincount(np.maximum(nearest_site, 0),
+                                     weights=share * inst.weights, minlength=inst.m)
+    return Plan(counts, nearest_site, nearest_min, share, recruits, served)
 

@@ -18,11 +18,18 @@ import pulp
 
 from geo.provenance import has_demo, layer_provenance
 from geo.travel import travel_matrix
-from planning import capacitated
+from planning import capacitated, mclp
 from planning.deadline import Deadline
 from planning.instance import Instance, build_instance
 from planning.model import Built, ModelOptions, Radius, build_model, families_needed, net_opex
-from planning.optimize import Plan, SolveInfo, make_solver, read_plan, solve_built
+from planning.optimize import (
+    Plan,
+    SolveInfo,
+    make_solver,
+    nearest_plan,
+    read_plan,
+    solve_built,
+)
 from planning.reasons import Reason, text
 from planning.results import PlanResult, make_result, plan_costs
 from planning.scenario import Scenario, ScenarioError, Solver
@@ -214,6 +221,13 @@ def solve_instance(inst: Instance, scenario: Scenario,
         raise InfeasibleScenario(problems, cost)
     say("model", 0.0)
     t0 = time.perf_counter()
+    if mclp.applies(inst, opt, scenario.solver):  # pure MCLP: straight into HiGHS
+        say("solving", 0.0)
+        counts, info, fast = mclp.solve(inst, opt, scenario.solver)
+        say("solving", 1.0)
+        if info.status == "infeasible":
+            raise _explain_infeasible(inst, scenario, opt)
+        return nearest_plan(inst, counts, {}), info, fast.steps["build"], {}
     if capacitated.applies(inst, opt):  # built and solved through the uncapacitated relaxation
         say("solving", 0.0)
         built, info, outcome = capacitated.solve(inst, opt, scenario.solver)

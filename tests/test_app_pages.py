@@ -109,6 +109,14 @@ def test_data_page_lists_layers_and_saved_layers(tmp_path):
          "country": ["KZ"]}, geometry=[Point(76.9, 43.2)], crs=4326))
     at = _app("data")
     assert at.selectbox(key="data_layer").value == "boundaries"
+    # the layers in use, named as everywhere else, with the records each has (bundled too)
+    from geo.layers import load_layers
+
+    bundled = load_layers("KZ")
+    in_use = _frame(at, 0).set_index(t("layer", "en"))[t("col_records", "en")]
+    assert in_use.to_dict() == {t(f"layer_{n}", "en"): len(getattr(bundled, n))
+                                for n in ("boundaries", "settlements", "institutions",
+                                          "centres", "foster")}
     assert "field centres" in list(_frame(at, 1)[t("col_name", "en")])
     at.selectbox(key="data_saved_pick").set_value("field centres")
     at.button(key="data_use_saved").click().run()
@@ -439,3 +447,83 @@ def test_country_box_shows_country_names(lang, names):
     box = at.selectbox(key="sidebar_country")
     assert box.value == "KZ" and set(names) <= set(box.options)
     assert not {"KZ", "KG", "TJ", "TM", "UZ"} & set(box.options)
+
+
+@pytest.mark.parametrize("page", ["explore", "gaps"])
+def test_table_csv_carries_provenance_demo_notice_and_uploads(page, monkeypatch):
+    """The Explore and Coverage gaps CSVs say what they were made from, as a plan's CSV does:
+    the bundled files (source, licence, year, status), the upload in use instead of the
+    layer it replaces, and the demo flag with its notice."""
+    import io
+
+    import pandas as pd
+    import streamlit as st
+
+    from geo.provenance import layer_provenance
+
+    _upload_in_use("replace")
+    downloads: list[tuple[str, bytes]] = []
+    original = st.download_button
+
+    def spy(label, data, *args, **kwargs):
+        downloads.append((kwargs.get("file_name"), data))
+        return original(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", spy)
+    _app(page)
+    data = next(d for n, d in downloads if str(n).endswith(".csv"))
+    csv = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert csv["demo"].all() and csv["demo_note"].str.startswith("DEMO DATA").all()
+    sources = csv["data_sources"].iloc[0]
+    assert (csv["data_sources"] == sources).all()
+    boundary = next(r for r in layer_provenance("KZ", 2022)
+                    if r["file"] == "boundaries/kz_2022_oblast.gpkg")
+    assert (f"{boundary['file']}: {boundary['source']} ({boundary['licence']}, "
+            f"{boundary['year']}, {boundary['status']})") in sources
+    assert "facilities/centres.geojson" in sources
+    assert "facilities/institutions.geojson" not in sources  # replaced by the upload
+    assert "upload: " in sources and "uploaded, replaces the bundled layer" in sources
+
+
+def _opened(query: dict[str, str], locale: str | None = "en-US") -> AppTest:
+    """The app as a browser opens a link (a fresh session): its query and its language."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(query)
+    at.context["locale"] = locale
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_chosen_language_is_kept_across_reloads_page_switches_and_links():
+    at = _opened({}, "en-US")
+    assert at.title[0].value == t("page_explore", "en") and "lang" not in at.query_params
+    at.selectbox(key="sidebar_lang").set_value("ru").run()
+    assert at.title[0].value == t("page_explore", "ru")
+    assert at.query_params["lang"] == "ru"  # the URL carries the choice
+    at.switch_page("app_pages/gaps.py")
+    at.run()
+    assert at.title[0].value == t("page_gaps", "ru") and at.query_params["lang"] == "ru"
+    # a reload (or the link shared) is a new session: it opens in the chosen language
+    again = _opened(dict(at.query_params), "en-US")
+    assert again.title[0].value == t("page_explore", "ru")
+    assert again.selectbox(key="sidebar_lang").value == "ru"
+    # choosing the browser's own language again leaves the URL without one
+    again.selectbox(key="sidebar_lang").set_value("en").run()
+    assert again.title[0].value == t("page_explore", "en") and "lang" not in again.query_params
+
+
+@pytest.mark.parametrize("value", ["xx", "<script>alert(1)</script>", "RU", ""])
+def test_an_unknown_language_in_a_link_falls_back_to_the_browsers(value):
+    at = _opened({"lang": value}, "kk-KZ")
+    assert at.title[0].value == t("page_explore", "kk")
+    assert "lang" not in at.query_params  # dropped from the URL, never shown
+    if value:
+        assert value not in "".join(str(e.value) for e in (*at.markdown, *at.caption))
+
+
+def test_a_link_without_a_language_opens_in_the_browsers():
+    at = _opened({}, "ru-RU")
+    assert at.title[0].value == t("page_explore", "ru") and "lang" not in at.query_params
+    kk = _opened({"lang": "kk"}, "ru-RU")
+    assert kk.title[0].value == t("page_explore", "kk") and kk.query_params["lang"] == "kk"

@@ -21,6 +21,8 @@ from test_e2e import (  # noqa: F401 - fixtures and helpers of the shared harnes
     server,
 )
 
+from ui.i18n import t
+
 
 def test_sweep_robust_site_map_in_the_browser(server, browser_page):  # noqa: F811
     page = browser_page
@@ -35,7 +37,8 @@ def test_sweep_robust_site_map_in_the_browser(server, browser_page):  # noqa: F8
     _goto(page, "Sweeps")
     _no_exceptions(page)
     form = page.locator('[data-testid="stForm"]').filter(has_text="Start sweep")
-    form.get_by_label("Budget x (comma-separated, e.g. 0.9, 1, 1.2)").fill("1, 1.2")
+    # the capital budget (the form's default) at 1 and 1.2 x a quarter of the whole-life one
+    form.get_by_label(t("sweep_budget_factors", "en")).fill("1, 1.2")
     form.get_by_label("Travel standards, minutes (comma-separated)").fill("60")
     runs = form.get_by_label("Random draws per setting")
     runs.fill("1")

@@ -115,6 +115,40 @@ def test_trend_spec_has_unit_national_and_opening_year(data):
     assert spec["datasets"]["year"] == [{"year": 2020}]
 
 
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_trend_chart_keeps_every_mark_inside_its_plot(data, lang):
+    """Streamlit sizes charts with autosize "fit": anything outside the plot (a label placed
+    120 px above it, a vertical axis title longer than the plot) is taken off the plot's
+    height; in the browser that left a 50 px plot. Rendered as Streamlit sizes it, the
+    first-centre label lies inside the plot and no axis title runs along its side."""
+    import vl_convert
+
+    table, _, opened, units = data
+    names = dict(zip(units["code"], units["unit_name"]))
+    key = max(mon.KEYS, key=lambda k: len(mon.label(k, lang)))  # the longest title
+    frame = mon.trend_frame(table, key, "KZ-61", names, t("gk_national", lang))
+    spec = mon.trend_chart(frame, mon.label(key, lang), int(opened["KZ-61"]),
+                           t("gk_opened", lang, year=int(opened["KZ-61"])), 2020,
+                           t("gk_demo_notice", lang))
+    scene = vl_convert.vegalite_to_scenegraph(
+        dict(spec, autosize={"type": "fit", "contains": "padding"}))
+    plot = scene["scenegraph"]["items"][0]
+    texts = []
+
+    def walk(node: dict) -> None:
+        for mark in node.get("items", []):
+            if mark.get("marktype") == "text" and mark.get("role") == "mark":
+                texts.extend(mark["items"])
+            elif isinstance(mark, dict):
+                walk(mark)
+
+    walk(plot)
+    (label,) = [x for x in texts if x.get("text") == t("gk_opened", lang,
+                                                            year=int(opened["KZ-61"]))]
+    assert 0 <= label["y"] <= plot["height"]
+    assert all(layer["encoding"].get("y", {}).get("title") is None for layer in spec["layer"])
+
+
 def test_downloads_carry_the_demo_notice_and_open_offline(data):
     table, _, opened, units = data
     names = dict(zip(units["code"], units["unit_name"]))

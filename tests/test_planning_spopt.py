@@ -15,6 +15,7 @@ import pulp
 import pytest
 from spopt.locate import LSCP, MCLP, PMedian
 
+from planning import mclp
 from planning.instance import Instance
 from planning.scenario import Scenario
 from planning.solve import solve_instance
@@ -61,10 +62,15 @@ def rel_equal(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
 
 
-@pytest.mark.parametrize("seed,n,m,p", [(1, 120, 30, 5), (2, 150, 40, 8), (3, 80, 25, 3)])
-def test_mclp_equals_spopt(seed: int, n: int, m: int, p: int) -> None:
+@pytest.mark.parametrize("seed,n,m,p", [(1, 120, 30, 5), (2, 150, 40, 8), (3, 80, 25, 3),
+                                        (6, 300, 150, 6), (7, 400, 300, 10), (8, 250, 500, 4)])
+def test_mclp_equals_spopt(monkeypatch, seed: int, n: int, m: int, p: int) -> None:
     inst, cost = dense_instance(seed, n, m, standard=18.0)
+    fast: list = []
+    solve = mclp.solve
+    monkeypatch.setattr(mclp, "solve", lambda *a: fast.append(1) or solve(*a))
     plan = ours(inst, "max_coverage", p)
+    assert fast, "the product's MCLP fast path (planning.mclp) was not taken"
     covered = float((plan.share * inst.weights).sum())
     ref = MCLP.from_cost_matrix(cost, inst.weights, service_radius=18.0, p_facilities=p)
     ref.solve(highs())

@@ -11,7 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from geo.privacy import WITHHELD, public_points_allowed, public_summary, suppress_small
+from geo.privacy import (
+    COMPLEMENT,
+    SMALL,
+    VISIBLE,
+    WITHHELD,
+    cell_bounds,
+    public_points_allowed,
+    public_summary,
+    suppress_small,
+)
 
 counts = st.integers(min_value=0, max_value=60) | st.integers(min_value=0, max_value=6)
 tables = st.integers(min_value=1, max_value=8).flatmap(
@@ -188,3 +197,22 @@ def test_district_cell_recoverable_without_parents() -> None:
     assert all(np.floor(h + 1e-9) > np.ceil(lo - 1e-9) for _, lo, h in ranges)
     with pytest.raises(ValueError, match="parents: 3 values for 4 rows"):
         suppress_small(table, ["n"], parents=parents[:3])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(min_value=0, max_value=40), st.integers(0, 2)),
+                min_size=1, max_size=12), st.integers(0, 2), st.sampled_from([3, 5, 10]))
+def test_cell_bounds_match_the_attackers_lp(cells: list[tuple[int, int]], total_state: int,
+                                            threshold: int) -> None:
+    """The O(n) bounds behind every suppression decision equal what a reader gets by linear
+    programming from the labels and the column total, for any labelling of the cells."""
+    values = [v for v, _ in cells] + [sum(v for v, _ in cells)]
+    status = [s if s != SMALL or 1 <= v < threshold else COMPLEMENT
+              for v, s in zip(values, [s for _, s in cells] + [total_state], strict=True)]
+    shown: list[object] = [v if s == VISIBLE else f"<{threshold}" if s == SMALL else WITHHELD
+                           for v, s in zip(values, status, strict=True)]
+    bounds = cell_bounds(np.array(values), np.array(status), threshold)
+    hidden = [x for b, s in zip(bounds, status, strict=True) if s != VISIBLE for x in b]
+    assert hidden == pytest.approx([x for b in _attacker_range(shown, threshold) for x in b])
+    assert all(lo == hi == v for (lo, hi), v, s in zip(bounds, values, status, strict=True)
+               if s == VISIBLE)

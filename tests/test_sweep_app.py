@@ -54,6 +54,7 @@ def _app(role: str = "ministry", user=None) -> AppTest:
 
 def test_sweep_launched_from_saved_scenario_runs_in_background_and_shows(workspace):
     at = _app()
+    at.multiselect(key="sweep_budget_kinds").set_value(["total"])
     at.text_input(key="sweep_budgets").set_value("0.8, 1")
     at.text_input(key="sweep_standards").set_value("60")
     at.number_input(key="sweep_runs").set_value(2)
@@ -145,7 +146,8 @@ def test_budget_bands_follow_the_capital_budget_when_the_sweep_varies_it():
 
 
 def test_launch_form_writes_a_valid_sweep():
-    text = views.sweep_toml("x", budgets=[1.2e9, 1.5e9], standards=[60], runs=3, seed=4,
+    text = views.sweep_toml("x", budgets={"budget.total_kzt": [1.2e9, 1.5e9]}, standards=[60],
+                            runs=3, seed=4,
                             children=0.1, entry_rate=0.0, capex=0.0, opex=0.0,
                             regret_plan="frequent")
     import tomllib
@@ -177,3 +179,78 @@ def test_planners_sweep_and_see_only_scenarios_of_their_units(workspace):
     other = _app(user=User("bolat", "planner", ("KZ-10",)))
     assert any(t("sweep_none", "en") in i.value for i in other.info)
     assert _app("ministry").selectbox(key="sweep_pick").options == [name]
+
+
+def _launched(at: AppTest, folder_root: Path) -> dict:
+    """The sweep file the form wrote; its background process is stopped (not needed)."""
+    import signal
+    import tomllib
+
+    (name,) = views.list_sweeps(folder_root)
+    folder = folder_root / name
+    os.killpg(int((folder / "pid").read_text()), signal.SIGKILL)
+    return tomllib.loads((folder / "sweep.toml").read_text("utf-8"))
+
+
+def test_launch_form_varies_the_capital_budget_by_default(workspace):
+    """The released-cost credit makes the whole-life budget slack, so the form's default axis
+    is the capital budget (the base leaves it unset: a quarter of its whole-life budget
+    scaled, 1/6, 1/4 and 1/3 of it as in the example sweep); the whole-life budget stays."""
+    at = _app()
+    assert at.multiselect(key="sweep_budget_kinds").value == ["capex"]
+    at.text_input(key="sweep_standards").set_value("60")
+    at.number_input(key="sweep_runs").set_value(1)
+    at.button[0].click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    grid = _launched(at, workspace.root / "sweeps")["grid"]
+    assert grid == {"budget.capex_kzt": [round(1.5e9 / 4 * f) for f in (0.67, 1, 1.33)],
+                    "travel.standard_minutes": [60.0]}
+    assert [c.value for c in at.caption if "bn KZT" in c.value] == [
+        "Capital budget: 0.25; 0.38; 0.50 bn KZT"]
+
+
+def test_launch_form_varies_the_chosen_budgets_and_refuses_what_it_cannot_scale(workspace):
+    s = two_oblasts()
+    s.budget.total_kzt = None
+    s.budget.capex_kzt = 2e9
+    workspace.save_scenario("Capital only", s.to_toml(), {}, country="KZ")
+    at = _app()
+    at.selectbox(key="sweep_base").set_value("Capital only")
+    at.multiselect(key="sweep_budget_kinds").set_value(["opex", "capex"])
+    at.text_input(key="sweep_budgets").set_value("1, 2")
+    at.button[0].click()
+    at.run()  # no whole-life budget: nothing to scale a running budget from
+    assert [e.value for e in at.error] == [t("sweep_no_budget", "en",
+                                             budget=t("opt_budget_opex", "en"))]
+    assert views.list_sweeps(workspace.root / "sweeps") == []
+    at.text_input(key="sweep_budgets").set_value("0, 1")
+    at.multiselect(key="sweep_budget_kinds").set_value(["capex"])
+    at.button[0].click()
+    at.run()
+    assert [e.value for e in at.error] == [t("sweep_bad_factors", "en",
+                                             field=t("sweep_budget_factors", "en"))]
+    assert views.list_sweeps(workspace.root / "sweeps") == []
+    at.text_input(key="sweep_budgets").set_value("1, 2")
+    at.number_input(key="sweep_runs").set_value(1)
+    at.button[0].click()
+    at.run()
+    assert not at.error
+    grid = _launched(at, workspace.root / "sweeps")["grid"]
+    assert grid["budget.capex_kzt"] == [2e9, 4e9]  # the base's own capital budget
+    assert "budget.total_kzt" not in grid
+
+
+def test_budget_reference_of_every_kind():
+    from planning.scenario import Budget
+
+    b = Budget(total_kzt=30e9, horizon_years=5)
+    assert views.budget_reference(b, "total") == 30e9
+    assert views.budget_reference(b, "capex") == 7.5e9
+    assert views.budget_reference(b, "opex") == 6e9
+    own = Budget(total_kzt=30e9, capex_kzt=1e9, opex_kzt_per_year=2e9)
+    assert [views.budget_reference(own, k) for k in views.BUDGET_PATHS] == [1e9, 30e9, 2e9]
+    assert views.budget_grid(Budget(total_kzt=None), ["total", "capex"], [1.0]) == (
+        {}, ["total", "capex"])
+    assert views.budget_lines({"budget.capex_kzt": [4.95e9, 7.4e9]}, "ru") == [
+        "Бюджет капвложений: 4,95; 7,40 млрд тенге"]

@@ -364,3 +364,8 @@ def test_choropleth_numbers_are_written_in_the_page_language(kz, units, lang):
     assert all(re.fullmatch(r"\d{1,3}(\u00a0\d{3})*", v) for v in texts), texts[:3]
     _, english = maps.choropleth_layer(ind, "children", "children", lang="en", decimals=0)
     assert re.search(r"\d,\d{3}", english.html)
+
+
+def test_scale_bar_in_kilometres_only(units):
+    html = maps.finish(maps.base_map(units.total_bounds)).get_root().render()
+    assert html.count("L.control.scale(") == 1 and "L.control.scale({imperial: false})" in html

@@ -71,10 +71,12 @@ def _sources_text(summary: Mapping[str, object]) -> str:
 
 
 def with_demo(frame: pd.DataFrame, summary: Mapping[str, object]) -> pd.DataFrame:
-    """`frame` with a `demo` column (the plan's flag) and a `data_sources` column, so a table
-    that leaves the app still says whether and on what demo data it was made."""
+    """`frame` with a `demo` column (the plan's flag), the demo notice (`demo_note`, empty
+    when no demo record was used) and a `data_sources` column, so a table that leaves the app
+    still says whether and on what demo data it was made."""
     out = frame.copy()
     out["demo"] = is_demo(summary)
+    out["demo_note"] = DEMO_NOTE if out["demo"].all() else ""
     out["data_sources"] = _sources_text(summary)
     return out
 

@@ -472,6 +472,7 @@ STRINGS: dict[str, dict[str, str]] = {
                       "kk": "Қолданыстағы қабаттар"},
     "source": {"en": "Source", "ru": "Источник", "kk": "Дереккөз"},
     "source_bundled": {"en": "bundled", "ru": "встроенный", "kk": "кірістірілген"},
+    "col_records": {"en": "Records", "ru": "Записей", "kk": "Жазбалар"},
     "source_session": {"en": "uploaded", "ru": "загружен", "kk": "жүктелген"},
     "saved_layers": {"en": "Saved layers in the workspace", "ru": "Сохранённые слои",
                      "kk": "Сақталған қабаттар"},
@@ -989,9 +990,50 @@ STRINGS.update({  # the sweeps page
     "sweep_base": {"en": "Saved scenario", "ru": "Сохранённый сценарий",
                    "kk": "Сақталған сценарий"},
     "sweep_name": {"en": "Sweep name", "ru": "Название серии", "kk": "Серия атауы"},
-    "sweep_budget_factors": {"en": "Budget x (comma-separated, e.g. 0.9, 1, 1.2)",
-                             "ru": "Бюджет x (через запятую, напр. 0.9, 1, 1.2)",
-                             "kk": "Бюджет x (үтір арқылы, мыс. 0.9, 1, 1.2)"},
+    "sweep_default_name": {"en": "Robustness sweep", "ru": "Серия на устойчивость",
+                           "kk": "Тұрақтылық сериясы"},
+    "sweep_budget_factors": {"en": "Budget x (comma-separated, e.g. 0.67, 1, 1.33)",
+                             "ru": "Бюджет x (через запятую, напр. 0.67, 1, 1.33)",
+                             "kk": "Бюджет x (үтір арқылы, мыс. 0.67, 1, 1.33)"},
+    "sweep_budget_kinds": {"en": "Budgets to vary", "ru": "Какие бюджеты менять",
+                           "kk": "Қай бюджеттерді өзгерту"},
+    "opt_budget_capex": {"en": "capital budget", "ru": "бюджет капвложений",
+                         "kk": "күрделі салым бюджеті"},
+    "opt_budget_total": {"en": "whole-life budget", "ru": "бюджет на весь срок",
+                         "kk": "бүкіл мерзімге арналған бюджет"},
+    "opt_budget_opex": {"en": "yearly running budget", "ru": "годовой бюджет содержания",
+                        "kk": "жылдық ұстау бюджеті"},
+    "sweep_budget_help": {
+        "en": "Each chosen budget is multiplied by every factor (one grid axis per budget). A "
+              "budget the saved scenario leaves unset is scaled from its whole-life budget: "
+              "a quarter of it as the capital budget, all of it spread over the years as the "
+              "running budget. With released running costs credited (the default) the "
+              "whole-life budget rarely binds; the capital budget does.",
+        "ru": "Каждый выбранный бюджет умножается на каждый множитель (по оси на бюджет). "
+              "Бюджет, не заданный в сохранённом сценарии, считается от бюджета на весь срок: "
+              "четверть его как бюджет капвложений, весь он, разделённый по годам, как бюджет "
+              "содержания. При зачёте высвобождаемых расходов (по умолчанию) бюджет на весь "
+              "срок редко ограничивает план, а бюджет капвложений ограничивает.",
+        "kk": "Таңдалған әр бюджет әр көбейткішке көбейтіледі (әр бюджетке бір ось). "
+              "Сақталған сценарийде берілмеген бюджет бүкіл мерзімге арналған бюджеттен "
+              "есептеледі: оның төрттен бірі күрделі салым бюджеті, жылдарға бөлінген барлығы "
+              "ұстау бюджеті. Босатылған шығындар есепке алынғанда (әдепкі) бүкіл мерзімге "
+              "арналған бюджет жоспарды сирек шектейді, ал күрделі салым бюджеті шектейді."},
+    "sweep_bad_factors": {"en": "{field}: every multiplier must be greater than 0.",
+                          "ru": "{field}: каждый множитель должен быть больше 0.",
+                          "kk": "{field}: әр көбейткіш 0-ден үлкен болуы керек."},
+    "sweep_no_budget": {
+        "en": "The saved scenario sets no {budget} and no whole-life budget to scale it from: "
+              "set one on the Scenarios page or choose another budget.",
+        "ru": "В сохранённом сценарии не задан ни {budget}, ни бюджет на весь срок, от "
+              "которого его можно рассчитать: задайте его на странице «Сценарии» или "
+              "выберите другой бюджет.",
+        "kk": "Сақталған сценарийде {budget} де, оны есептейтін бүкіл мерзімге арналған "
+              "бюджет те берілмеген: оны «Сценарийлер» бетінде беріңіз немесе басқа бюджетті "
+              "таңдаңыз."},
+    "sweep_budgets_tried": {"en": "{budget}: {amounts} bn KZT",
+                            "ru": "{budget}: {amounts} млрд тенге",
+                            "kk": "{budget}: {amounts} млрд теңге"},
     "sweep_standards": {"en": "Travel standards, minutes (comma-separated)",
                         "ru": "Нормативы доезда, минут (через запятую)",
                         "kk": "Жол нормативтері, минут (үтір арқылы)"},
@@ -1099,6 +1141,12 @@ def browser_language(locale: str | None) -> str:
     default: what a reload or a shared link opens in before the user chooses."""
     code = (locale or "").replace("_", "-").split("-")[0].lower()
     return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def linked_language(value: object) -> str | None:
+    """The language a link asks for (`?lang=ru`), None unless it is one of ours: an unknown
+    value is ignored (never shown), so the browser's language applies."""
+    return value if isinstance(value, str) and value in LANGUAGES else None
 
 
 def unit_name(row: Mapping[str, object], lang: str = DEFAULT_LANGUAGE) -> str:

@@ -172,13 +172,24 @@ class Legend(MacroElement):
         self.html_json = json.dumps(self.html)
 
 
+class MetricScale(MacroElement):
+    """Leaflet's scale bar in kilometres only (folium's `control_scale` adds miles too)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+          L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+
 def base_map(bounds: Sequence[float], osm: bool = False, basemap_label: str = "OpenStreetMap",
              height: str = "100%") -> folium.Map:
     """A tile-free map fitted to (minx, miny, maxx, maxy); OSM tiles only when asked."""
     use_local_assets()
     minx, miny, maxx, maxy = bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=5, tiles=None,
-                   control_scale=True, height=height, zoom_snap=0.25)  # tighter fit
+                   height=height, zoom_snap=0.25)  # tighter fit
+    m.add_child(MetricScale())
     m.get_root().header.add_child(folium.Element(
         f"<style>.leaflet-container {{ background: {BACKGROUND}; }}"
         ".leaflet-control-layers { font: 12px/1.4 sans-serif; }</style>"))

@@ -51,25 +51,25 @@ def public_view(table: pd.DataFrame, parents: dict[str, str] | None = None) -> p
     with `parents` (district -> oblast) each oblast's value, which the oblast view publishes.
     """
     nums = numerators(table)
-    position = {label: i for i, label in enumerate(table.index)}
-    hide = np.zeros((len(table), len(nums)), dtype=bool)
-    for year, part in table.groupby(level="year"):
-        units = part.drop(index=TOTAL, level="unit_code", errors="ignore")
-        codes = units.index.get_level_values("unit_code")
-        group = pd.Series([parents.get(c, TOTAL) if parents else TOTAL for c in codes])
-        for k, (_key, column) in enumerate(nums.items()):
-            n = units[column].fillna(0).round().to_numpy()
-            if not ((n >= 1) & (n < 5)).any():
-                continue  # nothing small: suppression would withhold nothing
-            for g, idx in group.groupby(group).groups.items():
-                idx = np.asarray(idx)
-                if not ((n[idx] >= 1) & (n[idx] < 5)).any():
-                    continue
-                gone = withheld(np.append(n[idx], n[idx].sum()))
-                for code in codes[idx][gone[:-1]]:
-                    hide[position[(code, year)], k] = True
-                if g == TOTAL and gone[-1] and (TOTAL, year) in position:
-                    hide[position[(TOTAL, year)], k] = True
+    codes = table.index.get_level_values("unit_code").to_numpy(dtype=object)
+    years = table.index.get_level_values("year").to_numpy()
+    counts = np.column_stack([pd.to_numeric(table[c], errors="coerce").fillna(0).round()
+                              .to_numpy(dtype=float) for c in nums.values()])
+    small = (counts >= 1) & (counts < 5)
+    hide = np.zeros(counts.shape, dtype=bool)
+    totals = {y: i for i, (c, y) in enumerate(zip(codes, years)) if c == TOTAL}
+    group = np.array([parents.get(c, TOTAL) if parents else TOTAL for c in codes], dtype=object)
+    keys = pd.MultiIndex.from_arrays([years, group])[codes != TOTAL]
+    rows = np.flatnonzero(codes != TOTAL)
+    # each year's units against the total they add up to (rows kept in table order)
+    for (year, g), members in pd.Series(rows).groupby(keys, sort=False).groups.items():
+        idx = rows[np.asarray(members)]
+        for j in np.flatnonzero(small[idx].any(axis=0)):
+            n = counts[idx, j]
+            gone = withheld(np.append(n, n.sum()))
+            hide[idx[gone[:-1]], j] = True
+            if g == TOTAL and gone[-1] and year in totals:
+                hide[totals[year], j] = True
     out = table.copy()
     for k, key in enumerate(nums):
         out[key] = out[key].mask(hide[:, k])
@@ -173,8 +173,12 @@ def trend_frame(table: pd.DataFrame, key: str, unit: str, names: dict[str, str],
 @lru_cache(maxsize=64)
 def _trend_skeleton(title: str, width: int, height: int) -> dict:
     """The trend spec without data: lines, the year rule and the first-centre rule/label."""
+    # nothing may stick out of the plot: Streamlit sizes charts with autosize "fit", which
+    # shrinks the plot by whatever does (a label 120 px above it once left a 50 px plot), so
+    # the indicator is named by the chart title only and the label sits inside the top edge,
+    # left of its rule (first centres open late in the series, near the right edge)
     line = alt.Chart(alt.Data(name="trend")).mark_line(point=True).encode(
-        x=alt.X("year:O", title=None), y=alt.Y("value:Q", title=title),
+        x=alt.X("year:O", title=None), y=alt.Y("value:Q", title=None),
         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
         strokeDash=alt.StrokeDash("series:N", legend=None),
         tooltip=["series:N", "year:O", alt.Tooltip("value:Q", format=",.2f")])
@@ -182,7 +186,8 @@ def _trend_skeleton(title: str, width: int, height: int) -> dict:
     first = alt.Chart(alt.Data(name="opened")).mark_rule(color="#d95f02",
                                                          strokeWidth=2).encode(x="year:O")
     label = alt.Chart(alt.Data(name="opened")).mark_text(
-        align="left", dx=4, dy=-120, color="#d95f02").encode(x="year:O", text="text:N")
+        align="right", baseline="top", dx=-4, dy=4, color="#d95f02").encode(
+            x="year:O", y=alt.value(0), text="text:N")
     return alt.layer(line, now, first, label).properties(width=width,
                                                          height=height).to_dict(validate=False)
 

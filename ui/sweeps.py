@@ -13,7 +13,8 @@ import geopandas as gpd
 import pandas as pd
 import tomli_w
 
-from ui import maps
+from planning.scenario import Budget
+from ui import maps, numbers
 from ui.i18n import t
 
 # share of runs choosing a site -> colour (never chosen in grey)
@@ -22,13 +23,65 @@ SHARE_CLASSES: tuple[tuple[float, float, str], ...] = (
     (0.5, 0.75, "#fb6a4a"), (0.75, 1.0, "#de2d26"), (1.0, 1.0, "#67000d"))
 
 
-def sweep_toml(name: str, *, budgets: list[float], standards: list[float], runs: int,
+BUDGET_PATHS = {"capex": "budget.capex_kzt", "total": "budget.total_kzt",
+                "opex": "budget.opex_kzt_per_year"}
+"""Budgets the launch form can vary -> their scenario fields. Capital is the default: with the
+released-cost credit (on by default) the plans' running cost counts as zero, so the whole-life
+budget is slack and only the capital budget binds (as in the example sweep)."""
+DEFAULT_BUDGETS = ("capex",)
+DEFAULT_FACTORS = "0.67, 1, 1.33"
+CAPEX_SHARE = 0.25
+"""An unset capital budget is scaled from this share of the whole-life budget: with the
+default multipliers the app's sweep tries 1/6, 1/4 and 1/3 of it, as the example sweep does."""
+
+
+def budget_reference(budget: Budget, kind: str) -> float | None:
+    """The amount the multipliers scale for budget `kind`: the base scenario's own budget of
+    that kind, else a part of its whole-life budget (a quarter as capital, all of it spread
+    over the horizon as the yearly running budget); None when neither is set."""
+    own = {"capex": budget.capex_kzt, "total": budget.total_kzt,
+           "opex": budget.opex_kzt_per_year}[kind]
+    if own is not None or budget.total_kzt is None:
+        return own
+    if kind == "capex":
+        return budget.total_kzt * CAPEX_SHARE
+    return budget.total_kzt / max(budget.horizon_years, 1)
+
+
+def budget_grid(budget: Budget, kinds: list[str],
+                factors: list[float]) -> tuple[dict[str, list[float]], list[str]]:
+    """Grid axes {scenario field: amounts} scaling each chosen budget by `factors`, and the
+    chosen kinds that have nothing to scale (no such budget and no whole-life budget)."""
+    axes: dict[str, list[float]] = {}
+    missing: list[str] = []
+    for kind in kinds:
+        reference = budget_reference(budget, kind)
+        if reference is None:
+            missing.append(kind)
+        elif factors:
+            axes[BUDGET_PATHS[kind]] = [round(reference * f) for f in factors]
+    return axes, missing
+
+
+def budget_lines(budgets: dict[str, list[float]], lang: str) -> list[str]:
+    """One line per varied budget: its name and the amounts tried in bn KZT, written the
+    language's way ("Бюджет капвложений: 4,95; 7,40; 9,84 млрд тенге")."""
+    kinds = {path: kind for kind, path in BUDGET_PATHS.items()}
+    lines = []
+    for path, amounts in budgets.items():
+        label = t(f"opt_budget_{kinds[path]}", lang)
+        lines.append(t("sweep_budgets_tried", lang, budget=label[:1].upper() + label[1:],
+                       amounts="; ".join(numbers.number(a / 1e9, lang, 2) for a in amounts)))
+    return lines
+
+
+def sweep_toml(name: str, *, budgets: dict[str, list[float]], standards: list[float], runs: int,
                seed: int, children: float, entry_rate: float, capex: float, opex: float,
                regret_plan: str = "base") -> str:
-    """A sweep file over the saved scenario in `base.toml` beside it."""
-    grid: dict[str, list[float]] = {}
-    if budgets:
-        grid["budget.total_kzt"] = [float(b) for b in budgets]
+    """A sweep file over the saved scenario in `base.toml` beside it; `budgets` maps budget
+    fields (`BUDGET_PATHS`) to the amounts to try."""
+    grid: dict[str, list[float]] = {path: [float(b) for b in values]
+                                    for path, values in budgets.items() if values}
     if standards:
         grid["travel.standard_minutes"] = [float(s) for s in standards]
     data = {"sweep": {"name": name, "base": "base.toml", "seed": int(seed), "runs": int(runs),
