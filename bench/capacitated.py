@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -54,7 +55,7 @@ def child(name: str, gap: float, limit: float, plain: bool) -> dict:
 
     inst, opt = instance(name)
     cfg = Solver(time_limit_seconds=limit, mip_gap=gap)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     steps: dict = {}
     upper = None
     if plain:
@@ -63,11 +64,12 @@ def child(name: str, gap: float, limit: float, plain: bool) -> dict:
     else:
         built, info, outcome = capacitated.solve(inst, opt, cfg)
         steps, upper = outcome.steps, outcome.upper
-    wall = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     covered = (sum(float(inst.weights[i]) * e.value() for i, e in built.cover.items())
                if info.has_solution else None)
     return {"case": name, "model": "plain" if plain else "relaxation", "gap_asked": gap,
-            "wall_s": wall, "status": info.status, "gap": info.gap, "covered": covered,
+            "wall_s": wall, "cpu_s": cpu, "load": os.getloadavg()[0], "status": info.status,
+            "gap": info.gap, "covered": covered,
             "children": float(inst.weights.sum()), "upper": upper,
             "pairs": int(inst.within_standard().sum()),
             "steps": {k: round(v, 2) for k, v in steps.items()}}
@@ -91,7 +93,9 @@ def line(r: dict) -> str:
     covered = "-" if r["covered"] is None else f"{r['covered']:,.0f}"
     upper = "" if r["upper"] is None else f" bound {r['upper']:,.0f}"
     return (f"{r['case']:<12} {r['model']:<10} gap<={100 * r['gap_asked']:g}%  "
-            f"{r['wall_s']:7.1f} s  {r['status']:<9} gap {gap:<8} covered {covered} of "
+            f"{r['wall_s']:7.1f} s (cpu {r.get('cpu_s', float('nan')):5.1f} s, load "
+            f"{r.get('load', float('nan')):4.1f})  {r['status']:<9} gap {gap:<8} "
+            f"covered {covered} of "
             f"{r['children']:,.0f}{upper}  {r['steps']}")
 
 
