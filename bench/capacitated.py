@@ -31,7 +31,8 @@ GAPS = (0.01, 0.001)
 
 def instance(name: str):
     """The capacitated instance and options of bench/solve.py's case `name`."""
-    from bench.solve import CASES, STANDARD, Synthetic, _default_like, plain_instance
+    from bench.family_cases import plain_instance
+    from bench.solve import CASES, STANDARD, Synthetic, _default_like
     from planning.solve import model_options
 
     case = CASES[name]

@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 import scipy.sparse  # noqa: E402, F401  (imported before any clock, as the paths use it)
 
-from bench.family import family, instance  # noqa: E402
-from bench.family_run import OPTIMA_RTOL, _instance  # noqa: E402
+from bench.family import OPTIMA_RTOL, _instance  # noqa: E402
+from bench.family_cases import family, instance  # noqa: E402
 from planning import mclp  # noqa: E402
 from planning.model import ModelOptions  # noqa: E402
 from planning.optimize import solve_built  # noqa: E402

@@ -7,11 +7,11 @@
 The 10,000 x 2,000 p-median target (within 1% in 60 s, everything included):
   .venv/bin/python bench/solve.py --case r10000x2000 --model pmedian --time-limit 60
 
-`make bench` first runs the family (bench/family.py, bench/family_run.py: sizes 350 x 500,
-1,000 x 1,000 and 2,000 x 500, p in {5, 10, 20, 50}, uniform / clustered points, uniform /
-lognormal weights, planar / geodesic costs), printing every case and the geometric mean and
-minimum of the spopt / Otbasy ratio, then the named cases below. `--quick` runs two family
-cases only; `--family-case` named family cases only.
+`make bench` first runs the family (bench/family.py, instances in bench/family_cases.py:
+sizes 350 x 500, 1,000 x 1,000 and 2,000 x 500, p in {5, 10, 20, 50}, uniform / clustered
+points, uniform / lognormal weights, planar / geodesic costs), printing every case and the
+geometric mean and minimum of the spopt / Otbasy ratio, then the named cases below.
+`--quick` runs two family cases only; `--family-case` named family cases only.
 
 Cases: `kz` (the national default scenario: all KZ settlements x candidate settlements,
 convertible institutions and kept centres; capacitated, budgeted, family care) and synthetic
@@ -55,9 +55,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import family_run  # noqa: E402
+from bench import family  # noqa: E402
+from bench.family_cases import plain_instance  # noqa: E402
 from geo.atomic import atomic_write_text  # noqa: E402
-from planning.instance import Instance  # noqa: E402
 
 EARTH_KM = 6371.0088
 KZ_BOX = (50.0, 41.0, 87.0, 55.0)       # lon/lat box of Kazakhstan
@@ -140,21 +140,6 @@ class Synthetic:
                 mins.shape).reshape(2, -1)
             out.append((r + a, c, mins[r, c]))
         return tuple(np.concatenate(x) for x in zip(*out))
-
-
-def plain_instance(weights: np.ndarray, m: int, rows, cols, minutes, *, standard: float,
-                   cutoff: float, capacity: float = np.inf) -> Instance:
-    """An Instance of m interchangeable new sites (no costs unless set by the caller)."""
-    n = weights.size
-    return Instance(
-        demand_ids=np.array([f"d{i}" for i in range(n)]), weights=weights.astype(float),
-        demand_unit=np.zeros(n, dtype=int), units=["U"],
-        site_ids=np.array([f"s{j}" for j in range(m)]), site_kind=np.full(m, "new"),
-        capex=np.zeros(m), opex=np.zeros(m), capacity=np.full(m, capacity),
-        max_count=np.ones(m, dtype=int), min_count=np.zeros(m, dtype=int),
-        site_unit=np.zeros(m, dtype=int), site_children=np.zeros(m),
-        rows=rows.astype(int), cols=cols.astype(int), minutes=minutes.astype(float),
-        standard=standard, cutoff=cutoff)
 
 
 # -- one run (in a subprocess) -----------------------------------------------------------
@@ -363,7 +348,7 @@ def table(rows: list[dict]) -> str:
                       o.get("status", ""), _fmt(o.get("gap"), ".1e"),
                       _fmt(o.get("to_1pct_s"), ".1f"), _fmt(o.get("objective"), ",.1f"),
                       spopt_s, _fmt(s.get("peak_mb"), ".0f"),
-                      f"{ratio:.1f}x" if ratio else "", family_run.same_optima(o, s)))
+                      f"{ratio:.1f}x" if ratio else "", family.same_optima(o, s)))
     widths = [max(len(str(x[k])) for x in lines) for k in range(len(head))]
     fmt = lambda x: "  ".join(str(v).ljust(w) for v, w in zip(x, widths))  # noqa: E731
     return "\n".join([fmt(lines[0]), fmt(["-" * w for w in widths])] + [fmt(x) for x in lines[1:]])
@@ -387,17 +372,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.report:
         print(table(json.loads((ROOT / "bench" / "results.json").read_text())))
-        print(family_run.table(json.loads((ROOT / "bench" / "family.json").read_text())))
+        print(family.table(json.loads((ROOT / "bench" / "family.json").read_text())))
         return 0
     fam_rows: list[dict] = []
     fam_text = ""
     if not args.case:
-        fam_rows, fam_text = family_run.run(args.quick, args.family_case,
-                                     path=None if args.quick else family_run.OUT)
+        fam_rows, fam_text = family.run(args.quick, args.family_case,
+                                     path=None if args.quick else family.OUT)
         print(f"Family: Otbasy vs spopt 0.7 + HiGHS, wall seconds (build + solve) on "
               f"{os.cpu_count()} CPU cores, ratio = spopt / Otbasy\n{fam_text}\n", flush=True)
     if args.quick or args.family_case:
-        return 1 if family_run.differs(fam_rows) else 0
+        return 1 if family.differs(fam_rows) else 0
     names = args.case or ["kz", *CASES]
     rows = []
     for name in names:
@@ -422,7 +407,7 @@ def main(argv: list[str] | None = None) -> int:
         atomic_write_text(md, f"{head}\n\n```\n{text}\n```\n\nFamily (bench/family.py), ratio = "
                           f"spopt / Otbasy wall seconds (build + solve):\n\n```\n{fam_text}\n```\n"
                           + (f"\n{sweep}" if sweep else ""))
-    return 1 if "DIFFERENT" in text or family_run.differs(fam_rows) else 0
+    return 1 if "DIFFERENT" in text or family.differs(fam_rows) else 0
 
 
 def _pulp_version() -> str:
