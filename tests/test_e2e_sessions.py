@@ -13,6 +13,7 @@ import base64
 import json
 import sqlite3
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -156,7 +157,8 @@ def test_public_link_to_admin_gets_a_sentence_in_their_language(app, browser) ->
     page.get_by_role("option", name="Қазақша").click()
     settle(page)
     page.get_by_text(t("auth_page_public", "kk")).wait_for()
-    assert page.url.endswith("/admin")
+    where = urlsplit(page.url)
+    assert where.path.endswith("/admin") and parse_qs(where.query)["lang"] == ["kk"], page.url
     _no_page_not_found(page)
     page.screenshot(path=str(ARTIFACTS / "session_public_admin_kk.png"))
     denied = [json.loads(d).get("page") for _, e, d in _events(audit) if e == "access_denied"]

@@ -108,21 +108,32 @@ CASES = [(1, 120, 40, 0.3, 0.0), (2, 200, 60, 0.25, 0.2), (3, 300, 80, 0.2, 0.0)
          (4, 160, 50, 0.35, 0.3)]
 
 
+def case(seed: int, n: int, m: int, share: float, equity: float):
+    """One of CASES: (instance, scenario, options) with a budget of `share` of every site's
+    whole-life cost and a new-centre limit of a quarter of the sites."""
+    inst = clustered(seed, n, m)
+    s = scenario_for("max_coverage", capacitated=True, budget_total=share * whole_life(inst),
+                     max_new=m // 4, equity=equity)
+    return inst, s, model_options(s)
+
+
+def plain_optimum(inst, opt, cfg: Solver) -> float:
+    """The plain capacitated model's proven optimum (the reference of the fast path)."""
+    plain = build_model(inst, opt)
+    assert solve_built(plain, cfg).status == "optimal"
+    return float(plain.prob.objective.value())
+
+
 @pytest.mark.parametrize("seed,n,m,share,equity", CASES)
 def test_equals_the_plain_model(seed: int, n: int, m: int, share: float,
                                 equity: float) -> None:
     """Same optimum as the plain capacitated model; the relaxation's bound is an upper bound;
     the plan's coverage is the linprog assignment of its centres."""
-    inst = clustered(seed, n, m)
-    s = scenario_for("max_coverage", capacitated=True, budget_total=share * whole_life(inst),
-                     max_new=m // 4, equity=equity)
-    opt = model_options(s)
+    inst, s, opt = case(seed, n, m, share, equity)
     cfg = Solver(time_limit_seconds=120, mip_gap=0.0)
-    plain = build_model(inst, opt)
-    info_plain = solve_built(plain, cfg)
+    best = plain_optimum(inst, opt, cfg)
     built, info, outcome = capacitated.solve(inst, opt, cfg)
-    assert info_plain.status == info.status == "optimal", (info_plain, info)
-    best = float(plain.prob.objective.value())
+    assert info.status == "optimal", info
     value = float(built.prob.objective.value())
     assert abs(value - best) <= 1e-6 * max(1.0, abs(best)), (value, best)
     assert outcome.upper >= best - 1e-6 * abs(best), "the relaxation's bound cut the optimum"
@@ -138,11 +149,8 @@ def test_the_speed_ups_act() -> None:
     otherwise would compare nothing of them)."""
     acted = 0
     for seed, n, m, share, equity in CASES:
-        inst = clustered(seed, n, m)
-        s = scenario_for("max_coverage", capacitated=True,
-                         budget_total=share * whole_life(inst), max_new=m // 4, equity=equity)
-        _, _, outcome = capacitated.solve(inst, model_options(s),
-                                             Solver(time_limit_seconds=120, mip_gap=0.0))
+        inst, _, opt = case(seed, n, m, share, equity)
+        _, _, outcome = capacitated.solve(inst, opt, Solver(time_limit_seconds=120, mip_gap=0.0))
         acted += "flow" in outcome.steps and "repair" in outcome.steps
     assert acted >= 2
 
@@ -175,14 +183,9 @@ def test_fallback_out_of_time_keeps_an_honest_bound(monkeypatch, seed: int, n: i
             return real(built, replace(cfg, time_limit_seconds=1e-3))
         return real(built, cfg)
 
-    inst = clustered(seed, n, m)
-    s = scenario_for("max_coverage", capacitated=True, budget_total=share * whole_life(inst),
-                     max_new=m // 4, equity=equity)
-    opt = model_options(s)
+    inst, _, opt = case(seed, n, m, share, equity)
     cfg = Solver(time_limit_seconds=120, mip_gap=0.0)
-    plain = build_model(inst, opt)
-    assert solve_built(plain, cfg).status == "optimal"
-    best = float(plain.prob.objective.value())
+    best = plain_optimum(inst, opt, cfg)
     monkeypatch.setattr(capacitated, "solve_built", starved)
     built, info, outcome = capacitated.solve(inst, opt, cfg)
     assert "capacitated" in outcome.steps, "the fallback was not reached"
