@@ -401,13 +401,24 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if not args.case and not args.quick and not args.model:
         atomic_write_text(ROOT / "bench" / "results.json", json.dumps(rows, indent=2) + "\n")
+        block = (f"{MARK_START}\n{head}\n\n```\n{text}\n```\n\nFamily (bench/family.py), "
+                 f"ratio = spopt / Otbasy CPU seconds (build + solve):\n\n```\n{fam_text}\n```\n"
+                 f"{MARK_END}")
         md = ROOT / "bench" / "results.md"
-        old = md.read_text(encoding="utf-8") if md.exists() else ""
-        sweep = old[old.find("<!-- sweep:start -->"):] if "<!-- sweep:start -->" in old else ""
-        atomic_write_text(md, f"{head}\n\n```\n{text}\n```\n\nFamily (bench/family.py), ratio = "
-                          f"spopt / Otbasy wall seconds (build + solve):\n\n```\n{fam_text}\n```\n"
-                          + (f"\n{sweep}" if sweep else ""))
+        atomic_write_text(md, with_block(md.read_text(encoding="utf-8") if md.exists() else "",
+                                         block))
     return 1 if "DIFFERENT" in text or family.differs(fam_rows) else 0
+
+
+MARK_START, MARK_END = "<!-- make-bench:start -->", "<!-- make-bench:end -->"
+
+
+def with_block(old: str, block: str) -> str:
+    """bench/results.md with `make bench`'s block replaced (or put first): the measured
+    sections written by hand around it are kept."""
+    if MARK_START in old and MARK_END in old:
+        return old[:old.index(MARK_START)] + block + old[old.index(MARK_END) + len(MARK_END):]
+    return block + "\n\n" + old
 
 
 def _pulp_version() -> str:
