@@ -110,7 +110,7 @@ def incumbent(inst: Instance, opt: ModelOptions, time_limit: float = 10.0) -> np
     greedy again, then sites that cover nothing alone are closed. Capacities are ignored
     here (the plan is scored on the capacitated model afterwards)."""
     deadline = time.perf_counter() + time_limit
-    cover = _cover(inst)
+    cover = inst.cover_matrix()
     counts = inst.min_count.astype(int).copy()
     counts = _greedy(inst, opt, cover, counts, deadline)
     counts = _swaps(inst, opt, cover, counts, deadline)
@@ -125,7 +125,7 @@ def perturbed(inst: Instance, opt: ModelOptions, counts: np.ndarray, deadline: f
     until the deadline. One-swap optima of this coverage lie ~1 % apart on 2,000 x 500, and
     kicks move between them (seeded: the same plan every run)."""
     rng = np.random.default_rng(seed)
-    cover = _cover(inst)
+    cover = inst.cover_matrix()
     best, value = counts, float(inst.weights @ (_hits(cover, counts) > 0))
     while time.perf_counter() < deadline:
         out = np.flatnonzero(best > inst.min_count)
@@ -140,15 +140,6 @@ def perturbed(inst: Instance, opt: ModelOptions, counts: np.ndarray, deadline: f
         if v > value and fits(inst, opt, trial):
             best, value = trial, v
     return _close_idle(inst, opt, cover, best)
-
-
-def _cover(inst: Instance) -> sparse.csr_matrix:
-    """Settlements x sites within the standard, as a 0/1 matrix."""
-    from scipy import sparse  # imported here: the command line's start-up does without it
-
-    keep = inst.within_standard()
-    return sparse.csr_matrix((np.ones(int(keep.sum())), (inst.rows[keep], inst.cols[keep])),
-                             shape=(inst.n, inst.m))
 
 
 def _hits(cover: sparse.csr_matrix, counts: np.ndarray) -> np.ndarray:
@@ -381,7 +372,7 @@ def repair(inst: Instance, opt: ModelOptions, built: Built, counts: np.ndarray,
     children, open one reaching many children left uncovered (capacities now count), each
     swap scored on the capacitated model and kept when it covers more. The model's values
     are the returned plan's."""
-    cover = _cover(inst)
+    cover = inst.cover_matrix()
     movable = (inst.min_count == 0) & (inst.max_count >= 1)
     scorer = _Scorer(inst, built, counts, cfg)
     tried: set[tuple[int, int]] = set()

@@ -33,8 +33,6 @@ class Flow:
     `detail(counts)` also each settlement's uncovered children and the flow per pair."""
 
     def __init__(self, inst: Instance) -> None:
-        from scipy import sparse  # imported here: the command line's start-up does without it
-
         keep = inst.within_standard()
         self.n, self.m = inst.n, inst.m
         self.rows, self.cols = inst.rows[keep], inst.cols[keep]
@@ -45,8 +43,7 @@ class Flow:
         cap = np.where(np.isfinite(inst.capacity), inst.capacity * self.scale, big)
         self.cap = np.minimum(np.floor(cap), big).astype(np.int64)
         self.big = big
-        self.cover: sparse.csr_matrix = sparse.csr_matrix(
-            (np.ones(self.rows.size), (self.rows, self.cols)), shape=(self.n, self.m))
+        self.cover = inst.cover_matrix()
 
     def _solve(self, counts: np.ndarray):
         from scipy import sparse

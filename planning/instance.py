@@ -69,6 +69,15 @@ class Instance:
         """Boolean mask of the pairs within the travel standard."""
         return self.minutes <= self.standard + 1e-9
 
+    def cover_matrix(self):
+        """Settlements x sites within the standard as a 0/1 scipy CSR matrix (the one
+        coverage relation the heuristics, the max-flow and the dominance check share)."""
+        from scipy import sparse  # imported here: the command line's start-up does without it
+
+        keep = self.within_standard()
+        return sparse.csr_matrix((np.ones(int(keep.sum())), (self.rows[keep], self.cols[keep])),
+                                 shape=(self.n, self.m))
+
     def reachable(self) -> np.ndarray:
         """Demand points with at least one candidate within the standard."""
         out = np.zeros(self.n, dtype=bool)

@@ -329,11 +329,7 @@ def dominated_sites(inst: Instance) -> np.ndarray:
     another new site costing no more (capex and opex). Any plan using it covers as many
     children without it (or with the other site instead) at no higher cost, so dropping it
     keeps the optimum; ties keep the lowest index, so some dominating site always stays."""
-    from scipy import sparse  # imported here: the command line's start-up does without it
-
-    keep = inst.within_standard()
-    cover = sparse.csr_matrix((np.ones(int(keep.sum())), (inst.rows[keep], inst.cols[keep])),
-                              shape=(inst.n, inst.m))
+    cover = inst.cover_matrix()
     size = np.asarray(cover.sum(axis=0)).ravel()
     both = (cover.T @ cover).tocoo()
     j, k = both.row, both.col

@@ -4,8 +4,6 @@ named on every page and undone in one click; partly covered settlements on the r
 
 from __future__ import annotations
 
-import pandas as pd
-
 from geo.layers import load_layers
 from tests.browser import MARKS
 from tests.test_e2e import (
@@ -19,6 +17,7 @@ from tests.test_e2e import (
     browser_page,
     server,
 )
+from tests.upload_tables import four_institutions
 from ui import maps
 
 __all__ = ["browser_page", "server"]  # fixtures used by the tests below
@@ -36,19 +35,6 @@ def _version_box(page) -> str:
     shown = box.evaluate(  # the chosen option is drawn as text or as the input's value
         "e => [e.innerText, ...[...e.querySelectorAll('input')].map(i => i.value)].join(' ')")
     return " ".join(shown.replace("Boundary version", "").split())
-
-
-def _four_institutions() -> pd.DataFrame:
-    """Two bundled institutions (one with 3 more children) and two new ones, as a CSV table."""
-    old = load_layers("KZ").institutions.iloc[[10, 200]]
-    return pd.DataFrame({
-        "institution_id": [*old["institution_id"], "upload-1", "upload-2"],
-        "name": [*old["name"], "New home, Almaty", "New home, Astana"],
-        "type": [*old["type"], "childrens_home", "baby_home"],
-        "capacity": [*old["capacity"], 50, 30],
-        "children": [old["children"].iloc[0] + 3, old["children"].iloc[1], 20, 10],
-        "year": [*old["year"], 2020, 2019], "country": "KZ", "demo": [*old["demo"], False, False],
-        "lat": [*old.geometry.y, 43.25, 51.1], "lon": [*old.geometry.x, 76.95, 71.4]})
 
 
 def test_version_box_upload_merge_banner_and_partial_settlements(server, browser_page):
@@ -77,7 +63,7 @@ def test_version_box_upload_merge_banner_and_partial_settlements(server, browser
     _goto(page, "Data")
     path = ARTIFACTS / "four_institutions.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
-    _four_institutions().to_csv(path, index=False)
+    four_institutions(load_layers("KZ")).to_csv(path, index=False)
     page.get_by_role("combobox", name="Layer", exact=True).click()
     page.get_by_role("option", name="Institutions", exact=True).click()
     _settle(page)

@@ -11,6 +11,7 @@ from shapely.geometry import Point
 from geo import merge
 from geo.layers import load_layers
 from geo.units import attach_units
+from tests.upload_tables import four_institutions
 from ui import maps
 from ui.uploads import check_upload
 from ui.viewmodels import localise_units, unit_indicators
@@ -31,16 +32,7 @@ def _csv_upload(kz, frame: pd.DataFrame, layer: str) -> gpd.GeoDataFrame:
 
 def _four_institutions(kz) -> gpd.GeoDataFrame:
     """Two bundled institutions (one with 3 more children) and two new ones."""
-    old = kz.institutions.iloc[[10, 200]]
-    return _csv_upload(kz, pd.DataFrame({
-        "institution_id": [*old["institution_id"], "upload-1", "upload-2"],
-        "name": [*old["name"], "New home, Almaty", "New home, Astana"],
-        "type": [*old["type"], "childrens_home", "baby_home"],
-        "capacity": [*old["capacity"], 50, 30],
-        "children": [old["children"].iloc[0] + 3, old["children"].iloc[1], 20, 10],
-        "year": [*old["year"], 2020, 2019], "country": "KZ", "demo": [*old["demo"], False, False],
-        "lat": [*old.geometry.y, 43.25, 51.1], "lon": [*old.geometry.x, 76.95, 71.4]}),
-        "institutions")
+    return _csv_upload(kz, four_institutions(kz), "institutions")
 
 
 def test_four_rows_merged_into_281_institutions(kz):

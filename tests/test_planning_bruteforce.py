@@ -345,12 +345,17 @@ def test_max_coverage_budgeted(seed: int, capacitated: bool) -> None:
 def test_max_coverage_with_every_rule(seed: int, capacitated: bool) -> None:
     """Existing centres kept, conversions with family places, a must-open site, a site that
     may host two centres, capex/opex/total budgets, a new-centre limit and an equity rule."""
+    check(*every_rule_case(seed, capacitated))
+
+
+def every_rule_case(seed: int, capacitated: bool):
+    """(instance, scenario) with every rule in force: a kept centre, two conversions, a
+    must-open site, a two-centre site when capacitated, the tightest budgets (x1 or x1.5) and
+    strongest equity rule (30, 20 or 10 %) some plan meets, so the case is feasible."""
     inst = random_instance(seed + 100, m=7, n=25, capacitated=capacitated, existing=1,
                            convert=2, multi=1 if capacitated else 0)
     inst.min_count[-1] = 1                                   # must-open
     wl = whole_life(inst)
-    # the tightest budgets (x1 or x1.5) and strongest equity rule (30, 20 or 10 %) some
-    # plan meets, so the case is feasible and every rule is in force
     for k, equity in itertools.product((1.0, 1.5), (0.3, 0.2, 0.1)):
         s = scenario_for("max_coverage", capacitated=capacitated, budget_total=0.5 * k * wl,
                          budget_capex=0.4 * k * inst.capex.sum(),
@@ -359,7 +364,7 @@ def test_max_coverage_with_every_rule(seed: int, capacitated: bool) -> None:
         if any(p.covered is not None for p in every_plan(inst, s, capacitated,
                                                          "max_coverage")):
             break
-    check(inst, s)
+    return inst, s
 
 
 @pytest.mark.parametrize("seed", SEEDS)

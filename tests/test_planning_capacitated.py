@@ -14,18 +14,16 @@ relaxation's bound is above the capacitated optimum and swaps or the fallback ar
 
 from __future__ import annotations
 
-import itertools
 import time
 from dataclasses import replace
 
 import numpy as np
 import pytest
 from test_planning_bruteforce import (
-    CARER_MONTH,
     _lp,
     check,
     evaluate,
-    every_plan,
+    every_rule_case,
     random_instance,
     scenario_for,
     whole_life,
@@ -62,18 +60,7 @@ def test_brute_force_every_rule(forced, seed: int) -> None:
     """Kept centres, conversions with family places, a must-open site, a two-centre site,
     total/capital/annual budgets, a new-centre limit and an equity rule, all binding where
     some plan meets them."""
-    inst = random_instance(seed + 100, m=7, n=25, capacitated=True, existing=1, convert=2,
-                           multi=1)
-    inst.min_count[-1] = 1
-    wl = whole_life(inst)
-    for k, equity in itertools.product((1.0, 1.5), (0.3, 0.2, 0.1)):
-        s = scenario_for("max_coverage", capacitated=True, budget_total=0.5 * k * wl,
-                         budget_capex=0.4 * k * inst.capex.sum(),
-                         budget_opex=k * (0.6 * inst.opex.sum() + 3 * 12 * CARER_MONTH),
-                         max_new=4, equity=equity)
-        if any(p.covered is not None for p in every_plan(inst, s, True, "max_coverage")):
-            break
-    check(inst, s)
+    check(*every_rule_case(seed, True))
 
 
 @pytest.mark.parametrize("seed", SEEDS)
