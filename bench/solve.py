@@ -227,7 +227,7 @@ def run_ours(case_name: str, model: str, solver_name: str,
                 "objective": fast.value if info.has_solution else None,
                 "size": f"{inst.n}x{inst.m}", "pairs": int(inst.rows.size),
                 "variables": fast.columns, "constraints": fast.rows}
-    if model == "capacitated" and capacitated.applies(inst, opt):  # as solve_instance does
+    if model == "capacitated" and capacitated.applies(inst, opt, solver):  # as solve_instance does
         built, info, outcome = capacitated.solve(inst, opt, solver)
         build_s = outcome.steps["build"]
     else:

@@ -5,27 +5,29 @@ solves slowly at scale: on the 2,000 x 500 synthetic case its root LP did not fi
 60 s, its only bound was HiGHS's trivial one and the plan covered 6,574 of 1.26 M children.
 Dropping the capacities gives the uncapacitated model (one cover row per demand group),
 whose optimum is never below the capacitated optimum, and whose LP solves in about a second.
-So, exactly:
+Capacities enter it as Gale's rows (`planning.gale`: the children of any set of groups
+fit in the capacity of the sites within their standard), added where an answer breaks
+one, so a point that breaks none is a capacitated plan. So, exactly:
 
-1. an incumbent: greedy by children gained per KZT, then swaps (one site out, one in,
-   evaluated for every pair at once with the gain / loss / extra bookkeeping of Resende and
-   Werneck's fast interchange), within every budget and the new-centre limit;
-2. the uncapacitated model, started from the incumbent: its dual bound U bounds the
-   capacitated optimum from above (same objective, tie-break included);
-3. each plan found (the incumbent and the relaxation's) is scored on the capacitated model
-   itself with its centres fixed (a linear programme: the best assignment within the
-   capacities, every rule checked); the best is L;
-4. if (U - L) / |L| is within the gap, L's plan is optimal; otherwise those plans and an
-   iterated local search's are improved by one-centre moves counted by maximum flow
-   (`planning.capflow`), then by swaps scored on the model, each kept plan scored again;
-   then the capacitated model is solved from L's plan in the time left and the reported gap
-   uses the better of the two bounds.
+1. a plan: greedy by children gained per KZT, then swaps (one site out, one in, evaluated
+   for every pair at once with the gain / loss / extra bookkeeping of Resende and Werneck's
+   fast interchange), within every budget and the new-centre limit; then one-centre moves
+   counted by maximum flow (`planning.capflow`), capacities binding;
+2. the relaxation in HiGHS (`planning.relaxed_search`); each plan is scored on it with its
+   centres fixed and its broken capacity rows added, which is exactly the capacitated
+   model's assignment (every rule checked); the best is L;
+3. the relaxation's linear programme bounds the optimum by U: if (U - L) / |L| is within
+   the gap, L's plan is optimal (on 2,000 x 500 at 1 %: in about 4 s);
+4. otherwise a window search improves L (the centres near one open centre re-chosen by a
+   small integer programme), then the whole relaxation is searched for a plan above
+   (1 + gap) x L, an objective cut-off that prunes every node whose bound is below it;
+   plans above it that cannot be served get their capacity rows and the search runs
+   again. The bound reported is what that search proved in the time allowed.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -34,6 +36,7 @@ import numpy as np
 import pulp
 
 from planning import capflow
+from planning.gale import Gale
 from planning.instance import Instance
 from planning.model import (
     Built,
@@ -44,29 +47,29 @@ from planning.model import (
     running_cost,
 )
 from planning.optimize import GAP_TOL, SolveInfo, solve_built
+from planning.relaxed_search import Relaxed
 from planning.scenario import Solver
 
 if TYPE_CHECKING:
     from scipy import sparse
 
-RELAXED_SHARE = 0.6   # of the time left for the relaxation: at scale its plan and bound are all
-#                      there is (the plain model's root LP does not finish in 60 s)
-RELAXED_GAP = 0.5     # of the gap asked, for the relaxation: scoring its plan with the
-#                      capacities loses some children, and the rest of the gap is for that
-FLOW_SHARE = 0.25    # of the time left, at most, for the max-flow swaps from one plan
-KICK = 3             # centres closed per kick of the iterated local search (`perturbed`)
-KICK_SHARE = 0.4     # of the time left after the relaxation, for `perturbed`
-REPAIR_SHARE = 0.5   # of the time left then for capacity-guided swaps; the rest for the fallback
+FLOW_SHARE = 0.05    # of the time, at most, for the max-flow swaps from the greedy plan
+START_SHARE = 0.2    # of the time left, at most, for a first plan when the greedy's breaks a rule
+START_ROUNDS = 50    # rounds of capacity rows, at most, for that first plan
+QUICK_SHARE = 0.05   # of the time left, for a first proof from the first plan
+WINDOW_SHARE = 0.3   # of the time left, for the window search (measured: docs/planning.md)
+RESERVE = 0.03       # of the time, kept to score the best plan on the capacitated model
 BUDGET_TOL = 1e-9    # relative slack when checking a plan against a budget
 RELAXATION_PAIRS = 10_000  # larger capacitated coverage models go through the relaxation
 
 
-def applies(inst: Instance, opt: ModelOptions) -> bool:
-    """True for capacitated maximal covering with more than RELAXATION_PAIRS pairs within the
-    standard. Smaller models solve directly in well under a second (the national default,
-    2,854 pairs: 0.1 s idle), where the relaxation's extra solves would cost more; the other
-    objectives and max_min_coverage's second stage keep the plain model."""
-    return (opt.capacitated and opt.objective == "max_coverage"
+def applies(inst: Instance, opt: ModelOptions, cfg: Solver) -> bool:
+    """True for capacitated maximal covering solved by HiGHS with more than RELAXATION_PAIRS
+    pairs within the standard. Smaller models solve directly in well under a second (the
+    national default, 2,854 pairs: 0.1 s idle), where the relaxation's extra solves would
+    cost more; the other objectives, max_min_coverage's second stage and CBC (the path
+    works on the model held in HiGHS) keep the plain model."""
+    return (cfg.name == "highs" and opt.capacitated and opt.objective == "max_coverage"
             and opt.min_share_floor is None
             and int(inst.within_standard().sum()) > RELAXATION_PAIRS)
 
@@ -116,30 +119,6 @@ def incumbent(inst: Instance, opt: ModelOptions, time_limit: float = 10.0) -> np
     counts = _swaps(inst, opt, cover, counts, deadline)
     counts = _greedy(inst, opt, cover, counts, deadline)
     return _close_idle(inst, opt, cover, counts)
-
-
-def perturbed(inst: Instance, opt: ModelOptions, counts: np.ndarray, deadline: float,
-              kick: int = KICK, seed: int = 0) -> np.ndarray:
-    """Iterated local search from a plan, capacities ignored: close `kick` random optional
-    centres, refill by the greedy, swap, keep the result when it covers more children;
-    until the deadline. One-swap optima of this coverage lie ~1 % apart on 2,000 x 500, and
-    kicks move between them (seeded: the same plan every run)."""
-    rng = np.random.default_rng(seed)
-    cover = inst.cover_matrix()
-    best, value = counts, float(inst.weights @ (_hits(cover, counts) > 0))
-    while time.perf_counter() < deadline:
-        out = np.flatnonzero(best > inst.min_count)
-        if out.size == 0:
-            break
-        trial = best.copy()
-        trial[rng.choice(out, min(kick, out.size), replace=False)] -= 1
-        trial = _greedy(inst, opt, cover, trial, deadline)
-        trial = _swaps(inst, opt, cover, trial, deadline)
-        trial = _greedy(inst, opt, cover, trial, deadline)
-        v = float(inst.weights @ (_hits(cover, trial) > 0))
-        if v > value and fits(inst, opt, trial):
-            best, value = trial, v
-    return _close_idle(inst, opt, cover, best)
 
 
 def _hits(cover: sparse.csr_matrix, counts: np.ndarray) -> np.ndarray:
@@ -301,20 +280,6 @@ def capacity_cuts(inst: Instance, built: Built) -> int:
     return rows
 
 
-def _objective_bound(built: Built, cfg: Solver, info: SolveInfo) -> float:
-    """An upper bound on a maximisation model's optimum from its solve: HiGHS's dual bound
-    (the model is passed to HiGHS negated), or a proven optimum plus the allowed gap."""
-    model = getattr(built.prob, "solverModel", None)
-    if cfg.name == "highs" and model is not None:
-        bound = -float(model.getInfo().mip_dual_bound)
-        if np.isfinite(bound):
-            return bound
-    if info.status == "optimal":
-        value = float(built.prob.objective.value())
-        return value + cfg.mip_gap * abs(value)
-    return np.inf
-
-
 def _score(built: Built, counts: np.ndarray, cfg: Solver) -> float | None:
     """The capacitated objective of a plan: the model solved with its centres fixed (the
     best assignment within the capacities); None when the plan breaks a rule."""
@@ -330,22 +295,17 @@ def _score(built: Built, counts: np.ndarray, cfg: Solver) -> float | None:
 
 
 class _Scorer:
-    """Scores plans on the capacitated model quickly: the model is handed to HiGHS once
-    (through `_score`), then only the centres' bounds change between solves."""
+    """Scores plans on the capacitated model quickly: the model is handed to HiGHS once,
+    then only the centres' bounds change between solves (a linear programme re-solved from
+    the last basis when no integer recruits remain to choose)."""
 
-    def __init__(self, inst: Instance, built: Built, counts: np.ndarray, cfg: Solver) -> None:
-        self.inst, self.built = inst, built
-        self.value = _score(built, counts, cfg)
+    def __init__(self, built: Built, cfg: Solver) -> None:
+        _score(built, np.array([int(v.lowBound or 0) for v in built.y]), cfg)
         self.highs = built.prob.solverModel
+        self.highs.setOptionValue("output_flag", False)
         self.y = np.array([v.index for v in built.y], dtype=np.int32)
-        # fixed centres need no integrality: without recruits to choose the model is then a
-        # linear programme, re-solved from the last basis
         self.highs.changeColsIntegrality(
             self.y.size, self.y, np.full(self.y.size, highspy.HighsVarType.kContinuous))
-        pairs = list(built.x.items())
-        self.x_i = np.array([i for (i, _), _ in pairs], dtype=int)
-        self.x_j = np.array([j for (_, j), _ in pairs], dtype=int)
-        self.x_col = np.array([v.index for _, v in pairs], dtype=int)
 
     def score(self, counts: np.ndarray) -> float | None:
         """The plan's capacitated objective, None when it breaks a rule."""
@@ -356,81 +316,21 @@ class _Scorer:
             return None
         return -float(self.highs.getInfo().objective_function_value)  # passed negated
 
-    def loads(self) -> tuple[np.ndarray, np.ndarray]:
-        """Children served per site and children left uncovered per settlement, from the
-        last solve."""
-        val = np.asarray(self.highs.getSolution().col_value)[self.x_col]
-        w = self.inst.weights
-        served = np.bincount(self.x_j, weights=val * w[self.x_i], minlength=self.inst.m)
-        share = np.bincount(self.x_i, weights=val, minlength=self.inst.n)
-        return served, w * np.clip(1.0 - share, 0.0, 1.0)
 
-
-def repair(inst: Instance, opt: ModelOptions, built: Built, counts: np.ndarray,
-           value: float, cfg: Solver, deadline: float, tries: int = 10) -> tuple[np.ndarray, float]:
-    """Swaps guided by the capacitated solution: close an optional site serving few
-    children, open one reaching many children left uncovered (capacities now count), each
-    swap scored on the capacitated model and kept when it covers more. The model's values
-    are the returned plan's."""
-    cover = inst.cover_matrix()
-    movable = (inst.min_count == 0) & (inst.max_count >= 1)
-    scorer = _Scorer(inst, built, counts, cfg)
-    tried: set[tuple[int, int]] = set()
-    while time.perf_counter() < deadline:
-        served, left_out = scorer.loads()
-        gain = np.minimum(cover.T @ left_out, inst.capacity)
-        into = np.flatnonzero((counts == 0) & movable & (gain > 0))
-        out = np.flatnonzero((counts > 0) & movable)
-        if into.size == 0 or out.size == 0:
-            break
-        into = into[np.argsort(-gain[into])][:tries]
-        out = out[np.argsort(served[out])][:tries]
-        pairs = sorted(((gain[k] - served[j], int(j), int(k)) for j in out for k in into
-                        if (int(j), int(k)) not in tried), reverse=True)
-        better = False
-        for _, j, k in pairs:
-            if time.perf_counter() >= deadline:
-                break
-            tried.add((j, k))
-            trial = counts.copy()
-            trial[j], trial[k] = 0, 1
-            if not fits(inst, opt, trial):
-                continue
-            s = scorer.score(trial)
-            if s is not None and s > value + 1e-9 * max(1.0, abs(value)):
-                counts, value, better = trial, s, True
-                break
-        if not better:
-            break
-        if scorer.score(counts) is None:  # the loads of the kept plan, for the next round
-            break
-    _score(built, counts, cfg)
-    return counts, value
-
-
-def flow_swaps(inst: Instance, opt: ModelOptions, built: Built, cfg: Solver,
-               plans: list[np.ndarray], best: tuple[float, np.ndarray],
-               left: Callable[[], float]) -> tuple[np.ndarray, float]:
-    """Each plan improved by `capflow.swaps` (children counted by maximum flow, FLOW_SHARE
-    of the time left for each), scored on the capacitated model; returns the best plan and
-    its score, `best` (score, plan) if none beats it."""
-    flow = capflow.Flow(inst)
-    value, counts = best
-    for plan in plans:
-        if left() <= 0:
-            break
-        moved = capflow.swaps(inst, flow, plan, lambda c: fits(inst, opt, c),
-                              time.perf_counter() + FLOW_SHARE * left())
-        if (s := _score(built, moved, cfg)) is not None \
-                and s > value + 1e-9 * max(1.0, abs(value)):
-            value, counts = s, moved
-    return counts, value
+def relaxation(inst: Instance, opt: ModelOptions, start: np.ndarray, cfg: Solver) -> Relaxed:
+    """The uncapacitated relaxation with `capacity_cuts`, handed to HiGHS (by scoring the
+    plan `start` on it), ready for the window search and the proof."""
+    relaxed = build_model(inst, replace(opt, capacitated=False, capacity_relaxation=True),
+                          start=start)
+    capacity_cuts(inst, relaxed)
+    _score(relaxed, start, cfg)
+    return Relaxed.of(inst, relaxed.prob.solverModel, Gale.of(inst, relaxed))
 
 
 @dataclass
 class Outcome:
-    """What the capacitated path did: the bound of the relaxation, the best plan's value,
-    and the seconds of each step (for the benchmark)."""
+    """What the capacitated path did: the proven upper bound, the best plan's value, and
+    the seconds of each step (for the benchmark)."""
 
     upper: float
     lower: float
@@ -443,56 +343,59 @@ def solve(inst: Instance, opt: ModelOptions, cfg: Solver) -> tuple[Built, SolveI
     t0 = time.perf_counter()
     left = lambda: cfg.time_limit_seconds - (time.perf_counter() - t0)  # noqa: E731
     steps: dict = {}
+
+    def step(name: str) -> None:
+        steps[name] = time.perf_counter() - t0 - sum(steps.values())
+
     built = build_model(inst, opt)
-    steps["build"] = time.perf_counter() - t0
     start = incumbent(inst, opt, time_limit=min(3.0, 0.05 * cfg.time_limit_seconds))
-    steps["incumbent"] = time.perf_counter() - t0 - sum(steps.values())
-    relaxed = build_model(inst, replace(opt, capacitated=False, capacity_relaxation=True),
-                          start=start)
-    capacity_cuts(inst, relaxed)
-    rinfo = solve_built(relaxed, replace(cfg, mip_gap=RELAXED_GAP * cfg.mip_gap,
-                                         time_limit_seconds=max(0.1, RELAXED_SHARE * left())))
-    if rinfo.status == "infeasible":  # every capacitated plan is a plan of the relaxation
-        return built, replace(rinfo, seconds=time.perf_counter() - t0), Outcome(
-            -np.inf, -np.inf, steps)
-    upper = _objective_bound(relaxed, cfg, rinfo)
-    steps["relaxation"] = time.perf_counter() - t0 - sum(steps.values())
-    plans = [start] + ([relaxed.counts()] if rinfo.has_solution else [])
-    scored = [(s, p) for p in plans if (s := _score(built, p, cfg)) is not None]
-    steps["score"] = time.perf_counter() - t0 - sum(steps.values())
+    search = relaxation(inst, opt, start, cfg)  # for the windows: their rows stay sparse
+    proof = relaxation(inst, opt, start, cfg)   # for the proofs, whose rows are denser
+    scorer = _Scorer(built, cfg)
+    step("build")
+    moved = capflow.swaps(inst, capflow.Flow(inst), start, lambda c: fits(inst, opt, c),
+                          time.perf_counter() + FLOW_SHARE * left())
+    scored = [(s, p) for p in (start, moved) if (s := scorer.score(p)) is not None]
+    step("incumbent")
+    if not scored:  # no plan of the greedy fits: the relaxation's own, served
+        plan = search.served(max(0.1, START_SHARE * left()), rounds=START_ROUNDS)
+        scored = [(s, plan) for s in [scorer.score(plan)] if s is not None] \
+            if plan is not None else []
+        step("first plan")
     if not scored:  # nothing fits: let the solver decide (and explain infeasibility)
         info = solve_built(built, replace(cfg, time_limit_seconds=max(0.1, left())))
         return built, replace(info, seconds=time.perf_counter() - t0), Outcome(
-            upper, -np.inf, steps)
+            np.inf, -np.inf, steps)
     lower, best = max(scored, key=lambda sp: sp[0])
+    upper = search.lp_bound()
+    step("lp bound")
+    for share in (QUICK_SHARE, WINDOW_SHARE):  # a short proof first: small cases end there
+        if _within(upper, lower, cfg.mip_gap):
+            break
+        if share == WINDOW_SHARE:
+            best, lower = search.windows(best, lower, scorer.score,
+                                         time.perf_counter() + share * left(),
+                                         goal=upper / (1.0 + cfg.mip_gap))
+            step("windows")
+        end = time.perf_counter() + (QUICK_SHARE * left() if share == QUICK_SHARE
+                                     else left() - RESERVE * cfg.time_limit_seconds)
+        upper = min(upper, proof.prove(lower, scorer.score, end, cfg.mip_gap))
+        for plan, value in proof.found:
+            if value > lower:
+                best, lower = plan, value
+        step("quick proof" if share == QUICK_SHARE else "proof")
+    value = _score(built, best, cfg)  # leaves the best plan's values in the model
+    lower = lower if value is None else value
     gap = _gap(upper, lower)
-    if gap is None or gap > cfg.mip_gap + GAP_TOL:
-        plans.append(perturbed(inst, opt, start, time.perf_counter() + KICK_SHARE * left()))
-        best, lower = flow_swaps(inst, opt, built, cfg, plans[::-1], (lower, best), left)
-        steps["flow"] = time.perf_counter() - t0 - sum(steps.values())
-        gap = _gap(upper, lower)
-    if gap is not None and gap <= cfg.mip_gap + GAP_TOL:
-        _score(built, best, cfg)  # leaves the best plan's values in the model
-    else:
-        best, lower = repair(inst, opt, built, best, lower, cfg,
-                             time.perf_counter() + REPAIR_SHARE * max(0.0, left()))
-        steps["repair"] = time.perf_counter() - t0 - sum(steps.values())
-        gap = _gap(upper, lower)
-    if gap is not None and gap <= cfg.mip_gap + GAP_TOL:  # the model holds best's values
-        info = SolveInfo("optimal", gap, time.perf_counter() - t0, cfg.name)
-        return built, info, Outcome(upper, lower, steps)
-    built.start = best
-    info = solve_built(built, replace(cfg, time_limit_seconds=max(0.1, left())))
-    steps["capacitated"] = time.perf_counter() - t0 - sum(steps.values())
-    upper = min(upper, _objective_bound(built, cfg, info))  # before a re-score replaces it
-    value = float(built.prob.objective.value()) if info.has_solution else -np.inf
-    if value < lower:  # the solver did not reach the scored plan in its time
-        _score(built, best, cfg)
-        value = lower
-    gap = _gap(upper, value)
     status = "optimal" if gap is not None and gap <= cfg.mip_gap + GAP_TOL else "feasible"
-    info = SolveInfo(status, gap, time.perf_counter() - t0, cfg.name)
-    return built, info, Outcome(upper, value, steps)
+    steps["cuts"] = search.cuts + proof.cuts
+    return built, SolveInfo(status, gap, time.perf_counter() - t0, cfg.name), Outcome(
+        upper, lower, steps)
+
+
+def _within(upper: float, lower: float, gap: float) -> bool:
+    value = _gap(upper, lower)
+    return value is not None and value <= gap + GAP_TOL
 
 
 def _gap(upper: float, lower: float) -> float | None:

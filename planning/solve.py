@@ -229,7 +229,7 @@ def solve_instance(inst: Instance, scenario: Scenario,
         if info.status == "infeasible":
             raise _explain_infeasible(inst, scenario, opt)
         return nearest_plan(inst, counts, {}), info, fast.steps["build"], {}
-    if capacitated.applies(inst, opt):  # built and solved through the uncapacitated relaxation
+    if capacitated.applies(inst, opt, scenario.solver):  # through the uncapacitated relaxation
         say("solving", 0.0)
         built, info, outcome = capacitated.solve(inst, opt, scenario.solver)
         build_seconds = outcome.steps["build"]

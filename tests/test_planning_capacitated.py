@@ -1,7 +1,8 @@
 """Capacitated maximal covering through its relaxation (`planning.capacitated`) is exact.
 
 Two independent checks, on instances where the path's steps act (capacities binding, so the
-relaxation's bound is above the capacitated optimum and swaps or the fallback are needed):
+relaxation's bound is above the capacitated optimum, so capacity rows, the window search and
+the proof are needed):
 
 - brute force (`test_planning_bruteforce.check`: every subset of sites, the capacitated
   assignment of each by `scipy.optimize.linprog`) with the path forced on small instances,
@@ -13,9 +14,6 @@ relaxation's bound is above the capacitated optimum and swaps or the fallback ar
 """
 
 from __future__ import annotations
-
-import time
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -32,7 +30,7 @@ from test_planning_bruteforce import (
     test_budget_below_cheapest_plan_says_what_it_costs as budget_case,  # not collected twice
 )
 
-from planning import capacitated, capflow
+from planning import capacitated, capflow, relaxed_search
 from planning.model import build_model
 from planning.optimize import solve_built
 from planning.scenario import Solver
@@ -51,7 +49,7 @@ def forced(monkeypatch):
 def test_brute_force_budgeted(forced, seed: int) -> None:
     inst = random_instance(seed, m=7, capacitated=True)
     s = scenario_for("max_coverage", capacitated=True, budget_total=0.35 * whole_life(inst))
-    assert capacitated.applies(inst, model_options(s))
+    assert capacitated.applies(inst, model_options(s), s.solver)
     check(inst, s)
 
 
@@ -131,14 +129,15 @@ def test_equals_the_plain_model(seed: int, n: int, m: int, share: float,
 
 
 def test_the_speed_ups_act() -> None:
-    """On these cases capacities bind: the relaxation's bound is above the capacitated
-    optimum, so the max-flow and capacity-guided swaps and the fallback run (a test that cannot fail
-    otherwise would compare nothing of them)."""
+    """On these cases capacities bind: the relaxation's answers break capacity rows, which
+    are added, and the window search and the proof run (a test that cannot fail otherwise
+    would compare nothing of them)."""
     acted = 0
     for seed, n, m, share, equity in CASES:
         inst, _, opt = case(seed, n, m, share, equity)
         _, _, outcome = capacitated.solve(inst, opt, Solver(time_limit_seconds=120, mip_gap=0.0))
-        acted += "flow" in outcome.steps and "repair" in outcome.steps
+        acted += outcome.steps["cuts"] > 0 and "windows" in outcome.steps \
+            and "proof" in outcome.steps
     assert acted >= 2
 
 
@@ -157,25 +156,22 @@ def test_incumbent_fits_every_rule(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed,n,m,share,equity", [CASES[0], CASES[3]])
-def test_fallback_out_of_time_keeps_an_honest_bound(monkeypatch, seed: int, n: int, m: int,
-                                                   share: float, equity: float) -> None:
-    """The fallback (plain capacitated model) given next to no time finds no plan of its own:
-    the scored plan is reported, and the bound stays above the true optimum (re-scoring the
-    plan once left the fixed-centre solve's bound, the plan's own value, as the bound: a
-    plan 0.3 % below the best known reported optimal on 2,000 x 500)."""
-    real = capacitated.solve_built
+def test_proof_out_of_time_keeps_an_honest_bound(monkeypatch, seed: int, n: int, m: int,
+                                                 share: float, equity: float) -> None:
+    """The proof given next to no time stops with HiGHS's bound, which stays above the true
+    optimum; the plan is never better than the optimum, and "optimal" only when it is it."""
+    real = relaxed_search.Relaxed._search
 
-    def starved(built, cfg):
-        if built.capacitated and not all(v.lowBound == v.upBound for v in built.y):
-            return real(built, replace(cfg, time_limit_seconds=1e-3))
-        return real(built, cfg)
+    def starved(self, cutoff, limit):
+        return real(self, cutoff, 1e-3)
 
     inst, _, opt = case(seed, n, m, share, equity)
     cfg = Solver(time_limit_seconds=120, mip_gap=0.0)
     best = plain_optimum(inst, opt, cfg)
-    monkeypatch.setattr(capacitated, "solve_built", starved)
+    monkeypatch.setattr(relaxed_search.Relaxed, "_search", starved)
+    monkeypatch.setattr(relaxed_search, "WINDOW_SECONDS", 1e-3)
     built, info, outcome = capacitated.solve(inst, opt, cfg)
-    assert "capacitated" in outcome.steps, "the fallback was not reached"
+    assert "proof" in outcome.steps, "the proof was not reached"
     assert outcome.upper >= best - 1e-6 * abs(best), (outcome.upper, best)
     value = float(built.prob.objective.value())
     assert value <= best + 1e-6 * abs(best)
@@ -219,5 +215,3 @@ def test_flow_swaps_improve_within_the_rules(seed: int, credit: bool) -> None:
     after = _lp(inst, moved, "cover", 0.0, cutoff_pairs=False)
     assert after > before + 1.0, (before, after)
     assert evaluate(inst, moved, s, True, "max_coverage") is not None
-    ils = capacitated.perturbed(inst, opt, start, time.perf_counter() + 1.0)
-    assert evaluate(inst, ils, s, True, "max_coverage") is not None
