@@ -164,7 +164,7 @@ def _radius_gap(built: Built, cfg: Solver) -> float | None:
     elif cfg.name == "highs" and model is not None:
         bound = float(model.getInfo().mip_dual_bound)
     elif built.prob.sol_status == pulp.LpSolutionOptimal:
-        value = float(built.prob.objective.value())
+        value = float(built.prob.objective.value() or 0.0)  # None: nothing to travel
         bound = value - cfg.mip_gap * abs(value)
     if built.lower is not None:
         bound = max(bound if np.isfinite(bound) else -np.inf, built.lower)

@@ -1,0 +1,47 @@
+"""Hostile and careless inputs to the solver's fast paths (the pure MCLP straight into HiGHS,
+the p-median's radius model straight into HiGHS, the reductions), each found by an attack
+that made them fail or answer wrongly; the plans are checked against brute force
+(`test_planning_bruteforce.every_plan`, which prices and scores every subset of sites)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from test_planning_bruteforce import random_instance, scenario_for
+
+from planning.instance import Instance
+from planning.solve import solve_instance
+
+
+def childless(pairs: bool) -> Instance:
+    """Five settlements without children (unknown counts are 0), four candidate sites;
+    with `pairs` False no site is within the cut-off of any settlement."""
+    inst = random_instance(3, m=4, n=5)
+    inst = replace(inst, weights=np.zeros(inst.n))
+    if not pairs:
+        inst = replace(inst, rows=inst.rows[:0], cols=inst.cols[:0], minutes=inst.minutes[:0])
+    return inst
+
+
+@pytest.mark.parametrize("pairs", [True, False])
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+@pytest.mark.parametrize("objective,rules", [
+    ("min_travel", {"max_new": 1}), ("min_travel", {"budget_total": 1e12}),
+    ("min_travel", {}), ("max_coverage", {"max_new": 1}), ("min_cost", {}),
+    ("max_min_coverage", {})])
+@pytest.mark.parametrize("capacitated", [False, True])
+def test_no_children_is_a_plan_opening_nothing(pairs: bool, solver: str, objective: str,
+                                               rules: dict, capacitated: bool) -> None:
+    """A region whose children are all unknown (0): nothing to cover or assign, so the
+    optimum opens no centre at all. Before, the p-median's radius model raised IndexError
+    when no pair was within the cut-off (HiGHS and CBC), and CBC raised TypeError on its
+    empty objective when pairs existed."""
+    inst = childless(pairs)
+    s = scenario_for(objective, capacitated=capacitated, family_care=False, **rules)
+    s.solver.name = solver
+    plan, info, _, _ = solve_instance(inst, s)
+    assert info.status == "optimal"
+    assert plan.counts.sum() == 0
+    assert float((plan.share * inst.weights).sum()) == 0.0
