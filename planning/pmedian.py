@@ -266,6 +266,12 @@ def reduce(inst: Instance, p: int, limit: Deadline | float = 10.0,
     UB settlement i is never assigned beyond c_ij = lambda_i + UB - L."""
     end = _deadline(limit)
     t0 = time.perf_counter()
+    # an existing centre is outside the new-centre limit and opening it adds no travel, so
+    # some optimal plan opens every one that may open: fixed open here (the heuristics and
+    # the bound below count every optional site against p)
+    outside = (inst.site_kind == "existing") & (np.maximum(inst.max_count, inst.min_count) > 0)
+    inst = replace(inst, min_count=np.where(outside, np.maximum(inst.min_count, 1),
+                                            inst.min_count))
     # the new-centre limit counts must-open new sites; kept (existing) centres are outside it
     p = max(0, p - int(((inst.min_count > 0) & (inst.site_kind != "existing")).sum()))
     pairs = _Pairs(inst)
