@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from test_planning_bruteforce import random_instance, scenario_for
+from test_planning_bruteforce import check, random_instance, scenario_for
 from test_planning_fastpaths import Classic, close, clustered_instance, scenario, travel_of
 
 from planning import pmedian
@@ -67,3 +67,19 @@ def test_p_median_with_existing_centres_not_forced_open(seed: int, n: int, m: in
     assert info.status == "optimal"
     assert close(travel_of(inst, plan), ref), (travel_of(inst, plan), ref)
     assert plan.counts[inst.site_kind != "existing"].sum() <= p
+
+
+@pytest.mark.parametrize("budget", [120e6, 143_692_617.5])
+def test_budget_counts_a_conversions_own_running_cost(budget: float) -> None:
+    """A must-open conversion of an institution with 8 children, whose release (8 x 7.03 m
+    KZT a year) outweighs its own running cost (24 m): the budget counts the plan's running
+    costs net of the release, the conversion's own 24 m included. Before, the model's net
+    running cost was built from a list naming the conversion's centre twice (its running
+    cost, then its release) and PuLP kept only the release: the plan's running costs were
+    24 m KZT a year short, and a plan costing 174.3 m KZT against a budget of 143.7 m was
+    reported optimal (found by the brute-force attack on the capacitated path)."""
+    inst = random_instance(115, m=5, n=18, capacitated=True, convert=1)
+    inst.min_count[0] = 1
+    inst.site_children[0] = 8.0
+    check(inst, scenario_for("max_coverage", capacitated=True, budget_total=budget,
+                             max_new=3, family_care=True))
