@@ -207,7 +207,11 @@ def lagrangian(inst: Instance, p: int, upper: float, is_open: np.ndarray,
     free = (~fixed) & (inst.max_count > 0)
     c1, _, c2 = pairs.nearest_two(is_open)
     a = pairs.active
-    cap = np.where(np.isfinite(c2), c2, np.where(np.isfinite(c1), c1, 0.0))
+    # without a second incumbent site (p = 1, or one site in reach) a cap at c1 would
+    # freeze the multipliers at their start: the settlement's dearest pair caps them then
+    far = np.zeros(inst.n)
+    np.maximum.at(far, pairs.rows, pairs.cost)
+    cap = np.where(np.isfinite(c2), c2, far)
     cap[a] = np.maximum(cap[a], np.where(np.isfinite(c1[a]), c1[a], 0.0))
     keep = pairs.cost < cap[pairs.rows]
     rows, cols, cost = pairs.rows[keep], pairs.cols[keep], pairs.cost[keep]
