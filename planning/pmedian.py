@@ -194,8 +194,9 @@ def lagrangian(inst: Instance, p: int, upper: float, is_open: np.ndarray,
     """Deflected, projected subgradient ascent on the assignment rows (on the family it
     reaches the LP bound to ~1e-7 where the plain method stalled 0.3% short). Multipliers start
     at the incumbent's
-    costs and are capped at each settlement's cost to its second-nearest incumbent site
-    (any cap keeps L a valid bound; it lets far pairs be skipped). The subproblem's sites
+    costs and are capped at each settlement's cost to its second-nearest incumbent site,
+    or its dearest pair without one (any cap keeps L a valid bound; it lets far pairs be
+    skipped). The subproblem's sites
     are tried as a plan whenever the bound improves (Beasley's Lagrangian heuristic). Returns
     (best bound, reduced
     costs rho and multipliers at it, best plan seen and its cost). Stops at a relative gap of
