@@ -14,7 +14,7 @@ from test_planning_fastpaths import Classic, close, clustered_instance, scenario
 
 from planning import pmedian
 from planning.instance import Instance
-from planning.solve import solve_instance
+from planning.solve import pareto, solve_instance
 
 
 def childless(pairs: bool) -> Instance:
@@ -103,3 +103,13 @@ def test_one_median_bound_meets_the_optimum(seed: int, n: int, m: int) -> None:
     assert red.closed.sum() >= m - 5  # all but near-ties (before: none)
     plan, info, _, _ = solve_instance(inst, scenario("min_travel", max_new=1))
     assert info.status == "optimal" and close(travel_of(inst, plan), best)
+
+
+@pytest.mark.parametrize("budget", [float("nan"), float("inf"), -float("inf")])
+def test_pareto_refuses_a_budget_that_is_not_a_number(budget: float) -> None:
+    """A coverage-vs-budget curve asked for at NaN or an infinite budget: one clear error
+    naming the budget, raised before the data is loaded. Before, PuLP's
+    "Cannot set constraint RHS to NaN/inf values" surfaced from the model."""
+    s = scenario("max_coverage")
+    with pytest.raises(ValueError, match=r"^budgets\[1\]: must be a finite number"):
+        pareto(s, [1e9, budget], layers=object())
