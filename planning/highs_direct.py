@@ -126,6 +126,13 @@ def read_result(h: highspy.Highs, model: SparseModel, seconds: float, mip: bool)
     ms = highspy.HighsModelStatus
     sign = -1.0 if model.maximize else 1.0
     has = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    if status == ms.kModelEmpty:  # no columns: the empty solution, if its rows allow it
+        extra = {"nodes": 0, "model_status": h.modelStatusToString(status)}
+        if not ((model.row_lower <= 0).all() and (model.row_upper >= 0).all()):
+            return Result("infeasible", None, None, None, None, seconds, None, extra)
+        objective = float(model.offset)
+        return Result("optimal", objective, objective, 0.0, np.zeros(0), seconds,
+                      None if mip else np.zeros(0), extra)
     stopped = status in (ms.kTimeLimit, ms.kIterationLimit, ms.kSolutionLimit, ms.kInterrupt)
     if status == ms.kInfeasible:
         label = "infeasible"

@@ -113,3 +113,22 @@ def test_pareto_refuses_a_budget_that_is_not_a_number(budget: float) -> None:
     s = scenario("max_coverage")
     with pytest.raises(ValueError, match=r"^budgets\[1\]: must be a finite number"):
         pareto(s, [1e9, budget], layers=object())
+
+
+def test_no_candidate_site_is_an_optimal_empty_plan() -> None:
+    """No candidate site at all (every one excluded, none kept): the pure MCLP's model has
+    no column, and the empty plan covering nobody is optimal. Before, HiGHS's "model
+    empty" status was read as a solver error and the plan was reported `feasible` with an
+    unknown gap."""
+    inst = random_instance(3, m=1, n=5)
+    none = np.zeros(0, dtype=int)
+    inst = replace(inst, site_ids=inst.site_ids[:0], site_kind=inst.site_kind[:0],
+                   capex=inst.capex[:0], opex=inst.opex[:0], capacity=inst.capacity[:0],
+                   max_count=none, min_count=none, site_unit=none,
+                   site_children=inst.site_children[:0], rows=none, cols=none,
+                   minutes=np.zeros(0))
+    for rules in ({}, {"max_new": 2}):
+        s = scenario_for("max_coverage", capacitated=False, family_care=False, **rules)
+        plan, info, _, _ = solve_instance(inst, s)
+        assert info.status == "optimal" and info.gap == 0.0
+        assert plan.counts.size == 0 and float((plan.share * inst.weights).sum()) == 0.0
