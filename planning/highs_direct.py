@@ -16,6 +16,19 @@ import highspy
 import numpy as np
 
 INF = highspy.kHighsInf
+_scheduler: list[int | None] = [None]  # threads the global scheduler was last sized for
+
+
+def ready_threads(threads: int | None) -> None:
+    """Make a HiGHS run asking for `threads` possible in this process. HiGHS runs on one
+    global thread scheduler, sized by the first run of the process: a later run asking for
+    another count failed (HiGHS 1.15: "global scheduler has already been initialized", no
+    solution), so a solve with 2 threads after one with 1 returned no plan ("time_limit")
+    or the heuristic's. The scheduler is reset (microseconds) when the count changes;
+    `threads` None uses whatever scheduler exists."""
+    if threads is not None and _scheduler[0] != int(threads):
+        highspy.Highs.resetGlobalScheduler(True)
+        _scheduler[0] = int(threads)
 
 
 @dataclass
@@ -106,6 +119,7 @@ def solve(model: SparseModel, *, time_limit: float, mip_gap: float,
     h.setOptionValue("time_limit", max(float(time_limit), 0.0))
     h.setOptionValue("mip_rel_gap", float(mip_gap))
     if threads is not None:
+        ready_threads(threads)
         h.setOptionValue("threads", int(threads))
     for name, value in (options or {}).items():
         h.setOptionValue(name, value)
@@ -130,8 +144,8 @@ def read_result(h: highspy.Highs, model: SparseModel, seconds: float, mip: bool)
         extra = {"nodes": 0, "model_status": h.modelStatusToString(status)}
         if not ((model.row_lower <= 0).all() and (model.row_upper >= 0).all()):
             return Result("infeasible", None, None, None, None, seconds, None, extra)
-        objective = float(model.offset)
-        return Result("optimal", objective, objective, 0.0, np.zeros(0), seconds,
+        offset = float(model.offset)
+        return Result("optimal", offset, offset, 0.0, np.zeros(0), seconds,
                       None if mip else np.zeros(0), extra)
     stopped = status in (ms.kTimeLimit, ms.kIterationLimit, ms.kSolutionLimit, ms.kInterrupt)
     if status == ms.kInfeasible:

@@ -16,6 +16,7 @@ import highspy
 import numpy as np
 import pulp
 
+from planning import highs_direct
 from planning.deadline import Deadline
 from planning.instance import Instance
 from planning.model import Built
@@ -102,6 +103,7 @@ def make_solver(cfg: Solver, start: dict | None = None) -> pulp.LpSolver:
     if cfg.name == "cbc":
         return pulp.PULP_CBC_CMD(msg=False, timeLimit=cfg.time_limit_seconds,
                                  gapRel=cfg.mip_gap, threads=cfg.threads)
+    highs_direct.ready_threads(cfg.threads)
     solver = BulkHiGHS(msg=False, timeLimit=cfg.time_limit_seconds, gapRel=cfg.mip_gap,
                        threads=cfg.threads, random_seed=0)  # fixed: same model, same search
     solver.start = start or {}

@@ -132,3 +132,24 @@ def test_no_candidate_site_is_an_optimal_empty_plan() -> None:
         plan, info, _, _ = solve_instance(inst, s)
         assert info.status == "optimal" and info.gap == 0.0
         assert plan.counts.size == 0 and float((plan.share * inst.weights).sum()) == 0.0
+
+
+@pytest.mark.parametrize("objective,budget", [
+    ("max_coverage", None), ("min_travel", None), ("max_coverage", 5e9)])
+def test_solves_with_other_thread_counts_in_one_process(objective: str,
+                                                        budget: float | None) -> None:
+    """HiGHS sizes one global thread scheduler at the first run of a process; a later run
+    asking for another thread count failed inside HiGHS. Before, in one Python session, the
+    pure MCLP with 2 threads after 1 returned its heuristic plan (36,500 children for
+    36,847) as `feasible` with no gap, the p-median `feasible`, and the PuLP model
+    (budgeted) no plan at all (`time_limit`). Each thread count must reach the optimum."""
+    inst = clustered_instance(4, 300, 200)
+    values = []
+    for threads in (1, 2, None, 1):
+        s = scenario(objective, max_new=5, budget=budget)
+        s.solver.threads = threads
+        plan, info, _, _ = solve_instance(inst, s)
+        assert info.status == "optimal", (threads, info)
+        values.append(travel_of(inst, plan) if objective == "min_travel"
+                      else float((plan.share * inst.weights).sum()))
+    assert all(close(v, values[0]) for v in values), values
