@@ -153,3 +153,20 @@ def test_solves_with_other_thread_counts_in_one_process(objective: str,
         values.append(travel_of(inst, plan) if objective == "min_travel"
                       else float((plan.share * inst.weights).sum()))
     assert all(close(v, values[0]) for v in values), values
+
+
+def test_no_plan_in_the_time_is_not_blamed_on_the_limits(tmp_path, capsys) -> None:
+    """The national default with a time limit too short for any plan (1e-300 s): exit 4,
+    and the report says no plan was found instead of explaining the missing conversions by
+    "the scenario's limits hold them back although they would pay" (what it said before,
+    the conversions being absent only because there was no plan at all)."""
+    from planning.__main__ import main
+
+    (tmp_path / "s.json").write_text("{}")
+    code = main(["solve", str(tmp_path / "s.json"), "--out", str(tmp_path / "out"),
+                 "--time-limit", "1e-300"])
+    out = capsys.readouterr().out
+    assert code == 4
+    assert "Status: time_limit" in out
+    assert "No plan was found (solver status time_limit)" in out
+    assert "limits hold them back" not in out
