@@ -9,6 +9,7 @@ dual bound, the gap and the column values are read back as plain numbers.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ import numpy as np
 
 INF = highspy.kHighsInf
 _scheduler: list[int | None] = [None]  # threads the global scheduler was last sized for
+_scheduler_lock = threading.Lock()
 
 
 def ready_threads(threads: int | None) -> None:
@@ -26,9 +28,12 @@ def ready_threads(threads: int | None) -> None:
     solution), so a solve with 2 threads after one with 1 returned no plan ("time_limit")
     or the heuristic's. The scheduler is reset (microseconds) when the count changes;
     `threads` None uses whatever scheduler exists."""
-    if threads is not None and _scheduler[0] != int(threads):
-        highspy.Highs.resetGlobalScheduler(True)
-        _scheduler[0] = int(threads)
+    if threads is None:
+        return
+    with _scheduler_lock:  # threads of one process (a Dask worker) asking the same count
+        if _scheduler[0] != int(threads):  # reset once, not while the other one runs
+            highspy.Highs.resetGlobalScheduler(True)
+            _scheduler[0] = int(threads)
 
 
 @dataclass
