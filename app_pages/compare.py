@@ -25,7 +25,8 @@ saved = common.saved_scenarios(user)  # only those this user may see
 if len(saved) < 2:
     st.info(t("need_two", lang))
     if not saved.empty:
-        st.dataframe(tables.localise_columns(saved, lang), hide_index=True)
+        st.dataframe(tables.on_screen(tables.localise_columns(saved, lang), lang),
+                     hide_index=True)
     st.stop()
 
 options = list(saved["name"])

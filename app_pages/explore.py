@@ -125,7 +125,7 @@ def map_fragment() -> None:
 map_fragment()
 
 shown = tables.plain_table(vm.filter_units(shown_units, chosen), lang)
-st.dataframe(shown, hide_index=True, width="stretch")
+st.dataframe(tables.on_screen(shown, lang), hide_index=True, width="stretch")
 download_button(t("download_csv", lang),
                 tables.csv_bytes(exports.with_demo(shown, common.data_summary(layers, ctx))),
                 f"otbasy_{ctx.country.lower()}_{ctx.version}_{ctx.level}_{indicator}.csv",

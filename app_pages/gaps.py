@@ -87,7 +87,7 @@ def map_fragment() -> None:
 
 map_fragment()
 shown = tables.plain_table(public, lang)
-st.dataframe(shown, hide_index=True, width="stretch")
+st.dataframe(tables.on_screen(shown, lang), hide_index=True, width="stretch")
 download_button(t("download_csv", lang),
                 tables.csv_bytes(exports.with_demo(shown, common.data_summary(layers, ctx))),
                 file_name=f"otbasy_gaps_{ctx.country.lower()}_{ctx.version}_{standard}min.csv",

@@ -15,8 +15,15 @@ from access.guard import download_button, require_page
 from app_pages import common
 from gatekeeping.indicators import INDICATORS, alerts, before_after, indicator_table
 from gatekeeping.indicators import opening_years as first_centres
-from gatekeeping.series import SeriesUnavailable, on_version, rebased_years, to_wide
+from gatekeeping.series import (
+    SeriesUnavailable,
+    on_version,
+    rebased_years,
+    series_provenance,
+    to_wide,
+)
 from geo import layers as geo_layers
+from ui import exports, tables
 from ui import monitor as mon
 from ui.i18n import t
 
@@ -53,6 +60,9 @@ except SeriesUnavailable as exc:
 public = not views.exact_points(user)
 shown = public_table if public else table
 notice = t("gk_demo_notice", lang) if demo else None
+# what the downloads were made from, in the form the Explore and plan CSVs carry it
+sources = {"demo": demo, "provenance": series_provenance(ctx.country, ctx.level, ctx.version,
+                                                         bool(rebased))}
 if notice:
     st.warning(notice, icon="⚠️")
 if public:
@@ -118,7 +128,7 @@ def year_view() -> None:
 
     st.subheader(t("gk_ranking", lang))
     ranked = mon.ranking(shown, names, key, year, base_year, lang, demo)
-    st.dataframe(ranked, hide_index=True, width="stretch")
+    st.dataframe(tables.on_screen(ranked, lang), hide_index=True, width="stretch")
     flags = shown["flags"].xs(year, level="year")
     small = [f"{names.get(c, c)} ({f})" for c, f in flags.items() if f and key in f]
     if small:
@@ -135,7 +145,7 @@ def year_view() -> None:
     d1, d2, d3 = st.columns(3)
     with d1:
         download_button(t("download_csv", lang),
-                        mon.csv_download(ranked, notice, t("col_notice", lang)),
+                        tables.csv_bytes(exports.with_demo(ranked, sources)),
                         f"{stem}.csv", action="export_aggregate", indicator=key, year=year)
     frame = mon.map_frame(units, shown, key, year, opened)
     map_chart = mon.map_chart(frame, f"{title}, {year}", notice)

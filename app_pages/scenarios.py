@@ -197,12 +197,13 @@ def result_fragment() -> None:
 result_fragment()
 st.subheader(t("per_unit", lang))
 by_unit = tables.plain_table(vm.plan_by_unit(result.by_unit, units), lang)
-st.dataframe(by_unit, hide_index=True, width="stretch")
+st.dataframe(tables.on_screen(by_unit, lang), hide_index=True, width="stretch")
 with st.expander(t("sites_title", lang)):
-    st.dataframe(tables.plain_table(exports.site_table(result, lang), lang), hide_index=True)
+    st.dataframe(tables.on_screen(tables.plain_table(exports.site_table(result, lang), lang),
+                                  lang), hide_index=True)
 with st.expander(t("conversions_title", lang)):
-    st.dataframe(tables.plain_table(exports.conversion_table(result, lang), lang),
-                 hide_index=True)
+    st.dataframe(tables.on_screen(tables.plain_table(exports.conversion_table(result, lang),
+                                                     lang), lang), hide_index=True)
 
 with st.expander(t("pareto_title", lang), expanded=bool(plan.get("pareto"))):
     if st.button(t("pareto_run", lang), key="pareto_run"):
@@ -223,7 +224,7 @@ with st.expander(t("pareto_title", lang), expanded=bool(plan.get("pareto"))):
         curve = tables.plain_table(tables.localise_codes(pd.DataFrame(plan["pareto"]), lang),
                                    lang)
         st.line_chart(curve, x=t("budget", lang), y=t("kpi_coverage", lang))
-        st.dataframe(curve, hide_index=True)
+        st.dataframe(tables.on_screen(curve, lang), hide_index=True)
 
 with st.form("save_scenario"):
     name = st.text_input(t("save_name", lang), key="save_name")

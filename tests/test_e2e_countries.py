@@ -12,6 +12,7 @@ import pytest
 from geo.layers import countries
 from tests.browser import (
     MARKS,
+    NAV,
     chromium,
     offline_page,
     settle,
@@ -22,7 +23,6 @@ from ui.i18n import t
 
 pytestmark = MARKS
 __all__ = ["server"]  # the app with a ministry account, shared with tests/test_e2e.py
-NAV = '[data-testid="stSidebarNav"] a'
 
 
 def _choose_country(page, cc: str) -> None:

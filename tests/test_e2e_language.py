@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import re
 
-from tests.browser import MARKS, chromium, offline_page, settle
+from tests.browser import MARKS, MENU, NAV, chromium, offline_page, settle
 from tests.test_e2e import server
 from ui.i18n import t
 
 pytestmark = MARKS
 __all__ = ["server"]  # the app with a ministry account, shared with tests/test_e2e.py
-NAV = '[data-testid="stSidebarNav"] a'
 
 
 def _menu(page) -> str:
-    return page.locator('[data-testid="stSidebarNav"]').inner_text()
+    return page.locator(MENU).inner_text()
 
 
 def test_a_chosen_language_survives_page_switch_reload_and_shared_link(server) -> None:

@@ -226,15 +226,6 @@ def public_alerts(found: list[dict], public: pd.DataFrame, year: int) -> list[di
     return keep
 
 
-def csv_download(frame: pd.DataFrame, notice: str | None, header: str = "notice") -> bytes:
-    """UTF-8 CSV (BOM for spreadsheets); with a notice, a column `header` (the reader's
-    word for it) holding the notice on every row."""
-    out = frame.copy()
-    if notice:
-        out[header] = notice
-    return out.to_csv(index=False).encode("utf-8-sig")
-
-
 def chart_html(spec: dict, title: str = "Otbasy") -> bytes:
     """A standalone HTML page of a Vega-Lite spec with Vega inlined (opens offline), its
     browser title `title` (escaped) instead of vl-convert's "Chart"."""

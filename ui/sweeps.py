@@ -140,7 +140,7 @@ def robust_map(units: gpd.GeoDataFrame, robust: gpd.GeoDataFrame, lang: str, *,
     m = maps.base_map(units.total_bounds, osm=osm, basemap_label=t("layer_basemap", lang))
     maps.unit_outline_layer(units, t("layer_units", lang)).add_to(m)
     shown = robust.assign(  # text is HTML-escaped by maps.to_geojson
-        share_text=[f"{100 * s:.0f}%" for s in robust["share_chosen"]],
+        share_text=[numbers.percent(100 * s, lang, 0) for s in robust["share_chosen"]],
         colour=[share_colour(s) for s in robust["share_chosen"]])
     palette = {c: c for _, _, c in SHARE_CLASSES}
     never = shown["runs_chosen"] == 0
