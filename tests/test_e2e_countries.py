@@ -53,6 +53,7 @@ def _visit_every_page(page, cc: str) -> list[str]:
 
 
 def _links(page) -> list[str]:
+    page.locator(NAV).first.wait_for()  # the menu is drawn as the script runs
     return page.locator(NAV).evaluate_all("els => els.map(e => e.getAttribute('href'))")
 
 
