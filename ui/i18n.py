@@ -784,24 +784,24 @@ STRINGS: dict[str, dict[str, str]] = {
     "gk_no_alerts": {"en": "No alerts for this year.", "ru": "Сигналов за этот год нет.",
                      "kk": "Бұл жылға ескерту жоқ."},
     "gk_alert_rose_twice": {"en": "{unit}: entries into residential care rose two years in a "
-                                  "row ({before} -> {now}).",
+                                  "row ({before:,} -> {now:,}).",
                             "ru": "{unit}: поступления в учреждения растут второй год подряд "
-                                  "({before} -> {now}).",
+                                  "({before:,} -> {now:,}).",
                             "kk": "{unit}: мекемеге түсу екі жыл қатарынан өсті "
-                                  "({before} -> {now})."},
-    "gk_alert_under3": {"en": "{unit}: {now} children under 3 entered residential care.",
-                        "ru": "{unit}: {now} детей до 3 лет поступили в учреждения.",
-                        "kk": "{unit}: 3 жасқа дейінгі {now} бала мекемеге түсті."},
+                                  "({before:,} -> {now:,})."},
+    "gk_alert_under3": {"en": "{unit}: {now:,} children under 3 entered residential care.",
+                        "ru": "{unit}: {now:,} детей до 3 лет поступили в учреждения.",
+                        "kk": "{unit}: 3 жасқа дейінгі {now:,} бала мекемеге түсті."},
     "gk_alert_coverage_low": {"en": "{unit}: only {pct}% of entries into care were assessed "
                                     "first.",
                               "ru": "{unit}: только {pct}% поступлений прошли оценку.",
                               "kk": "{unit}: түсулердің тек {pct}%-ы бағаланды."},
     "gk_alert_family_share_fell": {"en": "{unit}: share of children in care living in families "
-                                         "fell ({before}% -> {now}%).",
+                                         "fell ({before:.1f}% -> {now:.1f}%).",
                                    "ru": "{unit}: доля детей в семейных формах снизилась "
-                                         "({before}% -> {now}%).",
+                                         "({before:.1f}% -> {now:.1f}%).",
                                    "kk": "{unit}: отбасындағы балалар үлесі төмендеді "
-                                         "({before}% -> {now}%)."},
+                                         "({before:.1f}% -> {now:.1f}%)."},
     "gk_rebased": {"en": "Figures of {years} were published for other boundaries and are "
                          "re-based onto the {version} units by population share (area share "
                          "where no population is known).",
