@@ -56,10 +56,9 @@ allowed = set(allowed_pages(user.role))
 # Every page keeps its URL (/explore, /scenarios, ...); the menu lists only the role's pages.
 pages = {key: st.Page(HERE / module if key in allowed else unavailable(key),
                       title=t(title, ctx.lang), url_path=url, icon=icon,
-                      default=key == "explore",
-                      visibility="visible" if key in allowed else "hidden")
+                      default=key == "explore")
          for key, (module, title, url, icon) in PAGES.items()}
-current = st.navigation(list(pages.values()), position="hidden")
+current = st.navigation(list(pages.values()), position="hidden")  # the menu: page_menu
 page_menu(menu, [page for key, page in pages.items() if key in allowed])
 try:
     current.run()
