@@ -105,10 +105,11 @@ def draw(year: int, map_slot, trend_slot) -> None:
 @st.fragment
 def year_view() -> None:
     """Slider, play button, map, trend, before/after, ranking, alerts and downloads."""
-    s1, s2 = st.columns([5, 1])
+    s1, s2 = st.columns([3, 1], vertical_alignment="bottom")  # room for "Проиграть по годам"
     year = s1.slider(t("gk_year", lang), years[0], years[-1], value=years[-1] - 2,
                      key="monitor_year")
-    play = s2.button(t("gk_play", lang), key="monitor_play", icon=":material/play_arrow:")
+    play = s2.button(t("gk_play", lang), key="monitor_play", icon=":material/play_arrow:",
+                     width="stretch")
     left, right = st.columns(2)
     map_slot, trend_slot = left.empty(), right.empty()
     if play:
