@@ -95,11 +95,12 @@ title = mon.label(key, lang)
 def draw(year: int, map_slot, trend_slot) -> None:
     """The map and the trend chart of `year` into their placeholders."""
     frame = mon.map_frame(units, shown, key, year, opened)
-    map_slot.vega_lite_chart(mon.map_chart(frame, f"{title}, {year}", notice))
+    map_slot.vega_lite_chart(mon.map_chart(frame, f"{title}, {year}", notice, lang=lang))
     trend = mon.trend_frame(shown, key, unit, names, t("gk_national", lang))
     first = int(opened[unit]) if unit in opened.index else None
     trend_slot.vega_lite_chart(mon.trend_chart(trend, title, first,
-                                            t("gk_opened", lang, year=first), year, notice))
+                                            t("gk_opened", lang, year=first), year, notice,
+                                            lang=lang))
 
 
 @st.fragment
@@ -149,11 +150,11 @@ def year_view() -> None:
                         tables.csv_bytes(exports.with_demo(ranked, sources)),
                         f"{stem}.csv", action="export_aggregate", indicator=key, year=year)
     frame = mon.map_frame(units, shown, key, year, opened)
-    map_chart = mon.map_chart(frame, f"{title}, {year}", notice)
+    map_chart = mon.map_chart(frame, f"{title}, {year}", notice, lang=lang)
     trend = mon.trend_frame(shown, key, unit, names, t("gk_national", lang))
     first = int(opened[unit]) if unit in opened.index else None
     trend_chart = mon.trend_chart(trend, title, first, t("gk_opened", lang, year=first), year,
-                                  notice)
+                                  notice, lang=lang)
     with d2:
         download_button(t("gk_download_map", lang),
                         lambda: mon.chart_html(map_chart, f"{title}, {year}"),

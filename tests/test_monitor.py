@@ -350,3 +350,26 @@ def test_page_csv_carries_demo_notice_and_data_sources_with_plain_numbers(isolat
     assert pd.api.types.is_float_dtype(values) and values.notna().any()
     shown = at.dataframe[0].value
     assert np.allclose(values.fillna(-1), shown.iloc[:, 2].astype(float).fillna(-1))
+
+
+@pytest.mark.parametrize("lang,written", [("ru", "10\u00a0000"), ("kk", "10\u00a0000"),
+                                          ("en", "10,000")])
+def test_charts_write_numbers_the_page_languages_way(data, lang, written):
+    """QA: the Monitor's trend axis and map legend wrote "10,000" on a Russian page (Vega's
+    English default); the spec carries the language's CLDR symbols, also in the PNG/HTML."""
+    import re
+
+    import vl_convert
+
+    table, _, opened, units = data
+    names = dict(zip(units["code"], units["unit_name"]))
+    trend = mon.trend_frame(table, "in_residential", "KZ-75", names, "KZ")
+    assert trend["value"].max() > 10_000  # the national line: the axis passes 10 000
+    spec = mon.trend_chart(trend, "x", None, "", 2023, None, lang=lang)
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", vl_convert.vegalite_to_svg(spec))
+    assert written in labels
+    assert not any(re.fullmatch(r"\d+[,.]\d{3}", x) for x in labels if lang != "en")
+    legend = mon.map_chart(mon.map_frame(units, table, "in_residential", 2023, opened), "x",
+                           None, lang=lang)
+    assert legend["config"]["locale"]["number"]["thousands"] == ("," if lang == "en"
+                                                                 else "\u00a0")

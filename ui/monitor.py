@@ -23,6 +23,7 @@ import vl_convert
 
 from gatekeeping.indicators import BY_KEY, COUNT_KEYS, INDICATORS
 from geo.privacy import withheld
+from ui import numbers
 from ui.i18n import t
 
 TOTAL = "TOTAL"
@@ -133,14 +134,16 @@ def _map_skeleton(title: str, width: int, height: int) -> dict:
     return alt.layer(grey, base, diamonds).to_dict(validate=False)
 
 
-def _titled(spec: dict, title: str, notice: str | None) -> dict:
+def _titled(spec: dict, title: str, notice: str | None, lang: str) -> dict:
+    """The chart's title and demo notice, and its numbers written the way `lang` does."""
     spec["title"] = {"text": title, "subtitle": [notice] if notice else [],
                      "subtitleColor": "#b35806"}
+    spec.setdefault("config", {})["locale"] = {"number": numbers.d3_locale(lang)}
     return spec
 
 
 def map_chart(frame: gpd.GeoDataFrame, title: str, notice: str | None,
-              width: int = 620, height: int = 360) -> dict:
+              width: int = 620, height: int = 360, lang: str = "en") -> dict:
     """Vega-Lite spec of a choropleth of `value` (geoshape) with diamonds where a unit opened
     its first centre this year. Shapes and values travel as named datasets in a cached
     skeleton, so a redraw costs no Altair validation of 100 kB of coordinates."""
@@ -155,7 +158,7 @@ def map_chart(frame: gpd.GeoDataFrame, title: str, notice: str | None,
              for p, u in zip(pts, opened["unit_name"])]
     spec = copy.deepcopy(_map_skeleton(title.rsplit(",", 1)[0], width, height))
     spec["datasets"] = {"units": features, "opened": marks}
-    return _titled(spec, title, notice)
+    return _titled(spec, title, notice, lang)
 
 
 def trend_frame(table: pd.DataFrame, key: str, unit: str, names: dict[str, str],
@@ -193,7 +196,8 @@ def _trend_skeleton(title: str, width: int, height: int) -> dict:
 
 
 def trend_chart(frame: pd.DataFrame, title: str, opened_year: int | None, opened_label: str,
-                year: int, notice: str | None, width: int = 620, height: int = 300) -> dict:
+                year: int, notice: str | None, width: int = 620, height: int = 300,
+                lang: str = "en") -> dict:
     """Vega-Lite spec: the unit's line against the national line, a rule at the year shown
     and one at the year the unit's first gatekeeping centre opened."""
     spec = copy.deepcopy(_trend_skeleton(title, width, height))
@@ -201,7 +205,7 @@ def trend_chart(frame: pd.DataFrame, title: str, opened_year: int | None, opened
                for y, n, v in zip(frame["year"], frame["series"], frame["value"])]
     opened = [] if opened_year is None else [{"year": int(opened_year), "text": opened_label}]
     spec["datasets"] = {"trend": records, "year": [{"year": int(year)}], "opened": opened}
-    return _titled(spec, title, notice)
+    return _titled(spec, title, notice, lang)
 
 
 def alert_texts(found: list[dict], names: dict[str, str], lang: str) -> list[str]:
