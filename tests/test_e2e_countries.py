@@ -86,6 +86,7 @@ def test_a_russian_browser_opens_in_russian_and_keeps_it_after_a_link(server) ->
         page = offline_page(browser, server, locale="ru-RU")
         page.goto(f"{server}/coverage_gaps")
         settle(page)
+        page.locator(NAV).first.wait_for()  # the menu is drawn as the script runs
         text = page.locator('[data-testid="stSidebar"]').inner_text()
         for key in ("page_explore", "page_gaps", "page_monitor"):
             assert t(key, "ru") in text and t(key, "en") not in text, (key, text[:200])
