@@ -373,3 +373,31 @@ def test_charts_write_numbers_the_page_languages_way(data, lang, written):
                            None, lang=lang)
     assert legend["config"]["locale"]["number"]["thousands"] == ("," if lang == "en"
                                                                  else "\u00a0")
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_chart_tooltips_name_their_fields_in_the_page_language(data, lang):
+    """QA: the map's tooltip read "properties.unit_name" and the trend's "series", "year",
+    "value" (field names) on every page."""
+    table, _, opened, units = data
+    names = dict(zip(units["code"], units["unit_name"]))
+    specs = [mon.map_chart(mon.map_frame(units, table, "entry_rate_per_100k", 2023, opened),
+                           "Rate, 2023", None, lang=lang),
+             mon.trend_chart(mon.trend_frame(table, "entry_rate_per_100k", "KZ-75", names, "KZ"),
+                             "Rate", None, "", 2023, None, lang=lang)]
+    titles = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            tip = node.get("tooltip")
+            for item in tip if isinstance(tip, list) else [tip] if isinstance(tip, dict) else []:
+                titles.append(item.get("title"))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(specs)
+    assert len(titles) == 7
+    assert set(titles) == {t("col_unit", lang), t("col_year", lang), "Rate"}
