@@ -188,7 +188,8 @@ def budget_bands(runs: pd.DataFrame, lang: str) -> alt.Chart:
     line = alt.Chart(stats).mark_line(point=True).encode(
         x=x, y="median:Q", color=colour,
         tooltip=["setting", "budget_bn", "low", "median", "high"])
-    return outer + inner + line
+    # axes and tooltips in the page language's number format ("1,5" in ru/kk)
+    return (outer + inner + line).configure(locale={"number": numbers.d3_locale(lang)})
 
 
 def regret_view(regret: pd.DataFrame, lang: str) -> pd.DataFrame:
