@@ -63,7 +63,8 @@ def build_map():
         if lang != "en" else layers.settlements["name"])
     maps.point_layer(settlements, t("layer_settlements", lang), colour=maps.SETTLEMENT_COLOUR,
                      size_field="children", tooltip_fields=["name", "children"],
-                     tooltip_aliases=["", t("col_children", lang)], show=False).add_to(m)
+                     tooltip_aliases=["", t("col_children", lang)], show=False,
+                     lang=lang).add_to(m)
     inst = layers.institutions.assign(
         type_label=[tables.code_label("type", v, lang) for v in layers.institutions["type"]],
         year=layers.institutions["year"].map(tables.year_text)
@@ -77,7 +78,7 @@ def build_map():
     maps.point_layer(inst, t("layer_institutions", lang), colour=maps.INSTITUTION_COLOURS,
                      colour_field="type", size_field="children" if exact else None,
                      tooltip_fields=["name"], popup_fields=fields,
-                     popup_aliases=aliases).add_to(m)
+                     popup_aliases=aliases, lang=lang).add_to(m)
     centres = layers.centres
     shown_centres = centres.assign(
         kind=[tables.code_label("kind", v, lang) for v in centres["kind"]],
@@ -87,7 +88,7 @@ def build_map():
                      popup_fields=["name", "kind", "staff", "year", "centre_id"],
                      popup_aliases=[t("col_name", lang), t("col_kind", lang),
                                     t("col_staff", lang), t("col_year", lang), "ID"],
-                     stroke="#000000").add_to(m)
+                     stroke="#000000", lang=lang).add_to(m)
     proposed = st.session_state.get("last_result_sites")
     if proposed is not None and exact:
         proposed = views.visible_result(user, proposed)

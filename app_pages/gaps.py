@@ -62,7 +62,7 @@ def build_map():
                              fixed_radius=5,
                              tooltip_fields=["name", "children", "minutes_text"],
                              tooltip_aliases=["", t("col_children", lang),
-                                              t("col_minutes", lang)]).add_to(m)
+                                              t("col_minutes", lang)], lang=lang).add_to(m)
     else:
         per_unit = units[["code", "unit_name", "geometry"]].assign(
             geometry=units.geometry.representative_point()).merge(

@@ -415,3 +415,21 @@ def test_sentence_numbers_follow_the_language_and_years_stay_plain():
     assert t("elapsed", "ru", seconds=3.25) in ("прошло 3,2 с", "прошло 3,3 с")
     assert t("elapsed", "en", seconds=1234.5) == "elapsed 1,234.5 s"
     assert "2018" in t("gk_opened", "ru", year=2018)  # a year without a spec: plain digits
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_map_tooltips_write_numbers_the_page_languages_way(lang):
+    """QA: a settlement's tooltip said "160490 children" on a Russian map; ids and years
+    stay as they are, and the radius still follows the number."""
+    layers = load_layers("KZ", 2022)
+    big = layers.settlements.nlargest(3, "children")
+    layer = maps.point_layer(big, "x", colour="#000000", size_field="children",
+                             tooltip_fields=["name", "children", "settlement_id"], lang=lang)
+    props = [f["properties"] for f in layer.data["features"]]
+    assert [p["children"] for p in props] == [_written(v, lang, 0) for v in big["children"]]
+    assert [p["settlement_id"] for p in props] == list(big["settlement_id"])
+    assert props[0]["_r"] >= props[-1]["_r"] > 0
+    inst = layers.institutions.head(3)
+    popup = maps.point_layer(inst, "x", colour="#000000", popup_fields=["capacity", "year"],
+                             lang=lang)
+    assert [f["properties"]["year"] for f in popup.data["features"]] == list(inst["year"])

@@ -89,15 +89,15 @@ def number_formats(frame: pd.DataFrame, lang: str,
                    decimals: int = 1) -> dict[object, Callable[[object], str]]:
     """Column -> the function writing its cells for the screen in `lang` (`numbers.number`:
     "12 345,6" in ru/kk, "12,345.6" in en), for every column holding numbers except those
-    naming things (`PLAIN_NUMBER_COLUMNS`, by canonical name or header in `lang`) and yes/no
-    columns. A column of whole numbers gets no decimals, any other `decimals`; texts in a
+    naming things (`PLAIN_NUMBER_COLUMNS` and `*_id`, by canonical name or header in `lang`)
+    and yes/no columns. A column of whole numbers gets no decimals, any other `decimals`; texts in a
     number column ("<5", "x") stay as they are and a missing value is "–"."""
     plain = {*PLAIN_NUMBER_COLUMNS, *(t(COLUMN_LABELS[c], lang) for c in PLAIN_NUMBER_COLUMNS
                                      if c in COLUMN_LABELS)}
     formats: dict[object, Callable[[object], str]] = {}
     for column in frame.columns:
         values = frame[column]
-        if column in plain or pd.api.types.is_bool_dtype(values):
+        if column in plain or str(column).endswith("_id") or pd.api.types.is_bool_dtype(values):
             continue
         if pd.api.types.is_numeric_dtype(values):
             found = values.dropna()
