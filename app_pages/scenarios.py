@@ -16,7 +16,7 @@ from app_pages import common
 from planning.scenario import Scenario, ScenarioError
 from planning.solve import InfeasibleScenario, pareto, run_scenario
 from planning.worker import WorkerError, deadline, run_in_worker
-from ui import exports, forms, maps, tables
+from ui import charts, exports, forms, maps, tables
 from ui import viewmodels as vm
 from ui.i18n import STRINGS, t
 from ui.workspace import NameTaken
@@ -223,7 +223,8 @@ with st.expander(t("pareto_title", lang), expanded=bool(plan.get("pareto"))):
     if plan.get("pareto"):
         curve = tables.plain_table(tables.localise_codes(pd.DataFrame(plan["pareto"]), lang),
                                    lang)
-        st.line_chart(curve, x=t("budget", lang), y=t("kpi_coverage", lang))
+        st.altair_chart(charts.coverage_curve(pd.DataFrame(plan["pareto"]), lang),
+                        width="stretch")
         st.dataframe(tables.on_screen(curve, lang), hide_index=True)
 
 with st.form("save_scenario"):

@@ -433,3 +433,26 @@ def test_map_tooltips_write_numbers_the_page_languages_way(lang):
     popup = maps.point_layer(inst, "x", colour="#000000", popup_fields=["capacity", "year"],
                              lang=lang)
     assert [f["properties"]["year"] for f in popup.data["features"]] == list(inst["year"])
+
+
+@pytest.mark.parametrize("lang,written", [("ru", "2,5"), ("kk", "2,5"), ("en", "2.5")])
+def test_coverage_curve_axes_in_the_page_language(lang, written):
+    """QA: the coverage-vs-budget charts of Scenarios and Compare (st.line_chart) labelled the
+    budget axis "2,500,000,000" on a Russian page; it is in bn KZT, labelled in `lang`."""
+    import re
+
+    import vl_convert
+
+    from ui import charts
+
+    curve = pd.DataFrame({"budget": [1e9, 2.5e9, 4e9], "coverage_pct": [61.0, 70.5, 74.25]})
+    spec = charts.coverage_curve(curve, lang).to_dict()
+    (data,) = spec["datasets"].values()
+    assert [r["budget_bn"] for r in data] == [1.0, 2.5, 4.0]
+    svg = vl_convert.vegalite_to_svg(spec)
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert written in labels and t("col_budget_bn", lang) in labels
+    two = charts.coverage_curve(pd.concat([curve.assign(scenario="A"),
+                                           curve.assign(scenario="<b>B</b>")]), lang,
+                                series="scenario").to_dict()
+    assert two["layer" if "layer" in two else "encoding"]["color"]["field"] == "scenario"

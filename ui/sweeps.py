@@ -14,7 +14,7 @@ import pandas as pd
 import tomli_w
 
 from planning.scenario import Budget
-from ui import maps, numbers
+from ui import charts, maps, numbers
 from ui.i18n import t
 
 # share of runs choosing a site -> colour (never chosen in grey)
@@ -165,7 +165,7 @@ BUDGET_AXES = {"grid.budget.total_kzt": "col_budget_bn",
 """Grid columns a budget chart can run along, and their axis titles (the first present)."""
 
 
-def budget_bands(runs: pd.DataFrame, lang: str) -> alt.Chart:
+def budget_bands(runs: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
     """Coverage against the budget the sweep varies (whole-life, capital or annual; the
     whole-life budget when none is a grid axis) across the random draws: the min-max band,
     the 10-90 % band and the median, one colour per other grid setting."""
@@ -188,8 +188,7 @@ def budget_bands(runs: pd.DataFrame, lang: str) -> alt.Chart:
     line = alt.Chart(stats).mark_line(point=True).encode(
         x=x, y="median:Q", color=colour,
         tooltip=["setting", "budget_bn", "low", "median", "high"])
-    # axes and tooltips in the page language's number format ("1,5" in ru/kk)
-    return (outer + inner + line).configure(locale={"number": numbers.d3_locale(lang)})
+    return charts.in_language(outer + inner + line, lang)
 
 
 def regret_view(regret: pd.DataFrame, lang: str) -> pd.DataFrame:
