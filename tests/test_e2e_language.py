@@ -1,7 +1,7 @@
 """A language chosen by hand, in Chromium: it stays through a page switch, a reload and a link
 opened in another browser (the URL carries `?lang=`) or a menu link opened in a new tab (its
-href carries it), while a browser given no choice opens in
-its own language (tests/test_e2e_countries.py). AppTest covers the rule in test_app_pages."""
+href carries it), while a browser given no choice opens in its own language
+(tests/test_e2e_countries.py). AppTest covers the rule in test_app_pages."""
 
 from __future__ import annotations
 
