@@ -16,7 +16,7 @@ import streamlit as st
 
 import app_pages
 from access.guard import allowed_pages, auth_sidebar, require_page
-from app_pages.common import sidebar, upload_banner
+from app_pages.common import page_menu, sidebar, upload_banner
 from otbasy import logs
 from otbasy.paths import STATIC_DIR
 from ui.i18n import t
@@ -48,17 +48,20 @@ def unavailable(page: str) -> Callable[[], None]:
     return show
 
 
+menu = st.sidebar.container(key="otbasy_nav")  # at the top of the sidebar, filled below
 ctx = sidebar()
 user = auth_sidebar(lambda key, **fmt: t(key, ctx.lang, **fmt))
 upload_banner(ctx)  # an active uploaded layer is named on every page, with the way back
 allowed = set(allowed_pages(user.role))
 # Every page keeps its URL (/explore, /scenarios, ...); the menu lists only the role's pages.
-pages = [st.Page(HERE / module if key in allowed else unavailable(key), title=t(title, ctx.lang),
-                 url_path=url, icon=icon, default=key == "explore",
-                 visibility="visible" if key in allowed else "hidden")
-         for key, (module, title, url, icon) in PAGES.items()]
+pages = {key: st.Page(HERE / module if key in allowed else unavailable(key),
+                      title=t(title, ctx.lang), url_path=url, icon=icon,
+                      default=key == "explore")
+         for key, (module, title, url, icon) in PAGES.items()}
+current = st.navigation(list(pages.values()), position="hidden")  # the menu: page_menu
+page_menu(menu, [page for key, page in pages.items() if key in allowed])
 try:
-    st.navigation(pages).run()
+    current.run()
 except Exception:  # any page failure: a sentence for the user, the traceback in the log
     logging.getLogger("otbasy.app").exception("page failed (user %s, country %s, version %s)",
                                               user.username, ctx.country, ctx.version)

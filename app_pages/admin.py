@@ -41,8 +41,8 @@ limit = c3.number_input(t("adm_newest", lang), min_value=10, max_value=100_000, 
                         key="admin_limit")
 log = audit_log.read_audit(limit=int(limit), event=None if event == "(all)" else event,
                            username=who or None)
-st.dataframe(tables.localise_columns(tables.localise_codes(log, lang), lang), hide_index=True,
-             width="stretch")
+st.dataframe(tables.on_screen(tables.localise_columns(tables.localise_codes(log, lang), lang),
+                             lang), hide_index=True, width="stretch")
 require_action("view_audit")
 download_button(t("adm_download", lang), audit_log.audit_csv(), "otbasy_audit.csv",
                 action="view_audit")

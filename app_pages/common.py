@@ -16,6 +16,8 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
+from streamlit.delta_generator import DeltaGenerator
+from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from access import views
@@ -134,6 +136,16 @@ def keep_language_in_url(lang: str, browser: str) -> None:
             del st.query_params["lang"]
     elif st.query_params.get("lang") != lang:
         st.query_params["lang"] = lang
+
+
+def page_menu(box: DeltaGenerator, pages: list[StreamlitPage]) -> None:
+    """The page menu in `box`: one link per page whose href carries the language the URL
+    carries (`?lang=kk`, validated by `linked_language`, URL-encoded by Streamlit), so a page
+    opened in a new tab (middle-click) opens in it; Streamlit's own menu links bare paths,
+    which only its in-page routing followed by `keep_language_in_url` made right."""
+    lang = linked_language(st.query_params.get("lang"))
+    for page in pages:
+        box.page_link(page, query_params={"lang": lang} if lang else None, width="stretch")
 
 
 def redraw_after_language_change(lang: str) -> None:

@@ -10,7 +10,7 @@ from access import views
 from access.guard import require_page
 from app_pages import common
 from geo.layers import default_version
-from ui import maps, numbers, tables
+from ui import charts, maps, numbers, tables
 from ui import viewmodels as vm
 from ui.i18n import t
 
@@ -25,7 +25,8 @@ saved = common.saved_scenarios(user)  # only those this user may see
 if len(saved) < 2:
     st.info(t("need_two", lang))
     if not saved.empty:
-        st.dataframe(tables.localise_columns(saved, lang), hide_index=True)
+        st.dataframe(tables.on_screen(tables.localise_columns(saved, lang), lang),
+                     hide_index=True)
     st.stop()
 
 options = list(saved["name"])
@@ -70,6 +71,4 @@ curves = {name: pd.DataFrame(rec.summary["pareto"]) for name, rec in records.ite
 if curves:
     st.subheader(t("pareto_title", lang))
     chart = pd.concat([c.assign(scenario=n) for n, c in curves.items()], ignore_index=True)
-    chart = tables.localise_columns(chart[["budget", "coverage_pct", "scenario"]], lang)
-    st.line_chart(chart, x=t("budget", lang), y=t("kpi_coverage", lang),
-                  color=chart.columns[-1])
+    st.altair_chart(charts.coverage_curve(chart, lang, series="scenario"), width="stretch")

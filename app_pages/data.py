@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from access import views
@@ -43,7 +44,8 @@ def show_preview(frame, source: str) -> None:
                    missing=", ".join(map(str, change.missing_ids)) or "–"))
     table = change.table()
     table["change"] = [t(f"change_{c}", lang) for c in table["change"]]
-    st.dataframe(tables.localise_columns(table, lang), hide_index=True, width="stretch")
+    st.dataframe(tables.on_screen(tables.localise_columns(table, lang), lang), hide_index=True,
+                 width="stretch")
     if st.button(t("apply_upload", lang), key="data_apply", type="primary",
                  disabled=not change.ok):
         common.activate_layer(common.new_active(layer, frame, source, mode))
@@ -96,11 +98,11 @@ if upload is not None:
 st.subheader(t("active_layers", lang))
 active = common.session_layers()
 shown_layers, _ = common.visible_data(user, ctx)
-st.dataframe(
+st.dataframe(tables.on_screen(pd.DataFrame(
     [{t("layer", lang): t(f"layer_{name}", lang),
       t("source", lang): t("source_session" if name in active else "source_bundled", lang),
       t("col_records", lang): len(getattr(shown_layers, name))}
-     for name in common.LAYER_NAMES], hide_index=True, width="stretch")
+     for name in common.LAYER_NAMES]), lang), hide_index=True, width="stretch")
 if active:
     reset = st.selectbox(t("reset_layer", lang), sorted(active), key="data_reset_layer",
                          format_func=lambda k: t(f"layer_{k}", lang))
@@ -111,7 +113,8 @@ if active:
 st.subheader(t("saved_layers", lang))
 saved = common.saved_layers(user, ctx)  # a planner's: those with rows in their units
 if not saved.empty:
-    st.dataframe(tables.localise_columns(saved, lang), hide_index=True, width="stretch")
+    st.dataframe(tables.on_screen(tables.localise_columns(saved, lang), lang), hide_index=True,
+                 width="stretch")
     pick = st.selectbox(t("saved_layers", lang), saved["name"], key="data_saved_pick")
     if st.button(t("use_saved_layer", lang), key="data_use_saved"):
         kind, gdf = common.load_saved_layer(user, ctx, pick)

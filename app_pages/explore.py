@@ -63,7 +63,8 @@ def build_map():
         if lang != "en" else layers.settlements["name"])
     maps.point_layer(settlements, t("layer_settlements", lang), colour=maps.SETTLEMENT_COLOUR,
                      size_field="children", tooltip_fields=["name", "children"],
-                     tooltip_aliases=["", t("col_children", lang)], show=False).add_to(m)
+                     tooltip_aliases=["", t("col_children", lang)], show=False,
+                     lang=lang).add_to(m)
     inst = layers.institutions.assign(
         type_label=[tables.code_label("type", v, lang) for v in layers.institutions["type"]],
         year=layers.institutions["year"].map(tables.year_text)
@@ -77,7 +78,7 @@ def build_map():
     maps.point_layer(inst, t("layer_institutions", lang), colour=maps.INSTITUTION_COLOURS,
                      colour_field="type", size_field="children" if exact else None,
                      tooltip_fields=["name"], popup_fields=fields,
-                     popup_aliases=aliases).add_to(m)
+                     popup_aliases=aliases, lang=lang).add_to(m)
     centres = layers.centres
     shown_centres = centres.assign(
         kind=[tables.code_label("kind", v, lang) for v in centres["kind"]],
@@ -87,7 +88,7 @@ def build_map():
                      popup_fields=["name", "kind", "staff", "year", "centre_id"],
                      popup_aliases=[t("col_name", lang), t("col_kind", lang),
                                     t("col_staff", lang), t("col_year", lang), "ID"],
-                     stroke="#000000").add_to(m)
+                     stroke="#000000", lang=lang).add_to(m)
     proposed = st.session_state.get("last_result_sites")
     if proposed is not None and exact:
         proposed = views.visible_result(user, proposed)
@@ -125,7 +126,7 @@ def map_fragment() -> None:
 map_fragment()
 
 shown = tables.plain_table(vm.filter_units(shown_units, chosen), lang)
-st.dataframe(shown, hide_index=True, width="stretch")
+st.dataframe(tables.on_screen(shown, lang), hide_index=True, width="stretch")
 download_button(t("download_csv", lang),
                 tables.csv_bytes(exports.with_demo(shown, common.data_summary(layers, ctx))),
                 f"otbasy_{ctx.country.lower()}_{ctx.version}_{ctx.level}_{indicator}.csv",

@@ -62,7 +62,7 @@ def build_map():
                              fixed_radius=5,
                              tooltip_fields=["name", "children", "minutes_text"],
                              tooltip_aliases=["", t("col_children", lang),
-                                              t("col_minutes", lang)]).add_to(m)
+                                              t("col_minutes", lang)], lang=lang).add_to(m)
     else:
         per_unit = units[["code", "unit_name", "geometry"]].assign(
             geometry=units.geometry.representative_point()).merge(
@@ -87,7 +87,7 @@ def map_fragment() -> None:
 
 map_fragment()
 shown = tables.plain_table(public, lang)
-st.dataframe(shown, hide_index=True, width="stretch")
+st.dataframe(tables.on_screen(shown, lang), hide_index=True, width="stretch")
 download_button(t("download_csv", lang),
                 tables.csv_bytes(exports.with_demo(shown, common.data_summary(layers, ctx))),
                 file_name=f"otbasy_gaps_{ctx.country.lower()}_{ctx.version}_{standard}min.csv",

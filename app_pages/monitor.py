@@ -15,8 +15,15 @@ from access.guard import download_button, require_page
 from app_pages import common
 from gatekeeping.indicators import INDICATORS, alerts, before_after, indicator_table
 from gatekeeping.indicators import opening_years as first_centres
-from gatekeeping.series import SeriesUnavailable, on_version, rebased_years, to_wide
+from gatekeeping.series import (
+    SeriesUnavailable,
+    on_version,
+    rebased_years,
+    series_provenance,
+    to_wide,
+)
 from geo import layers as geo_layers
+from ui import exports, tables
 from ui import monitor as mon
 from ui.i18n import t
 
@@ -53,6 +60,9 @@ except SeriesUnavailable as exc:
 public = not views.exact_points(user)
 shown = public_table if public else table
 notice = t("gk_demo_notice", lang) if demo else None
+# what the downloads were made from, in the form the Explore and plan CSVs carry it
+sources = {"demo": demo, "provenance": series_provenance(ctx.country, ctx.level, ctx.version,
+                                                         bool(rebased))}
 if notice:
     st.warning(notice, icon="⚠️")
 if public:
@@ -85,20 +95,22 @@ title = mon.label(key, lang)
 def draw(year: int, map_slot, trend_slot) -> None:
     """The map and the trend chart of `year` into their placeholders."""
     frame = mon.map_frame(units, shown, key, year, opened)
-    map_slot.vega_lite_chart(mon.map_chart(frame, f"{title}, {year}", notice))
+    map_slot.vega_lite_chart(mon.map_chart(frame, f"{title}, {year}", notice, lang=lang))
     trend = mon.trend_frame(shown, key, unit, names, t("gk_national", lang))
     first = int(opened[unit]) if unit in opened.index else None
     trend_slot.vega_lite_chart(mon.trend_chart(trend, title, first,
-                                            t("gk_opened", lang, year=first), year, notice))
+                                            t("gk_opened", lang, year=first), year, notice,
+                                            lang=lang))
 
 
 @st.fragment
 def year_view() -> None:
     """Slider, play button, map, trend, before/after, ranking, alerts and downloads."""
-    s1, s2 = st.columns([5, 1])
+    s1, s2 = st.columns([3, 1], vertical_alignment="bottom")  # room for "Проиграть по годам"
     year = s1.slider(t("gk_year", lang), years[0], years[-1], value=years[-1] - 2,
                      key="monitor_year")
-    play = s2.button(t("gk_play", lang), key="monitor_play", icon=":material/play_arrow:")
+    play = s2.button(t("gk_play", lang), key="monitor_play", icon=":material/play_arrow:",
+                     width="stretch")
     left, right = st.columns(2)
     map_slot, trend_slot = left.empty(), right.empty()
     if play:
@@ -118,7 +130,7 @@ def year_view() -> None:
 
     st.subheader(t("gk_ranking", lang))
     ranked = mon.ranking(shown, names, key, year, base_year, lang, demo)
-    st.dataframe(ranked, hide_index=True, width="stretch")
+    st.dataframe(tables.on_screen(ranked, lang), hide_index=True, width="stretch")
     flags = shown["flags"].xs(year, level="year")
     small = [f"{names.get(c, c)} ({f})" for c, f in flags.items() if f and key in f]
     if small:
@@ -135,14 +147,14 @@ def year_view() -> None:
     d1, d2, d3 = st.columns(3)
     with d1:
         download_button(t("download_csv", lang),
-                        mon.csv_download(ranked, notice, t("col_notice", lang)),
+                        tables.csv_bytes(exports.with_demo(ranked, sources)),
                         f"{stem}.csv", action="export_aggregate", indicator=key, year=year)
     frame = mon.map_frame(units, shown, key, year, opened)
-    map_chart = mon.map_chart(frame, f"{title}, {year}", notice)
+    map_chart = mon.map_chart(frame, f"{title}, {year}", notice, lang=lang)
     trend = mon.trend_frame(shown, key, unit, names, t("gk_national", lang))
     first = int(opened[unit]) if unit in opened.index else None
     trend_chart = mon.trend_chart(trend, title, first, t("gk_opened", lang, year=first), year,
-                                  notice)
+                                  notice, lang=lang)
     with d2:
         download_button(t("gk_download_map", lang),
                         lambda: mon.chart_html(map_chart, f"{title}, {year}"),

@@ -16,7 +16,7 @@ from app_pages import common
 from planning.scenario import Scenario, ScenarioError
 from planning.solve import InfeasibleScenario, pareto, run_scenario
 from planning.worker import WorkerError, deadline, run_in_worker
-from ui import exports, forms, maps, tables
+from ui import charts, exports, forms, maps, tables
 from ui import viewmodels as vm
 from ui.i18n import STRINGS, t
 from ui.workspace import NameTaken
@@ -197,12 +197,13 @@ def result_fragment() -> None:
 result_fragment()
 st.subheader(t("per_unit", lang))
 by_unit = tables.plain_table(vm.plan_by_unit(result.by_unit, units), lang)
-st.dataframe(by_unit, hide_index=True, width="stretch")
+st.dataframe(tables.on_screen(by_unit, lang), hide_index=True, width="stretch")
 with st.expander(t("sites_title", lang)):
-    st.dataframe(tables.plain_table(exports.site_table(result, lang), lang), hide_index=True)
+    st.dataframe(tables.on_screen(tables.plain_table(exports.site_table(result, lang), lang),
+                                  lang), hide_index=True)
 with st.expander(t("conversions_title", lang)):
-    st.dataframe(tables.plain_table(exports.conversion_table(result, lang), lang),
-                 hide_index=True)
+    st.dataframe(tables.on_screen(tables.plain_table(exports.conversion_table(result, lang),
+                                                     lang), lang), hide_index=True)
 
 with st.expander(t("pareto_title", lang), expanded=bool(plan.get("pareto"))):
     if st.button(t("pareto_run", lang), key="pareto_run"):
@@ -222,8 +223,9 @@ with st.expander(t("pareto_title", lang), expanded=bool(plan.get("pareto"))):
     if plan.get("pareto"):
         curve = tables.plain_table(tables.localise_codes(pd.DataFrame(plan["pareto"]), lang),
                                    lang)
-        st.line_chart(curve, x=t("budget", lang), y=t("kpi_coverage", lang))
-        st.dataframe(curve, hide_index=True)
+        st.altair_chart(charts.coverage_curve(pd.DataFrame(plan["pareto"]), lang),
+                        width="stretch")
+        st.dataframe(tables.on_screen(curve, lang), hide_index=True)
 
 with st.form("save_scenario"):
     name = st.text_input(t("save_name", lang), key="save_name")

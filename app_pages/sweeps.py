@@ -17,8 +17,8 @@ from geo.layers import default_version
 from planning.scenario import Scenario
 from planning.sweep_launch import launch, progress
 from planning.sweep_spec import Sweep, SweepError
+from ui import numbers, tables
 from ui import sweeps as views
-from ui import tables
 from ui.i18n import t
 
 PAGE = "sweeps"
@@ -144,12 +144,16 @@ if s.get("demo_data"):
     st.warning(t("demo_notice", lang), icon="⚠️")
 cov = s["coverage_pct"]
 k1, k2, k3, k4 = st.columns(4)
-k1.metric(t("sweep_runs_solved", lang), f"{s['succeeded']} / {s['runs']}")
-k2.metric(t("col_coverage_pct", lang), f"{cov['median']}",
-          help=f"min {cov['min']} · p10 {cov['p10']} · p90 {cov['p90']} · max {cov['max']}")
+k1.metric(t("sweep_runs_solved", lang),
+          f"{numbers.number(s['succeeded'], lang)} / {numbers.number(s['runs'], lang)}")
+k2.metric(t("col_coverage_pct", lang), numbers.number(cov["median"], lang, 1),
+          help=" · ".join(f"{q} {numbers.number(cov[q], lang, 1)}"
+                          for q in ("min", "p10", "p90", "max")))
 if s.get("regret"):
-    k3.metric(t("sweep_max_lost", lang), f"{s['regret']['max_children_lost']:,.0f}")
-k4.metric(t("col_share_chosen", lang) + " ≥ 50%", s["robust_sites"]["chosen_in_half_or_more"])
+    k3.metric(t("sweep_max_lost", lang),
+              numbers.number(s["regret"]["max_children_lost"], lang))
+k4.metric(t("col_share_chosen", lang) + " ≥ " + numbers.percent(50, lang, 0),
+          numbers.number(s["robust_sites"]["chosen_in_half_or_more"], lang))
 
 st.subheader(t("sweep_robust_map", lang))
 base = Scenario.from_dict(s["base_scenario"])
@@ -168,7 +172,8 @@ st.subheader(t("sweep_bands", lang))
 st.altair_chart(views.budget_bands(files.runs, lang), width="stretch")
 st.subheader(t("sweep_regret", lang))
 if not files.regret.empty:
-    st.dataframe(views.regret_view(files.regret, lang), hide_index=True, width="stretch")
+    st.dataframe(tables.on_screen(views.regret_view(files.regret, lang), lang),
+                 hide_index=True, width="stretch")
 if s["failed"]:
     st.subheader(t("sweep_failed_runs", lang))
     st.dataframe(files.runs[~files.runs["status"].isin(("optimal", "feasible"))][

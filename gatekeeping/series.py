@@ -17,6 +17,7 @@ import pandas as pd
 
 from geo import layers as geo_layers
 from geo.allocation import largest_remainder
+from geo.provenance import bundled_provenance
 
 CARE_DIR = geo_layers.DATA_DIR / "care"
 LEVELS = ("oblast", "district")
@@ -131,3 +132,18 @@ def national(long: pd.DataFrame) -> pd.DataFrame:
 def rebased_years(long: pd.DataFrame, version: int) -> list[int]:
     """Years whose figures were published in another division than `version`."""
     return sorted(long.loc[long["version"] != int(version), "year"].unique().tolist())
+
+
+def series_provenance(country: str, level: str, version: int,
+                      rebased: bool) -> list[dict[str, str]]:
+    """Provenance rows (`geo.provenance`) of what the Monitor shows: the series file, the
+    units of `version` at `level` it is drawn on and, when some years were published in
+    another division (`rebased`), the crosswalk and the settlements whose population splits
+    them (`rebase`)."""
+    data = geo_layers.DATA_DIR
+    files = {series_file(country, level).relative_to(data).as_posix(),
+             f"{geo_layers.BOUNDARY_DIR.name}/{country.lower()}_{int(version)}_{level}.gpkg"}
+    if rebased:
+        files |= {f"{geo_layers.BOUNDARY_DIR.name}/crosswalk_{country.lower()}.csv",
+                  geo_layers.SETTLEMENTS_FILE.relative_to(data).as_posix()}
+    return [dict(row) for row in bundled_provenance() if row["file"] in files]

@@ -150,8 +150,14 @@ def conversion_explanations(inst: Instance, plan: Plan, scenario: Scenario) -> p
     return pd.DataFrame(rows, columns=list(CONVERSION_COLUMNS))
 
 
-def conversion_summary(conversions: pd.DataFrame, scenario: Scenario) -> str:
-    """One sentence on the plan's conversions, or why there are none."""
+def conversion_summary(conversions: pd.DataFrame, scenario: Scenario,
+                       status: str = "optimal") -> str:
+    """One sentence on the plan's conversions, or why there are none (`status`: the solve's;
+    without a plan none is converted because there is no plan, whatever the limits)."""
+    if status not in ("optimal", "feasible"):
+        return (f"No plan was found (solver status {status}), so no institution is converted"
+                + ("; a longer solver.time_limit_seconds may find one."
+                   if status == "time_limit" else "."))
     if conversions.empty:
         types = ", ".join(scenario.conversion.types) or "none"
         return (f"No institution could be converted: none of the convertible types ({types}) "

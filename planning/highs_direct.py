@@ -9,6 +9,7 @@ dual bound, the gap and the column values are read back as plain numbers.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -16,6 +17,23 @@ import highspy
 import numpy as np
 
 INF = highspy.kHighsInf
+_scheduler: list[int | None] = [None]  # threads the global scheduler was last sized for
+_scheduler_lock = threading.Lock()
+
+
+def ready_threads(threads: int | None) -> None:
+    """Make a HiGHS run asking for `threads` possible in this process. HiGHS runs on one
+    global thread scheduler, sized by the first run of the process: a later run asking for
+    another count failed (HiGHS 1.15: "global scheduler has already been initialized", no
+    solution), so a solve with 2 threads after one with 1 returned no plan ("time_limit")
+    or the heuristic's. The scheduler is reset (microseconds) when the count changes;
+    `threads` None uses whatever scheduler exists."""
+    if threads is None:
+        return
+    with _scheduler_lock:  # threads of one process (a Dask worker) asking the same count
+        if _scheduler[0] != int(threads):  # reset once, not while the other one runs
+            highspy.Highs.resetGlobalScheduler(True)
+            _scheduler[0] = int(threads)
 
 
 @dataclass
@@ -106,6 +124,7 @@ def solve(model: SparseModel, *, time_limit: float, mip_gap: float,
     h.setOptionValue("time_limit", max(float(time_limit), 0.0))
     h.setOptionValue("mip_rel_gap", float(mip_gap))
     if threads is not None:
+        ready_threads(threads)
         h.setOptionValue("threads", int(threads))
     for name, value in (options or {}).items():
         h.setOptionValue(name, value)
@@ -126,6 +145,13 @@ def read_result(h: highspy.Highs, model: SparseModel, seconds: float, mip: bool)
     ms = highspy.HighsModelStatus
     sign = -1.0 if model.maximize else 1.0
     has = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    if status == ms.kModelEmpty:  # no columns: the empty solution, if its rows allow it
+        extra = {"nodes": 0, "model_status": h.modelStatusToString(status)}
+        if not ((model.row_lower <= 0).all() and (model.row_upper >= 0).all()):
+            return Result("infeasible", None, None, None, None, seconds, None, extra)
+        offset = float(model.offset)
+        return Result("optimal", offset, offset, 0.0, np.zeros(0), seconds,
+                      None if mip else np.zeros(0), extra)
     stopped = status in (ms.kTimeLimit, ms.kIterationLimit, ms.kSolutionLimit, ms.kInterrupt)
     if status == ms.kInfeasible:
         label = "infeasible"

@@ -266,7 +266,9 @@ def _running(inst: Instance, opt: ModelOptions, built: Built,
     if not (release > 0).any():
         return _expr(gross)
     running = built.prob.add_variable("running", 0, None)
-    net = _expr(gross + [(built.y[j], -float(release[j])) for j in np.flatnonzero(release > 0)])
+    # summed per variable: a conversion's centre has a running cost and a release
+    net = _expr(_add(_add({}, gross), ((built.y[j], -float(release[j]))
+                                       for j in np.flatnonzero(release > 0))))
     built.prob += _expr([(running, 1.0)]) - net >= 0, "running_net_of_released"
     return _expr([(running, 1.0)])
 

@@ -16,6 +16,7 @@ import highspy
 import numpy as np
 import pulp
 
+from planning import highs_direct
 from planning.deadline import Deadline
 from planning.instance import Instance
 from planning.model import Built
@@ -102,6 +103,7 @@ def make_solver(cfg: Solver, start: dict | None = None) -> pulp.LpSolver:
     if cfg.name == "cbc":
         return pulp.PULP_CBC_CMD(msg=False, timeLimit=cfg.time_limit_seconds,
                                  gapRel=cfg.mip_gap, threads=cfg.threads)
+    highs_direct.ready_threads(cfg.threads)
     solver = BulkHiGHS(msg=False, timeLimit=cfg.time_limit_seconds, gapRel=cfg.mip_gap,
                        threads=cfg.threads, random_seed=0)  # fixed: same model, same search
     solver.start = start or {}
@@ -164,7 +166,7 @@ def _radius_gap(built: Built, cfg: Solver) -> float | None:
     elif cfg.name == "highs" and model is not None:
         bound = float(model.getInfo().mip_dual_bound)
     elif built.prob.sol_status == pulp.LpSolutionOptimal:
-        value = float(built.prob.objective.value())
+        value = float(built.prob.objective.value() or 0.0)  # None: nothing to travel
         bound = value - cfg.mip_gap * abs(value)
     if built.lower is not None:
         bound = max(bound if np.isfinite(bound) else -np.inf, built.lower)

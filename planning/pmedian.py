@@ -194,8 +194,9 @@ def lagrangian(inst: Instance, p: int, upper: float, is_open: np.ndarray,
     """Deflected, projected subgradient ascent on the assignment rows (on the family it
     reaches the LP bound to ~1e-7 where the plain method stalled 0.3% short). Multipliers start
     at the incumbent's
-    costs and are capped at each settlement's cost to its second-nearest incumbent site
-    (any cap keeps L a valid bound; it lets far pairs be skipped). The subproblem's sites
+    costs and are capped at each settlement's cost to its second-nearest incumbent site,
+    or its dearest pair without one (any cap keeps L a valid bound; it lets far pairs be
+    skipped). The subproblem's sites
     are tried as a plan whenever the bound improves (Beasley's Lagrangian heuristic). Returns
     (best bound, reduced
     costs rho and multipliers at it, best plan seen and its cost). Stops at a relative gap of
@@ -207,7 +208,11 @@ def lagrangian(inst: Instance, p: int, upper: float, is_open: np.ndarray,
     free = (~fixed) & (inst.max_count > 0)
     c1, _, c2 = pairs.nearest_two(is_open)
     a = pairs.active
-    cap = np.where(np.isfinite(c2), c2, np.where(np.isfinite(c1), c1, 0.0))
+    # without a second incumbent site (p = 1, or one site in reach) a cap at c1 would
+    # freeze the multipliers at their start: the settlement's dearest pair caps them then
+    far = np.zeros(inst.n)
+    np.maximum.at(far, pairs.rows, pairs.cost)
+    cap = np.where(np.isfinite(c2), c2, far)
     cap[a] = np.maximum(cap[a], np.where(np.isfinite(c1[a]), c1[a], 0.0))
     keep = pairs.cost < cap[pairs.rows]
     rows, cols, cost = pairs.rows[keep], pairs.cols[keep], pairs.cost[keep]
@@ -266,6 +271,12 @@ def reduce(inst: Instance, p: int, limit: Deadline | float = 10.0,
     UB settlement i is never assigned beyond c_ij = lambda_i + UB - L."""
     end = _deadline(limit)
     t0 = time.perf_counter()
+    # an existing centre is outside the new-centre limit and opening it adds no travel, so
+    # some optimal plan opens every one that may open: fixed open here (the heuristics and
+    # the bound below count every optional site against p)
+    outside = (inst.site_kind == "existing") & (np.maximum(inst.max_count, inst.min_count) > 0)
+    inst = replace(inst, min_count=np.where(outside, np.maximum(inst.min_count, 1),
+                                            inst.min_count))
     # the new-centre limit counts must-open new sites; kept (existing) centres are outside it
     p = max(0, p - int(((inst.min_count > 0) & (inst.site_kind != "existing")).sum()))
     pairs = _Pairs(inst)

@@ -61,6 +61,8 @@ class Radius:
         """Levels per settlement (0 without pairs)."""
         ends = self.start[1:]
         has = ends > self.start[:-1]
+        if not has.any():  # no pairs at all (e.g. nothing within the cut-off)
+            return np.zeros(ends.size, dtype=int)
         return np.where(has, self.level[np.maximum(ends - 1, 0)], 0)
 
     def modelled(self) -> np.ndarray:

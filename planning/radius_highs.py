@@ -117,6 +117,7 @@ class RadiusHighs:
         h.setOptionValue("time_limit", max(float(time_limit), 0.0))
         h.setOptionValue("mip_rel_gap", float(mip_gap))
         if threads is not None:
+            highs_direct.ready_threads(threads)
             h.setOptionValue("threads", int(threads))
         if start is not None:
             sol = highspy.HighsSolution()

@@ -361,6 +361,9 @@ def pareto(scenario: Scenario, budgets: list[float], layers=None,
     """Coverage against budget: solve the coverage objective (max_coverage, or
     max_min_coverage if chosen) once per whole-life budget on one instance."""
     say = progress or (lambda stage, frac: None)
+    for k, budget in enumerate(budgets):  # before any work; the model refuses NaN and inf
+        if not np.isfinite(float(budget)):
+            raise ValueError(f"budgets[{k}]: must be a finite number of KZT, not {budget!r}")
     say("matrix", 0.0)
     layers = _load(scenario, layers)
     inst = build_instance(layers, scenario)

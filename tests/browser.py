@@ -25,6 +25,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--no-first-run", "--disable-sync",
                  "--disable-dev-shm-usage"]
 TIMEOUT_MS = 60_000
+MENU = ".st-key-otbasy_nav"  # the sidebar's page menu (app_pages.common.page_menu)
+NAV = f"{MENU} a"  # its links
 # CI sets OTBASY_REQUIRE_BROWSER=1: there a missing browser fails the test instead of skipping it.
 REQUIRE_BROWSER = os.environ.get("OTBASY_REQUIRE_BROWSER") == "1"
 MARKS = [pytest.mark.e2e,

@@ -527,3 +527,51 @@ def test_a_link_without_a_language_opens_in_the_browsers():
     assert at.title[0].value == t("page_explore", "ru") and "lang" not in at.query_params
     kk = _opened({"lang": "kk"}, "ru-RU")
     assert kk.title[0].value == t("page_explore", "kk") and kk.query_params["lang"] == "kk"
+
+
+def _display(at: AppTest, index: int = 0) -> bytes:
+    """The text a table shows (its Styler display values, Arrow bytes); b"" when unstyled."""
+    return at.dataframe[index].proto.arrow_data.styler.display_values
+
+
+@pytest.mark.parametrize("lang,group,point", [("ru", "\u00a0", ","), ("kk", "\u00a0", ","),
+                                              ("en", ",", ".")])
+def test_tables_show_numbers_the_page_languages_way(lang, group, point):
+    """QA: Explore's table showed "198954" and "33159.0" in Russian; the Data page's record
+    counts likewise. Each number is written the page language's way, codes stay as they are,
+    and the table itself (what sorts and downloads) keeps numbers."""
+    at = _app(lang=lang)
+    table = _frame(at)
+    children = table[t("col_children", lang)]
+    assert children.dtype.kind in "if" and children.max() >= 1000
+    shown = _display(at)
+    for value in children:
+        text = f"{int(value):,}".replace(",", group)
+        assert text.encode() in shown
+    rate = table[t("ind_children_per_centre", lang)].dropna()
+    fraction = next(v for v in rate if v >= 1000 and round(v % 1, 1) not in (0, 1))
+    whole, tenth = f"{fraction:,.1f}".split(".")
+    assert f"{whole.replace(',', group)}{point}{tenth}".encode() in shown
+    assert b"KZ-75" in at.dataframe[0].proto.arrow_data.data
+    data = _app("data", lang=lang)
+    settlements = int(data.dataframe[0].value.iloc[1, 2])  # the settlements layer's records
+    assert settlements >= 1000
+    assert f"{settlements:,}".replace(",", group).encode() in _display(data)
+
+
+def test_page_menu_links_carry_the_chosen_language():
+    """A page opened from the menu in a new tab (middle-click) lost the language chosen by
+    hand: the links carry `?lang=` when the URL does, and nothing in the browser's own."""
+    at = _opened({}, "en-US")
+    links = at.get("page_link")
+    assert [link.proto.page for link in links] == ["", "monitor", "coverage_gaps"]
+    assert all(link.proto.query_string == "" for link in links)
+    at.selectbox(key="sidebar_lang").set_value("kk").run()
+    links = at.get("page_link")
+    assert [link.proto.label for link in links] == [
+        t("page_explore", "kk"), t("page_monitor", "kk"), t("page_gaps", "kk")]
+    assert all(link.proto.query_string == "lang=kk" for link in links)
+    hostile = _opened({"lang": "kk&x=<script>"}, "ru-RU")  # never passed on
+    assert all(link.proto.query_string == "" for link in hostile.get("page_link"))
+    staff = _app(lang="ru")  # a signed-in user's menu lists the pages of the role
+    assert len(staff.get("page_link")) == 7

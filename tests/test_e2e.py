@@ -15,6 +15,7 @@ from tests.browser import (
     ARTIFACTS,
     CHROMIUM,
     MARKS,
+    MENU,
     TIMEOUT_MS,
     add_account,
     app_env,
@@ -67,7 +68,7 @@ def _no_exceptions(page) -> None:
 
 
 def _goto(page, name: str) -> None:
-    page.locator('[data-testid="stSidebarNav"]').get_by_text(name, exact=True).click()
+    page.locator(MENU).get_by_text(name, exact=True).click()
     _settle(page)
 
 

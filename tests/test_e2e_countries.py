@@ -12,6 +12,7 @@ import pytest
 from geo.layers import countries
 from tests.browser import (
     MARKS,
+    NAV,
     chromium,
     offline_page,
     settle,
@@ -22,7 +23,6 @@ from ui.i18n import t
 
 pytestmark = MARKS
 __all__ = ["server"]  # the app with a ministry account, shared with tests/test_e2e.py
-NAV = '[data-testid="stSidebarNav"] a'
 
 
 def _choose_country(page, cc: str) -> None:
@@ -53,6 +53,7 @@ def _visit_every_page(page, cc: str) -> list[str]:
 
 
 def _links(page) -> list[str]:
+    page.locator(NAV).first.wait_for()  # the menu is drawn as the script runs
     return page.locator(NAV).evaluate_all("els => els.map(e => e.getAttribute('href'))")
 
 
@@ -85,6 +86,7 @@ def test_a_russian_browser_opens_in_russian_and_keeps_it_after_a_link(server) ->
         page = offline_page(browser, server, locale="ru-RU")
         page.goto(f"{server}/coverage_gaps")
         settle(page)
+        page.locator(NAV).first.wait_for()  # the menu is drawn as the script runs
         text = page.locator('[data-testid="stSidebar"]').inner_text()
         for key in ("page_explore", "page_gaps", "page_monitor"):
             assert t(key, "ru") in text and t(key, "en") not in text, (key, text[:200])

@@ -102,7 +102,9 @@ def test_monitor_page(server, browser_page):
 
     table = _download_table(page)
     assert any(str(year_after) in c for c in table.columns)
-    assert len(table) == 21 and table["Notice"].str.contains("DEMO DATA").all()
+    assert len(table) == 21 and table["demo"].all()
+    assert table["demo_note"].str.contains("DEMO DATA").all()
+    assert table["data_sources"].str.contains("care/kz_oblast_care.csv: ").all()
 
     # public: under-3 entries, a small count in most units, never shows 1-4
     _pick(page, "Indicator", "Children under 3 entering residential care")

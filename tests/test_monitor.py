@@ -152,10 +152,6 @@ def test_trend_chart_keeps_every_mark_inside_its_plot(data, lang):
 def test_downloads_carry_the_demo_notice_and_open_offline(data):
     table, _, opened, units = data
     names = dict(zip(units["code"], units["unit_name"]))
-    r = mon.ranking(table, names, "entry_rate_per_100k", 2023, 2015, "en", demo=True)
-    csv = mon.csv_download(r, "DEMO DATA: synthetic", "Примечание")
-    back = pd.read_csv(__import__("io").BytesIO(csv), encoding="utf-8-sig")
-    assert len(back) == 21 and (back["Примечание"] == "DEMO DATA: synthetic").all()
     spec = mon.map_chart(mon.map_frame(units, table, "entry_rate_per_100k", 2023, opened),
                          "Entry rate, 2023", "DEMO DATA: synthetic")
     html = mon.chart_html(spec, "Entry rate <b>& co</b>, 2023").decode("utf-8")
@@ -289,3 +285,119 @@ def test_district_public_view_hides_small_and_protects_oblast_totals():
         if hidden.sum() == 1:
             assert 1 <= raw[codes].sum() < 5, oblast
     assert withheld([3, 7, 10]).tolist() == [True, True, False]  # 3 alone would be recovered
+
+
+def _readme_row(folder: str, name: str) -> str:
+    """A file's row in data/<folder>/README.md as the CSV quotes it (file: source (licence,
+    year, status)), read from the README itself."""
+    for line in (ROOT / "data" / folder / "README.md").read_text("utf-8").splitlines():
+        cells = [c.strip().replace("**", "").replace("`", "") for c in line.strip("|").split("|")]
+        if cells[0] == name:
+            return f"{folder}/{name}: {cells[1]} ({cells[2]}, {cells[3]}, {cells[4]})"
+    raise AssertionError(f"{name} has no row in data/{folder}/README.md")
+
+
+def test_series_provenance_names_what_the_figures_were_made_from():
+    from gatekeeping.series import series_provenance
+
+    def files(*args):
+        return sorted(r["file"] for r in series_provenance(*args))
+
+    # oblast figures of 2003-2021 were published on the 2014 and 2018 oblasts: re-based onto
+    # 2022 by the crosswalk and the settlements' population
+    assert files("KZ", "oblast", 2022, True) == [
+        "boundaries/crosswalk_kz.csv", "boundaries/kz_2022_oblast.gpkg",
+        "care/kz_oblast_care.csv", "settlements/settlements.geojson"]
+    assert files("KZ", "district", 2022, False) == [
+        "boundaries/kz_2022_district.gpkg", "care/kz_district_care.parquet"]
+    assert files("KZ", "oblast", 2014, True)[1] == "boundaries/kz_2014_oblast.gpkg"
+
+
+@pytest.mark.parametrize("level", ["oblast", "district"])
+def test_page_csv_carries_demo_notice_and_data_sources_with_plain_numbers(isolated, monkeypatch,
+                                                                         level):
+    """The Monitor CSV carried the demo notice but not what it was made from (the Explore
+    and Coverage-gaps CSVs do, `ui.exports.with_demo`); its numbers stay machine-readable
+    in Russian too ("1234.5", never "1 234,5")."""
+    import io
+
+    import streamlit as st
+
+    downloads: list[tuple[str, object]] = []
+    original = st.download_button
+
+    def spy(label, data, *args, **kwargs):
+        downloads.append((kwargs.get("file_name"), data))
+        return original(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", spy)
+    at = _page(signed_in=False, lang="ru")
+    if level == "district":
+        downloads.clear()
+        at.radio(key="sidebar_level").set_value("district").run()
+        assert not at.exception, [e.value for e in at.exception]
+    data = [d for n, d in downloads if str(n).endswith(".csv")][-1]
+    csv = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert len(csv) == (225 if level == "district" else 21)
+    assert csv["demo"].all() and csv["demo_note"].str.startswith("DEMO DATA").all()
+    sources = csv["data_sources"].iloc[0]
+    assert (csv["data_sources"] == sources).all()
+    care = "kz_district_care.parquet" if level == "district" else "kz_oblast_care.csv"
+    assert _readme_row("care", care) in sources
+    assert _readme_row("boundaries", f"kz_2022_{level}.gpkg") in sources
+    assert "facilities/centres.geojson:" not in sources  # not drawn from the facility layer
+    values = csv.iloc[:, 2]  # the indicator in the year shown: numbers, not "1 234,5"
+    assert pd.api.types.is_float_dtype(values) and values.notna().any()
+    shown = at.dataframe[0].value
+    assert np.allclose(values.fillna(-1), shown.iloc[:, 2].astype(float).fillna(-1))
+
+
+@pytest.mark.parametrize("lang,written", [("ru", "10\u00a0000"), ("kk", "10\u00a0000"),
+                                          ("en", "10,000")])
+def test_charts_write_numbers_the_page_languages_way(data, lang, written):
+    """QA: the Monitor's trend axis and map legend wrote "10,000" on a Russian page (Vega's
+    English default); the spec carries the language's CLDR symbols, also in the PNG/HTML."""
+    import re
+
+    import vl_convert
+
+    table, _, opened, units = data
+    names = dict(zip(units["code"], units["unit_name"]))
+    trend = mon.trend_frame(table, "in_residential", "KZ-75", names, "KZ")
+    assert trend["value"].max() > 10_000  # the national line: the axis passes 10 000
+    spec = mon.trend_chart(trend, "x", None, "", 2023, None, lang=lang)
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", vl_convert.vegalite_to_svg(spec))
+    assert written in labels
+    assert not any(re.fullmatch(r"\d+[,.]\d{3}", x) for x in labels if lang != "en")
+    legend = mon.map_chart(mon.map_frame(units, table, "in_residential", 2023, opened), "x",
+                           None, lang=lang)
+    assert legend["config"]["locale"]["number"]["thousands"] == ("," if lang == "en"
+                                                                 else "\u00a0")
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_chart_tooltips_name_their_fields_in_the_page_language(data, lang):
+    """QA: the map's tooltip read "properties.unit_name" and the trend's "series", "year",
+    "value" (field names) on every page."""
+    table, _, opened, units = data
+    names = dict(zip(units["code"], units["unit_name"]))
+    specs = [mon.map_chart(mon.map_frame(units, table, "entry_rate_per_100k", 2023, opened),
+                           "Rate, 2023", None, lang=lang),
+             mon.trend_chart(mon.trend_frame(table, "entry_rate_per_100k", "KZ-75", names, "KZ"),
+                             "Rate", None, "", 2023, None, lang=lang)]
+    titles = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            tip = node.get("tooltip")
+            for item in tip if isinstance(tip, list) else [tip] if isinstance(tip, dict) else []:
+                titles.append(item.get("title"))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(specs)
+    assert len(titles) == 7
+    assert set(titles) == {t("col_unit", lang), t("col_year", lang), "Rate"}

@@ -122,6 +122,8 @@ def test_budget_bands_summarise_the_draws_per_budget_and_setting():
         "coverage_pct": [80.0, 82.0, 90.0, 91.0, 95.0, 93.0, None]})
     spec = views.budget_bands(runs, "en").to_dict()
     (data,) = spec["datasets"].values()
+    assert views.budget_bands(runs, "ru").to_dict()["config"]["locale"]["number"][
+        "decimal"] == ","  # axes and tooltips written the Russian way
     rows = {r["budget_bn"]: r for r in data}
     assert rows[1.0]["low"] == 80 and rows[1.0]["high"] == 90 and rows[1.0]["median"] == 82
     assert rows[2.0]["low"] == 91 and rows[2.0]["high"] == 95  # the failed run is left out

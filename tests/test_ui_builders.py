@@ -341,7 +341,7 @@ def test_translated_counts_take_the_right_plural_form():
                   "3 ребёнка в 2 населённых пунктах дальше 60 мин",
                   "5 детей в 21 населённом пункте дальше 60 мин",
                   "<5 детей в 11 населённых пунктах дальше 60 мин",
-                  "21 ребёнок в 5.0 населённых пунктах дальше 60 мин"]
+                  "21 ребёнок в 5 населённых пунктах дальше 60 мин"]
     assert t("problems_found", "en", n=1) == "1 problem found; nothing was replaced."
     assert t("problems_found", "en", n=4) == "4 problems found; nothing was replaced."
     assert t("gaps_total", "en", children=1, settlements=2, minutes=30) == \
@@ -369,3 +369,90 @@ def test_choropleth_numbers_are_written_in_the_page_language(kz, units, lang):
 def test_scale_bar_in_kilometres_only(units):
     html = maps.finish(maps.base_map(units.total_bounds)).get_root().render()
     assert html.count("L.control.scale(") == 1 and "L.control.scale({imperial: false})" in html
+
+
+def _written(value: float, lang: str, decimals: int) -> str:
+    """`value` as `lang` writes it, by Python's own grouping with the separators swapped
+    (CLDR: ru and kk group with a no-break space and mark decimals with a comma)."""
+    text = f"{value:,.{decimals}f}"
+    return text if lang == "en" else text.replace(",", "\u00a0").replace(".", ",")
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_table_numbers_are_written_the_page_languages_way_on_real_indicators(lang):
+    """QA: the app's tables wrote "198954" and "33159.0" in Russian and Kazakh; numbers are
+    written the page language's way, years, codes and row numbers stay plain digits, texts
+    such as "<5" stay, and the frame itself (what a CSV takes) keeps its numbers."""
+    layers = load_layers("KZ", 2022)
+    units = vm.localise_units(load_layers("KZ", 2022).boundaries, lang)
+    minutes = pd.Series(30.0, index=layers.settlements.index)
+    table = vm.unit_indicators(units, layers.settlements, layers.institutions, layers.centres,
+                               layers.foster, minutes, 60)
+    table = table.assign(year=2018, row=range(1, len(table) + 1))
+    table["foster_families"] = table["foster_families"].astype(object)
+    table.loc[table.index[0], "foster_families"] = "<5"  # a public, suppressed cell
+    frame = tables.plain_table(table, lang)
+    text = tables.as_text(frame, lang)
+    children, rate = t("col_children", lang), t("ind_institution_rate", lang)
+    assert list(text[children]) == [_written(v, lang, 0) for v in frame[children]]
+    assert list(text[rate]) == [_written(v, lang, 1) for v in frame[rate]]
+    assert frame[children].max() >= 1000  # grouping is exercised
+    assert text[t("col_foster_families", lang)].iloc[0] == "<5"
+    for plain in (t("col_year", lang), t("col_row", lang), t("col_code", lang)):
+        assert list(text[plain]) == list(frame[plain])  # 2018, never "2 018"
+    assert frame[children].dtype.kind in "if"  # the download keeps machine-readable numbers
+    styled = tables.on_screen(frame, lang).to_html()
+    assert _written(frame[children].max(), lang, 0) in styled
+
+
+def test_sentence_numbers_follow_the_language_and_years_stay_plain():
+    assert t("preview_counts", "ru", before=12345, after=12346, added=1, updated=0,
+             unchanged=12345, removed=0).startswith("12\u00a0345 → 12\u00a0346 записей")
+    assert t("preview_counts", "en", before=12345, after=12346, added=1, updated=0,
+             unchanged=12345, removed=0).startswith("12,345 → 12,346 records")
+    assert t("gaps_total", "kk", children=27118, settlements="<5", minutes=60) == \
+        "60 минуттан алыс <5 елді мекенде 27\u00a0118 бала"
+    assert t("elapsed", "ru", seconds=3.25) in ("прошло 3,2 с", "прошло 3,3 с")
+    assert t("elapsed", "en", seconds=1234.5) == "elapsed 1,234.5 s"
+    assert "2018" in t("gk_opened", "ru", year=2018)  # a year without a spec: plain digits
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_map_tooltips_write_numbers_the_page_languages_way(lang):
+    """QA: a settlement's tooltip said "160490 children" on a Russian map; ids and years
+    stay as they are, and the radius still follows the number."""
+    layers = load_layers("KZ", 2022)
+    big = layers.settlements.nlargest(3, "children")
+    layer = maps.point_layer(big, "x", colour="#000000", size_field="children",
+                             tooltip_fields=["name", "children", "settlement_id"], lang=lang)
+    props = [f["properties"] for f in layer.data["features"]]
+    assert [p["children"] for p in props] == [_written(v, lang, 0) for v in big["children"]]
+    assert [p["settlement_id"] for p in props] == list(big["settlement_id"])
+    assert props[0]["_r"] >= props[-1]["_r"] > 0
+    inst = layers.institutions.head(3)
+    popup = maps.point_layer(inst, "x", colour="#000000", popup_fields=["capacity", "year"],
+                             lang=lang)
+    assert [f["properties"]["year"] for f in popup.data["features"]] == list(inst["year"])
+
+
+@pytest.mark.parametrize("lang,written", [("ru", "2,5"), ("kk", "2,5"), ("en", "2.5")])
+def test_coverage_curve_axes_in_the_page_language(lang, written):
+    """QA: the coverage-vs-budget charts of Scenarios and Compare (st.line_chart) labelled the
+    budget axis "2,500,000,000" on a Russian page; it is in bn KZT, labelled in `lang`."""
+    import re
+
+    import vl_convert
+
+    from ui import charts
+
+    curve = pd.DataFrame({"budget": [1e9, 2.5e9, 4e9], "coverage_pct": [61.0, 70.5, 74.25]})
+    spec = charts.coverage_curve(curve, lang).to_dict()
+    (data,) = spec["datasets"].values()
+    assert [r["budget_bn"] for r in data] == [1.0, 2.5, 4.0]
+    svg = vl_convert.vegalite_to_svg(spec)
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert written in labels and t("col_budget_bn", lang) in labels
+    two = charts.coverage_curve(pd.concat([curve.assign(scenario="A"),
+                                           curve.assign(scenario="<b>B</b>")]), lang,
+                                series="scenario").to_dict()
+    assert two["layer" if "layer" in two else "encoding"]["color"]["field"] == "scenario"

@@ -26,7 +26,7 @@ import pyogrio
 
 from geo.csvsafe import frame_csv_bytes
 from otbasy import __version__
-from ui import maps, tables
+from ui import maps, numbers, tables
 from ui.i18n import t, unit_name
 from ui.offline import standalone_html
 from ui.qgis_styles import layer_styles
@@ -262,12 +262,14 @@ def plan_map_html(result: PlanLike, lang: str, created: datetime | None = None) 
 
 
 def _table_html(frame: pd.DataFrame, lang: str) -> str:
-    return tables.plain_table(frame, lang).to_html(index=False, escape=True, na_rep="–",
-                                                   border=0, classes="otbasy-table")
+    shown = tables.plain_table(frame, lang)
+    return tables.as_text(shown, lang).to_html(index=False, escape=True, na_rep="–", border=0,
+                                               classes="otbasy-table")
 
 
 MONEY_COLUMNS = ("capex_kzt", "opex_kzt_per_year", "released_kzt_per_year", "net_cost_kzt")
-COUNT_COLUMNS = ("children_served", "children_in_care", "coverage_gain", "coverage_gained")
+COUNT_COLUMNS = ("children_served", "children_in_care", "coverage_gain", "coverage_gained",
+                 "settlements_assigned")
 
 
 def _formatted(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -279,7 +281,7 @@ def _formatted(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         elif col in COUNT_COLUMNS:
             out[col] = [tables.kpi_value("children", float(v), lang) for v in out[col]]
         elif col.endswith("_minutes"):
-            out[col] = [f"{v:.1f}" if v is not None and pd.notna(v) else "–" for v in out[col]]
+            out[col] = [numbers.number(v, lang, 1) for v in out[col]]
     return out
 
 

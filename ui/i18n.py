@@ -7,6 +7,7 @@ name_en / name_ru / name_kk columns via `unit_name`.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from numbers import Real
@@ -100,7 +101,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_operator": {"en": "Operator", "ru": "Оператор", "kk": "Операторы"},
     "col_year": {"en": "Year", "ru": "Год", "kk": "Жыл"},
     "col_demo": {"en": "Demo", "ru": "Демо", "kk": "Демо"},
-    "col_notice": {"en": "Notice", "ru": "Примечание", "kk": "Ескерту"},
     "col_children": {"en": "Children", "ru": "Дети", "kk": "Балалар"},
     "col_population": {"en": "Population", "ru": "Население", "kk": "Халық"},
     "col_settlements": {"en": "Settlements", "ru": "Населённые пункты", "kk": "Елді мекендер"},
@@ -400,32 +400,32 @@ STRINGS: dict[str, dict[str, str]] = {
                    "kk": "Кез келген орталыққа дейінгі жол нормативінен тыс елді мекендер мен "
                          "балалар. 5-тен аз мәндер «<5» түрінде көрсетіледі; «x» жиынтықтан "
                          "«<5» мәнін есептеуге мүмкіндік беретін санды жасырады."},
-    "gaps_total": {"en": "{children} {children:plural:one=child|other=children} in "
-                         "{settlements} {settlements:plural:one=settlement|other=settlements} "
+    "gaps_total": {"en": "{children:,} {children:plural:one=child|other=children} in "
+                         "{settlements:,} {settlements:plural:one=settlement|other=settlements} "
                          "beyond {minutes} min",
-                   "ru": "{children} {children:plural:one=ребёнок|few=ребёнка|other=детей} в "
-                         "{settlements} {settlements:plural:one=населённом пункте|"
+                   "ru": "{children:,} {children:plural:one=ребёнок|few=ребёнка|other=детей} в "
+                         "{settlements:,} {settlements:plural:one=населённом пункте|"
                          "other=населённых пунктах} дальше {minutes} мин",
-                   "kk": "{minutes} минуттан алыс {settlements} елді мекенде {children} бала"},
+                   "kk": "{minutes} минуттан алыс {settlements:,} елді мекенде {children:,} бала"},
     # data
     "layer": {"en": "Layer", "ru": "Слой", "kk": "Қабат"},
     "upload_file": {"en": "File (GeoJSON, GeoPackage, CSV, XLSX, zipped Shapefile)",
                     "ru": "Файл (GeoJSON, GeoPackage, CSV, XLSX, Shapefile в zip)",
                     "kk": "Файл (GeoJSON, GeoPackage, CSV, XLSX, zip ішіндегі Shapefile)"},
-    "problems_found": {"en": "{n} {n:plural:one=problem|other=problems} found; nothing was "
+    "problems_found": {"en": "{n:,} {n:plural:one=problem|other=problems} found; nothing was "
                              "replaced.",
-                       "ru": "Найдено ошибок: {n}; ничего не заменено.",
-                       "kk": "{n} қате табылды; ештеңе ауыстырылмады."},
-    "upload_ok": {"en": "{n} records are now the active {layer} layer ({mode}); it stays in use "
+                       "ru": "Найдено ошибок: {n:,}; ничего не заменено.",
+                       "kk": "{n:,} қате табылды; ештеңе ауыстырылмады."},
+    "upload_ok": {"en": "{n:,} records are now the active {layer} layer ({mode}); it stays in use "
                         "after a reload until you go back to the bundled layer.",
-                  "ru": "{n} записей стали активным слоем «{layer}» ({mode}); он остаётся в "
+                  "ru": "{n:,} записей стали активным слоем «{layer}» ({mode}); он остаётся в "
                         "работе и после перезагрузки, пока вы не вернёте встроенный слой.",
-                  "kk": "{n} жазба белсенді «{layer}» қабаты болды ({mode}); кірістірілген "
+                  "kk": "{n:,} жазба белсенді «{layer}» қабаты болды ({mode}); кірістірілген "
                         "қабатқа қайтқанша, қайта жүктегеннен кейін де қолданыста қалады."},
-    "upload_checked": {"en": "{n} records passed every check. See what changes, then apply.",
-                       "ru": "{n} записей прошли все проверки. Посмотрите, что изменится, и "
+    "upload_checked": {"en": "{n:,} records passed every check. See what changes, then apply.",
+                       "ru": "{n:,} записей прошли все проверки. Посмотрите, что изменится, и "
                              "примените.",
-                       "kk": "{n} жазба барлық тексеруден өтті. Не өзгеретінін қарап, "
+                       "kk": "{n:,} жазба барлық тексеруден өтті. Не өзгеретінін қарап, "
                              "қолданыңыз."},
     "upload_mode": {"en": "Use the upload to", "ru": "Как использовать загрузку",
                     "kk": "Жүктемені қалай қолдану"},
@@ -440,12 +440,12 @@ STRINGS: dict[str, dict[str, str]] = {
                    "ru": "объединён со встроенным слоем по id",
                    "kk": "кірістірілген қабатпен id бойынша біріктірілген"},
     "preview_title": {"en": "What changes", "ru": "Что изменится", "kk": "Не өзгереді"},
-    "preview_counts": {"en": "{before} → {after} records: {added} added, {updated} updated, "
-                             "{unchanged} unchanged, {removed} removed.",
-                       "ru": "{before} → {after} записей: добавлено {added}, изменено "
-                             "{updated}, без изменений {unchanged}, удалено {removed}.",
-                       "kk": "{before} → {after} жазба: {added} қосылды, {updated} өзгерді, "
-                             "{unchanged} өзгеріссіз, {removed} жойылды."},
+    "preview_counts": {"en": "{before:,} → {after:,} records: {added:,} added, {updated:,} updated, "
+                             "{unchanged:,} unchanged, {removed:,} removed.",
+                       "ru": "{before:,} → {after:,} записей: добавлено {added:,}, изменено "
+                             "{updated:,}, без изменений {unchanged:,}, удалено {removed:,}.",
+                       "kk": "{before:,} → {after:,} жазба: {added:,} қосылды, {updated:,} өзгерді, "
+                             "{unchanged:,} өзгеріссіз, {removed:,} жойылды."},
     "preview_bad_ids": {"en": "Rows with a repeated id: {dups}. Rows without an id: {missing}. "
                               "Correct them before applying.",
                         "ru": "Строки с повторяющимся id: {dups}. Строки без id: {missing}. "
@@ -461,9 +461,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_id": {"en": "ID", "ru": "ID", "kk": "ID"},
     "uploads_active": {"en": "Uploaded layer in use", "ru": "Используется загруженный слой",
                        "kk": "Жүктелген қабат қолданыста"},
-    "upload_banner": {"en": "{layer}: “{file}”, {n} records, {mode}, since {when}",
-                      "ru": "{layer}: «{file}», записей: {n}, {mode}, с {when}",
-                      "kk": "{layer}: «{file}», {n} жазба, {mode}, {when} бастап"},
+    "upload_banner": {"en": "{layer}: “{file}”, {n:,} records, {mode}, since {when}",
+                      "ru": "{layer}: «{file}», записей: {n:,}, {mode}, с {when}",
+                      "kk": "{layer}: «{file}», {n:,} жазба, {mode}, {when} бастап"},
     "save_layer": {"en": "Save layer to workspace", "ru": "Сохранить слой в рабочую область",
                    "kk": "Қабатты жұмыс кеңістігіне сақтау"},
     "layer_saved": {"en": "Layer saved as “{name}”.", "ru": "Слой сохранён как «{name}».",
@@ -784,24 +784,24 @@ STRINGS: dict[str, dict[str, str]] = {
     "gk_no_alerts": {"en": "No alerts for this year.", "ru": "Сигналов за этот год нет.",
                      "kk": "Бұл жылға ескерту жоқ."},
     "gk_alert_rose_twice": {"en": "{unit}: entries into residential care rose two years in a "
-                                  "row ({before} -> {now}).",
+                                  "row ({before:,} -> {now:,}).",
                             "ru": "{unit}: поступления в учреждения растут второй год подряд "
-                                  "({before} -> {now}).",
+                                  "({before:,} -> {now:,}).",
                             "kk": "{unit}: мекемеге түсу екі жыл қатарынан өсті "
-                                  "({before} -> {now})."},
-    "gk_alert_under3": {"en": "{unit}: {now} children under 3 entered residential care.",
-                        "ru": "{unit}: {now} детей до 3 лет поступили в учреждения.",
-                        "kk": "{unit}: 3 жасқа дейінгі {now} бала мекемеге түсті."},
+                                  "({before:,} -> {now:,})."},
+    "gk_alert_under3": {"en": "{unit}: {now:,} children under 3 entered residential care.",
+                        "ru": "{unit}: {now:,} детей до 3 лет поступили в учреждения.",
+                        "kk": "{unit}: 3 жасқа дейінгі {now:,} бала мекемеге түсті."},
     "gk_alert_coverage_low": {"en": "{unit}: only {pct}% of entries into care were assessed "
                                     "first.",
                               "ru": "{unit}: только {pct}% поступлений прошли оценку.",
                               "kk": "{unit}: түсулердің тек {pct}%-ы бағаланды."},
     "gk_alert_family_share_fell": {"en": "{unit}: share of children in care living in families "
-                                         "fell ({before}% -> {now}%).",
+                                         "fell ({before:.1f}% -> {now:.1f}%).",
                                    "ru": "{unit}: доля детей в семейных формах снизилась "
-                                         "({before}% -> {now}%).",
+                                         "({before:.1f}% -> {now:.1f}%).",
                                    "kk": "{unit}: отбасындағы балалар үлесі төмендеді "
-                                         "({before}% -> {now}%)."},
+                                         "({before:.1f}% -> {now:.1f}%)."},
     "gk_rebased": {"en": "Figures of {years} were published for other boundaries and are "
                          "re-based onto the {version} units by population share (area share "
                          "where no population is known).",
@@ -1110,15 +1110,26 @@ STRINGS.update({  # the sweeps page
 })
 
 
+# `{n:,}`, `{x:.1f}`, `{x:,.2f}`: a number written the way the language writes numbers
+_NUMBER_SPEC = re.compile(r",?(?:\.(\d)f)?")
+
+
 class _Formatter(string.Formatter):
     """`str.format` plus `{n:plural:one=..|few=..|other=..}`: the word form for the number `n`
     by the CLDR plural rules of the language (Babel); a non-number such as "<5" takes the
-    form for many ("детей"), else "other"."""
+    form for many ("детей"), else "other". A number with the spec `,` or `.Nf` is written the
+    language's way (`ui.numbers.number`: "12 345,5" in ru/kk), a text such as "<5" as it is;
+    a number without a spec (a year) stays plain digits."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
 
     def format_field(self, value: object, format_spec: str) -> str:
+        spec = _NUMBER_SPEC.fullmatch(format_spec) if format_spec else None
+        if spec is not None:
+            if isinstance(value, Real) and not isinstance(value, bool):
+                return numbers.number(float(value), self.lang, int(spec.group(1) or 0))
+            return str(value)
         if not format_spec.startswith("plural:"):
             return super().format_field(value, format_spec)
         forms = dict(f.split("=", 1) for f in format_spec[len("plural:"):].split("|"))

@@ -23,7 +23,7 @@ from jinja2 import Template
 
 from geo.privacy import small_label
 from planning.results import coverage_class
-from ui import numbers
+from ui import numbers, tables
 from ui.i18n import t
 from ui.offline import use_local_assets
 from ui.tables import COLUMN_LABELS, kpi_value, site_reason
@@ -268,18 +268,20 @@ def point_layer(points: gpd.GeoDataFrame, name: str, *, colour: str | dict[str, 
                 tooltip_fields: Sequence[str] = ("name",),
                 tooltip_aliases: Sequence[str] | None = None,
                 popup_fields: Sequence[str] = (), popup_aliases: Sequence[str] | None = None,
-                show: bool = True, stroke: str = "#ffffff"
+                show: bool = True, stroke: str = "#ffffff", lang: str = "en"
                 ) -> folium.GeoJson | folium.FeatureGroup:
     """One GeoJSON layer of circle markers: colour by category, radius by size (or a
-    precomputed `radius_field`, e.g. size classes of suppressed counts), tooltip, popup.
+    precomputed `radius_field`, e.g. size classes of suppressed counts), tooltip, popup
+    (numbers written the way `lang` writes them, `tables.as_text`).
     No points (a country without that layer): an empty, named layer, so the map still draws."""
     if points.empty:
         return folium.FeatureGroup(name=name, show=show)
     frame = points.copy()
     frame["_r"] = (frame[radius_field] if radius_field else
                    radius_scale(frame[size_field]) if size_field else fixed_radius)
-    columns = list(dict.fromkeys([*tooltip_fields, *popup_fields, "_r"]
-                                 + ([colour_field] if colour_field else [])))
+    shown = list(dict.fromkeys([*tooltip_fields, *popup_fields]))
+    frame[shown] = tables.as_text(pd.DataFrame(frame[shown]), lang, decimals=0)
+    columns = list(dict.fromkeys([*shown, "_r"] + ([colour_field] if colour_field else [])))
     data = to_geojson(frame, columns)
 
     def style(feature: dict) -> dict:
@@ -448,7 +450,7 @@ def result_map(units: gpd.GeoDataFrame, sites: gpd.GeoDataFrame,
                      t("col_children_unserved", lang)]
         point_layer(part, t(layer_key, lang), colour=colour, size_field="children",
                     tooltip_fields=fields, tooltip_aliases=names, popup_fields=fields,
-                    popup_aliases=names, stroke=stroke).add_to(m)
+                    popup_aliases=names, stroke=stroke, lang=lang).add_to(m)
     labels = {d: t(f"decision_{d}", lang) for d in DECISION_COLOURS}
     marked = sites.assign(decision_label=sites["decision"].map(labels).fillna(sites["decision"]))
     extra = [c for c in SITE_POPUP_FIELDS if c in marked.columns]

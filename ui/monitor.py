@@ -23,6 +23,7 @@ import vl_convert
 
 from gatekeeping.indicators import BY_KEY, COUNT_KEYS, INDICATORS
 from geo.privacy import withheld
+from ui import numbers
 from ui.i18n import t
 
 TOTAL = "TOTAL"
@@ -114,33 +115,35 @@ def map_frame(units: gpd.GeoDataFrame, table: pd.DataFrame, key: str, year: int,
 
 
 @lru_cache(maxsize=64)
-def _map_skeleton(title: str, width: int, height: int) -> dict:
+def _map_skeleton(title: str, width: int, height: int, unit_label: str) -> dict:
     """The map spec without data (built once per indicator title; Altair is slow to build)."""
     grey = alt.Chart(alt.Data(name="units")).mark_geoshape(
         stroke="#555555", strokeWidth=0.6, fill="#d9d9d9").encode(
-        tooltip=[alt.Tooltip("properties.unit_name:N", title="")]).project("mercator")
+        tooltip=[alt.Tooltip("properties.unit_name:N", title=unit_label)]).project("mercator")
     base = alt.Chart(alt.Data(name="units")).mark_geoshape(stroke="#555555",
                                                            strokeWidth=0.6).encode(
         color=alt.Color("properties.value:Q", title=None, scale=alt.Scale(scheme="blues")),
-        tooltip=[alt.Tooltip("properties.unit_name:N", title=""),
+        tooltip=[alt.Tooltip("properties.unit_name:N", title=unit_label),
                  alt.Tooltip("properties.value:Q", title=title, format=",.1f")],
     ).project("mercator").properties(width=width, height=height)
     diamonds = alt.Chart(alt.Data(name="opened")).mark_point(
         shape="diamond", size=160, filled=True, color="#d95f02", stroke="#000000",
         opacity=1).encode(longitude="lon:Q", latitude="lat:Q",
-                          tooltip=alt.Tooltip("unit:N", title=""))
+                          tooltip=alt.Tooltip("unit:N", title=unit_label))
     # units without a value (hidden or not computed) stay grey under the coloured layer
     return alt.layer(grey, base, diamonds).to_dict(validate=False)
 
 
-def _titled(spec: dict, title: str, notice: str | None) -> dict:
+def _titled(spec: dict, title: str, notice: str | None, lang: str) -> dict:
+    """The chart's title and demo notice, and its numbers written the way `lang` does."""
     spec["title"] = {"text": title, "subtitle": [notice] if notice else [],
                      "subtitleColor": "#b35806"}
+    spec.setdefault("config", {})["locale"] = {"number": numbers.d3_locale(lang)}
     return spec
 
 
 def map_chart(frame: gpd.GeoDataFrame, title: str, notice: str | None,
-              width: int = 620, height: int = 360) -> dict:
+              width: int = 620, height: int = 360, lang: str = "en") -> dict:
     """Vega-Lite spec of a choropleth of `value` (geoshape) with diamonds where a unit opened
     its first centre this year. Shapes and values travel as named datasets in a cached
     skeleton, so a redraw costs no Altair validation of 100 kB of coordinates."""
@@ -153,9 +156,11 @@ def map_chart(frame: gpd.GeoDataFrame, title: str, notice: str | None,
     pts = opened.representative_point()
     marks = [{"lon": round(float(p.x), 4), "lat": round(float(p.y), 4), "unit": str(u)}
              for p, u in zip(pts, opened["unit_name"])]
-    spec = copy.deepcopy(_map_skeleton(title.rsplit(",", 1)[0], width, height))
+    # tooltips name their fields in `lang` (an empty title showed "properties.unit_name")
+    spec = copy.deepcopy(_map_skeleton(title.rsplit(",", 1)[0], width, height,
+                                       t("col_unit", lang)))
     spec["datasets"] = {"units": features, "opened": marks}
-    return _titled(spec, title, notice)
+    return _titled(spec, title, notice, lang)
 
 
 def trend_frame(table: pd.DataFrame, key: str, unit: str, names: dict[str, str],
@@ -171,7 +176,8 @@ def trend_frame(table: pd.DataFrame, key: str, unit: str, names: dict[str, str],
 
 
 @lru_cache(maxsize=64)
-def _trend_skeleton(title: str, width: int, height: int) -> dict:
+def _trend_skeleton(title: str, width: int, height: int,
+                    labels: tuple[str, str]) -> dict:
     """The trend spec without data: lines, the year rule and the first-centre rule/label."""
     # nothing may stick out of the plot: Streamlit sizes charts with autosize "fit", which
     # shrinks the plot by whatever does (a label 120 px above it once left a 50 px plot), so
@@ -181,7 +187,9 @@ def _trend_skeleton(title: str, width: int, height: int) -> dict:
         x=alt.X("year:O", title=None), y=alt.Y("value:Q", title=None),
         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
         strokeDash=alt.StrokeDash("series:N", legend=None),
-        tooltip=["series:N", "year:O", alt.Tooltip("value:Q", format=",.2f")])
+        tooltip=[alt.Tooltip("series:N", title=labels[0]),
+                 alt.Tooltip("year:O", title=labels[1]),
+                 alt.Tooltip("value:Q", title=title, format=",.2f")])
     now = alt.Chart(alt.Data(name="year")).mark_rule(color="#888888").encode(x="year:O")
     first = alt.Chart(alt.Data(name="opened")).mark_rule(color="#d95f02",
                                                          strokeWidth=2).encode(x="year:O")
@@ -193,15 +201,17 @@ def _trend_skeleton(title: str, width: int, height: int) -> dict:
 
 
 def trend_chart(frame: pd.DataFrame, title: str, opened_year: int | None, opened_label: str,
-                year: int, notice: str | None, width: int = 620, height: int = 300) -> dict:
+                year: int, notice: str | None, width: int = 620, height: int = 300,
+                lang: str = "en") -> dict:
     """Vega-Lite spec: the unit's line against the national line, a rule at the year shown
     and one at the year the unit's first gatekeeping centre opened."""
-    spec = copy.deepcopy(_trend_skeleton(title, width, height))
+    spec = copy.deepcopy(_trend_skeleton(title, width, height,
+                                         (t("col_unit", lang), t("col_year", lang))))
     records = [{"year": int(y), "series": str(n), "value": None if pd.isna(v) else float(v)}
                for y, n, v in zip(frame["year"], frame["series"], frame["value"])]
     opened = [] if opened_year is None else [{"year": int(opened_year), "text": opened_label}]
     spec["datasets"] = {"trend": records, "year": [{"year": int(year)}], "opened": opened}
-    return _titled(spec, title, notice)
+    return _titled(spec, title, notice, lang)
 
 
 def alert_texts(found: list[dict], names: dict[str, str], lang: str) -> list[str]:
@@ -224,15 +234,6 @@ def public_alerts(found: list[dict], public: pd.DataFrame, year: int) -> list[di
         if all((u, y) in public.index and pd.notna(public.at[(u, y), need]) for y in years):
             keep.append(a)
     return keep
-
-
-def csv_download(frame: pd.DataFrame, notice: str | None, header: str = "notice") -> bytes:
-    """UTF-8 CSV (BOM for spreadsheets); with a notice, a column `header` (the reader's
-    word for it) holding the notice on every row."""
-    out = frame.copy()
-    if notice:
-        out[header] = notice
-    return out.to_csv(index=False).encode("utf-8-sig")
 
 
 def chart_html(spec: dict, title: str = "Otbasy") -> bytes:

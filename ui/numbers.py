@@ -11,7 +11,13 @@ import math
 from collections.abc import Mapping
 
 from babel import Locale
-from babel.numbers import format_compact_decimal, format_decimal, format_percent
+from babel.numbers import (
+    format_compact_decimal,
+    format_decimal,
+    format_percent,
+    get_decimal_symbol,
+    get_group_symbol,
+)
 
 LOCALES = ("en", "ru", "kk")
 
@@ -52,3 +58,11 @@ def plural_form(n: float, lang: str = "en") -> str:
 def plural(n: float, forms: Mapping[str, str], lang: str = "en") -> str:
     """The word form for `n` from `forms` (category -> form; "other" is the fallback)."""
     return forms.get(plural_form(n, lang), forms["other"])
+
+
+def d3_locale(lang: str = "en") -> dict[str, object]:
+    """The number locale of `lang` for Vega charts (`config.locale.number`, d3-format), from
+    the same CLDR symbols, so axes, legends and tooltips write "12 345,6" in ru/kk."""
+    code = _locale(lang)
+    return {"decimal": get_decimal_symbol(code), "thousands": get_group_symbol(code),
+            "grouping": [3], "currency": ["", ""]}

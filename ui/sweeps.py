@@ -14,7 +14,7 @@ import pandas as pd
 import tomli_w
 
 from planning.scenario import Budget
-from ui import maps, numbers
+from ui import charts, maps, numbers
 from ui.i18n import t
 
 # share of runs choosing a site -> colour (never chosen in grey)
@@ -140,7 +140,7 @@ def robust_map(units: gpd.GeoDataFrame, robust: gpd.GeoDataFrame, lang: str, *,
     m = maps.base_map(units.total_bounds, osm=osm, basemap_label=t("layer_basemap", lang))
     maps.unit_outline_layer(units, t("layer_units", lang)).add_to(m)
     shown = robust.assign(  # text is HTML-escaped by maps.to_geojson
-        share_text=[f"{100 * s:.0f}%" for s in robust["share_chosen"]],
+        share_text=[numbers.percent(100 * s, lang, 0) for s in robust["share_chosen"]],
         colour=[share_colour(s) for s in robust["share_chosen"]])
     palette = {c: c for _, _, c in SHARE_CLASSES}
     never = shown["runs_chosen"] == 0
@@ -165,7 +165,7 @@ BUDGET_AXES = {"grid.budget.total_kzt": "col_budget_bn",
 """Grid columns a budget chart can run along, and their axis titles (the first present)."""
 
 
-def budget_bands(runs: pd.DataFrame, lang: str) -> alt.Chart:
+def budget_bands(runs: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
     """Coverage against the budget the sweep varies (whole-life, capital or annual; the
     whole-life budget when none is a grid axis) across the random draws: the min-max band,
     the 10-90 % band and the median, one colour per other grid setting."""
@@ -188,7 +188,7 @@ def budget_bands(runs: pd.DataFrame, lang: str) -> alt.Chart:
     line = alt.Chart(stats).mark_line(point=True).encode(
         x=x, y="median:Q", color=colour,
         tooltip=["setting", "budget_bn", "low", "median", "high"])
-    return outer + inner + line
+    return charts.in_language(outer + inner + line, lang)
 
 
 def regret_view(regret: pd.DataFrame, lang: str) -> pd.DataFrame:

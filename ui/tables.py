@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from numbers import Real
 from pathlib import Path
+from typing import TypeGuard
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from geo.csvsafe import frame_csv_bytes
 from planning.reasons import Reason, render
@@ -70,6 +73,71 @@ def plain_table(frame: pd.DataFrame, lang: str, decimals: int = 1) -> pd.DataFra
     floats = out.select_dtypes("float").columns
     out[floats] = out[floats].round(decimals)
     return localise_columns(out, lang)
+
+
+# Columns whose numbers name things (years, row numbers, ids, run numbers): plain digits,
+# "2018" and never "2 018", left to the table's own rendering.
+PLAIN_NUMBER_COLUMNS = ("year", "row", "id", "run", "draw", "seed", "version", "code",
+                        "unit_code", "boundary_version")
+
+
+def _is_number(value: object) -> TypeGuard[Real]:
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
+def number_formats(frame: pd.DataFrame, lang: str,
+                   decimals: int = 1) -> dict[object, Callable[[object], str]]:
+    """Column -> the function writing its cells for the screen in `lang` (`numbers.number`:
+    "12 345,6" in ru/kk, "12,345.6" in en), for every column holding numbers except those
+    naming things (`PLAIN_NUMBER_COLUMNS` and `*_id`, by canonical name or header in `lang`)
+    and yes/no columns. A column of whole numbers gets no decimals, any other `decimals`; texts in a
+    number column ("<5", "x") stay as they are and a missing value is "–"."""
+    plain = {*PLAIN_NUMBER_COLUMNS, *(t(COLUMN_LABELS[c], lang) for c in PLAIN_NUMBER_COLUMNS
+                                     if c in COLUMN_LABELS)}
+    formats: dict[object, Callable[[object], str]] = {}
+    for column in frame.columns:
+        values = frame[column]
+        if column in plain or str(column).endswith("_id") or pd.api.types.is_bool_dtype(values):
+            continue
+        if pd.api.types.is_numeric_dtype(values):
+            found = values.dropna()
+        elif values.dtype == object:
+            found = pd.Series([v for v in values if _is_number(v) and not pd.isna(v)],
+                              dtype=float)
+        else:
+            continue
+        if found.empty and not pd.api.types.is_numeric_dtype(values):
+            continue
+        whole = bool((found.astype(float) % 1 == 0).all())
+        formats[column] = _cell_writer(lang, 0 if whole else decimals)
+    return formats
+
+
+def _cell_writer(lang: str, decimals: int) -> Callable[[object], str]:
+    def write(value: object) -> str:
+        if _is_number(value):
+            return numbers.number(float(value), lang, decimals)
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return "–"
+        return str(value)
+    return write
+
+
+def on_screen(frame: pd.DataFrame, lang: str, decimals: int = 1) -> pd.DataFrame | Styler:
+    """`frame` for `st.dataframe`: every number written the way `lang` writes numbers
+    (`number_formats`) while the cells stay numbers underneath, so a column still sorts by
+    value; downloads take `frame` itself (plain machine-readable numbers)."""
+    formats = number_formats(frame, lang, decimals)
+    return frame.style.format(formats) if formats else frame
+
+
+def as_text(frame: pd.DataFrame, lang: str, decimals: int = 1) -> pd.DataFrame:
+    """`frame` with its number columns as text written the way `lang` writes numbers (for a
+    static table such as the HTML report), by the same rule as `on_screen`."""
+    out = frame.copy()
+    for column, write in number_formats(frame, lang, decimals).items():
+        out[column] = frame[column].map(write)
+    return out
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
