@@ -280,6 +280,20 @@ def capacity_cuts(inst: Instance, built: Built) -> int:
     return rows
 
 
+def _objective_bound(built: Built, cfg: Solver, info: SolveInfo) -> float:
+    """An upper bound on a maximisation model's optimum from its solve: HiGHS's dual bound
+    (the model is passed to HiGHS negated), or a proven optimum plus the allowed gap."""
+    model = getattr(built.prob, "solverModel", None)
+    if cfg.name == "highs" and model is not None:
+        bound = -float(model.getInfo().mip_dual_bound)
+        if np.isfinite(bound):
+            return bound
+    if info.status == "optimal":
+        value = float(built.prob.objective.value())
+        return value + cfg.mip_gap * abs(value)
+    return np.inf
+
+
 def _score(built: Built, counts: np.ndarray, cfg: Solver) -> float | None:
     """The capacitated objective of a plan: the model solved with its centres fixed (the
     best assignment within the capacities); None when the plan breaks a rule."""
@@ -384,6 +398,16 @@ def solve(inst: Instance, opt: ModelOptions, cfg: Solver) -> tuple[Built, SolveI
             if value > lower:
                 best, lower = plan, value
         step("quick proof" if share == QUICK_SHARE else "proof")
+    if not _within(upper, lower, cfg.mip_gap) and left() > RESERVE * cfg.time_limit_seconds:
+        # the proof stopped early on an answer the relaxation allows and the capacitated
+        # model does not (a rule beyond the capacity rows): the plain model decides
+        built.start = best
+        info = solve_built(built, replace(cfg, time_limit_seconds=max(
+            0.1, left() - RESERVE * cfg.time_limit_seconds)))
+        upper = min(upper, _objective_bound(built, cfg, info))  # before a re-score replaces it
+        if info.has_solution and float(built.prob.objective.value()) > lower:
+            best, lower = built.counts(), float(built.prob.objective.value())
+        step("capacitated")
     value = _score(built, best, cfg)  # leaves the best plan's values in the model
     lower = lower if value is None else value
     gap = _gap(upper, lower)

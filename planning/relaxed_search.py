@@ -119,8 +119,11 @@ class Relaxed:
                     break
                 near = np.zeros(counts.size, dtype=bool)
                 near[rng.choice(opened)] = True
-                while int((near & (counts > 0)).sum()) < level and not near.all():
-                    near |= overlap @ near.astype(float) > 0
+                while int((near & (counts > 0)).sum()) < level:
+                    grown = near | (overlap @ near.astype(float) > 0)
+                    if (grown == near).all():  # all of its part of the map
+                        break
+                    near = grown
                 centres = (near & (counts > 0)).astype(float)
                 free = ((centres > 0) | (overlap @ centres > 0)) & movable
                 self._bounds(np.where(free, self.lower, counts), np.where(free, self.upper, counts))
