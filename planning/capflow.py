@@ -46,19 +46,10 @@ class Flow:
         self.cover = inst.cover_matrix()
 
     def _solve(self, counts: np.ndarray):
-        from scipy import sparse
-        from scipy.sparse.csgraph import maximum_flow
-
-        n, m = self.n, self.m
         opened = counts[self.cols] > 0
         r, c = self.rows[opened], self.cols[opened]
-        source, sink = n + m, n + m + 1
-        tail = np.concatenate([np.full(n, source), r, n + np.arange(m)])
-        head = np.concatenate([np.arange(n), n + c, np.full(m, sink)])
         room = np.minimum(self.cap * counts, self.big)
-        capacity = np.concatenate([self.w, self.w[r], room]).astype(np.int32)
-        graph = sparse.csr_matrix((capacity, (tail, head)), shape=(n + m + 2, n + m + 2))
-        return maximum_flow(graph, source, sink)
+        return max_flow(self.w, r, c, self.w[r], room)[1]
 
     def value(self, counts: np.ndarray) -> float:
         """Children covered by the plan (`counts` centres per site), capacities respected."""
@@ -72,6 +63,24 @@ class Flow:
         served = np.asarray(flow.sum(axis=1)).ravel()
         return (float(result.flow_value) / self.scale,
                 (self.w - served).clip(0) / self.scale, (flow / self.scale).tocsc())
+
+
+def max_flow(demand: np.ndarray, rows: np.ndarray, cols: np.ndarray, middle: np.ndarray,
+             supply: np.ndarray):
+    """Maximum flow source -> demand node i (capacity demand[i]) -> site j along the arcs
+    (rows, cols) (capacity `middle`) -> sink (capacity supply[j]), integers within int32.
+    Nodes: demand 0..n-1, sites n..n+m-1, source n+m, sink n+m+1. Returns (graph, result
+    of `scipy.sparse.csgraph.maximum_flow`)."""
+    from scipy import sparse
+    from scipy.sparse.csgraph import maximum_flow
+
+    n, m = demand.size, supply.size
+    source, sink = n + m, n + m + 1
+    tail = np.concatenate([np.full(n, source), rows, n + np.arange(m)])
+    head = np.concatenate([np.arange(n), n + cols, np.full(m, sink)])
+    capacity = np.concatenate([demand, middle, supply]).astype(np.int32)
+    graph = sparse.csr_matrix((capacity, (tail, head)), shape=(n + m + 2, n + m + 2))
+    return graph, maximum_flow(graph, source, sink)
 
 
 def swaps(inst: Instance, flow: Flow, counts: np.ndarray, fits: Callable[[np.ndarray], bool],

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from planning import capflow
 from planning.instance import Instance
 from planning.model import Built
 
@@ -76,7 +77,7 @@ class Gale:
         part of it (each part's row is stronger than their sum); [] when the covered
         children can all be served."""
         from scipy import sparse
-        from scipy.sparse.csgraph import breadth_first_order, connected_components, maximum_flow
+        from scipy.sparse.csgraph import breadth_first_order, connected_components
 
         g_n, m = self.weight.size, self.cap.size
         demand = self.weight * np.clip(z, 0.0, 1.0)
@@ -85,19 +86,14 @@ class Gale:
         if total <= 0:
             return []
         scale = SCALE_TOTAL / max(total, float(supply.sum()), 1.0)
-        big = 2 * SCALE_TOTAL + 1
         gi = np.repeat(np.arange(g_n), np.diff(self.reach.indptr))
-        source, sink = g_n + m, g_n + m + 1
-        tail = np.concatenate([np.full(g_n, source), gi, g_n + np.arange(m)])
-        head = np.concatenate([np.arange(g_n), g_n + self.reach.indices, np.full(m, sink)])
-        capacity = np.concatenate([np.ceil(demand * scale), np.full(gi.size, big),
-                                   np.floor(supply * scale)]).astype(np.int32)
-        graph = sparse.csr_matrix((capacity, (tail, head)), shape=(g_n + m + 2,) * 2)
-        result = maximum_flow(graph, source, sink)
+        graph, result = capflow.max_flow(
+            np.ceil(demand * scale), gi, self.reach.indices,
+            np.full(gi.size, 2 * SCALE_TOTAL + 1), np.floor(supply * scale))
         residual = (graph - result.flow).tocsr()
         residual.data = (residual.data > 0).astype(np.int8)
         residual.eliminate_zeros()
-        side = breadth_first_order(residual, source, directed=True,
+        side = breadth_first_order(residual, g_n + m, directed=True,  # from the source
                                    return_predecessors=False)
         inside = np.sort(side[side < g_n])
         if inside.size == 0:

@@ -51,7 +51,6 @@ class Relaxed:
     upper: np.ndarray
     cuts: int = 0
     found: list = field(default_factory=list)
-    trace: list = field(default_factory=list)  # (perf_counter time, value) of kept plans
 
     @classmethod
     def of(cls, inst: Instance, highs: highspy.Highs, gale: Gale) -> Relaxed:
@@ -132,7 +131,6 @@ class Relaxed:
                 if plan is not None and better is not None \
                         and better > value + 1e-9 * max(1.0, abs(value)):
                     counts, value = plan, better
-                    self.trace.append((time.perf_counter(), value))
                     if value >= goal:
                         break
                     level, fails, idle = max(1, level - 1), 0, 0
