@@ -163,8 +163,8 @@ def test_proof_out_of_time_keeps_an_honest_bound(monkeypatch, seed: int, n: int,
     optimum; the plan is never better than the optimum, and "optimal" only when it is it."""
     real = relaxed_search.Relaxed._search
 
-    def starved(self, cutoff, limit):
-        return real(self, cutoff, 1e-3)
+    def starved(self, cutoff, limit, stop=None):
+        return real(self, cutoff, 1e-3, stop)
 
     inst, _, opt = case(seed, n, m, share, equity)
     cfg = Solver(time_limit_seconds=120, mip_gap=0.0)
