@@ -59,7 +59,7 @@ if TYPE_CHECKING:
 FLOW_SHARE = 0.05    # of the time, at most, for the max-flow swaps from the greedy plan
 START_SHARE = 0.2    # of the time left, at most, for a first plan when the greedy's breaks a rule
 START_ROUNDS = 50    # rounds of capacity rows, at most, for that first plan
-QUICK_SHARE = 0.02   # of the time left, for a first proof from the first plan
+QUICK_SHARE = 0.05   # of the time left, for a first proof from the first plan
 WINDOW_SHARE = 0.3   # of the time left, for the window search (measured: docs/planning.md)
 RESERVE = 0.03       # of the time, kept to score the best plan on the capacitated model
 WORKERS = 2          # threads, at most, for the window search and the proofs (each its own
@@ -338,6 +338,7 @@ class _Scorer:
         """The same scorer in a second HiGHS instance, for another thread."""
         highs = highspy.Highs()
         highs.setOptionValue("output_flag", False)
+        highs.setOptionValue("threads", self.highs.getOptions().threads)  # one scheduler
         highs.passModel(self.highs.getModel())
         return _Scorer(highs, self.y)
 
@@ -397,11 +398,11 @@ class _Team:
         with ThreadPoolExecutor(len(jobs)) as pool:
             return [f.result() for f in [pool.submit(job) for job in jobs]]
 
-    def windows(self, board: Board, deadline: float, goal: float) -> None:
+    def windows(self, board: Board, deadline: float) -> None:
         """Window search in every thread, each from the board's best plan with its own
         seed and its own smallest window (k + 1 open centres: a portfolio)."""
         self._run([lambda k=k: self.searches[k].windows(board, self.scorers[k].score,
-                                                        deadline, goal=goal, seed=k,
+                                                        deadline, seed=k,
                                                         least=k + 1)
                    for k in range(len(self.searches))])
 
@@ -488,8 +489,8 @@ def solve(inst: Instance, opt: ModelOptions, cfg: Solver) -> tuple[Built, SolveI
     team = _Team([search], [proof], [scorer])
     if not _within(upper, board.value, cfg.mip_gap):
         team = _Team.of(search, proof, scorer, _workers(cfg))
-        team.windows(board, time.perf_counter() + WINDOW_SHARE * left(),
-                     goal=upper / (1.0 + cfg.mip_gap))
+        board.goal = upper / (1.0 + cfg.mip_gap)
+        team.windows(board, time.perf_counter() + WINDOW_SHARE * left())
         step("windows")
         end = time.perf_counter() + left() - RESERVE * cfg.time_limit_seconds
         upper = min(upper, team.prove(board, end, cfg.mip_gap, upper))

@@ -47,9 +47,10 @@ class Board:
     """The best capacitated plan so far and its objective, shared by searches running in
     parallel threads (each with its own copy of the relaxation)."""
 
-    def __init__(self, counts: np.ndarray, value: float) -> None:
+    def __init__(self, counts: np.ndarray, value: float, goal: float = np.inf) -> None:
         self._lock = threading.Lock()
-        self.counts, self.value = counts, value
+        self.counts, self.value, self.idle = counts, value, 0
+        self.goal, self.done = goal, threading.Event()  # set once a plan is worth `goal`
 
     def best(self) -> tuple[np.ndarray, float]:
         with self._lock:
@@ -59,9 +60,18 @@ class Board:
         """Keep the plan if it beats the best; whether it did."""
         with self._lock:
             if value > self.value + 1e-9 * max(1.0, abs(self.value)):
-                self.counts, self.value = counts, value
+                self.counts, self.value, self.idle = counts, value, 0
+                if value >= self.goal:
+                    self.done.set()
                 return True
             return False
+
+    def failed(self) -> int:
+        """Count a window that brought no better plan; the count since the last one that
+        did, over all threads."""
+        with self._lock:
+            self.idle += 1
+            return self.idle
 
 
 @dataclass
@@ -90,6 +100,7 @@ class Relaxed:
         search in another thread."""
         highs = highspy.Highs()
         highs.setOptionValue("output_flag", False)
+        highs.setOptionValue("threads", self.highs.getOptions().threads)  # one scheduler
         highs.passModel(self.highs.getModel())
         return Relaxed(highs, self.gale, self.lower.copy(), self.upper.copy())
 
@@ -108,13 +119,16 @@ class Relaxed:
         x = np.asarray(self.highs.getSolution().col_value)
         return np.round(x[self.gale.y_col]), x[self.gale.z_col]
 
-    def served(self, limit: float, rounds: int = CUT_ROUNDS) -> np.ndarray | None:
+    def served(self, limit: float, rounds: int = CUT_ROUNDS,
+               stop: threading.Event | None = None) -> np.ndarray | None:
         """Solve with the current bounds, adding the capacity rows each answer breaks (at
-        most `rounds` times); the last answer's centres per site, None without one."""
+        most `rounds` times, within `limit` seconds in all, interrupted when `stop` is
+        set); the last answer's centres per site, None without one."""
         counts = None
+        end = time.perf_counter() + limit
         for _ in range(rounds):
-            self.highs.setOptionValue("time_limit", max(limit, 1e-3))
-            self.highs.run()
+            self.highs.setOptionValue("time_limit", max(end - time.perf_counter(), 1e-3))
+            self._run(stop)
             point = self._point()
             if point is None:
                 break
@@ -122,6 +136,17 @@ class Relaxed:
             if not self._cut(*point):
                 break
         return counts
+
+    def _run(self, stop: threading.Event | None) -> None:
+        """Run HiGHS, interrupted as soon as `stop` is set (by another thread)."""
+        if stop is None:
+            self.highs.run()
+            return
+        self.highs.cbMipInterrupt.subscribe(lambda e: e.interrupt() if stop.is_set() else None)
+        try:
+            self.highs.run()
+        finally:
+            self.highs.cbMipInterrupt.clear()
 
     def _cut(self, y: np.ndarray, z: np.ndarray) -> bool:
         """Add the capacity rows the point breaks; whether there were any."""
@@ -131,10 +156,10 @@ class Relaxed:
         self.cuts += len(rows)
         return bool(rows)
 
-    def windows(self, board: Board, score: Score, deadline: float, goal: float = np.inf,
-                seed: int = 0, least: int = 1) -> None:
+    def windows(self, board: Board, score: Score, deadline: float, seed: int = 0,
+                least: int = 1) -> None:
         """Large-neighbourhood search from the board's best plan until the deadline or a
-        plan worth `goal`; each window's plan is offered to the board when `score` (the
+        plan worth the board's goal; each window's plan is offered to the board when `score` (the
         capacitated model with its centres fixed) rates it higher. A window holds `least`
         open centres at first. Searches in other threads may raise the board meanwhile:
         each window starts from its best."""
@@ -142,13 +167,15 @@ class Relaxed:
         overlap = (cover.T.astype(float) @ cover.astype(float)).tocsr()  # sites sharing groups
         rng = np.random.default_rng(seed)
         movable = self.lower < self.upper
-        level, fails, idle = least, 0, 0
+        level, fails = least, 0
         self.highs.setOptionValue("mip_rel_gap", 0.0)
         counts, value = board.best()
         try:
             while time.perf_counter() < deadline:
                 if board.best()[1] > value:  # another thread's plan: go on from it
-                    (counts, value), level, fails, idle = board.best(), least, 0, 0
+                    (counts, value), level, fails = board.best(), least, 0
+                if board.done.is_set():
+                    break
                 opened = np.flatnonzero((counts > 0) & movable)
                 if opened.size == 0:
                     break
@@ -165,17 +192,17 @@ class Relaxed:
                 centres = (near & (counts > 0)).astype(float)
                 free = ((centres > 0) | (overlap @ centres > 0) | near) & movable
                 self._bounds(np.where(free, self.lower, counts), np.where(free, self.upper, counts))
-                plan = self.served(min(WINDOW_SECONDS, deadline - time.perf_counter()))
+                plan = self.served(min(WINDOW_SECONDS, deadline - time.perf_counter()),
+                                   stop=board.done)
                 better = None if plan is None or (plan == counts).all() else score(plan)
                 if plan is not None and better is not None and board.offer(plan, better):
                     counts, value = plan, better
-                    if value >= goal:
+                    if board.done.is_set():
                         break
-                    level, fails, idle = max(least, level - 1), 0, 0
+                    level, fails = max(least, level - 1), 0
                     continue
-                idle += 1
-                if near.all() or idle > STALL * opened.size:  # no larger window, or stalled
-                    break
+                if near.all() or board.failed() > STALL * opened.size:  # no larger window,
+                    break                                                # or all stalled
                 fails += 1
                 if fails >= max(1, opened.size // 2):
                     level, fails = level + 1, 0
@@ -260,13 +287,10 @@ class Relaxed:
         solutions: list[np.ndarray] = []
         h.cbMipImprovingSolution.subscribe(
             lambda e: solutions.append(np.array(e.data_out.mip_solution)))
-        if stop is not None:
-            h.cbMipInterrupt.subscribe(lambda e: e.interrupt() if stop.is_set() else None)
         try:
-            h.run()
+            self._run(stop)
         finally:
             h.cbMipImprovingSolution.clear()
-            h.cbMipInterrupt.clear()
             h.setOptionValue("objective_bound", highspy.kHighsInf)
         lp = h.getLp()
         cost, offset = np.asarray(lp.col_cost_), float(lp.offset_)
