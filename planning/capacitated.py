@@ -58,10 +58,13 @@ if TYPE_CHECKING:
 
 FLOW_SHARE = 0.05    # of the time, at most, for the max-flow swaps from the greedy plan
 START_SHARE = 0.2    # of the time left, at most, for a first plan when the greedy's breaks a rule
+START_FLOOR = 0.5    # seconds the greedy plan may take at least (at a 2 s limit, 0.1 s left the
+#   2,000 x 500 case with no centre at all)
 START_ROUNDS = 50    # rounds of capacity rows, at most, for that first plan
 QUICK_SHARE = 0.05   # of the time left, for a first proof from the first plan
 WINDOW_SHARE = 0.3   # of the time left, for the window search (measured: docs/planning.md)
-RESERVE = 0.03       # of the time, kept to score the best plan on the capacitated model
+RESERVE = 0.03       # of the time at least, kept to score the best plan on the capacitated model
+#   (and at least as long as the first such scoring took)
 WORKERS = 2          # threads, at most, for the window search and the proofs (each its own
 #   copy of the relaxation and of the scorer; HiGHS releases the interpreter while it solves)
 BUDGET_TOL = 1e-9    # relative slack when checking a plan against a budget
@@ -459,10 +462,13 @@ def solve(inst: Instance, opt: ModelOptions, cfg: Solver) -> tuple[Built, SolveI
         steps[name] = time.perf_counter() - t0 - sum(steps.values())
 
     built = build_model(inst, opt)
-    start = incumbent(inst, opt, time_limit=min(3.0, 0.05 * cfg.time_limit_seconds))
+    start = incumbent(inst, opt, time_limit=min(  # a plan first, however short the limit
+        3.0, max(START_FLOOR, 0.05 * cfg.time_limit_seconds)))
     search = relaxation(inst, opt, start, cfg)  # for the windows: their rows stay sparse
     proof = relaxation(inst, opt, start, cfg)   # for the proofs, whose rows are denser
+    scored_in = time.perf_counter()
     scorer = _Scorer.of(built, cfg)
+    reserve = max(RESERVE * cfg.time_limit_seconds, time.perf_counter() - scored_in)
     step("build")
     moved = capflow.swaps(inst, capflow.Flow(inst), start, lambda c: fits(inst, opt, c),
                           time.perf_counter() + FLOW_SHARE * left())
@@ -492,16 +498,16 @@ def solve(inst: Instance, opt: ModelOptions, cfg: Solver) -> tuple[Built, SolveI
         board.goal = upper / (1.0 + cfg.mip_gap)
         team.windows(board, time.perf_counter() + WINDOW_SHARE * left())
         step("windows")
-        end = time.perf_counter() + left() - RESERVE * cfg.time_limit_seconds
+        end = time.perf_counter() + left() - reserve
         upper = min(upper, team.prove(board, end, cfg.mip_gap, upper))
         step("proof")
     best, lower = board.best()
-    if not _within(upper, lower, cfg.mip_gap) and left() > RESERVE * cfg.time_limit_seconds:
+    if not _within(upper, lower, cfg.mip_gap) and left() > reserve:
         # the proof stopped early on an answer the relaxation allows and the capacitated
         # model does not (a rule beyond the capacity rows): the plain model decides
         built.start = best
         info = solve_built(built, replace(cfg, time_limit_seconds=max(
-            0.1, left() - RESERVE * cfg.time_limit_seconds)))
+            0.1, left() - reserve)))
         upper = min(upper, _objective_bound(built, cfg, info))  # before a re-score replaces it
         if info.has_solution and float(built.prob.objective.value()) > lower:
             best, lower = built.counts(), float(built.prob.objective.value())

@@ -262,3 +262,22 @@ def test_flow_swaps_improve_within_the_rules(seed: int, credit: bool) -> None:
     after = _lp(inst, moved, "cover", 0.0, cutoff_pairs=False)
     assert after > before + 1.0, (before, after)
     assert evaluate(inst, moved, s, True, "max_coverage") is not None
+
+
+
+def test_a_short_limit_leaves_the_greedy_its_floor(monkeypatch) -> None:
+    """However short the limit, the greedy plan gets START_FLOOR seconds (a 5 % share of a
+    2 s limit left the 2,000 x 500 benchmark case with no centre at all, 'feasible'), and
+    the plan returned has its centres."""
+    given: list[float] = []
+    real = capacitated.incumbent
+
+    def recorded(inst, opt, time_limit=10.0):
+        given.append(time_limit)
+        return real(inst, opt, time_limit)
+
+    monkeypatch.setattr(capacitated, "incumbent", recorded)
+    inst, _, opt = case(*CASES[0])
+    built, info, _ = capacitated.solve(inst, opt, Solver(time_limit_seconds=1.0))
+    assert given == [capacitated.START_FLOOR], given
+    assert info.has_solution and built.counts().sum() > inst.min_count.sum()
