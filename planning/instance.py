@@ -57,6 +57,20 @@ class Instance:
     demand: gpd.GeoDataFrame | None = None
     sites: gpd.GeoDataFrame | None = None
 
+    def __post_init__(self) -> None:
+        """Refuse a capacity that is not a number of children (NaN or negative): the model
+        would read NaN as no capacity row and no link to the site's centres, covering
+        children with the site closed. `build_instance` fills unknown capacities; this
+        guards instances built by hand (the Python API, tests, benchmarks)."""
+        capacity = np.asarray(self.capacity, dtype=float)
+        bad = np.flatnonzero(np.isnan(capacity) | (capacity < 0))
+        if bad.size:
+            j = int(bad[0])
+            more = f" (and {bad.size - 1} more sites)" if bad.size > 1 else ""
+            raise ValueError(f"site {self.site_ids[j]} (row {j + 1}): field capacity is "
+                             f"{capacity[j]}; it must be children per centre >= 0 "
+                             f"(inf = unlimited){more}")
+
     @property
     def n(self) -> int:
         return int(self.demand_ids.size)

@@ -170,3 +170,19 @@ def test_no_plan_in_the_time_is_not_blamed_on_the_limits(tmp_path, capsys) -> No
     assert "Status: time_limit" in out
     assert "No plan was found (solver status time_limit)" in out
     assert "limits hold them back" not in out
+
+
+@pytest.mark.parametrize("capacity", [np.nan, -1.0])
+def test_hand_built_instance_refuses_a_capacity_that_is_not_one(capacity: float) -> None:
+    """A hand-built `Instance` (the Python API, tests, benchmarks) with a NaN capacity was
+    taken as unlimited (no capacity row, Gale's rows and the max flow counting it as every
+    child): a plan with far more coverage than any capacitated one. Now a one-line error
+    naming the site and the field, before any model is built."""
+    inst = random_instance(3, m=5, n=12, capacitated=True)
+    capacities = inst.capacity.copy()
+    capacities[2] = capacity
+    with pytest.raises(ValueError) as err:
+        replace(inst, capacity=capacities)
+    message = str(err.value)
+    assert "\n" not in message and "s2" in message and "capacity" in message, message
+    assert replace(inst, capacity=np.where(np.arange(5) == 2, np.inf, inst.capacity)).m == 5
