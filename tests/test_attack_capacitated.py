@@ -117,7 +117,7 @@ class _Limits:
     def __getattr__(self, name: str):
         return getattr(self._highs, name)
 
-    def setOptionValue(self, key: str, value) -> None:  # noqa: N802 - HiGHS's name
+    def setOptionValue(self, key: str, value) -> None:
         if key == "time_limit":
             self.limits.append(float(value))
         self._highs.setOptionValue(key, value)
