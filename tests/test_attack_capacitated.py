@@ -153,3 +153,35 @@ def test_served_keeps_to_its_time(monkeypatch) -> None:
     assert calls, "no window was searched"
     over = [(limit, given) for limit, given in calls if sum(given) > limit * (1 + 1e-9)]
     assert not over, f"{len(over)} of {len(calls)} calls over their limit, e.g. {over[0]}"
+
+
+@pytest.mark.xfail(strict=True, reason="the same NOISE: the cost tie-break (worth < 0.5 "
+                   "children in all) is below 1e-6 x the objective, so the proof never "
+                   "prefers the cheaper of two plans covering as many children")
+def test_ties_go_to_the_cheapest_plan_on_bundled_data(monkeypatch) -> None:
+    """Karaganda oblast (KZ-35) of the bundled data, every settlement a candidate, 240
+    minutes, 1,000 children per social worker, 30 % per district: the plain capacitated
+    model at gap 0 opens 32 centres (conversions whose released costs pay for them: net
+    -21.4 bn KZT over 5 years) and the path, said "optimal" at gap 0, 17 (net +2.28 bn), both
+    covering 369,796 children. Checked by the brute-force evaluator's prices and linprog."""
+    from planning.instance import build_instance
+    from planning.solve import _load
+
+    monkeypatch.setattr(capacitated, "RELAXATION_PAIRS", -1)
+    s = Scenario()
+    s.region.units = ["KZ-35"]
+    s.candidates.mode = "all_settlements"
+    s.travel.standard_minutes = 240.0
+    s.capacity.children_per_worker = 1000
+    s.equity.min_unit_coverage, s.equity.level = 0.3, "district"
+    s.solver.mip_gap = 0.0
+    inst = build_instance(_load(s, None), s)
+    opt = model_options(s)
+    plain = build_model(inst, opt)
+    assert solve_built(plain, s.solver).status == "optimal"
+    built, info, _ = capacitated.solve(inst, opt, s.solver)
+    assert info.status == "optimal"
+    ours, best = (evaluate(inst, b.counts(), s, True, "max_coverage") for b in (built, plain))
+    assert ours is not None and best is not None and ours.covered is not None
+    assert abs(ours.covered - _lp(inst, plain.counts(), "cover", 0.3, False)) <= 1e-6
+    assert ours.net <= best.net + 1.0, (ours.net, best.net)
