@@ -27,7 +27,10 @@ one, so a point that breaks none is a capacitated plan. So, exactly:
 
 from __future__ import annotations
 
+import os
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -47,7 +50,7 @@ from planning.model import (
     running_cost,
 )
 from planning.optimize import GAP_TOL, SolveInfo, solve_built
-from planning.relaxed_search import Relaxed
+from planning.relaxed_search import Board, Relaxed
 from planning.scenario import Solver
 
 if TYPE_CHECKING:
@@ -59,6 +62,8 @@ START_ROUNDS = 50    # rounds of capacity rows, at most, for that first plan
 QUICK_SHARE = 0.05   # of the time left, for a first proof from the first plan
 WINDOW_SHARE = 0.3   # of the time left, for the window search (measured: docs/planning.md)
 RESERVE = 0.03       # of the time, kept to score the best plan on the capacitated model
+WORKERS = 2          # threads, at most, for the window search and the proofs (each its own
+#   copy of the relaxation and of the scorer; HiGHS releases the interpreter while it solves)
 BUDGET_TOL = 1e-9    # relative slack when checking a plan against a budget
 RELAXATION_PAIRS = 20_000  # larger capacitated coverage models go through the relaxation: on
 #   the national data at a 150-minute standard (all settlements, 13,992 pairs, the budgets of
@@ -316,13 +321,26 @@ class _Scorer:
     then only the centres' bounds change between solves (a linear programme re-solved from
     the last basis when no integer recruits remain to choose)."""
 
-    def __init__(self, built: Built, cfg: Solver) -> None:
+    def __init__(self, highs: highspy.Highs, y: np.ndarray) -> None:
+        self.highs, self.y = highs, y
+
+    @classmethod
+    def of(cls, built: Built, cfg: Solver) -> _Scorer:
+        """The scorer of a capacitated model (handed to HiGHS here)."""
         _score(built, np.array([int(v.lowBound or 0) for v in built.y]), cfg)
-        self.highs = built.prob.solverModel
-        self.highs.setOptionValue("output_flag", False)
-        self.y = np.array([v.index for v in built.y], dtype=np.int32)
-        self.highs.changeColsIntegrality(
-            self.y.size, self.y, np.full(self.y.size, highspy.HighsVarType.kContinuous))
+        highs = built.prob.solverModel
+        highs.setOptionValue("output_flag", False)
+        y = np.array([v.index for v in built.y], dtype=np.int32)
+        highs.changeColsIntegrality(y.size, y, np.full(y.size, highspy.HighsVarType.kContinuous))
+        return cls(highs, y)
+
+    def copy(self) -> _Scorer:
+        """The same scorer in a second HiGHS instance, for another thread."""
+        highs = highspy.Highs()
+        highs.setOptionValue("output_flag", False)
+        highs.setOptionValue("threads", self.highs.getOptions().threads)  # one scheduler
+        highs.passModel(self.highs.getModel())
+        return _Scorer(highs, self.y)
 
     def score(self, counts: np.ndarray) -> float | None:
         """The plan's capacitated objective, None when it breaks a rule."""
@@ -342,6 +360,82 @@ def relaxation(inst: Instance, opt: ModelOptions, start: np.ndarray, cfg: Solver
     capacity_cuts(inst, relaxed)
     _score(relaxed, start, cfg)
     return Relaxed.of(inst, relaxed.prob.solverModel, Gale.of(inst, relaxed))
+
+
+def _workers(cfg: Solver) -> int:
+    """Threads for the search: WORKERS, or fewer when the solver is given fewer threads
+    or the machine has fewer cores."""
+    return max(1, min(WORKERS, cfg.threads or WORKERS, os.cpu_count() or 1))
+
+
+def _offer(board: Board, relaxations: list[Relaxed]) -> None:
+    """Hand the board the capacitated plans the proofs came across."""
+    for r in relaxations:
+        for plan, value in r.found:
+            board.offer(plan, value)
+        r.found.clear()
+
+
+@dataclass
+class _Team:
+    """The relaxation and the scorer once per thread: the window search runs in all of
+    them from one board; the proof at the gap asked runs in the first while the others
+    prove looser gaps (a bound for the user if the first does not finish in time)."""
+
+    searches: list[Relaxed]
+    proofs: list[Relaxed]
+    scorers: list[_Scorer]
+
+    @classmethod
+    def of(cls, search: Relaxed, proof: Relaxed, scorer: _Scorer, workers: int) -> _Team:
+        return cls([search] + [search.copy() for _ in range(workers - 1)],
+                   [proof] + [proof.copy() for _ in range(workers - 1)],
+                   [scorer] + [scorer.copy() for _ in range(workers - 1)])
+
+    def _run(self, jobs: list) -> list:
+        if len(jobs) == 1:
+            return [jobs[0]()]
+        with ThreadPoolExecutor(len(jobs)) as pool:
+            return [f.result() for f in [pool.submit(job) for job in jobs]]
+
+    def windows(self, board: Board, deadline: float) -> None:
+        """Window search in every thread, each from the board's best plan with its own
+        seed and its own smallest window (k + 1 open centres: a portfolio)."""
+        self._run([lambda k=k: self.searches[k].windows(board, self.scorers[k].score,
+                                                        deadline, seed=k,
+                                                        least=k + 1)
+                   for k in range(len(self.searches))])
+
+    def prove(self, board: Board, deadline: float, gap: float, upper: float) -> float:
+        """The best bound proven by `deadline`: the first thread proves `gap` from the best
+        plan; the others prove gaps halfway (geometrically) between `gap` and the last
+        proven one, from the LP bound's gap down, and all stop once `gap` is proven."""
+        stop = threading.Event()
+        lower = board.value
+
+        def asked() -> float:
+            bound = self.proofs[0].prove(lower, self.scorers[0].score, deadline, gap, stop)
+            if _within(bound, lower, gap):
+                stop.set()
+            return bound
+
+        def looser(k: int) -> float:
+            best, level = upper, _gap(upper, lower) or 1.0
+            while not stop.is_set() and time.perf_counter() < deadline:
+                level = float(np.sqrt(level * gap))
+                if level <= 1.05 * gap:
+                    break
+                bound = self.proofs[k].prove(lower, self.scorers[k].score, deadline, level,
+                                             stop)
+                best = min(best, bound)
+                if not _within(bound, lower, level):
+                    break
+            return best
+
+        bounds = self._run([asked] + [lambda k=k: looser(k)
+                                      for k in range(1, len(self.proofs))])
+        _offer(board, self.proofs)
+        return min(bounds)
 
 
 @dataclass
@@ -368,7 +462,7 @@ def solve(inst: Instance, opt: ModelOptions, cfg: Solver) -> tuple[Built, SolveI
     start = incumbent(inst, opt, time_limit=min(3.0, 0.05 * cfg.time_limit_seconds))
     search = relaxation(inst, opt, start, cfg)  # for the windows: their rows stay sparse
     proof = relaxation(inst, opt, start, cfg)   # for the proofs, whose rows are denser
-    scorer = _Scorer(built, cfg)
+    scorer = _Scorer.of(built, cfg)
     step("build")
     moved = capflow.swaps(inst, capflow.Flow(inst), start, lambda c: fits(inst, opt, c),
                           time.perf_counter() + FLOW_SHARE * left())
@@ -384,23 +478,24 @@ def solve(inst: Instance, opt: ModelOptions, cfg: Solver) -> tuple[Built, SolveI
         return built, replace(info, seconds=time.perf_counter() - t0), Outcome(
             np.inf, -np.inf, steps)
     lower, best = max(scored, key=lambda sp: sp[0])
+    board = Board(best, lower)
     upper = search.lp_bound()
     step("lp bound")
-    for share in (QUICK_SHARE, WINDOW_SHARE):  # a short proof first: small cases end there
-        if _within(upper, lower, cfg.mip_gap):
-            break
-        if share == WINDOW_SHARE:
-            best, lower = search.windows(best, lower, scorer.score,
-                                         time.perf_counter() + share * left(),
-                                         goal=upper / (1.0 + cfg.mip_gap))
-            step("windows")
-        end = time.perf_counter() + (QUICK_SHARE * left() if share == QUICK_SHARE
-                                     else left() - RESERVE * cfg.time_limit_seconds)
-        upper = min(upper, proof.prove(lower, scorer.score, end, cfg.mip_gap))
-        for plan, value in proof.found:
-            if value > lower:
-                best, lower = plan, value
-        step("quick proof" if share == QUICK_SHARE else "proof")
+    if not _within(upper, lower, cfg.mip_gap):  # a short proof first: small cases end there
+        upper = min(upper, proof.prove(lower, scorer.score,
+                                       time.perf_counter() + QUICK_SHARE * left(), cfg.mip_gap))
+        _offer(board, [proof])
+        step("quick proof")
+    team = _Team([search], [proof], [scorer])
+    if not _within(upper, board.value, cfg.mip_gap):
+        team = _Team.of(search, proof, scorer, _workers(cfg))
+        board.goal = upper / (1.0 + cfg.mip_gap)
+        team.windows(board, time.perf_counter() + WINDOW_SHARE * left())
+        step("windows")
+        end = time.perf_counter() + left() - RESERVE * cfg.time_limit_seconds
+        upper = min(upper, team.prove(board, end, cfg.mip_gap, upper))
+        step("proof")
+    best, lower = board.best()
     if not _within(upper, lower, cfg.mip_gap) and left() > RESERVE * cfg.time_limit_seconds:
         # the proof stopped early on an answer the relaxation allows and the capacitated
         # model does not (a rule beyond the capacity rows): the plain model decides
@@ -415,7 +510,7 @@ def solve(inst: Instance, opt: ModelOptions, cfg: Solver) -> tuple[Built, SolveI
     lower = lower if value is None else value
     gap = _gap(upper, lower)
     status = "optimal" if gap is not None and gap <= cfg.mip_gap + GAP_TOL else "feasible"
-    steps["cuts"] = search.cuts + proof.cuts
+    steps["cuts"] = sum(r.cuts for r in team.searches + team.proofs)
     return built, SolveInfo(status, gap, time.perf_counter() - t0, cfg.name), Outcome(
         upper, lower, steps)
 

@@ -18,6 +18,7 @@ capacity rows (`planning.gale`) whenever a point the solver returns cannot be se
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,10 +35,43 @@ WINDOW_SECONDS = 2.5   # at most, per window's integer programme
 PROOF_GAP = 1e-4       # HiGHS's own relative gap in the proof, at most (a tenth of the gap asked)
 NOISE = 1e-6           # relative: answers this close above the cut-off are HiGHS's tolerances
 STALL = 2              # windows without a better plan, per open centre, before the search stops
+SEEDS = 0.5          # share of windows that also free the sites near uncovered children, so a
+#   centre can move across the map
 CUT_ROUNDS = 8         # rounds of capacity rows per window's integer programme, at most
 PROOF_OPTIONS: dict[str, str | int | bool] = {  # measured on 2,000 x 500 with a cut-off
     "presolve": "off", "mip_pscost_minreliable": 0,
     "mip_allow_cut_separation_at_nodes": False}
+
+
+class Board:
+    """The best capacitated plan so far and its objective, shared by searches running in
+    parallel threads (each with its own copy of the relaxation)."""
+
+    def __init__(self, counts: np.ndarray, value: float, goal: float = np.inf) -> None:
+        self._lock = threading.Lock()
+        self.counts, self.value, self.idle = counts, value, 0
+        self.goal, self.done = goal, threading.Event()  # set once a plan is worth `goal`
+
+    def best(self) -> tuple[np.ndarray, float]:
+        with self._lock:
+            return self.counts, self.value
+
+    def offer(self, counts: np.ndarray, value: float) -> bool:
+        """Keep the plan if it beats the best; whether it did."""
+        with self._lock:
+            if value > self.value + 1e-9 * max(1.0, abs(self.value)):
+                self.counts, self.value, self.idle = counts, value, 0
+                if value >= self.goal:
+                    self.done.set()
+                return True
+            return False
+
+    def failed(self) -> int:
+        """Count a window that brought no better plan; the count since the last one that
+        did, over all threads."""
+        with self._lock:
+            self.idle += 1
+            return self.idle
 
 
 @dataclass
@@ -61,6 +95,15 @@ class Relaxed:
         out._bounds(out.lower, out.upper)
         return out
 
+    def copy(self) -> Relaxed:
+        """The same relaxation (capacity rows included) in a second HiGHS instance, for a
+        search in another thread."""
+        highs = highspy.Highs()
+        highs.setOptionValue("output_flag", False)
+        highs.setOptionValue("threads", self.highs.getOptions().threads)  # one scheduler
+        highs.passModel(self.highs.getModel())
+        return Relaxed(highs, self.gale, self.lower.copy(), self.upper.copy())
+
     def _bounds(self, lower: np.ndarray, upper: np.ndarray) -> None:
         cols = self.gale.y_col
         self.highs.changeColsBounds(cols.size, cols, lower, upper)
@@ -76,13 +119,16 @@ class Relaxed:
         x = np.asarray(self.highs.getSolution().col_value)
         return np.round(x[self.gale.y_col]), x[self.gale.z_col]
 
-    def served(self, limit: float, rounds: int = CUT_ROUNDS) -> np.ndarray | None:
+    def served(self, limit: float, rounds: int = CUT_ROUNDS,
+               stop: threading.Event | None = None) -> np.ndarray | None:
         """Solve with the current bounds, adding the capacity rows each answer breaks (at
-        most `rounds` times); the last answer's centres per site, None without one."""
+        most `rounds` times, within `limit` seconds in all, interrupted when `stop` is
+        set); the last answer's centres per site, None without one."""
         counts = None
+        end = time.perf_counter() + limit
         for _ in range(rounds):
-            self.highs.setOptionValue("time_limit", max(limit, 1e-3))
-            self.highs.run()
+            self.highs.setOptionValue("time_limit", max(end - time.perf_counter(), 1e-3))
+            self._run(stop)
             point = self._point()
             if point is None:
                 break
@@ -90,6 +136,17 @@ class Relaxed:
             if not self._cut(*point):
                 break
         return counts
+
+    def _run(self, stop: threading.Event | None) -> None:
+        """Run HiGHS, interrupted as soon as `stop` is set (by another thread)."""
+        if stop is None:
+            self.highs.run()
+            return
+        self.highs.cbMipInterrupt.subscribe(lambda e: e.interrupt() if stop.is_set() else None)
+        try:
+            self.highs.run()
+        finally:
+            self.highs.cbMipInterrupt.clear()
 
     def _cut(self, y: np.ndarray, z: np.ndarray) -> bool:
         """Add the capacity rows the point breaks; whether there were any."""
@@ -99,20 +156,26 @@ class Relaxed:
         self.cuts += len(rows)
         return bool(rows)
 
-    def windows(self, counts: np.ndarray, value: float, score: Score, deadline: float,
-                goal: float = np.inf, seed: int = 0) -> tuple[np.ndarray, float]:
-        """Large-neighbourhood search from a plan of capacitated objective `value` until
-        the deadline or a plan worth `goal`; each window's plan is kept when `score` (the
-        capacitated model with its centres fixed) rates it higher. The best plan found
-        and its objective."""
+    def windows(self, board: Board, score: Score, deadline: float, seed: int = 0,
+                least: int = 1) -> None:
+        """Large-neighbourhood search from the board's best plan until the deadline or a
+        plan worth the board's goal; each window's plan is offered to the board when `score` (the
+        capacitated model with its centres fixed) rates it higher. A window holds `least`
+        open centres at first. Searches in other threads may raise the board meanwhile:
+        each window starts from its best."""
         cover = self.gale.reach
         overlap = (cover.T.astype(float) @ cover.astype(float)).tocsr()  # sites sharing groups
         rng = np.random.default_rng(seed)
         movable = self.lower < self.upper
-        level, fails, idle = 1, 0, 0
+        level, fails = least, 0
         self.highs.setOptionValue("mip_rel_gap", 0.0)
+        counts, value = board.best()
         try:
             while time.perf_counter() < deadline:
+                if board.best()[1] > value:  # another thread's plan: go on from it
+                    (counts, value), level, fails = board.best(), least, 0
+                if board.done.is_set():
+                    break
                 opened = np.flatnonzero((counts > 0) & movable)
                 if opened.size == 0:
                     break
@@ -123,21 +186,23 @@ class Relaxed:
                     if (grown == near).all():  # all of its part of the map
                         break
                     near = grown
+                wanted = self._wanted(counts, rng) if rng.random() < SEEDS else None
+                if wanted is not None:
+                    near |= overlap @ wanted > 0
                 centres = (near & (counts > 0)).astype(float)
-                free = ((centres > 0) | (overlap @ centres > 0)) & movable
+                free = ((centres > 0) | (overlap @ centres > 0) | near) & movable
                 self._bounds(np.where(free, self.lower, counts), np.where(free, self.upper, counts))
-                plan = self.served(min(WINDOW_SECONDS, deadline - time.perf_counter()))
+                plan = self.served(min(WINDOW_SECONDS, deadline - time.perf_counter()),
+                                   stop=board.done)
                 better = None if plan is None or (plan == counts).all() else score(plan)
-                if plan is not None and better is not None \
-                        and better > value + 1e-9 * max(1.0, abs(value)):
+                if plan is not None and better is not None and board.offer(plan, better):
                     counts, value = plan, better
-                    if value >= goal:
+                    if board.done.is_set():
                         break
-                    level, fails, idle = max(1, level - 1), 0, 0
+                    level, fails = max(least, level - 1), 0
                     continue
-                idle += 1
-                if near.all() or idle > STALL * opened.size:  # no larger window, or stalled
-                    break
+                if near.all() or board.failed() > STALL * opened.size:  # no larger window,
+                    break                                                # or all stalled
                 fails += 1
                 if fails >= max(1, opened.size // 2):
                     level, fails = level + 1, 0
@@ -145,7 +210,18 @@ class Relaxed:
                         break
         finally:
             self._bounds(self.lower, self.upper)
-        return counts, value
+
+    def _wanted(self, counts: np.ndarray, rng: np.random.Generator) -> np.ndarray | None:
+        """One closed site drawn by the children it would reach that no open centre
+        reaches (an indicator over sites), None when all are reached."""
+        cover = self.gale.reach
+        alone = self.gale.weight * ((cover @ (counts > 0)) == 0)
+        need = np.asarray(cover.T @ alone).ravel() * (counts == 0) * (self.upper > 0)
+        if need.sum() <= 0:
+            return None
+        out = np.zeros(counts.size)
+        out[rng.choice(counts.size, p=need / need.sum())] = 1.0
+        return out
 
     def lp_bound(self) -> float:
         """The relaxation's linear-programme optimum: an upper bound on the capacitated
@@ -165,13 +241,15 @@ class Relaxed:
             h.changeColsIntegrality(cols.size, cols,
                                     np.full(cols.size, highspy.HighsVarType.kInteger))
 
-    def prove(self, lower: float, score: Score, deadline: float, gap: float) -> float:
+    def prove(self, lower: float, score: Score, deadline: float, gap: float,
+              stop: threading.Event | None = None) -> float:
         """An upper bound on the capacitated optimum, proving that no plan beats the plan of
         capacitated objective `lower` by more than `gap` (relative) if time allows: the
         whole relaxation is searched above the cut-off (1 + gap) x lower. Answers above it
         that break capacity rows get those rows and the search runs again; each answer is
         scored (`score`) and the better ones kept in `found` (counts, objective), raising
-        the cut-off. Runs until `deadline` at most; a bound is returned whenever it stops."""
+        the cut-off. Runs until `deadline` at most, or until `stop` is set (by a proof in
+        another thread); a bound is returned whenever it stops."""
         h = self.highs
         rel = min(PROOF_GAP, 0.1 * gap)  # HiGHS's own gap: the cut-off is lowered by as much
         for key, val in PROOF_OPTIONS.items():
@@ -179,9 +257,9 @@ class Relaxed:
         h.setOptionValue("mip_rel_gap", rel)
         upper = np.inf
         answered: list[np.ndarray] = []
-        while (left := deadline - time.perf_counter()) > 0:
+        while (left := deadline - time.perf_counter()) > 0 and not (stop and stop.is_set()):
             cutoff = (lower + gap * max(abs(lower), 1e-9)) / (1.0 + rel)
-            finished, above, bound = self._search(cutoff, left)
+            finished, above, bound = self._search(cutoff, left, stop)
             if not above:  # nothing above the cut-off (up to HiGHS's own gap)
                 return min(upper, cutoff * (1.0 + rel) if finished else max(cutoff, bound))
             upper = min(upper, bound)
@@ -198,9 +276,11 @@ class Relaxed:
                 return upper  # out of time, or its best answer is a capacitated plan
         return upper
 
-    def _search(self, cutoff: float, limit: float) -> tuple[bool, list, float]:
-        """One HiGHS run above `cutoff`: (finished, [(y, z, objective)] of the solutions it
-        found above the cut-off, its bound (valid above the cut-off))."""
+    def _search(self, cutoff: float, limit: float,
+                stop: threading.Event | None = None) -> tuple[bool, list, float]:
+        """One HiGHS run above `cutoff`, interrupted when `stop` is set: (finished,
+        [(y, z, objective)] of the solutions it found above the cut-off, its bound (valid
+        above the cut-off))."""
         h = self.highs
         h.setOptionValue("objective_bound", -cutoff)  # the model is handed over negated
         h.setOptionValue("time_limit", max(limit, 1e-3))
@@ -208,7 +288,7 @@ class Relaxed:
         h.cbMipImprovingSolution.subscribe(
             lambda e: solutions.append(np.array(e.data_out.mip_solution)))
         try:
-            h.run()
+            self._run(stop)
         finally:
             h.cbMipImprovingSolution.clear()
             h.setOptionValue("objective_bound", highspy.kHighsInf)

@@ -15,6 +15,8 @@ the proof are needed):
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from test_planning_bruteforce import (
@@ -128,6 +130,50 @@ def test_equals_the_plain_model(seed: int, n: int, m: int, share: float,
     assert evaluate(inst, counts, s, True, "max_coverage") is not None
 
 
+@pytest.mark.parametrize("threads", [1, 3])
+def test_any_thread_count_keeps_the_answer(monkeypatch, threads: int) -> None:
+    """One thread (the window search and the proof alone) or more (window searches sharing
+    one board, the proof at the gap asked beside looser ones, HiGHS's scheduler sized for
+    the solver's thread count): the plan within the gap of the plain model's optimum, the
+    bound above it, every rule kept. The quick proof is skipped so that the window search
+    and the proofs run."""
+    monkeypatch.setattr(capacitated, "QUICK_SHARE", 0.0)
+    inst, s, opt = case(*CASES[0])
+    best = plain_optimum(inst, opt, Solver(time_limit_seconds=120, mip_gap=0.0))
+    built, info, outcome = capacitated.solve(inst, opt, Solver(time_limit_seconds=120,
+                                                               mip_gap=0.0, threads=threads))
+    assert "windows" in outcome.steps and "proof" in outcome.steps, outcome.steps
+    value = float(built.prob.objective.value())
+    assert info.status == "optimal", info
+    assert abs(value - best) <= 1e-6 * max(1.0, abs(best)), (value, best)
+    assert outcome.upper >= best - 1e-6 * abs(best), (outcome.upper, best)
+    assert evaluate(inst, built.counts(), s, True, "max_coverage") is not None
+
+
+def test_looser_proofs_bound_what_the_asked_one_cannot(monkeypatch) -> None:
+    """When the proof at the gap asked cannot finish, the other threads' looser proofs
+    still bound the optimum: below the linear programme's bound, never below the plain
+    model's optimum."""
+    inst, _, opt = case(*CASES[0])
+    cfg = Solver(time_limit_seconds=120, mip_gap=0.0)
+    best = plain_optimum(inst, opt, cfg)
+    start = capacitated.incumbent(inst, opt)
+    scorer = capacitated._Scorer.of(build_model(inst, opt), cfg)
+    search = capacitated.relaxation(inst, opt, start, cfg)
+    team = capacitated._Team.of(search, capacitated.relaxation(inst, opt, start, cfg), scorer, 2)
+    board = relaxed_search.Board(start, scorer.score(start))
+    upper, asked = search.lp_bound(), 1e-9
+    real = relaxed_search.Relaxed.prove
+
+    def unfinished(self, lower, score, deadline, gap, stop=None):
+        return np.inf if gap == asked else real(self, lower, score, deadline, gap, stop)
+
+    monkeypatch.setattr(relaxed_search.Relaxed, "prove", unfinished)
+    bound = team.prove(board, time.perf_counter() + 60.0, asked, upper)
+    assert best - 1e-6 * abs(best) <= bound < upper, (best, bound, upper)  # upper: the ladder
+    #   did nothing
+
+
 def test_the_speed_ups_act() -> None:
     """On these cases capacities bind: the relaxation's linear programme does not settle the
     plan, so the proof by cut-off runs on every case, and on some the relaxation's answers
@@ -163,8 +209,8 @@ def test_proof_out_of_time_keeps_an_honest_bound(monkeypatch, seed: int, n: int,
     optimum; the plan is never better than the optimum, and "optimal" only when it is it."""
     real = relaxed_search.Relaxed._search
 
-    def starved(self, cutoff, limit):
-        return real(self, cutoff, 1e-3)
+    def starved(self, cutoff, limit, stop=None):
+        return real(self, cutoff, 1e-3, stop)
 
     inst, _, opt = case(seed, n, m, share, equity)
     cfg = Solver(time_limit_seconds=120, mip_gap=0.0)

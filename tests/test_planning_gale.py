@@ -21,7 +21,7 @@ from scipy.sparse import coo_matrix
 from test_planning_bruteforce import evaluate
 from test_planning_capacitated import case
 
-from planning import capacitated
+from planning import capacitated, relaxed_search
 from planning.gale import Gale
 from planning.model import build_model
 from planning.scenario import Solver
@@ -109,10 +109,12 @@ def test_windows_keep_every_rule(seed: int, n: int, m: int, share: float,
     start = capacitated.incumbent(inst, opt)
     search = capacitated.relaxation(inst, opt, start, CFG)
     plain = build_model(inst, opt)
-    scorer = capacitated._Scorer(build_model(inst, opt), CFG)
+    scorer = capacitated._Scorer.of(build_model(inst, opt), CFG)
     value = capacitated._score(plain, start, CFG)
     assert value is not None and abs(scorer.score(start) - value) <= 1e-6 * max(1.0, value)
-    counts, better = search.windows(start, value, scorer.score, time.perf_counter() + 5.0)
+    board = relaxed_search.Board(start, value)
+    search.windows(board, scorer.score, time.perf_counter() + 5.0)
+    counts, better = board.best()
     assert better > value + 1.0, "the windows improved nothing: the test compares little"
     assert evaluate(inst, counts, s, True, "max_coverage") is not None
     assert abs(capacitated._score(plain, counts, CFG) - better) <= 1e-6 * max(1.0, better)
