@@ -57,6 +57,24 @@ class Instance:
     demand: gpd.GeoDataFrame | None = None
     sites: gpd.GeoDataFrame | None = None
 
+    def __post_init__(self) -> None:
+        """Refuse a capacity that is not a number of children (NaN or negative): the model
+        would read NaN as no capacity row and no link to the site's centres, covering
+        children with the site closed. `build_instance` fills unknown capacities; this
+        guards instances built by hand (the Python API, tests, benchmarks). A capacity
+        above all the children cannot bind, so it is unlimited (inf): the solver refuses
+        coefficients above 1e15, which a scenario's workers x children per worker reach."""
+        capacity = np.asarray(self.capacity, dtype=float)
+        bad = np.flatnonzero(np.isnan(capacity) | (capacity < 0))
+        if bad.size:
+            j = int(bad[0])
+            more = f" (and {bad.size - 1} more sites)" if bad.size > 1 else ""
+            raise ValueError(f"site {self.site_ids[j]} (row {j + 1}): field capacity is "
+                             f"{capacity[j]}; it must be children per centre >= 0 "
+                             f"(inf = unlimited){more}")
+        total = float(np.asarray(self.weights, dtype=float).sum())
+        self.capacity = np.where(capacity > total, np.inf, capacity)
+
     @property
     def n(self) -> int:
         return int(self.demand_ids.size)
@@ -165,9 +183,9 @@ def candidate_sites(layers, scenario: Scenario, demand: gpd.GeoDataFrame,
     if sc.existing.keep:
         cen = layers.centres[layers.centres["unit_code"].isin(units)]
         if sc.capacity.enabled:
-            staff_cap = (pd.to_numeric(cen["staff"], errors="coerce")
-                         * sc.capacity.children_per_worker)
-            cap = pd.to_numeric(cen["capacity"], errors="coerce").fillna(staff_cap)
+            staff_cap = (pd.to_numeric(cen["staff"], errors="coerce").astype(float)
+                         * float(sc.capacity.children_per_worker))  # int32 staff overflowed
+            cap = pd.to_numeric(cen["capacity"], errors="coerce").astype(float).fillna(staff_cap)
             cap = cap.fillna(float(sc.capacity.children)).astype(float)
         else:
             cap = np.inf

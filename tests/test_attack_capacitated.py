@@ -8,9 +8,25 @@ that small instances, priced by brute force (`test_planning_bruteforce.check`), 
 
 from __future__ import annotations
 
-from test_planning_bruteforce import check, random_instance, scenario_for
+import time
+from dataclasses import replace
 
-from planning import capacitated
+import numpy as np
+import pytest
+from test_planning_bruteforce import (
+    _lp,
+    check,
+    evaluate,
+    random_instance,
+    scenario_for,
+    whole_life,
+)
+
+from planning import capacitated, relaxed_search
+from planning.instance import Instance
+from planning.model import build_model
+from planning.optimize import solve_built
+from planning.scenario import Scenario, Solver
 from planning.solve import model_options
 
 
@@ -31,3 +47,145 @@ def test_cbc_at_scale_solves_instead_of_crashing(monkeypatch) -> None:
     assert capacitated.applies(inst, model_options(s), s.solver)
     s.solver.name = "cbc"
     check(inst, s)
+
+
+def with_city(inst: Instance, children: float) -> Instance:
+    """`inst` plus one settlement of `children` children reached only by one more kept
+    centre of unlimited capacity: every plan covers it, so it adds the same number to
+    every plan's objective (a capital city whose own centres serve it) and changes no
+    choice."""
+    n, m = inst.n, inst.m
+    cat = np.concatenate
+    return replace(
+        inst, demand_ids=cat([inst.demand_ids, ["city"]]),
+        weights=cat([inst.weights, [children]]), demand_unit=cat([inst.demand_unit, [0]]),
+        site_ids=cat([inst.site_ids, ["city_centre"]]),
+        site_kind=cat([inst.site_kind, ["existing"]]), capex=cat([inst.capex, [0.0]]),
+        opex=cat([inst.opex, [0.0]]), capacity=cat([inst.capacity, [np.inf]]),
+        max_count=cat([inst.max_count, [1]]), min_count=cat([inst.min_count, [1]]),
+        site_unit=cat([inst.site_unit, [0]]), site_children=cat([inst.site_children, [0.0]]),
+        rows=cat([inst.rows, [n]]), cols=cat([inst.cols, [m]]),
+        minutes=cat([inst.minutes, [1.0]]))
+
+
+def small_villages(seed: int, city: float) -> tuple[Instance, Scenario]:
+    """150 villages of 1-29 children, 40 sites, a budget for a quarter of them, and one
+    city of `city` children served by its own centre."""
+    inst = random_instance(seed, m=40, n=150, capacitated=True, standard=20.0, cutoff=20.0)
+    rng = np.random.default_rng(seed)
+    inst.weights = rng.integers(1, 30, inst.n).astype(float)
+    inst.capacity = np.round(np.full(inst.m, 3.0 * inst.weights.sum() / inst.m))
+    inst = with_city(inst, city)
+    s = scenario_for("max_coverage", capacitated=True, budget_total=0.25 * whole_life(inst),
+                     family_care=False)
+    return inst, s
+
+
+@pytest.mark.xfail(strict=True, reason="relaxed_search._search drops answers less than "
+                   "NOISE (1e-6 x the objective) above the cut-off, so prove() returns the "
+                   "cut-off as its bound although a better plan exists")
+@pytest.mark.parametrize("seed", [4, 8, 9])
+def test_optimal_at_gap_zero_is_the_optimum(monkeypatch, seed: int) -> None:
+    """At mip_gap 0 "optimal" means no plan covers more. With 1e8 children in all (1e-6 of
+    them: 100 children) the path said "optimal", gap 0, for plans covering 6, 2 and 56
+    children fewer than the plain model's optimum (seeds 4, 8, 9), its bound below that
+    optimum; at 1e7 children (the national data has 6.8 M) seed 4 was 5 short. Checked
+    here against the plain capacitated model at gap 0, both plans scored by linprog."""
+    monkeypatch.setattr(capacitated, "RELAXATION_PAIRS", -1)
+    inst, s = small_villages(seed, 1e8)
+    opt = model_options(s)
+    cfg = Solver(time_limit_seconds=60, mip_gap=0.0)
+    plain = build_model(inst, opt)
+    assert solve_built(plain, cfg).status == "optimal"
+    best = _lp(inst, plain.counts(), "cover", 0.0, cutoff_pairs=False)
+    built, info, outcome = capacitated.solve(inst, opt, cfg)
+    mine = _lp(inst, built.counts(), "cover", 0.0, cutoff_pairs=False)
+    assert evaluate(inst, built.counts(), s, True, "max_coverage") is not None
+    assert mine <= best + 1e-3
+    assert outcome.upper >= float(plain.prob.objective.value()) - 1e-3, "not a bound"
+    if info.status == "optimal":
+        assert mine >= best - 1e-3, f"'optimal' at gap 0 with {best - mine:.0f} children fewer"
+
+
+class _Limits:
+    """A HiGHS instance that records every time limit it is given, with when (all else
+    passes through to the real one)."""
+
+    def __init__(self, highs) -> None:
+        self._highs = highs
+        self.limits: list[tuple[float, float]] = []
+
+    def __getattr__(self, name: str):
+        return getattr(self._highs, name)
+
+    def setOptionValue(self, key: str, value) -> None:
+        if key == "time_limit":
+            self.limits.append((time.perf_counter(), float(value)))
+        self._highs.setOptionValue(key, value)
+
+
+def test_served_keeps_to_its_time(monkeypatch) -> None:
+    """`served(limit)` is how long the window search (WINDOW_SECONDS, at most, per window,
+    within its share of the time) and the first plan (START_SHARE of the time left) may
+    run HiGHS. Found on the code before main's 1748681, which gave every round of capacity
+    rows the whole `limit`: on `small_villages(8, 1e7)` at 30 s one window's served(2.5 s)
+    ran 12.6 s (five rounds of 2.5 s) and the window search, given 8.5 s, ran 14.2 s (CPU ~
+    wall); on a random 107 x 31 case with a 40 % equity rule (the greedy plan breaks it, so
+    the first plan comes from `served(START_SHARE x the time left, rounds=50)`) that step
+    ran 50.9 s (38.4 s CPU) of a 20 s limit. Here: no round is allowed past the call's
+    start plus `limit`, beyond HiGHS's least limit of 1 ms (limits and clock read, nothing
+    timed)."""
+    monkeypatch.setattr(capacitated, "RELAXATION_PAIRS", -1)
+    real = relaxed_search.Relaxed.served
+    calls: list[tuple[float, float, list[tuple[float, float]]]] = []
+
+    def served(self, limit, *args, **kwargs):
+        highs, self.highs = self.highs, _Limits(self.highs)
+        start = time.perf_counter()
+        try:
+            return real(self, limit, *args, **kwargs)
+        finally:
+            calls.append((start, limit, self.highs.limits))
+            self.highs = highs
+
+    monkeypatch.setattr(relaxed_search.Relaxed, "served", served)
+    for seed in (1, 8):
+        inst, s = small_villages(seed, 1e7)
+        capacitated.solve(inst, model_options(s), Solver(time_limit_seconds=8, mip_gap=0.0))
+    assert calls, "no window was searched"
+    assert any(len(given) > 1 for _, _, given in calls), "no call had two rounds"
+    over = [(limit, given) for start, limit, given in calls
+            if any(value > 1e-3 and at + value > start + limit + 1e-3 for at, value in given)]
+    assert not over, f"{len(over)} of {len(calls)} calls over their limit, e.g. {over[0]}"
+
+
+@pytest.mark.xfail(strict=True, reason="the same NOISE: the cost tie-break (worth < 0.5 "
+                   "children in all) is below 1e-6 x the objective, so the proof never "
+                   "prefers the cheaper of two plans covering as many children")
+def test_ties_go_to_the_cheapest_plan_on_bundled_data(monkeypatch) -> None:
+    """Karaganda oblast (KZ-35) of the bundled data, every settlement a candidate, 240
+    minutes, 1,000 children per social worker, 30 % per district: the plain capacitated
+    model at gap 0 opens 32 centres (conversions whose released costs pay for them: net
+    -21.4 bn KZT over 5 years) and the path, said "optimal" at gap 0, 17 (net +2.28 bn), both
+    covering 369,796 children. Checked by the brute-force evaluator's prices and linprog."""
+    from planning.instance import build_instance
+    from planning.solve import _load
+
+    monkeypatch.setattr(capacitated, "RELAXATION_PAIRS", -1)
+    s = Scenario()
+    s.region.units = ["KZ-35"]
+    s.candidates.mode = "all_settlements"
+    s.travel.standard_minutes = 240.0
+    s.capacity.children_per_worker = 1000
+    s.equity.min_unit_coverage, s.equity.level = 0.3, "district"
+    s.solver.mip_gap = 0.0
+    inst = build_instance(_load(s, None), s)
+    opt = model_options(s)
+    plain = build_model(inst, opt)
+    assert solve_built(plain, s.solver).status == "optimal"
+    built, info, _ = capacitated.solve(inst, opt, s.solver)
+    assert info.status == "optimal"
+    ours, best = (evaluate(inst, b.counts(), s, True, "max_coverage") for b in (built, plain))
+    assert ours is not None and best is not None and ours.covered is not None
+    assert abs(ours.covered - _lp(inst, plain.counts(), "cover", 0.3, False)) <= 1e-6
+    assert ours.net <= best.net + 1.0, (ours.net, best.net)

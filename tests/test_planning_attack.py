@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
-from test_planning_bruteforce import check, random_instance, scenario_for
+from test_planning_bruteforce import check, random_instance, scenario_for, whole_life
 from test_planning_fastpaths import Classic, close, clustered_instance, scenario, travel_of
 
 from planning import pmedian
@@ -170,3 +171,67 @@ def test_no_plan_in_the_time_is_not_blamed_on_the_limits(tmp_path, capsys) -> No
     assert "Status: time_limit" in out
     assert "No plan was found (solver status time_limit)" in out
     assert "limits hold them back" not in out
+
+
+@pytest.mark.parametrize("capacity", [np.nan, -1.0])
+def test_hand_built_instance_refuses_a_capacity_that_is_not_one(capacity: float) -> None:
+    """A hand-built `Instance` (the Python API, tests, benchmarks) with a NaN capacity was
+    taken as unlimited (no capacity row, Gale's rows and the max flow counting it as every
+    child): a plan with far more coverage than any capacitated one. Now a one-line error
+    naming the site and the field, before any model is built."""
+    inst = random_instance(3, m=5, n=12, capacitated=True)
+    capacities = inst.capacity.copy()
+    capacities[2] = capacity
+    with pytest.raises(ValueError) as err:
+        replace(inst, capacity=capacities)
+    message = str(err.value)
+    assert "\n" not in message and "s2" in message and "capacity" in message, message
+    assert replace(inst, capacity=np.where(np.arange(5) == 2, np.inf, inst.capacity)).m == 5
+
+
+def test_a_capacity_no_plan_can_fill_is_unlimited() -> None:
+    """A capacity of 1e16 children (a scenario's 6 workers x 2e15 children per worker, or a
+    hand-built instance) made HiGHS refuse the model (coefficients above 1e15): the plain
+    and the relaxation path both answered "time_limit" with no plan after 6 ms. A centre
+    that could serve more children than there are cannot bind: the plan is the one with
+    that capacity unlimited."""
+    inst = random_instance(5, m=7, n=22, capacitated=True)
+    s = scenario_for("max_coverage", capacitated=True, budget_total=0.35 * whole_life(inst))
+    capacities = inst.capacity.copy()
+    capacities[::3] = 1e16
+    huge = replace(inst, capacity=capacities)
+    unlimited = replace(inst, capacity=np.where(capacities >= 1e16, np.inf, capacities))
+    plan, info, _, _ = solve_instance(huge, s)
+    assert info.status == "optimal", info
+    check(unlimited, s)  # brute force: the same instance, unlimited where huge
+    best, _, _, _ = solve_instance(unlimited, s)
+    assert np.isclose((plan.share * inst.weights).sum(), (best.share * inst.weights).sum())
+
+
+@pytest.mark.parametrize("per_worker", [1000, 10**7, 10**15])
+def test_staff_capacity_does_not_overflow(per_worker: int) -> None:
+    """Existing centres without a capacity get staff x children per worker. The staff column
+    is int32: 10**15 children per worker (a valid scenario) raised OverflowError from
+    pandas, and 300 staff x 10**7 wrapped silently to a negative capacity
+    (-1,294,967,296). A capacity above all the region's children is unlimited (it cannot
+    bind). Bundled KZ centres with their capacity blanked, one with 300 staff."""
+    from planning.instance import build_instance
+    from planning.scenario import Scenario
+    from planning.solve import _load
+
+    s = Scenario()
+    s.region.units = ["KZ-61"]
+    s.capacity.children_per_worker = per_worker
+    s.validate()
+    layers = _load(s, None)
+    centres = layers.centres.copy()
+    centres["capacity"] = pd.array([pd.NA] * len(centres), dtype="Int32")
+    inside = np.flatnonzero(centres["unit_code"].to_numpy() == "KZ-61")
+    centres.loc[centres.index[inside[0]], "staff"] = 300
+    inst = build_instance(replace(layers, centres=centres), s)
+    existing = inst.site_kind == "existing"
+    staff = pd.to_numeric(centres["staff"].iloc[inside], errors="coerce").to_numpy(float)
+    expected = np.where(np.isnan(staff), float(s.capacity.children), staff * per_worker)
+    expected[expected > inst.weights.sum()] = np.inf  # more than all children: unlimited
+    assert existing.sum() == inside.size
+    assert list(inst.capacity[existing]) == list(expected)

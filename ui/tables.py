@@ -126,9 +126,28 @@ def _cell_writer(lang: str, decimals: int) -> Callable[[object], str]:
 def on_screen(frame: pd.DataFrame, lang: str, decimals: int = 1) -> pd.DataFrame | Styler:
     """`frame` for `st.dataframe`: every number written the way `lang` writes numbers
     (`number_formats`) while the cells stay numbers underneath, so a column still sorts by
-    value; downloads take `frame` itself (plain machine-readable numbers)."""
+    value; downloads take `frame` itself (plain machine-readable numbers). A number column
+    holding texts too (a suppressed "<5", a withheld "x") would reach the browser as text
+    and sort "12" < "3" < "<5": there those cells are empty underneath (sorted apart from
+    the numbers, no value to recover) and show their text."""
     formats = number_formats(frame, lang, decimals)
-    return frame.style.format(formats) if formats else frame
+    if not formats:
+        return frame
+    data = frame.copy()
+    texts: dict[object, pd.Series] = {}
+    for column in formats:
+        values = frame[column]
+        if values.dtype == object:
+            number = values.map(_is_number).astype(bool)
+            data[column] = pd.to_numeric(values.where(number), errors="coerce").astype(float)
+            texts[column] = values.where(~number & values.map(lambda v: isinstance(v, str)))
+    styler = data.style.format(formats)
+    for column, text in texts.items():
+        for label in text.dropna().unique():
+            rows = (text == label).to_numpy()
+            styler = styler.format(lambda _, shown=str(label): shown,
+                                   subset=(rows, [column]))
+    return styler
 
 
 def as_text(frame: pd.DataFrame, lang: str, decimals: int = 1) -> pd.DataFrame:
