@@ -485,7 +485,7 @@ def solve(inst: Instance, opt: ModelOptions, cfg: Solver) -> tuple[Built, SolveI
             np.inf, -np.inf, steps)
     lower, best = max(scored, key=lambda sp: sp[0])
     board = Board(best, lower)
-    upper = search.lp_bound()
+    upper = search.lp_bound(max(0.1, left()))
     step("lp bound")
     if not _within(upper, lower, cfg.mip_gap):  # a short proof first: small cases end there
         upper = min(upper, proof.prove(lower, scorer.score,

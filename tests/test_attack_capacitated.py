@@ -81,9 +81,6 @@ def small_villages(seed: int, city: float) -> tuple[Instance, Scenario]:
     return inst, s
 
 
-@pytest.mark.xfail(strict=True, reason="relaxed_search._search drops answers less than "
-                   "NOISE (1e-6 x the objective) above the cut-off, so prove() returns the "
-                   "cut-off as its bound although a better plan exists")
 @pytest.mark.parametrize("seed", [4, 8, 9])
 def test_optimal_at_gap_zero_is_the_optimum(monkeypatch, seed: int) -> None:
     """At mip_gap 0 "optimal" means no plan covers more. With 1e8 children in all (1e-6 of
@@ -159,9 +156,6 @@ def test_served_keeps_to_its_time(monkeypatch) -> None:
     assert not over, f"{len(over)} of {len(calls)} calls over their limit, e.g. {over[0]}"
 
 
-@pytest.mark.xfail(strict=True, reason="the same NOISE: the cost tie-break (worth < 0.5 "
-                   "children in all) is below 1e-6 x the objective, so the proof never "
-                   "prefers the cheaper of two plans covering as many children")
 def test_ties_go_to_the_cheapest_plan_on_bundled_data(monkeypatch) -> None:
     """Karaganda oblast (KZ-35) of the bundled data, every settlement a candidate, 240
     minutes, 1,000 children per social worker, 30 % per district: the plain capacitated
