@@ -22,7 +22,9 @@ one, so a point that breaks none is a capacitated plan. So, exactly:
    small integer programme), then the whole relaxation is searched for a plan above
    (1 + gap) x L, an objective cut-off that prunes every node whose bound is below it;
    plans above it that cannot be served get their capacity rows and the search runs
-   again. The bound reported is what that search proved in the time allowed.
+   again. The bound reported is what that search proved in the time allowed. With two
+   threads (`_Team`) the window search runs in both, and beside the proof at the gap asked
+   the second thread proves looser gaps, so a bound is proven even when that proof is not.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ import highspy
 import numpy as np
 import pulp
 
-from planning import capflow
+from planning import capflow, highs_direct
 from planning.gale import Gale
 from planning.instance import Instance
 from planning.model import (
@@ -339,11 +341,7 @@ class _Scorer:
 
     def copy(self) -> _Scorer:
         """The same scorer in a second HiGHS instance, for another thread."""
-        highs = highspy.Highs()
-        highs.setOptionValue("output_flag", False)
-        highs.setOptionValue("threads", self.highs.getOptions().threads)  # one scheduler
-        highs.passModel(self.highs.getModel())
-        return _Scorer(highs, self.y)
+        return _Scorer(highs_direct.copy(self.highs), self.y)
 
     def score(self, counts: np.ndarray) -> float | None:
         """The plan's capacitated objective, None when it breaks a rule."""
@@ -369,14 +367,6 @@ def _workers(cfg: Solver) -> int:
     """Threads for the search: WORKERS, or fewer when the solver is given fewer threads
     or the machine has fewer cores."""
     return max(1, min(WORKERS, cfg.threads or WORKERS, os.cpu_count() or 1))
-
-
-def _offer(board: Board, relaxations: list[Relaxed]) -> None:
-    """Hand the board the capacitated plans the proofs came across."""
-    for r in relaxations:
-        for plan, value in r.found:
-            board.offer(plan, value)
-        r.found.clear()
 
 
 @dataclass
@@ -417,7 +407,8 @@ class _Team:
         lower = board.value
 
         def asked() -> float:
-            bound = self.proofs[0].prove(lower, self.scorers[0].score, deadline, gap, stop)
+            bound = self.proofs[0].prove(lower, self.scorers[0].score, deadline, gap, board,
+                                         stop)
             if _within(bound, lower, gap):
                 stop.set()
             return bound
@@ -429,16 +420,14 @@ class _Team:
                 if level <= 1.05 * gap:
                     break
                 bound = self.proofs[k].prove(lower, self.scorers[k].score, deadline, level,
-                                             stop)
+                                             board, stop)
                 best = min(best, bound)
                 if not _within(bound, lower, level):
                     break
             return best
 
-        bounds = self._run([asked] + [lambda k=k: looser(k)
-                                      for k in range(1, len(self.proofs))])
-        _offer(board, self.proofs)
-        return min(bounds)
+        return min(self._run([asked] + [lambda k=k: looser(k)
+                                        for k in range(1, len(self.proofs))]))
 
 
 @dataclass
@@ -489,8 +478,8 @@ def solve(inst: Instance, opt: ModelOptions, cfg: Solver) -> tuple[Built, SolveI
     step("lp bound")
     if not _within(upper, lower, cfg.mip_gap):  # a short proof first: small cases end there
         upper = min(upper, proof.prove(lower, scorer.score,
-                                       time.perf_counter() + QUICK_SHARE * left(), cfg.mip_gap))
-        _offer(board, [proof])
+                                       time.perf_counter() + QUICK_SHARE * left(), cfg.mip_gap,
+                                       board))
         step("quick proof")
     team = _Team([search], [proof], [scorer])
     if not _within(upper, board.value, cfg.mip_gap):

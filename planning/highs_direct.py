@@ -87,6 +87,16 @@ class Result:
         return self.values is not None
 
 
+def copy(highs: highspy.Highs) -> highspy.Highs:
+    """The same model (rows added since included) in a second, quiet HiGHS instance on the
+    same thread count (one global scheduler), for a solve in another Python thread."""
+    out = highspy.Highs()
+    out.setOptionValue("output_flag", False)
+    out.setOptionValue("threads", highs.getOptions().threads)
+    out.passModel(highs.getModel())
+    return out
+
+
 def to_highs(model: SparseModel) -> highspy.HighsLp:
     """The HiGHS model of `model` (HiGHS minimises; a maximisation is negated here)."""
     sign = -1.0 if model.maximize else 1.0

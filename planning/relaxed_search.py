@@ -5,7 +5,8 @@ small: one cover column per demand group and one per site. Two uses, both adding
 capacity rows (`planning.gale`) whenever a point the solver returns cannot be served:
 
 - `windows`: large-neighbourhood search. Free the centres near one open centre (the sites
-  sharing settlements with them), keep every other site as the plan has it, solve that
+  sharing settlements with them), in half of the windows also the sites near one closed
+  site reaching uncovered children, keep every other site as the plan has it, solve that
   small integer programme, add the capacity row its answer breaks and solve again until
   its answer can be served; keep the plan when it is better. The neighbourhood grows when
   a round of windows brings nothing (variable neighbourhood search). Every kept plan meets
@@ -14,6 +15,8 @@ capacity rows (`planning.gale`) whenever a point the solver returns cannot be se
   value: HiGHS then only has to show that no plan of the relaxation beats the cut-off,
   which prunes every node whose bound is below it. On the 2,000 x 500 case this took a
   third of the CPU time of closing the same gap from its own incumbent (docs/planning.md).
+
+Searches in several threads each hold a `copy` of the relaxation and share one `Board`.
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import highspy
 import numpy as np
 
+from planning import highs_direct
 from planning.gale import Gale
 from planning.instance import Instance
 
@@ -48,10 +52,10 @@ class Board:
     """The best capacitated plan so far and its objective, shared by searches running in
     parallel threads (each with its own copy of the relaxation)."""
 
-    def __init__(self, counts: np.ndarray, value: float, goal: float = np.inf) -> None:
+    def __init__(self, counts: np.ndarray, value: float) -> None:
         self._lock = threading.Lock()
         self.counts, self.value, self.idle = counts, value, 0
-        self.goal, self.done = goal, threading.Event()  # set once a plan is worth `goal`
+        self.goal, self.done = np.inf, threading.Event()  # set once a plan is worth `goal`
 
     def best(self) -> tuple[np.ndarray, float]:
         with self._lock:
@@ -85,7 +89,6 @@ class Relaxed:
     lower: np.ndarray
     upper: np.ndarray
     cuts: int = 0
-    found: list = field(default_factory=list)
 
     @classmethod
     def of(cls, inst: Instance, highs: highspy.Highs, gale: Gale) -> Relaxed:
@@ -99,11 +102,8 @@ class Relaxed:
     def copy(self) -> Relaxed:
         """The same relaxation (capacity rows included) in a second HiGHS instance, for a
         search in another thread."""
-        highs = highspy.Highs()
-        highs.setOptionValue("output_flag", False)
-        highs.setOptionValue("threads", self.highs.getOptions().threads)  # one scheduler
-        highs.passModel(self.highs.getModel())
-        return Relaxed(highs, self.gale, self.lower.copy(), self.upper.copy())
+        return Relaxed(highs_direct.copy(self.highs), self.gale, self.lower.copy(),
+                       self.upper.copy())
 
     def _bounds(self, lower: np.ndarray, upper: np.ndarray) -> None:
         cols = self.gale.y_col
@@ -173,8 +173,9 @@ class Relaxed:
         counts, value = board.best()
         try:
             while time.perf_counter() < deadline:
-                if board.best()[1] > value:  # another thread's plan: go on from it
-                    (counts, value), level, fails = board.best(), least, 0
+                shared = board.best()
+                if shared[1] > value:  # another thread's plan: go on from it
+                    (counts, value), level, fails = shared, least, 0
                 if board.done.is_set():
                     break
                 opened = np.flatnonzero((counts > 0) & movable)
@@ -242,15 +243,15 @@ class Relaxed:
             h.changeColsIntegrality(cols.size, cols,
                                     np.full(cols.size, highspy.HighsVarType.kInteger))
 
-    def prove(self, lower: float, score: Score, deadline: float, gap: float,
+    def prove(self, lower: float, score: Score, deadline: float, gap: float, board: Board,
               stop: threading.Event | None = None) -> float:
         """An upper bound on the capacitated optimum, proving that no plan beats the plan of
         capacitated objective `lower` by more than `gap` (relative) if time allows: the
         whole relaxation is searched above the cut-off (1 + gap) x lower. Answers above it
         that break capacity rows get those rows and the search runs again; each answer is
-        scored (`score`) and the better ones kept in `found` (counts, objective), raising
-        the cut-off. Runs until `deadline` at most, or until `stop` is set (by a proof in
-        another thread); a bound is returned whenever it stops."""
+        scored (`score`) and the better ones offered to `board`, raising the cut-off. Runs
+        until `deadline` at most, or until `stop` is set (by a proof in another thread); a
+        bound is returned whenever it stops."""
         h = self.highs
         rel = min(PROOF_GAP, 0.1 * gap)  # HiGHS's own gap: the cut-off is lowered by as much
         for key, val in PROOF_OPTIONS.items():
@@ -271,7 +272,7 @@ class Relaxed:
             for y, _, _ in above:
                 value = score(y.astype(int))
                 if value is not None and value > lower:
-                    self.found.append((y.astype(int), value))
+                    board.offer(y.astype(int), value)
                     lower = value
             if not finished or not broken[int(np.argmax([v for _, _, v in above]))]:
                 return upper  # out of time, or its best answer is a capacitated plan

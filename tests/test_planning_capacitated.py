@@ -165,8 +165,8 @@ def test_looser_proofs_bound_what_the_asked_one_cannot(monkeypatch) -> None:
     upper, asked = search.lp_bound(), 1e-9
     real = relaxed_search.Relaxed.prove
 
-    def unfinished(self, lower, score, deadline, gap, stop=None):
-        return np.inf if gap == asked else real(self, lower, score, deadline, gap, stop)
+    def unfinished(self, lower, score, deadline, gap, board, stop=None):
+        return np.inf if gap == asked else real(self, lower, score, deadline, gap, board, stop)
 
     monkeypatch.setattr(relaxed_search.Relaxed, "prove", unfinished)
     bound = team.prove(board, time.perf_counter() + 60.0, asked, upper)
