@@ -291,13 +291,13 @@ def test_the_fill_serves_what_the_capacities_left() -> None:
     flow leaves children unserved: its plan keeps every centre of the greedy plan and every
     rule (the brute-force evaluator's own prices), and serves within 1 % of the relaxation's
     linear-programme bound, the children served checked by an independent linprog."""
+    from geo.layers import load_layers
     from planning.instance import build_instance
-    from planning.solve import _load
 
     s = Scenario()
     s.candidates.mode = "all_settlements"
     s.travel.standard_minutes = 240.0
-    inst = build_instance(_load(s, None), s)
+    inst = build_instance(load_layers(s.country, s.boundary_version), s)
     opt = model_options(s)
     start = capacitated.incumbent(inst, opt)
     flow = capflow.Flow(inst)
