@@ -247,23 +247,38 @@ with st.form("save_scenario"):
 
 stem = f"otbasy_{ctx.country.lower()}_{ctx.version}_scenario"
 demo = vm.has_demo(layers.institutions, layers.centres, layers.foster)
-d1, d2, d3, d4, d5, d6 = st.columns(6)
-with d1:
-    download_button(t("download_toml", lang),
-                    exports.scenario_toml(plan["toml"], result.summary), f"{stem}.toml")
-with d2:
-    download_button(t("download_gpkg", lang), exports.result_gpkg(result, demo=demo),
-                    f"{stem}.gpkg")
-with d3:
-    download_button(t("download_geojson", lang), exports.result_geojson_zip(result, demo=demo),
-                    f"{stem}_geojson.zip")
-with d4:
-    download_button(t("download_result_csv", lang),
-                    tables.csv_bytes(exports.with_demo(by_unit, result.summary)), f"{stem}.csv")
-with d5:
-    download_button(t("download_html", lang), exports.plan_map_html(result, lang),
-                    f"{stem}_map.html")
-with d6:
-    download_button(t("download_report", lang),
-                    exports.plan_report_html(result, lang, by_unit=by_unit),
-                    f"{stem}_report.html")
+
+
+@st.fragment
+def downloads() -> None:
+    """The six exports, each built only when its button is pressed (a GeoPackage, two HTML
+    documents and a zip on every rerun made the page slow), in a fragment: a press (audited)
+    reruns only this row, so the other buttons stay live and the map is not redrawn (a
+    press used to rerun the whole page, and a button pressed meanwhile gave a failed
+    download)."""
+    d1, d2, d3, d4, d5, d6 = st.columns(6)
+    with d1:
+        download_button(t("download_toml", lang),
+                        lambda: exports.scenario_toml(plan["toml"], result.summary),
+                        f"{stem}.toml")
+    with d2:
+        download_button(t("download_gpkg", lang),
+                        lambda: exports.result_gpkg(result, demo=demo), f"{stem}.gpkg")
+    with d3:
+        download_button(t("download_geojson", lang),
+                        lambda: exports.result_geojson_zip(result, demo=demo),
+                        f"{stem}_geojson.zip")
+    with d4:
+        download_button(t("download_result_csv", lang),
+                        lambda: tables.csv_bytes(exports.with_demo(by_unit, result.summary)),
+                        f"{stem}.csv")
+    with d5:
+        download_button(t("download_html", lang), lambda: exports.plan_map_html(result, lang),
+                        f"{stem}_map.html")
+    with d6:
+        download_button(t("download_report", lang),
+                        lambda: exports.plan_report_html(result, lang, by_unit=by_unit),
+                        f"{stem}_report.html")
+
+
+downloads()
