@@ -495,3 +495,29 @@ def test_suppressed_count_columns_sort_by_value_on_screen(lang):
     biggest = int(max(v for v in public["institutions"] if not isinstance(v, str)))
     assert f">{numbers.number(biggest, lang)}<" in html
     assert list(frame[column]) == list(public["institutions"])  # downloads keep the labels
+
+
+def test_missing_values_read_a_dash_on_screen_never_none():
+    """Tour (session 21): Explore for Kyrgyzstan (no facility data bundled) showed "None" in
+    every facility column: the cells are missing, and Streamlit's grid draws a missing cell
+    as "None" whatever the Styler says. On screen a missing number reads "–", with a number
+    underneath that sorts it before every count; the download keeps the missing value."""
+    from streamlit.dataframe_util import convert_pandas_df_to_arrow_table
+
+    layers = load_layers("KG")
+    units = vm.localise_units(layers.boundaries, "en")
+    away = pd.Series(float("inf"), index=layers.settlements.index)  # no centre bundled
+    table = vm.no_data_where_missing(
+        vm.unit_indicators(units, layers.settlements, layers.institutions, layers.centres,
+                           layers.foster, away, 60),
+        institutions=layers.institutions, centres=layers.centres, foster=layers.foster)
+    frame = tables.plain_table(table, "en")
+    column = t("col_institutions", "en")
+    assert frame[column].isna().all() and frame[t("col_children", "en")].notna().all()
+    styled = tables.on_screen(frame, "en")
+    sent = convert_pandas_df_to_arrow_table(styled.data)
+    for name in sent.column_names:
+        if name in tables.number_formats(frame, "en"):
+            assert None not in sent.column(name).to_pylist(), name
+    assert styled.to_html().count(">–<") >= len(frame)
+    assert frame[column].isna().all()  # the table itself (the download) is untouched
