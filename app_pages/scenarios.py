@@ -156,7 +156,7 @@ if run or st.session_state.pop("run_requested", False):
             st.error(t("infeasible", lang))
             for reason in failure.reasons:
                 st.write("- " + common.plain(tables.reason_text(reason, lang)))
-            if failure.cheapest_cost is not None:
+            if failure.cheapest_cost is not None and not vm.states_cheapest(failure.reasons):
                 st.info(t("cheapest_cost", lang, cost=tables.kpi_value(
                     "cost", failure.cheapest_cost, lang)))
         elif isinstance(failure, WorkerError):  # overran its deadline (killed) or died
