@@ -30,7 +30,11 @@ GAPS = (0.01, 0.001)
 
 
 def instance(name: str):
-    """The capacitated instance and options of bench/solve.py's case `name`."""
+    """The capacitated instance and options of bench/solve.py's case `name`, or for `kz240`
+    the bundled national data with every settlement a candidate at a 240-minute standard
+    (30,260 pairs within it; the default scenario's capacities and budgets)."""
+    if name == "kz240":
+        return national(240.0)
     from bench.family_cases import plain_instance
     from bench.solve import CASES, STANDARD, Synthetic, _default_like
     from planning.solve import model_options
@@ -45,6 +49,19 @@ def instance(name: str):
     opt = model_options(_default_like())
     opt.budget_total = case.p * (60e6 + 5 * 24e6)
     return inst, opt
+
+
+def national(minutes: float):
+    """The bundled national data, every settlement a candidate, at a `minutes` standard."""
+    from geo.layers import load_layers
+    from planning.instance import build_instance
+    from planning.scenario import Scenario
+    from planning.solve import model_options
+
+    s = Scenario()
+    s.candidates.mode = "all_settlements"
+    s.travel.standard_minutes = minutes
+    return build_instance(load_layers(s.country, s.boundary_version), s), model_options(s)
 
 
 def child(name: str, gap: float, limit: float, plain: bool) -> dict:
@@ -102,7 +119,7 @@ def line(r: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--case", action="append", choices=["r2000x500", "r10000x2000"])
+    ap.add_argument("--case", action="append", choices=["r2000x500", "r10000x2000", "kz240"])
     ap.add_argument("--time-limit", type=float, default=120.0)
     ap.add_argument("--plain", action="store_true", help="also the plain model at 0.1 %%")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)

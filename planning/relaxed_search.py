@@ -43,9 +43,14 @@ STALL = 2              # windows without a better plan, per open centre, before 
 SEEDS = 0.5          # share of windows that also free the sites near uncovered children, so a
 #   centre can move across the map
 CUT_ROUNDS = 8         # rounds of capacity rows per window's integer programme, at most
-PROOF_OPTIONS: dict[str, str | int | bool] = {  # measured on 2,000 x 500 with a cut-off
+PROOF_OPTIONS: dict[str, str | int | float | bool] = {  # measured on 2,000 x 500 with a
+    #   cut-off; no primal heuristics: a proof needs no plan, and HiGHS's root sub-MIPs (RENS,
+    #   RINS) took 10 of its 48 CPU s and slowed the rest (29 CPU s without them)
     "presolve": "off", "mip_pscost_minreliable": 0,
-    "mip_allow_cut_separation_at_nodes": False}
+    "mip_allow_cut_separation_at_nodes": False, "mip_heuristic_effort": 0.0,
+    "mip_heuristic_run_rens": False, "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_root_reduced_cost": False,
+    "mip_heuristic_run_feasibility_jump": False}
 
 
 class Board:

@@ -35,7 +35,7 @@ from test_planning_bruteforce import (
 from planning import capacitated, capflow, relaxed_search
 from planning.model import build_model
 from planning.optimize import solve_built
-from planning.scenario import Solver
+from planning.scenario import Scenario, Solver
 from planning.solve import model_options
 
 SEEDS = [1, 2, 3, 4]
@@ -281,3 +281,32 @@ def test_a_short_limit_leaves_the_greedy_its_floor(monkeypatch) -> None:
     built, info, _ = capacitated.solve(inst, opt, Solver(time_limit_seconds=1.0))
     assert given == [capacitated.START_FLOOR], given
     assert info.has_solution and built.counts().sum() > inst.min_count.sum()
+
+
+def test_the_fill_serves_what_the_capacities_left() -> None:
+    """The bundled national data, every settlement a candidate, a 240-minute standard: the
+    existing centres reach most settlements but cannot serve all their children, so the
+    greedy plan (settlements reached) served 5.10 M children of a 6.83 M optimum, and at a
+    3 s limit the path returned it (33.9 % from proven). The fill adds centres where maximum
+    flow leaves children unserved: its plan keeps every centre of the greedy plan and every
+    rule (the brute-force evaluator's own prices), and serves within 1 % of the relaxation's
+    linear-programme bound, the children served checked by an independent linprog."""
+    from geo.layers import load_layers
+    from planning.instance import build_instance
+
+    s = Scenario()
+    s.candidates.mode = "all_settlements"
+    s.travel.standard_minutes = 240.0
+    inst = build_instance(load_layers(s.country, s.boundary_version), s)
+    opt = model_options(s)
+    start = capacitated.incumbent(inst, opt)
+    flow = capflow.Flow(inst)
+    filled = capacitated.fill(inst, opt, flow, start, time.perf_counter() + 60.0)
+    assert (filled >= start).all() and filled.sum() > start.sum()
+    score = evaluate(inst, filled, s, True, "max_coverage")
+    assert score is not None and score.covered is not None
+    served = _lp(inst, filled, "cover", 0.0, False)
+    assert abs(score.covered - served) <= 1e-6 * served
+    bound = capacitated.relaxation(inst, opt, start, s.solver).lp_bound()
+    assert served >= 0.99 * bound > 1.01 * _lp(inst, start, "cover", 0.0, False), (
+        served, bound)
