@@ -401,3 +401,29 @@ def test_chart_tooltips_name_their_fields_in_the_page_language(data, lang):
     walk(specs)
     assert len(titles) == 7
     assert set(titles) == {t("col_unit", lang), t("col_year", lang), "Rate"}
+
+
+def test_the_units_line_keeps_its_style_whatever_its_name():
+    """Tour (session 21): the trend's colours and dashes went by series name, so Abai (before
+    "Kazakhstan") was the dark solid line while Semey (after it) was the light dashed one and
+    the national line took the unit's style. The unit is the first series whatever its name:
+    listed first in the legend, in the same colour for both units."""
+    import re
+
+    import vl_convert
+
+    from gatekeeping.series import on_version
+
+    national = t("gk_national", "en")
+    tables = {"KZ-10": indicator_table(on_version("KZ", "oblast", 2022)),
+              "KZ101000": indicator_table(on_version("KZ", "district", 2022))}
+    names = {"KZ-10": "Abai", "KZ101000": "Semey"}
+    firsts = []
+    for code, name in names.items():
+        frame = mon.trend_frame(tables[code], "entry_rate_per_100k", code, names, national)
+        svg = vl_convert.vegalite_to_svg(mon.trend_chart(frame, "T", None, "", 2023, None))
+        legend = re.findall(rf"<text[^>]*>({name}|{re.escape(national)})</text>", svg)
+        assert legend == [name, national], legend
+        firsts.append(re.findall(r'class="mark-symbol[^"]*"[^>]*>\s*<path[^>]*stroke="(#\w+)"',
+                                 svg)[:1])
+    assert firsts[0] == firsts[1] and firsts[0], firsts
