@@ -145,7 +145,6 @@ if run or st.session_state.pop("run_requested", False):
                 st.session_state["plan"] = {"result": result, "toml": edited.to_toml(),
                                             "owner": user.username,
                                             "units": list(edited.region.units)}
-                st.session_state["last_result_sites"] = result.sites
                 audit("run_scenario", country=ctx.country, version=ctx.version,
                       scenario=st.session_state["plan"]["toml"])
         if isinstance(failure, ScenarioError):  # e.g. unit codes of another boundary version
@@ -166,10 +165,7 @@ if run or st.session_state.pop("run_requested", False):
             st.stop()  # no "run a scenario" hint under the explanation
 
 # --- results -------------------------------------------------------------------------------
-plan = st.session_state.get("plan")
-if plan is not None and (plan.get("owner") != user.username
-                         or not views.scope_visible(user, plan.get("units"))):
-    plan = None  # a run of another account earlier in this browser session
+plan = views.own_plan(user, st.session_state.get("plan"))  # never another account's run
 if plan is None:
     st.info(t("no_result", lang))
     st.stop()

@@ -186,3 +186,25 @@ def test_planner_tables_hold_own_units_only(page):
     at = _run(page, PLANNER)
     codes = set(at.dataframe[0].value[t("col_code", "en")])
     assert codes - {"Total"} == {"KZ-10"}
+
+
+def test_a_plan_run_by_another_account_never_shows_on_explore():
+    """Tour (session 21): Explore drew "proposed centres of the last scenario run" from the
+    browser session, whoever ran it: a planner signing in after a ministry user on the same
+    browser saw the ministry's unsaved plan on the map (the Scenarios page already checked
+    the owner). Explore now shows only the signed-in account's own run."""
+    import json as _json
+
+    ministry = _run("scenarios.py", MINISTRY)
+    ministry.multiselect(key="scn.region.units").set_value(["KZ-10"])
+    ministry.button(key="FormSubmitter:scenario_form-Run").click().run()
+    assert ministry.session_state["plan"]["owner"] == MINISTRY.username
+    left = {"plan": ministry.session_state["plan"]}
+    proposed = t("layer_proposed", "en")
+
+    def drawn(at: AppTest) -> bool:
+        return any(proposed in _json.loads(c.proto.json_args)["html"]
+                   for c in at.get("component_instance"))
+
+    assert drawn(_run("explore.py", MINISTRY, state=left))  # the owner sees the run
+    assert not drawn(_run("explore.py", PLANNER, state=left))
