@@ -29,6 +29,7 @@ from streamlit.testing.v1 import AppTest
 from geo.coverage import nearest_centre
 from geo.layers import load_layers
 from geo.travel import TravelParams
+from tests.shown import as_shown
 from ui.i18n import t
 from ui.offline import standalone_html
 
@@ -167,7 +168,7 @@ def _receive(monkeypatch, role: str, inst: Instance) -> dict:
             at.session_state[SESSION_KEY] = Session(User("dana", role), now, now)
         at.run()
         assert not at.exception, [e.value for e in at.exception]
-        got["tables"] += [_as_shown(d) for d in at.dataframe]
+        got["tables"] += [as_shown(d) for d in at.dataframe]
         got["texts"] += [m.value for m in at.metric] + [m.value for m in at.markdown]
         if level == inst.level:
             got["maps"] += [json.loads(c.proto.json_args)["html"]
@@ -175,25 +176,6 @@ def _receive(monkeypatch, role: str, inst: Instance) -> dict:
     got["tables"] += [pd.read_csv(io.BytesIO(d), encoding="utf-8-sig") for d in downloads
                       if d[:3] == b"\xef\xbb\xbf"]
     return got
-
-
-def _as_shown(element) -> pd.DataFrame:
-    """A table as the browser shows it: a cell the Styler writes as a label ("<5", "x", "–")
-    reads as that label, whatever constant sorts it underneath (`ui.tables.sort_key`)."""
-    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
-
-    data = element.value
-    shown = element.proto.arrow_data.styler.display_values
-    if not shown:
-        return data
-    text = convert_arrow_bytes_to_pandas_df(shown)
-    assert text.shape == data.shape
-    out = data.astype(object)
-    for j in range(data.shape[1]):
-        for i, value in enumerate(text.iloc[:, j]):
-            if value in ("<5", "x", "–"):
-                out.iat[i, j] = value
-    return out
 
 
 def _map_layers(html: str) -> dict[str, list[dict]]:

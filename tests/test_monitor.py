@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from gatekeeping.indicators import BY_KEY, COUNT_KEYS, INDICATORS, indicator_table, opening_years
 from gatekeeping.series import load_series, rebase, to_wide
 from geo.layers import load_boundaries
+from tests.shown import as_shown
 from ui import maps
 from ui import monitor as mon
 from ui import viewmodels as vm
@@ -226,10 +227,10 @@ def test_page_public_shows_no_small_count(isolated):
     at.selectbox(key="monitor_indicator").set_value("under3_entries_residential").run()
     at.slider(key="monitor_year").set_value(2023).run()
     assert not at.exception
-    table = at.dataframe[0].value
+    table = as_shown(at.dataframe[0])  # hidden values read "–", never "None"
     values = pd.to_numeric(table.iloc[:, 2], errors="coerce").dropna()
     assert len(values) and ((values == 0) | (values >= 5)).all()
-    assert table.iloc[:, 2].isna().any()  # some units hidden
+    assert (table.iloc[:, 2] == "–").any()  # some units hidden
     text = " ".join(m.value for m in at.markdown)
     for n in (1, 2, 3, 4):
         assert f": {n} children under 3" not in text
@@ -259,7 +260,7 @@ def test_page_district_level_public(isolated):
     at.radio(key="sidebar_level").set_value("district").run()
     at.selectbox(key="monitor_indicator").set_value("under3_entries_residential").run()
     assert not at.exception, [e.value for e in at.exception]
-    table = at.dataframe[0].value
+    table = as_shown(at.dataframe[0])
     assert len(table) == 225
     values = pd.to_numeric(table.iloc[:, 2], errors="coerce").dropna()
     assert ((values == 0) | (values >= 5)).all()
