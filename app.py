@@ -55,11 +55,16 @@ upload_banner(ctx)  # an active uploaded layer is named on every page, with the 
 allowed = set(allowed_pages(user.role))
 # Every page keeps its URL (/explore, /scenarios, ...); the menu lists only the role's pages.
 pages = {key: st.Page(HERE / module if key in allowed else unavailable(key),
-                      title=t(title, ctx.lang), url_path=url, icon=icon,
-                      default=key == "explore")
+                      title=t(title, ctx.lang), url_path=url, icon=icon)
          for key, (module, title, url, icon) in PAGES.items()}
-current = st.navigation(list(pages.values()), position="hidden")  # the menu: page_menu
-page_menu(menu, [page for key, page in pages.items() if key in allowed])
+# `/` opens Explore too: Streamlit serves its default page only at the root and ignores that
+# page's url_path (a link to /explore then said "Page not found"), so the root is a hidden
+# page of its own running the same script, and /explore stays the menu's page.
+home = st.Page(HERE / PAGES["explore"][0], title=t("page_explore", ctx.lang), url_path="",
+               icon=PAGES["explore"][3], default=True, visibility="hidden")
+current = st.navigation([home, *pages.values()], position="hidden")  # the menu: page_menu
+page_menu(menu, [home if key == "explore" and current is home else page
+                 for key, page in pages.items() if key in allowed])
 try:
     current.run()
 except Exception:  # any page failure: a sentence for the user, the traceback in the log

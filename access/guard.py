@@ -205,9 +205,11 @@ def audit(event: str, **details: object) -> None:
     audit_log.record(event, user.username, user.role, **details)
 
 
-def download_button(label: str, data: bytes | str, file_name: str, action: str = "export_result",
-                    unit_code: str | None = None, **details: object) -> bool:
-    """A download button shown only when allowed; each click is audited as `export`."""
+def download_button(label: str, data: bytes | str | Callable[[], bytes | str], file_name: str,
+                    action: str = "export_result", unit_code: str | None = None,
+                    **details: object) -> bool:
+    """A download button shown only when allowed; each click is audited as `export`. `data`
+    may be a function: Streamlit then calls it only when the button is pressed."""
     user = current_user()
     if not can(user, action, unit_code):
         return False

@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import tomllib
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -142,6 +143,16 @@ def visible_scenarios(user: User, saved: pd.DataFrame, scenario_tomls: Sequence[
         keep.append(scope_visible(user, None if scope is None else scope[1])
                     if user.role == "planner" else can(user, "run_scenario"))
     return saved[pd.Series(keep, index=saved.index, dtype=bool)] if len(saved) else saved
+
+
+def own_plan(user: User, plan: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The browser session's last run (`{"owner", "units", "result", ...}`) when `user` ran
+    it and may see its units, else None: a run of another account earlier in the same
+    browser (signed out since) is never shown, on Scenarios or on Explore's map."""
+    if plan is None or plan.get("owner") != user.username:
+        return None
+    units = plan.get("units")
+    return plan if scope_visible(user, units if isinstance(units, list) else None) else None
 
 
 def visible_result(user: User, frame: pd.DataFrame) -> pd.DataFrame:

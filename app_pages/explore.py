@@ -89,9 +89,8 @@ def build_map():
                      popup_aliases=[t("col_name", lang), t("col_kind", lang),
                                     t("col_staff", lang), t("col_year", lang), "ID"],
                      stroke="#000000", lang=lang).add_to(m)
-    proposed = st.session_state.get("last_result_sites")
-    if proposed is not None and exact:
-        proposed = views.visible_result(user, proposed)
+    plan = views.own_plan(user, st.session_state.get("plan"))  # this account's last run
+    proposed = views.visible_result(user, plan["result"].sites) if plan and exact else None
     if proposed is not None and exact and not proposed.empty:
         maps.point_layer(proposed[proposed["decision"] != "existing"],
                          t("layer_proposed", lang), colour=maps.PROPOSED_COLOUR, fixed_radius=7,

@@ -145,7 +145,6 @@ if run or st.session_state.pop("run_requested", False):
                 st.session_state["plan"] = {"result": result, "toml": edited.to_toml(),
                                             "owner": user.username,
                                             "units": list(edited.region.units)}
-                st.session_state["last_result_sites"] = result.sites
                 audit("run_scenario", country=ctx.country, version=ctx.version,
                       scenario=st.session_state["plan"]["toml"])
         if isinstance(failure, ScenarioError):  # e.g. unit codes of another boundary version
@@ -156,7 +155,7 @@ if run or st.session_state.pop("run_requested", False):
             st.error(t("infeasible", lang))
             for reason in failure.reasons:
                 st.write("- " + common.plain(tables.reason_text(reason, lang)))
-            if failure.cheapest_cost is not None:
+            if failure.cheapest_cost is not None and not vm.states_cheapest(failure.reasons):
                 st.info(t("cheapest_cost", lang, cost=tables.kpi_value(
                     "cost", failure.cheapest_cost, lang)))
         elif isinstance(failure, WorkerError):  # overran its deadline (killed) or died
@@ -166,10 +165,7 @@ if run or st.session_state.pop("run_requested", False):
             st.stop()  # no "run a scenario" hint under the explanation
 
 # --- results -------------------------------------------------------------------------------
-plan = st.session_state.get("plan")
-if plan is not None and (plan.get("owner") != user.username
-                         or not views.scope_visible(user, plan.get("units"))):
-    plan = None  # a run of another account earlier in this browser session
+plan = views.own_plan(user, st.session_state.get("plan"))  # never another account's run
 if plan is None:
     st.info(t("no_result", lang))
     st.stop()
@@ -247,23 +243,38 @@ with st.form("save_scenario"):
 
 stem = f"otbasy_{ctx.country.lower()}_{ctx.version}_scenario"
 demo = vm.has_demo(layers.institutions, layers.centres, layers.foster)
-d1, d2, d3, d4, d5, d6 = st.columns(6)
-with d1:
-    download_button(t("download_toml", lang),
-                    exports.scenario_toml(plan["toml"], result.summary), f"{stem}.toml")
-with d2:
-    download_button(t("download_gpkg", lang), exports.result_gpkg(result, demo=demo),
-                    f"{stem}.gpkg")
-with d3:
-    download_button(t("download_geojson", lang), exports.result_geojson_zip(result, demo=demo),
-                    f"{stem}_geojson.zip")
-with d4:
-    download_button(t("download_result_csv", lang),
-                    tables.csv_bytes(exports.with_demo(by_unit, result.summary)), f"{stem}.csv")
-with d5:
-    download_button(t("download_html", lang), exports.plan_map_html(result, lang),
-                    f"{stem}_map.html")
-with d6:
-    download_button(t("download_report", lang),
-                    exports.plan_report_html(result, lang, by_unit=by_unit),
-                    f"{stem}_report.html")
+
+
+@st.fragment
+def downloads() -> None:
+    """The six exports, each built only when its button is pressed (a GeoPackage, two HTML
+    documents and a zip on every rerun made the page slow), in a fragment: a press (audited)
+    reruns only this row, so the other buttons stay live and the map is not redrawn (a
+    press used to rerun the whole page, and a button pressed meanwhile gave a failed
+    download)."""
+    d1, d2, d3, d4, d5, d6 = st.columns(6)
+    with d1:
+        download_button(t("download_toml", lang),
+                        lambda: exports.scenario_toml(plan["toml"], result.summary),
+                        f"{stem}.toml")
+    with d2:
+        download_button(t("download_gpkg", lang),
+                        lambda: exports.result_gpkg(result, demo=demo), f"{stem}.gpkg")
+    with d3:
+        download_button(t("download_geojson", lang),
+                        lambda: exports.result_geojson_zip(result, demo=demo),
+                        f"{stem}_geojson.zip")
+    with d4:
+        download_button(t("download_result_csv", lang),
+                        lambda: tables.csv_bytes(exports.with_demo(by_unit, result.summary)),
+                        f"{stem}.csv")
+    with d5:
+        download_button(t("download_html", lang), lambda: exports.plan_map_html(result, lang),
+                        f"{stem}_map.html")
+    with d6:
+        download_button(t("download_report", lang),
+                        lambda: exports.plan_report_html(result, lang, by_unit=by_unit),
+                        f"{stem}_report.html")
+
+
+downloads()

@@ -466,7 +466,7 @@ def test_table_csv_carries_provenance_demo_notice_and_uploads(page, monkeypatch)
     original = st.download_button
 
     def spy(label, data, *args, **kwargs):
-        downloads.append((kwargs.get("file_name"), data))
+        downloads.append((kwargs.get("file_name"), data() if callable(data) else data))
         return original(label, data, *args, **kwargs)
 
     monkeypatch.setattr(st, "download_button", spy)

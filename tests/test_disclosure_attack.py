@@ -29,6 +29,7 @@ from streamlit.testing.v1 import AppTest
 from geo.coverage import nearest_centre
 from geo.layers import load_layers
 from geo.travel import TravelParams
+from tests.shown import as_shown
 from ui.i18n import t
 from ui.offline import standalone_html
 
@@ -167,7 +168,7 @@ def _receive(monkeypatch, role: str, inst: Instance) -> dict:
             at.session_state[SESSION_KEY] = Session(User("dana", role), now, now)
         at.run()
         assert not at.exception, [e.value for e in at.exception]
-        got["tables"] += [d.value for d in at.dataframe]
+        got["tables"] += [as_shown(d) for d in at.dataframe]
         got["texts"] += [m.value for m in at.metric] + [m.value for m in at.markdown]
         if level == inst.level:
             got["maps"] += [json.loads(c.proto.json_args)["html"]

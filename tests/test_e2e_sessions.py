@@ -169,6 +169,23 @@ def test_public_link_to_admin_gets_a_sentence_in_their_language(app, browser) ->
     page.context.close()
 
 
+def test_every_public_page_opens_at_its_documented_url(app, browser) -> None:
+    """Tour (session 21): `/explore`, the URL docs/app.md gives Explore, opened Explore under
+    a "Page not found" box (Streamlit serves its default page only at `/`); every public page
+    opens at its own URL, and `/` opens Explore too."""
+    url, _ = app
+    page = offline_page(browser, url)
+    for path, title in (("/explore", "page_explore"), ("/", "page_explore"),
+                        ("/monitor", "page_monitor"), ("/coverage_gaps", "page_gaps")):
+        page.goto(f"{url}{path}")
+        settle(page)
+        page.get_by_role("heading", name=t(title, "en"), exact=True).wait_for()
+        page.locator(MENU).get_by_text("Explore").wait_for()  # the script has run
+        _no_page_not_found(page)
+    assert page.blocked == []  # type: ignore[attr-defined]
+    page.context.close()
+
+
 def _edited(token: str, **change: object) -> str:
     """The token with its claims edited and its signature kept."""
     version, body, mac = token.split(".")

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from gatekeeping.indicators import BY_KEY, COUNT_KEYS, INDICATORS, indicator_table, opening_years
 from gatekeeping.series import load_series, rebase, to_wide
 from geo.layers import load_boundaries
+from tests.shown import as_shown
 from ui import maps
 from ui import monitor as mon
 from ui import viewmodels as vm
@@ -226,10 +227,10 @@ def test_page_public_shows_no_small_count(isolated):
     at.selectbox(key="monitor_indicator").set_value("under3_entries_residential").run()
     at.slider(key="monitor_year").set_value(2023).run()
     assert not at.exception
-    table = at.dataframe[0].value
+    table = as_shown(at.dataframe[0])  # hidden values read "–", never "None"
     values = pd.to_numeric(table.iloc[:, 2], errors="coerce").dropna()
     assert len(values) and ((values == 0) | (values >= 5)).all()
-    assert table.iloc[:, 2].isna().any()  # some units hidden
+    assert (table.iloc[:, 2] == "–").any()  # some units hidden
     text = " ".join(m.value for m in at.markdown)
     for n in (1, 2, 3, 4):
         assert f": {n} children under 3" not in text
@@ -259,7 +260,7 @@ def test_page_district_level_public(isolated):
     at.radio(key="sidebar_level").set_value("district").run()
     at.selectbox(key="monitor_indicator").set_value("under3_entries_residential").run()
     assert not at.exception, [e.value for e in at.exception]
-    table = at.dataframe[0].value
+    table = as_shown(at.dataframe[0])
     assert len(table) == 225
     values = pd.to_numeric(table.iloc[:, 2], errors="coerce").dropna()
     assert ((values == 0) | (values >= 5)).all()
@@ -401,3 +402,29 @@ def test_chart_tooltips_name_their_fields_in_the_page_language(data, lang):
     walk(specs)
     assert len(titles) == 7
     assert set(titles) == {t("col_unit", lang), t("col_year", lang), "Rate"}
+
+
+def test_the_units_line_keeps_its_style_whatever_its_name():
+    """Tour (session 21): the trend's colours and dashes went by series name, so Abai (before
+    "Kazakhstan") was the dark solid line while Semey (after it) was the light dashed one and
+    the national line took the unit's style. The unit is the first series whatever its name:
+    listed first in the legend, in the same colour for both units."""
+    import re
+
+    import vl_convert
+
+    from gatekeeping.series import on_version
+
+    national = t("gk_national", "en")
+    tables = {"KZ-10": indicator_table(on_version("KZ", "oblast", 2022)),
+              "KZ101000": indicator_table(on_version("KZ", "district", 2022))}
+    names = {"KZ-10": "Abai", "KZ101000": "Semey"}
+    firsts = []
+    for code, name in names.items():
+        frame = mon.trend_frame(tables[code], "entry_rate_per_100k", code, names, national)
+        svg = vl_convert.vegalite_to_svg(mon.trend_chart(frame, "T", None, "", 2023, None))
+        legend = re.findall(rf"<text[^>]*>({name}|{re.escape(national)})</text>", svg)
+        assert legend == [name, national], legend
+        firsts.append(re.findall(r'class="mark-symbol[^"]*"[^>]*>\s*<path[^>]*stroke="(#\w+)"',
+                                 svg)[:1])
+    assert firsts[0] == firsts[1] and firsts[0], firsts

@@ -55,7 +55,7 @@ def _run(page: str, user: User, state: dict | None = None, downloads: list | Non
         original = st.download_button
 
         def spy(label, data, *args, **kwargs):
-            downloads.append((kwargs.get("file_name"), data))
+            downloads.append((kwargs.get("file_name"), data() if callable(data) else data))
             return original(label, data, *args, **kwargs)
 
         monkeypatch.setattr(st, "download_button", spy)
@@ -121,6 +121,32 @@ def test_planner_run_covers_own_units_and_every_export_too(monkeypatch):
     assert "KZ-75" not in files[f"{stem}.csv"].decode("utf-8-sig")
 
 
+def test_scenario_exports_are_built_only_when_asked(monkeypatch):
+    """Tour (session 21): every rerun of a solved Scenarios page built the GeoPackage, the
+    GeoJSON zip and both HTML documents, and pressing one download reran the whole page, so a
+    second button pressed meanwhile gave a failed download. Each export is now a function
+    Streamlit calls when its button is pressed, inside a fragment."""
+    from ui import exports
+
+    built: list[str] = []
+    for name in ("result_gpkg", "result_geojson_zip", "plan_map_html", "plan_report_html",
+                 "scenario_toml"):
+        original = getattr(exports, name)
+
+        def counted(*args, _name=name, _original=original, **kwargs):
+            built.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(exports, name, counted)
+    at = _run("scenarios.py", PLANNER)
+    at.button(key="FormSubmitter:scenario_form-Run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.run()  # any later interaction reruns the page with the plan on it
+    assert not at.exception and at.session_state["plan"] is not None
+    assert len(at.get("download_button")) == 6
+    assert built == []
+
+
 def test_planner_cannot_run_another_units_scenario():
     foreign = Scenario.default("KZ")
     foreign.region.units = ["KZ-75"]
@@ -160,3 +186,25 @@ def test_planner_tables_hold_own_units_only(page):
     at = _run(page, PLANNER)
     codes = set(at.dataframe[0].value[t("col_code", "en")])
     assert codes - {"Total"} == {"KZ-10"}
+
+
+def test_a_plan_run_by_another_account_never_shows_on_explore():
+    """Tour (session 21): Explore drew "proposed centres of the last scenario run" from the
+    browser session, whoever ran it: a planner signing in after a ministry user on the same
+    browser saw the ministry's unsaved plan on the map (the Scenarios page already checked
+    the owner). Explore now shows only the signed-in account's own run."""
+    import json as _json
+
+    ministry = _run("scenarios.py", MINISTRY)
+    ministry.multiselect(key="scn.region.units").set_value(["KZ-10"])
+    ministry.button(key="FormSubmitter:scenario_form-Run").click().run()
+    assert ministry.session_state["plan"]["owner"] == MINISTRY.username
+    left = {"plan": ministry.session_state["plan"]}
+    proposed = t("layer_proposed", "en")
+
+    def drawn(at: AppTest) -> bool:
+        return any(proposed in _json.loads(c.proto.json_args)["html"]
+                   for c in at.get("component_instance"))
+
+    assert drawn(_run("explore.py", MINISTRY, state=left))  # the owner sees the run
+    assert not drawn(_run("explore.py", PLANNER, state=left))

@@ -149,6 +149,10 @@ def test_a_failed_run_is_explained_in_the_readers_language(lang: str) -> None:
     shown = [str(m.value) for m in at.markdown]
     assert any(t("currency_kzt", lang) in line for line in shown if line.startswith("- ")), \
         shown
+    # Tour (session 21): the reason gives the cheapest plan's cost, and an info box said it
+    # again ("Cheapest plan that meets the requirements costs 210M KZT")
+    said_again = t("cheapest_cost", lang, cost="@").split("@")[0]
+    assert not [i.value for i in at.info if i.value.startswith(said_again)], at.info
     bad = untranslated(visible_strings(at), lang)
     assert not bad, "\n".join(bad)
 

@@ -480,11 +480,44 @@ def test_suppressed_count_columns_sort_by_value_on_screen(lang):
     sent = convert_pandas_df_to_arrow_table(styled.data).column(column).to_pylist()
     shown = [v for v, s in zip(sent, small, strict=True) if not s]
     assert shown == [float(v) for v in public["institutions"][~small]]
-    assert all(v is None or v != v for v, s in zip(sent, small, strict=True) if s)
-    ranked = styled.data.sort_values(column)[column]
-    assert list(ranked.dropna()) == sorted(float(v) for v in public["institutions"][~small])
+    # Tour (session 21): the suppressed cells were empty underneath, and Streamlit's grid
+    # draws an empty cell as "None" whatever the Styler says, so the public read "None"
+    # where "<5" belongs. Every cell is a number underneath: "<5" one constant between 0
+    # and 5, so the column sorts 0, <5, 5, ... and the constant tells nothing.
+    assert all(v is not None and v == v for v in sent)
+    assert {v for v, s in zip(sent, small, strict=True) if s} == {tables.sort_key("<5")}
+    ranked = styled.data.assign(label=list(public["institutions"])).sort_values(
+        column, kind="stable")["label"]
+    order = [0 if v == 0 else 1 if v == "<5" else 2 for v in ranked]
+    assert order == sorted(order) and 0 < tables.sort_key("<5") < 5
     html = styled.to_html()
     assert html.count("><5<") == int(small.sum())
     biggest = int(max(v for v in public["institutions"] if not isinstance(v, str)))
     assert f">{numbers.number(biggest, lang)}<" in html
     assert list(frame[column]) == list(public["institutions"])  # downloads keep the labels
+
+
+def test_missing_values_read_a_dash_on_screen_never_none():
+    """Tour (session 21): Explore for Kyrgyzstan (no facility data bundled) showed "None" in
+    every facility column: the cells are missing, and Streamlit's grid draws a missing cell
+    as "None" whatever the Styler says. On screen a missing number reads "–", with a number
+    underneath that sorts it before every count; the download keeps the missing value."""
+    from streamlit.dataframe_util import convert_pandas_df_to_arrow_table
+
+    layers = load_layers("KG")
+    units = vm.localise_units(layers.boundaries, "en")
+    away = pd.Series(float("inf"), index=layers.settlements.index)  # no centre bundled
+    table = vm.no_data_where_missing(
+        vm.unit_indicators(units, layers.settlements, layers.institutions, layers.centres,
+                           layers.foster, away, 60),
+        institutions=layers.institutions, centres=layers.centres, foster=layers.foster)
+    frame = tables.plain_table(table, "en")
+    column = t("col_institutions", "en")
+    assert frame[column].isna().all() and frame[t("col_children", "en")].notna().all()
+    styled = tables.on_screen(frame, "en")
+    sent = convert_pandas_df_to_arrow_table(styled.data)
+    for name in sent.column_names:
+        if name in tables.number_formats(frame, "en"):
+            assert None not in sent.column(name).to_pylist(), name
+    assert styled.to_html().count(">–<") >= len(frame)
+    assert frame[column].isna().all()  # the table itself (the download) is untouched

@@ -185,8 +185,11 @@ def _trend_skeleton(title: str, width: int, height: int,
     # left of its rule (first centres open late in the series, near the right edge)
     line = alt.Chart(alt.Data(name="trend")).mark_line(point=True).encode(
         x=alt.X("year:O", title=None), y=alt.Y("value:Q", title=None),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
-        strokeDash=alt.StrokeDash("series:N", legend=None),
+        # the unit first, whatever its name: sorted by name, a unit after "Kazakhstan"
+        # (Semey) took the national line's colour and dash and the national line the unit's
+        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom"),
+                        sort=alt.EncodingSortField("order")),
+        strokeDash=alt.StrokeDash("series:N", legend=None, sort=alt.EncodingSortField("order")),
         tooltip=[alt.Tooltip("series:N", title=labels[0]),
                  alt.Tooltip("year:O", title=labels[1]),
                  alt.Tooltip("value:Q", title=title, format=",.2f")])
@@ -207,7 +210,9 @@ def trend_chart(frame: pd.DataFrame, title: str, opened_year: int | None, opened
     and one at the year the unit's first gatekeeping centre opened."""
     spec = copy.deepcopy(_trend_skeleton(title, width, height,
                                          (t("col_unit", lang), t("col_year", lang))))
-    records = [{"year": int(y), "series": str(n), "value": None if pd.isna(v) else float(v)}
+    order = {name: i for i, name in enumerate(dict.fromkeys(frame["series"]))}  # unit first
+    records = [{"year": int(y), "series": str(n), "order": order[n],
+                "value": None if pd.isna(v) else float(v)}
                for y, n, v in zip(frame["year"], frame["series"], frame["value"])]
     opened = [] if opened_year is None else [{"year": int(opened_year), "text": opened_label}]
     spec["datasets"] = {"trend": records, "year": [{"year": int(year)}], "opened": opened}

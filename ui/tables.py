@@ -11,6 +11,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from geo.csvsafe import frame_csv_bytes
+from geo.privacy import small_label
 from planning.reasons import Reason, render
 from ui import numbers
 from ui.forms import field_label
@@ -118,9 +119,20 @@ def _cell_writer(lang: str, decimals: int) -> Callable[[object], str]:
         if _is_number(value):
             return numbers.number(float(value), lang, decimals)
         if value is None or (not isinstance(value, str) and pd.isna(value)):
-            return "–"
+            return MISSING
         return str(value)
     return write
+
+
+MISSING = "–"  # what a missing number reads on screen
+
+
+def sort_key(label: str) -> float:
+    """The number a text cell of a number column holds underneath on screen, so the column
+    sorts by value: a suppressed count "<5" sorts between 0 and 5 (as 2.5, the same for every
+    such cell, so it tells nothing the label does not), any other text ("x", a missing
+    value's "–") before every count (as -1)."""
+    return 2.5 if label == small_label() else -1.0
 
 
 def on_screen(frame: pd.DataFrame, lang: str, decimals: int = 1) -> pd.DataFrame | Styler:
@@ -128,8 +140,9 @@ def on_screen(frame: pd.DataFrame, lang: str, decimals: int = 1) -> pd.DataFrame
     (`number_formats`) while the cells stay numbers underneath, so a column still sorts by
     value; downloads take `frame` itself (plain machine-readable numbers). A number column
     holding texts too (a suppressed "<5", a withheld "x") would reach the browser as text
-    and sort "12" < "3" < "<5": there those cells are empty underneath (sorted apart from
-    the numbers, no value to recover) and show their text."""
+    and sort "12" < "3" < "<5": there those cells hold their `sort_key` underneath and show
+    their text (an empty cell would not do: Streamlit's grid draws every empty cell as
+    "None", whatever the Styler says); so does a missing value, shown as "–"."""
     formats = number_formats(frame, lang, decimals)
     if not formats:
         return frame
@@ -137,10 +150,13 @@ def on_screen(frame: pd.DataFrame, lang: str, decimals: int = 1) -> pd.DataFrame
     texts: dict[object, pd.Series] = {}
     for column in formats:
         values = frame[column]
-        if values.dtype == object:
-            number = values.map(_is_number).astype(bool)
-            data[column] = pd.to_numeric(values.where(number), errors="coerce").astype(float)
-            texts[column] = values.where(~number & values.map(lambda v: isinstance(v, str)))
+        number = values.map(_is_number).astype(bool) & values.notna()
+        text = values.where(~number & values.map(lambda v: isinstance(v, str)))
+        text = text.where(text.notna() | number, MISSING)  # a missing value reads "–"
+        if text.notna().any():
+            data[column] = pd.to_numeric(values.where(number), errors="coerce").astype(
+                float).where(text.isna(), text.map(lambda v: sort_key(str(v))))
+            texts[column] = text
     styler = data.style.format(formats)
     for column, text in texts.items():
         for label in text.dropna().unique():

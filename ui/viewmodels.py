@@ -15,6 +15,7 @@ import pandas as pd
 from geo import indicators as core
 from geo.indicators import INDICATORS, point_units, uncovered_settlements
 from geo.provenance import has_demo
+from planning.reasons import Reason
 from ui.i18n import unit_name
 
 # re-exported for the pages
@@ -171,3 +172,12 @@ def gap_table(settlements: gpd.GeoDataFrame, units: gpd.GeoDataFrame,
     ones)."""
     return _named(core.gap_table(settlements, units, minutes_to_centre, standard_minutes),
                   units)
+
+
+CHEAPEST_REASONS = frozenset({"cheapest_costs", "budget_below_cheapest", "limits_together"})
+
+
+def states_cheapest(reasons: Sequence[Reason]) -> bool:
+    """True when one of an infeasible run's reasons already gives the cheapest plan's cost,
+    so the page does not say it a second time."""
+    return any(reason.code in CHEAPEST_REASONS for reason in reasons)
