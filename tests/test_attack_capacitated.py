@@ -22,7 +22,7 @@ from test_planning_bruteforce import (
     whole_life,
 )
 
-from planning import capacitated, relaxed_search
+from planning import capacitated, capflow, relaxed_search
 from planning.instance import Instance
 from planning.model import build_model
 from planning.optimize import solve_built
@@ -223,3 +223,88 @@ def test_equal_coverage_goes_to_the_cheaper_plan_at_gap_zero(monkeypatch) -> Non
     assert abs(ours.covered - best.covered) <= 1e-6 * best.covered  # the same coverage
     if info.status == "optimal":
         assert ours.net <= best.net + 1.0, (ours.net, best.net)
+
+
+def several_centres(seed: int, kind: str) -> tuple[Instance, Scenario]:
+    """Instances the capacity-aware greedy and the fill act on (several centres per site,
+    capacities that bind), each with a budget for a third of the sites' whole-life cost:
+    - "mixed": capacities unlimited, zero, one child or 10-50 children, up to 3 centres a site;
+    - "kept": two kept centres of 2 centres each (min_count 2), up to 3 centres elsewhere;
+    - "twins": every site duplicated (same place, costs and capacity);
+    - "city": one city of 1e6 children beside 1-child villages, up to 5 centres a site."""
+    inst = random_instance(seed, m=12, n=80, capacitated=True, existing=2, multi=12,
+                           standard=35.0, cutoff=60.0)
+    rng = np.random.default_rng(seed)
+    inst.max_count = np.full(inst.m, 3)
+    if kind == "mixed":
+        inst.capacity = rng.choice([np.inf, 0.0, 1.0, 10.0, 50.0], inst.m) * np.where(
+            rng.random(inst.m) < 0.5, 1.0, 40.0)
+    elif kind == "kept":
+        inst.min_count[:2] = 2
+        inst.capacity = np.round(inst.capacity / 4)
+    elif kind == "twins":
+        half = inst.m // 2
+        sites = np.arange(inst.m) % half
+        for name in ("capex", "opex", "capacity"):
+            setattr(inst, name, getattr(inst, name)[sites])
+        inst.max_count, inst.min_count = inst.max_count[sites], inst.min_count[sites]
+        inst.site_kind, inst.site_unit = inst.site_kind[sites], inst.site_unit[sites]
+        inst.site_children = inst.site_children[sites]
+        dist = np.full((inst.n, inst.m), np.inf)
+        dist[inst.rows, inst.cols] = inst.minutes
+        dist = dist[:, sites]
+        inst.rows, inst.cols = np.nonzero(np.isfinite(dist))
+        inst.minutes = dist[inst.rows, inst.cols]
+        inst.capacity = np.round(inst.capacity / 3)
+    else:
+        inst.weights = np.ones(inst.n)
+        inst.weights[0] = 1e6
+        inst.max_count = np.full(inst.m, 5)
+        inst.capacity = np.full(inst.m, 1e5)
+    s = scenario_for("max_coverage", capacitated=True, budget_total=whole_life(inst) / 3,
+                     family_care=False)
+    return inst, s
+
+
+@pytest.mark.parametrize("kind", ["mixed", "kept", "twins", "city"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_several_centres_a_site_match_the_plain_model(monkeypatch, kind: str,
+                                                      seed: int) -> None:
+    """The path forced on `several_centres`: at gap 0 it covers what the plain capacitated
+    model at gap 0 covers (both plans scored by linprog), within every rule (the
+    brute-force evaluator's prices), its bound never below that optimum."""
+    monkeypatch.setattr(capacitated, "RELAXATION_PAIRS", -1)
+    inst, s = several_centres(seed, kind)
+    opt = model_options(s)
+    plain = build_model(inst, opt)
+    assert solve_built(plain, Solver(mip_gap=0.0)).status == "optimal"
+    built, info, outcome = capacitated.solve(inst, opt, Solver(time_limit_seconds=30,
+                                                               mip_gap=0.0))
+    counts = built.counts()
+    assert (counts >= inst.min_count).all() and (counts <= inst.max_count).all()
+    assert evaluate(inst, counts, s, True, "max_coverage") is not None
+    best = _lp(inst, plain.counts(), "cover", 0.0, cutoff_pairs=False)
+    mine = _lp(inst, counts, "cover", 0.0, cutoff_pairs=False)
+    assert info.status == "optimal", info
+    assert abs(mine - best) <= 1e-6 * max(1.0, best), (mine, best)
+    optimum = float(plain.prob.objective.value())
+    assert outcome.upper >= optimum - 1e-6 * abs(optimum), (outcome.upper, optimum)
+
+
+def test_the_fill_adds_centres_on_several_centre_sites() -> None:
+    """On `several_centres` the greedy plan leaves children the capacities cannot serve,
+    and the fill adds centres that serve more of them (linprog), within every rule: the
+    cases above exercise it."""
+    more = 0
+    for kind in ("mixed", "kept", "twins", "city"):
+        inst, s = several_centres(1, kind)
+        opt = model_options(s)
+        start = capacitated.incumbent(inst, opt)
+        filled = capacitated.fill(inst, opt, capflow.Flow(inst), start,
+                                  time.perf_counter() + 10.0)
+        assert (filled >= start).all() and evaluate(inst, filled, s, True,
+                                                    "max_coverage") is not None
+        before, after = (_lp(inst, c, "cover", 0.0, cutoff_pairs=False) for c in (start, filled))
+        assert after >= before - 1e-6 * max(1.0, before)
+        more += after > before + 0.5
+    assert more >= 2, more
