@@ -206,7 +206,11 @@ def test_equal_coverage_goes_to_the_cheaper_plan_at_gap_zero(monkeypatch) -> Non
     more and a new site less, 1,211.2 M KZT. Its proof finds the cheaper plan (its bound is
     the plain optimum + 1e-6) but the board keeps a plan only when it beats the best by
     1e-9 of the objective (1.1e-4 here; the tie-break is worth 1.1e-4). Prices and coverage
-    by the brute-force evaluator and linprog."""
+    by the brute-force evaluator and linprog. The same on bundled data (path forced):
+    Uzbekistan, every settlement a candidate, 240 minutes, 3 centres a site, gap 0: the path
+    said "optimal" (gap 8.9e-10, status from the LP bound alone) in 1.3 s with 145 centres,
+    capex 8.70 bn KZT; the plain model (104 s) covers the same 4,200,536 children with 141,
+    capex 8.46 bn."""
     monkeypatch.setattr(capacitated, "RELAXATION_PAIRS", -1)
     inf = np.inf
     inst = two_centre_sites(3077, [inf, inf, inf, inf, inf, inf, 320, inf, 260, 260, inf, inf,
