@@ -35,6 +35,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/solve.py
+	$(PY) bench/capacitated.py --time-limit 60 --case r2000x500 --case r10000x2000 --case kz240
 	$(PY) bench/travel.py
 	$(PY) bench/merge.py
 

@@ -11,8 +11,9 @@ one, so a point that breaks none is a capacitated plan. So, exactly:
 
 1. a plan: greedy by children gained per KZT, then swaps (one site out, one in, evaluated
    for every pair at once with the gain / loss / extra bookkeeping of Resende and Werneck's
-   fast interchange), within every budget and the new-centre limit; then one-centre moves
-   counted by maximum flow (`planning.capflow`), capacities binding;
+   fast interchange), within every budget and the new-centre limit; then more centres where
+   maximum flow leaves reachable children unserved (`fill`) and one-centre moves counted by
+   maximum flow (`planning.capflow`), capacities binding;
 2. the relaxation in HiGHS (`planning.relaxed_search`); each plan is scored on it with its
    centres fixed and its broken capacity rows added, which is exactly the capacitated
    model's assignment (every rule checked); the best is L;
@@ -123,8 +124,9 @@ def fits(inst: Instance, opt: ModelOptions, counts: np.ndarray) -> bool:
 
 def incumbent(inst: Instance, opt: ModelOptions, time_limit: float = 10.0) -> np.ndarray:
     """A plan (centres per site) covering many children within the standard: greedy, swaps,
-    greedy again, then sites that cover nothing alone are closed. Capacities are ignored
-    here (the plan is scored on the capacitated model afterwards)."""
+    greedy again, then sites that cover nothing alone are closed. Capacities only cap what
+    one greedy centre counts; swaps and closing count settlements reached (`fill` and the
+    capacitated model's scoring see to the rest)."""
     deadline = time.perf_counter() + time_limit
     cover = inst.cover_matrix()
     counts = inst.min_count.astype(int).copy()

@@ -67,9 +67,11 @@ class Board:
             return self.counts, self.value
 
     def offer(self, counts: np.ndarray, value: float) -> bool:
-        """Keep the plan if it beats the best; whether it did."""
+        """Keep the plan if it beats the best beyond float noise (`NOISE`: the cost
+        tie-break between plans covering as many children can be worth 1e-9 of the
+        objective); whether it did."""
         with self._lock:
-            if value > self.value + 1e-9 * max(1.0, abs(self.value)):
+            if value > self.value + NOISE * max(1.0, abs(self.value)):
                 self.counts, self.value, self.idle = counts, value, 0
                 if value >= self.goal:
                     self.done.set()
