@@ -203,9 +203,9 @@ def test_equal_coverage_goes_to_the_cheaper_plan_at_gap_zero(monkeypatch) -> Non
     more and a new site less, 1,211.2 M KZT. Its proof finds the cheaper plan (its bound is
     the plain optimum + 1e-6) but the board keeps a plan only when it beats the best by
     1e-9 of the objective (1.1e-4 here; the tie-break is worth 1.1e-4): fixed on main in
-    22ac28c (NOISE). Prices and coverage by the brute-force evaluator and linprog. (The
-    status check's GAP_TOL = 1e-9 still swallows the tie-break where the LP bound alone
-    decides: `test_gap_tolerance_keeps_a_dearer_plan_on_bundled_data`.)"""
+    22ac28c (NOISE). Prices and coverage by the brute-force evaluator and linprog. (Where the
+    LP bound alone decided, the status check's GAP_TOL = 1e-9 swallowed it too:
+    `test_gap_tolerance_keeps_a_dearer_plan_on_bundled_data`.)"""
     monkeypatch.setattr(capacitated, "RELAXATION_PAIRS", -1)
     inf = np.inf
     inst = two_centre_sites(3077, [inf, inf, inf, inf, inf, inf, 320, inf, 260, 260, inf, inf,
@@ -309,16 +309,13 @@ def test_the_fill_adds_centres_on_several_centre_sites() -> None:
     assert more >= 2, more
 
 
-@pytest.mark.xfail(strict=True, reason="the status check allows GAP_TOL = 1e-9 of the "
-                   "objective, more than the cost tie-break between plans of equal coverage: "
-                   "'optimal' at gap 0 from the LP bound alone for a dearer plan")
 def test_gap_tolerance_keeps_a_dearer_plan_on_bundled_data(monkeypatch) -> None:
     """The bundled Uzbek data, every settlement a candidate, 240 minutes, up to 3 centres a
     site, gap 0, the path forced: it said "optimal" (gap 8.9e-10: the LP bound right after
     the greedy plan, no proof) in 1-1.3 s for 145 centres (net 26.10 bn KZT over 5 years,
     4,200,536 children); the plain model at gap 0 (104 s) covers as many with 141 centres
     (25.38 bn), and from the path's plan finds that one in under 10 s. Both priced by the
-    brute-force evaluator, coverage by linprog."""
+    brute-force evaluator, coverage by linprog. Fixed by `capacitated.TIE_TOL`."""
     from planning.instance import build_instance
     from planning.solve import _load
 
