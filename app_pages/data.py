@@ -120,3 +120,5 @@ if not saved.empty:
         kind, gdf = common.load_saved_layer(user, ctx, pick)
         common.activate_layer(common.new_active(kind, gdf, pick, mode))
         st.rerun()
+else:
+    st.caption(t("no_saved_layers", lang))

@@ -99,6 +99,13 @@ def test_coverage_gaps_public_view_works_without_sign_in():
     assert at.title[0].value == t("page_gaps", "en")
 
 
+def test_data_page_says_when_no_layer_is_saved():
+    """The "Saved layers" heading stood alone on an empty workspace (tour, stop 21)."""
+    at = _app("data")
+    assert not at.exception
+    assert t("no_saved_layers", "en") in [c.value for c in at.caption]
+
+
 def test_data_page_lists_layers_and_saved_layers(tmp_path):
     import geopandas as gpd
     from shapely.geometry import Point

@@ -83,3 +83,23 @@ def test_russian_and_kazakh_labels_of_the_partial_layer():
     for lang in ("ru", "kk"):
         for key in ("layer_partial", "col_share_covered", "col_children_unserved"):
             assert t(key, lang) != t(key, "en")
+
+
+def test_the_legend_lists_only_the_settlement_classes_on_the_map(plan):
+    """A plan with no partly covered settlement (the real plan's settlements, those served
+    in part dropped) draws no such layer, and its legend does not list one (the tour saw
+    "Partly covered settlements" in the legend of a plan that had none); with them, both."""
+    units = localise_units(load_boundaries("KZ"), "en")
+    label = t("layer_partial", "en")
+
+    def legend(settlements) -> str:
+        m = maps.result_map(units, plan.sites, settlements, "en")
+        legends = [c for c in m._children.values() if isinstance(c, maps.Legend)]
+        assert len(legends) == 1
+        return legends[0].html
+
+    sett = plan.settlements
+    whole = sett[sett["coverage"] != "partial"]
+    assert label not in legend(whole) and label not in _layers(
+        maps.result_map(units, plan.sites, whole, "en"))
+    assert label in legend(sett) and t("layer_uncovered", "en") in legend(sett)

@@ -476,6 +476,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "source_session": {"en": "uploaded", "ru": "загружен", "kk": "жүктелген"},
     "saved_layers": {"en": "Saved layers in the workspace", "ru": "Сохранённые слои",
                      "kk": "Сақталған қабаттар"},
+    "no_saved_layers": {"en": "No saved layer to show: upload one above and save it to reuse it.",
+                        "ru": "Нет сохранённых слоёв для показа: загрузите слой выше и сохраните "
+                              "его, чтобы использовать снова.",
+                        "kk": "Көрсетілетін сақталған қабат жоқ: қабатты жоғарыда жүктеп, қайта "
+                              "пайдалану үшін сақтаңыз."},
     "use_saved_layer": {"en": "Use this saved layer", "ru": "Использовать этот слой",
                         "kk": "Осы қабатты пайдалану"},
     "reset_layer": {"en": "Back to bundled layer", "ru": "Вернуть встроенный слой",

@@ -414,7 +414,8 @@ def result_map(units: gpd.GeoDataFrame, sites: gpd.GeoDataFrame,
                site_id: str = "site_id", height: str = "100%") -> folium.Map:
     """A plan on the map: kept / opened / converted centres (popup: children served,
     settlements, travel times, costs and why), settlement assignments, covered settlements
-    in grey and uncovered ones highlighted in red, with a legend.
+    in grey and uncovered ones highlighted in red, with a legend (the settlement classes
+    drawn only).
 
     sites: `decision` in open/convert/existing plus `name`; settlements: `centre_id`
     (None when uncovered), `covered_share` (or, in older saved plans, `covered`), `minutes`,
@@ -435,6 +436,7 @@ def result_map(units: gpd.GeoDataFrame, sites: gpd.GeoDataFrame,
         for v in pd.to_numeric(settlements["minutes"], errors="coerce").fillna(np.inf)])
     tips = ["name", "children", "minutes_text"]
     aliases = ["", t("col_children", lang), t("col_minutes", lang)]
+    drawn = []  # (colour, layer name, is a point) of the settlement classes on the map
     for cls, layer_key, colour, stroke in (
             ("full", "layer_settlements", SETTLEMENT_COLOUR, "#ffffff"),
             ("partial", "layer_partial", PARTIAL_COLOUR, UNCOVERED_COLOUR),
@@ -442,6 +444,7 @@ def result_map(units: gpd.GeoDataFrame, sites: gpd.GeoDataFrame,
         part = shown[klass == cls]
         if part.empty:
             continue
+        drawn.append((colour, t(layer_key, lang), True))
         fields, names = tips, aliases
         if cls == "partial":
             part = part.assign(**partial_texts(part, share[klass == cls]))
@@ -470,8 +473,5 @@ def result_map(units: gpd.GeoDataFrame, sites: gpd.GeoDataFrame,
                                *[t(COLUMN_LABELS[c], lang) for c in extra], "ID"],
                 stroke="#000000").add_to(m)
     legend = Legend(t("col_decision", lang), [
-        *[(DECISION_COLOURS[d], labels[d], True) for d in DECISION_COLOURS],
-        (SETTLEMENT_COLOUR, t("layer_settlements", lang), True),
-        (PARTIAL_COLOUR, t("layer_partial", lang), True),
-        (UNCOVERED_COLOUR, t("layer_uncovered", lang), True)])
+        *[(DECISION_COLOURS[d], labels[d], True) for d in DECISION_COLOURS], *drawn])
     return finish(m, [legend])
