@@ -146,7 +146,7 @@ def fill(inst: Instance, opt: ModelOptions, flow: capflow.Flow, counts: np.ndarr
     every rule. On the national data at a 240-minute standard the greedy plan's 157 centres
     served 5.10 M children: the existing centres reach most settlements but cannot serve them
     all, which a plan that only counts settlements reached does not see."""
-    return _greedy(inst, opt, inst.cover_matrix(), counts, deadline, left=flow.detail(counts)[1])
+    return _greedy(inst, opt, flow.cover, counts, deadline, left=flow.detail(counts)[1])
 
 
 def _hits(cover: sparse.csr_matrix, counts: np.ndarray) -> np.ndarray:

@@ -7,7 +7,10 @@ from __future__ import annotations
 import pandas as pd
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
-LABELS = ("<5", "x", "–")
+from geo.privacy import WITHHELD, small_label
+from ui.tables import MISSING
+
+LABELS = (small_label(), WITHHELD, MISSING)  # the product's own labels
 
 
 def as_shown(element) -> pd.DataFrame:

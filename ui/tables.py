@@ -114,6 +114,9 @@ def number_formats(frame: pd.DataFrame, lang: str,
     return formats
 
 
+MISSING = "–"  # what a missing number reads on screen
+
+
 def _cell_writer(lang: str, decimals: int) -> Callable[[object], str]:
     def write(value: object) -> str:
         if _is_number(value):
@@ -122,9 +125,6 @@ def _cell_writer(lang: str, decimals: int) -> Callable[[object], str]:
             return MISSING
         return str(value)
     return write
-
-
-MISSING = "–"  # what a missing number reads on screen
 
 
 def sort_key(label: str) -> float:
